@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON_VERSION := $(shell cat .python-version)
+PYENV_PY := $(shell pyenv root 2>/dev/null)/versions/$(shell pyenv latest $(PYTHON_VERSION) 2>/dev/null)/bin/python
+BASE_PY := $(firstword $(wildcard $(PYENV_PY)) $(shell command -v python$(PYTHON_VERSION) 2>/dev/null) python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast lint bench docs-data browsers clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(BASE_PY) -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info >= (3, 12), f"Python >= 3.12 needed, got {sys.version}"'
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/alliance-sim demo --out results/demo
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+docs-data: $(STAMP)
+	$(PY) -m sim.worlds.docgen > docs/data.md
+
+clean:
+	rm -rf $(VENV) results .pytest_cache
