@@ -35,6 +35,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
@@ -689,7 +690,7 @@ def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
             norm = math.hypot(dx, dy)
             off = np.array([dx, dy]) / norm * base * ring
             box = _label_box(anchors[a], off * px_per_pt, w, h, dx, dy)
-            cost = sum(_overlap(box, other) for other in placed)
+            cost = 3.0 * sum(_overlap(box, other) for other in placed)
             cost += 0.6 * sum(_overlap(box, mb) for b, mb in marker_boxes.items() if b != a)
             cost += 2.0 * (w * h - _overlap(box, np.array(ax_box.extents)))
             cost += 1e-3 * w * h * rank  # prefer near, preferred positions on ties
@@ -735,8 +736,10 @@ def _measure(texts: Iterable[str], fontsize: float, dpi: float) -> dict[str, tup
     renderer = RendererAgg(10, 10, dpi)
     prop = FontProperties(size=fontsize)
     out = {}
+    # matplotlib gives every line the height of "lp" (ascender plus descender), whatever it holds
+    _, h, _ = renderer.get_text_width_height_descent("lp", prop, ismath=False)
     for t in texts:
-        w, h, _ = renderer.get_text_width_height_descent(t, prop, ismath=False)
+        w, _, _ = renderer.get_text_width_height_descent(t, prop, ismath=False)
         out[t] = (w, h)
     return out
 
@@ -761,7 +764,7 @@ def label_overlap(ax: Axes) -> float:
     fig = ax.figure
     fig.canvas.draw()
     boxes = [
-        np.array(t.get_window_extent().extents)
+        np.array(Text.get_window_extent(t).extents)  # the text alone, without its leader line
         for t in ax.texts
         if str(t.get_gid() or "").startswith("label:")
     ]
