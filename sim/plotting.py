@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -410,7 +411,7 @@ def _new_map_axes(lon_span: float, lat_span: float, mid_lat: float) -> Axes:
     import matplotlib.pyplot as plt
 
     aspect = 1 / math.cos(math.radians(mid_lat))
-    w = 12.0 if lon_span > 60 else 8.0
+    w = 16.0 if lon_span > 120 else 12.0 if lon_span > 60 else 7.0
     h = float(np.clip(w * lat_span * aspect / lon_span, 3.5, 9.0))
     # room on the right for the legend and below for the note
     _, ax = plt.subplots(figsize=(w + 3.0, h + 1.3), layout="constrained")
@@ -465,7 +466,7 @@ def _spread_coincident(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[f
 
 def _marker_size(capability: float) -> float:
     """Marker area in points²: grows with capability, never vanishes."""
-    return 25.0 + 175.0 * float(np.clip(capability, 0.0, 1.0))
+    return 16.0 + 120.0 * float(np.clip(capability, 0.0, 1.0))
 
 
 def _bloc_colours(blocs: Iterable[str]) -> dict[str, str]:
@@ -641,7 +642,7 @@ def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer) -> None:
         "; ".join(notes),
         xy=(0.0, 0.0),
         xycoords="axes fraction",
-        xytext=(0, -30),
+        xytext=(0, -36),
         textcoords="offset points",
         va="top",
         fontsize=7,
@@ -725,6 +726,8 @@ def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
             arrowprops=arrow,
             zorder=5,
             gid=f"label:{a}",
+            # a white halo keeps the label readable where it crosses ties
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white", alpha=0.85)],
         )
 
 

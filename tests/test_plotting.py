@@ -228,7 +228,7 @@ def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
         for c in by_gid(ax, "actors:")
         for p, s in zip(c.get_offsets(), c.get_sizes(), strict=True)
     }
-    assert sizes[(20.0, 10.0)] == pytest.approx(25 + 175 * 0.2)  # the model's capability
+    assert sizes[(20.0, 10.0)] == pytest.approx(16 + 120 * 0.2)  # the model's capability
     assert "t = 3" in ax.get_title()
     assert {"lost actor", "supply cut"} <= set(legend_texts(ax))
     assert "CLI" in label_texts(ax)  # the lost actor keeps its label
