@@ -527,3 +527,16 @@ def test_save_figure_writes_each_format_atomically(tiny, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["world.png", "world.svg"]
     with pytest.raises(ValidationError, match="did you mean 'svg'"):
         save_figure(ax.figure, tmp_path / "x", formats=("svgz",))
+
+
+def test_cli_world_plot_writes_png_and_svg(tmp_path, capsys):
+    from sim.cli import main
+
+    assert (
+        main(["world", "plot", str(DATA / "tiny.toml"), "--out", str(tmp_path / "w"), "--svg"]) == 0
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.png", "w.svg"]
+    assert "wrote" in capsys.readouterr().out
+    assert (
+        main(["world", "plot", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x")]) == 2
+    )
