@@ -120,6 +120,17 @@ def test_size_blocs_and_layers(world):
     assert {bloc[x] for x in ("IND", "TUR", "AZE", "KAZ", "TKM", "IRQ")} == {"hedging"}
 
 
+def test_every_actor_takes_part(world):
+    involved = set()
+    for t in world.ties:
+        involved |= set(t.ends)
+        if t.layer == "supply":
+            for r in (t.route, *t.alternatives):
+                involved |= set(r.via)
+    assert involved == set(world.ids)
+    assert all(any(a.id in t.ends for t in world.ties) for a in world.actors)
+
+
 def test_capabilities_are_relative_to_the_united_states(world):
     caps = {a.id: a.capability for a in world.actors}
     assert caps["USA"] == 1.0 == max(caps.values())
