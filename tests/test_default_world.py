@@ -344,3 +344,16 @@ def test_cli_validate_lists_every_problem(tmp_path, capsys):
         assert needle in err, needle
     assert "has 6 problems" in err  # every mistake at once, each located
     assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err
+
+
+def test_docgen_command_on_other_files(tmp_path, capsys):
+    from sim.worlds import docgen
+
+    assert docgen.main([str(ROOT / "tests" / "data" / "tiny.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "# Data: the `tiny` world" in out and "### Supply (2)" in out
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert docgen.main([str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "has 6 problems" in captured.err
