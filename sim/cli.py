@@ -175,6 +175,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
 _REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_sensitivity import register  # the command lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_sensitivity)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _build_parser()
