@@ -63,7 +63,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.uncertain_world import load_uncertain_scenario, scenario_sensitivity
 
     us = load_uncertain_scenario(args.scenario)
-    samples = args.samples or (32 if args.method == "sobol" else 10)
+    samples = args.samples or (64 if args.method == "sobol" else 10)
     executor = args.executor or ("dask" if args.scheduler else "serial")
     name = us.spec.name
     out = (
@@ -138,7 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_positive,
         default=None,
         metavar="N",
-        help="Sobol' base samples (default 32) or Morris trajectories (default 10)",
+        help="Sobol' base samples (default 64) or Morris trajectories (default 10)",
     )
     p.add_argument("--replicates", type=_positive, metavar="N", help="replicates per point")
     p.add_argument("--steps", type=_positive, metavar="T", help="override the horizon (months)")
