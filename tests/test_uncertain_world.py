@@ -107,7 +107,11 @@ def test_shipped_scenario_parses_and_records_its_inputs():
 
 def test_an_unused_parameter_gets_indices_indistinguishable_from_zero(tmp_path):
     res = scenario_sensitivity(
-        f"{DATA}/unused_param.toml", method="sobol", samples=16, out=tmp_path
+        f"{DATA}/unused_param.toml",
+        method="sobol",
+        samples=16,
+        out=tmp_path,
+        outcome="cohesion:axis",
     )
     t = res.table.set_index("parameter")
     unused = t.loc["params.formation_strength"]
@@ -117,7 +121,7 @@ def test_an_unused_parameter_gets_indices_indistinguishable_from_zero(tmp_path):
     used = t.drop("params.formation_strength")
     assert (used["ST"] > used["ST_conf"]).any()  # the analysis can see an effect at all
     manifest = json.loads((tmp_path / "design.json").read_text())
-    assert manifest["outcome"] == "fulfilment:axis"
+    assert manifest["outcome"] == "cohesion:axis"
     assert manifest["scenario"]["params"] == {"formation_rate": 0.0}
     assert set(manifest["parameters"]) == set(t.index)
 
