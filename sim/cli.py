@@ -124,6 +124,38 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_world_import(args: argparse.Namespace) -> int:
+    from sim.io import ImportReport, world_from_atop, world_from_cow, world_from_sipri
+
+    out = Path(args.out)
+    if out.suffix not in (".toml", ".json"):
+        raise UserError(f"--out {out}: unknown format {out.suffix!r}; use .toml or .json")
+    years = None
+    if args.years is not None:
+        first, sep, last = args.years.partition("-")
+        if not (first.strip().isdigit() and (not sep or last.strip().isdigit())):
+            raise UserError(f"--years {args.years!r}: expected A-B, e.g. 1990-1995")
+        years = (int(first), int(last) if sep else int(first))
+        if years[0] > years[1]:
+            raise UserError(f"--years {args.years!r}: the first year is after the last")
+    if args.cow:
+        reader, path = world_from_cow, args.cow
+    elif args.atop:
+        reader, path = world_from_atop, args.atop
+    else:
+        reader, path = world_from_sipri, args.sipri
+    report = ImportReport()
+    w = reader(path, year=args.year, years=years, report=report)
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    if out.suffix == ".json":
+        w.to_json(out)
+    else:
+        w.to_toml(out)
+    print(f"wrote {out}: {len(w)} actors, {len(w.ties)} ties")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -159,6 +191,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
     p.add_argument("--svg", action="store_true", help="also write an SVG")
     p.set_defaults(func=_cmd_world_plot)
+    p = wsub.add_parser(
+        "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--cow", metavar="FILE", help="COW Formal Alliances v4.1 CSV")
+    src.add_argument("--atop", metavar="FILE", help="ATOP 5.1 member or dyad-year CSV")
+    src.add_argument("--sipri", metavar="FILE", help="SIPRI trade-register CSV export")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, help="one year, e.g. 1914")
+    when.add_argument("--years", metavar="A-B", help="a range of years, e.g. 2020-2024")
+    p.add_argument("--out", required=True, help="output file, .toml or .json")
+    p.set_defaults(func=_cmd_world_import)
     world.set_defaults(func=lambda a: _help(world))
 
     for register in _REGISTRY:
