@@ -95,11 +95,16 @@ class AttackCurve:
 
     @property
     def critical_fraction(self) -> float:
-        """The smallest fraction removed at which the giant falls below `threshold` of ``N``.
+        """The smallest fraction removed at which the network counts as fragmented.
 
-        1.0 if it never does before everything is removed (e.g. ``threshold`` below ``1/N``).
+        Fragmented: the giant falls below `threshold` of ``N``, or no two remaining nodes are
+        connected (giant of at most one node, which matters for small alliance graphs).
+        1.0 if neither happens before everything is removed.
         """
-        below = np.flatnonzero(self.giant_fraction < self.threshold)
+        n = max(self.n, 1)
+        below = np.flatnonzero(
+            (self.giant_fraction < self.threshold) | (self.giant_fraction * n <= 1 + 1e-9)
+        )
         return float(self.fraction_removed[below[0]]) if below.size else 1.0
 
     def to_frame(self) -> pd.DataFrame:
