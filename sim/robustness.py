@@ -377,32 +377,37 @@ def attack_order(
     list
         Every node of `G` once.
     """
-    rng = _as_rng(rng)
-    H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
-    H.remove_edges_from(nx.selfloop_edges(H))
-    nodes = list(H.nodes())
+    return _attack_order(G, strategy, rng=_as_rng(rng), samples=betweenness_samples)
+
+
+def _attack_order(G, strategy, *, rng, samples, arrays=None) -> list:
+    nodes = list(G.nodes())
     n = len(nodes)
     if strategy == "random":
         return [nodes[i] for i in rng.permutation(n)]
-    if strategy == "degree":
-        deg = np.array([H.degree(x) for x in nodes], dtype=np.float64)
+    if strategy == "degree":  # distinct neighbours, self-loops excluded, as in the sweep
+        _, u, v = graph_arrays(G) if arrays is None else arrays
+        deg = np.bincount(np.concatenate([u, v]), minlength=n)
         return [nodes[i] for i in _rank_desc(deg, rng)]
-    if strategy == "adaptive-degree":
-        return _adaptive_degree_order(H, nodes, rng)
-    if strategy == "betweenness":
-        bc = _betweenness(H, rng, betweenness_samples)
-        return [nodes[i] for i in _rank_desc(np.array([bc[x] for x in nodes]), rng)]
-    if strategy == "adaptive-betweenness":
-        out = []
-        tiebreak = dict(zip(nodes, rng.random(n), strict=True))
-        while H.number_of_edges():
-            bc = _betweenness(H, rng, betweenness_samples)
-            # highest betweenness; among equals, highest degree, then the random key
-            top = max(H.nodes(), key=lambda x: (bc[x], H.degree(x), tiebreak[x]))
-            out.append(top)
-            H.remove_node(top)
-        rest = list(H.nodes())
-        return out + [rest[i] for i in rng.permutation(len(rest))]
+    if strategy in ("adaptive-degree", "betweenness", "adaptive-betweenness"):
+        H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
+        H.remove_edges_from(nx.selfloop_edges(H))
+        if strategy == "adaptive-degree":
+            return _adaptive_degree_order(H, nodes, rng)
+        if strategy == "betweenness":
+            bc = _betweenness(H, rng, samples)
+            return [nodes[i] for i in _rank_desc(np.array([bc[x] for x in nodes]), rng)]
+        if strategy == "adaptive-betweenness":
+            out = []
+            tiebreak = dict(zip(nodes, rng.random(n), strict=True))
+            while H.number_of_edges():
+                bc = _betweenness(H, rng, samples)
+                # highest betweenness; among equals, highest degree, then the random key
+                top = max(H.nodes(), key=lambda x: (bc[x], H.degree(x), tiebreak[x]))
+                out.append(top)
+                H.remove_node(top)
+            rest = list(H.nodes())
+            return out + [rest[i] for i in rng.permutation(len(rest))]
     values = []
     missing = []
     for x in nodes:
@@ -501,7 +506,9 @@ def attack_curve(
     nodes, u, v = graph_arrays(G)
     n = len(nodes)
     if order is None:
-        order = attack_order(G, strategy, rng=rng, betweenness_samples=betweenness_samples)
+        order = _attack_order(
+            G, strategy, rng=_as_rng(rng), samples=betweenness_samples, arrays=(nodes, u, v)
+        )
     else:
         strategy = "given"
     order = list(order)
