@@ -60,6 +60,15 @@ def ba_edges(n: int, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     return src, tgt
 
 
+def _best_of(k: int, fn) -> float:
+    best = float("inf")
+    for _ in range(k):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def networkx_curve(G: nx.Graph, order: list) -> np.ndarray:
     """The reference: remove one node, recompute the largest component, repeat."""
     H = G.copy()
@@ -79,9 +88,8 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"1) BA graph m=2, N={args.n}, full highest-degree-first (initial degree) attack")
     G = nx.barabasi_albert_graph(args.n, 2, seed=1)
-    t0 = time.perf_counter()
-    curve = attack_curve(G, "degree", rng=1)
-    t_api = time.perf_counter() - t0
+    curve = attack_curve(G, "degree", rng=1)  # warm-up (imports)
+    t_api = _best_of(5, lambda: attack_curve(G, "degree", rng=1))
     nodes, u, v = graph_arrays(G)
     index = {x: i for i, x in enumerate(nodes)}
     idx = np.array([index[x] for x in curve.order])
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     t_nx = time.perf_counter() - t0
     assert np.array_equal(ref, sizes), "sweep and networkx recomputation differ"
     print(f"   networkx, components recomputed after every removal: {t_nx:8.3f} s")
-    print(f"   attack_curve (order + conversion + sweep):           {t_api * 1e3:8.1f} ms")
+    print(f"   attack_curve (conversion + order + sweep, best of 5): {t_api * 1e3:8.1f} ms")
     print(f"   attack_curve_from_edges (sweep only, mean of {reps}):    {t_sweep * 1e3:8.1f} ms")
     print(
         f"   speed-up vs networkx: {t_nx / t_api:,.0f}x (whole call), "
@@ -121,13 +129,20 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     src, dst = ba_edges(n, 2, rng)
     t_build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    deg = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
-    order = np.lexsort((rng.random(n), -deg))
-    sizes = attack_curve_from_edges(n, src, dst, order)
-    t_big = time.perf_counter() - t0
+    result = {}
+
+    def degree_attack():
+        deg = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+        order = np.lexsort((rng.random(n), -deg))
+        result["sizes"] = attack_curve_from_edges(n, src, dst, order)
+
+    times = [_best_of(1, degree_attack) for _ in range(3)]
+    sizes = result["sizes"]
     r = sizes[1:].mean() / n
-    print(f"   build {t_build:.2f} s; timed (degree order + sweep): {t_big:.2f} s (target < 3 s)")
+    print(
+        f"   build {t_build:.2f} s; timed (degree order + sweep): best {min(times):.2f} s, "
+        f"runs {', '.join(f'{t:.2f}' for t in times)} s (target < 3 s)"
+    )
     print(f"   M = {src.size:,} edges, giant {sizes[0] / n:.4f} of N, R = {r:.4f}")
 
 

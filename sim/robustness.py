@@ -219,9 +219,10 @@ def _largest_after_times(
         F = minimum_spanning_tree(A).tocoo()
         fu, fv = F.row.astype(np.int64), F.col.astype(np.int64)
         ft = np.rint(F.data).astype(np.int64) - 1
-        idx = np.argsort(ft, kind="stable")
+        idx = np.argsort(ft)  # order within one time step does not matter (see below)
         sizes = _union_sizes(n, fu[idx].tolist(), fv[idx].tolist())
-        np.maximum.at(out, ft[idx] + 1, np.asarray(sizes, dtype=np.int64))
+        # Running maximum in time order; for repeated times the last write is the largest.
+        out[ft[idx] + 1] = np.maximum.accumulate(np.asarray(sizes, dtype=np.int64))
     return np.maximum.accumulate(out)
 
 
@@ -259,6 +260,15 @@ def _union_sizes(n: int, us: list[int], vs: list[int]) -> list[int]:
     return sizes
 
 
+def _check_permutation(order: np.ndarray, n: int) -> None:
+    ok = order.shape == (n,) and (
+        n == 0
+        or (order.min() >= 0 and order.max() < n and np.bincount(order, minlength=n).max() == 1)
+    )
+    if not ok:
+        raise SimError(f"order must be a permutation of 0..{n - 1}")
+
+
 def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -> np.ndarray:
     """Largest component sizes ``s(Q)``, ``Q = 0..n``, for removing nodes in `order`.
 
@@ -293,8 +303,7 @@ def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -
     doi:10.1103/PhysRevLett.85.4104.
     """
     order = np.asarray(order, dtype=np.int64)
-    if order.shape != (n,) or (n and not np.array_equal(np.sort(order), np.arange(n))):
-        raise SimError(f"order must be a permutation of 0..{n - 1}")
+    _check_permutation(order, n)
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
     pos = np.empty(n, dtype=np.int64)
@@ -319,8 +328,7 @@ def edge_attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], ord
     v = np.asarray(v, dtype=np.int64)
     m = u.size
     order = np.asarray(order, dtype=np.int64)
-    if order.shape != (m,) or (m and not np.array_equal(np.sort(order), np.arange(m))):
-        raise SimError(f"order must be a permutation of 0..{m - 1}")
+    _check_permutation(order, m)
     pos = np.empty(m, dtype=np.int64)
     pos[order] = np.arange(m)
     t = m - 1 - pos
