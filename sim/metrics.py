@@ -20,6 +20,7 @@ from sim.errors import SimError
 __all__ = [
     "algebraic_connectivity",
     "articulation_points",
+    "bloc_reporters",
     "bridges",
     "capability_weighted_fulfilment",
     "core_numbers",
@@ -502,3 +503,41 @@ def resilience_summary(
         "time_to_recovery": time_to_recovery(P, t, baseline=baseline, eps=eps),
         "rapidity": rapidity(P, t, baseline=baseline, eps=eps),
     }
+
+
+# -- per-bloc reporters -----------------------------------------------------------------------
+
+
+def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
+    """The structural model reporters of each bloc ``B``: ``giant:B``, ``cohesion:B``,
+    ``fulfilment:B``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A world graph whose nodes carry ``bloc`` (the model's current graph).
+    removed : iterable
+        Actors that are gone (they stay in the denominators: a bloc that loses members
+        loses giant-component fraction).
+
+    Returns
+    -------
+    dict
+        ``giant:B``: largest connected component of the bloc's partnership subgraph over the
+        bloc's original size; ``cohesion:B``: :func:`mean_partnership_strength` inside the bloc
+        (ties of removed actors excluded); ``fulfilment:B``: mean structural
+        :func:`supply_fulfilment` of the bloc's recipients (1.0 if it receives nothing).
+        These names follow the reporter contract in docs/architecture.md.
+    """
+    removed = set(removed)
+    per_actor = supply_fulfilment(G, removed, by="actor")
+    out: dict[str, float] = {}
+    blocs = dict.fromkeys(d.get("bloc", "neutral") for _, d in G.nodes(data=True))
+    for b in blocs:
+        members = [x for x, d in G.nodes(data=True) if d.get("bloc", "neutral") == b]
+        alive = [x for x in members if x not in removed]
+        out[f"giant:{b}"] = giant_component_fraction(G, nodes=alive, n=len(members))
+        out[f"cohesion:{b}"] = mean_partnership_strength(G, nodes=alive)
+        got = [per_actor[x] for x in members if x in per_actor]
+        out[f"fulfilment:{b}"] = float(np.mean(got)) if got else 1.0
+    return out

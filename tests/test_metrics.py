@@ -161,3 +161,18 @@ def test_no_shock_and_no_recovery():
         M.resilience_loss([1, 2], [1, 1])
     with pytest.raises(SimError, match="non-empty"):
         M.robustness([])
+
+
+def test_bloc_reporters(tiny):
+    rep = M.bloc_reporters(tiny)
+    assert rep == {
+        "giant:axis": pytest.approx(2 / 4),
+        "cohesion:axis": pytest.approx(0.5),
+        "fulfilment:axis": 1.0,
+        "giant:west": 1.0,
+        "cohesion:west": 0.0,
+        "fulfilment:west": 1.0,
+    }
+    after = M.bloc_reporters(tiny, removed=["BBB"])
+    assert after["giant:axis"] == pytest.approx(1 / 4) and after["fulfilment:axis"] == 0.0
+    assert after["cohesion:axis"] == 0.0
