@@ -219,6 +219,95 @@ def _help(parser: argparse.ArgumentParser) -> int:
 _REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+# -- structural robustness: rank and attack ---------------------------------------------------
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from sim.robustness import criticality
+
+    if args.top is not None and args.top < 1:
+        raise UserError(f"--top must be a positive integer; got {args.top}")
+    w = _load_world_arg(args.world)
+    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
+    if args.top is not None:
+        df = df.head(args.top)
+    print(f"criticality in {w.name!r}: damage to {args.metric} when one item is lost")
+    print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    return EXIT_OK
+
+
+def _cmd_attack(args: argparse.Namespace) -> int:
+    from sim.robustness import attack_curve, edge_attack_curve
+    from sim.world import _write_atomic
+
+    w = _load_world_arg(args.world)
+    if args.edges:
+        curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=args.layer)
+    else:
+        curve = attack_curve(
+            w.to_networkx(),
+            args.strategy,
+            rng=args.seed,
+            layer=args.layer,
+            threshold=args.threshold,
+        )
+    what = "edges" if args.edges else "nodes"
+    print(
+        f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
+        f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
+        f"(giant below {args.threshold:g} of N)"
+    )
+    if args.out:
+        out = Path(args.out)
+        _write_atomic(out, curve.to_frame().to_csv(index=False))
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _register_robustness(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "rank",
+        help="rank actors, ties and corridors by the damage their loss does",
+        description="Leave-one-out criticality ranking of a world (scenario files: not yet; "
+        "give an embedded world name or a .toml/.json world file).",
+    )
+    p.add_argument("world", help="embedded world name or world file (scenarios not yet)")
+    p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
+    p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
+    p.add_argument(
+        "--layer",
+        choices=("partnership", "supply", "rivalry"),
+        default="partnership",
+        help="layer for --metric giant/efficiency",
+    )
+    p.add_argument("--top", type=int, default=None, help="show only the N most critical")
+    p.set_defaults(func=_cmd_rank)
+    p = sub.add_parser(
+        "attack",
+        help="removal curve of a world layer: prints R and the critical fraction",
+        description="Remove nodes (or edges) in attack order and follow the giant component.",
+    )
+    p.add_argument("world", help="embedded world name or world file")
+    p.add_argument(
+        "--strategy",
+        default="degree",
+        help="random, degree, adaptive-degree, betweenness, adaptive-betweenness, "
+        "or a node attribute such as capability (edges: random, betweenness, "
+        "degree-product or an edge attribute)",
+    )
+    p.add_argument("--layer", choices=("partnership", "supply", "rivalry"), default="partnership")
+    p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
+    p.add_argument(
+        "--threshold", type=float, default=0.05, help="giant fraction that counts as fragmented"
+    )
+    p.add_argument("--out", help="write the curve as CSV")
+    p.set_defaults(func=_cmd_attack)
+
+
+_REGISTRY.append(_register_robustness)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _build_parser()
