@@ -194,7 +194,7 @@ examples:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from sim.scenario import list_scenarios, scenario_path
+    from sim.scenario import list_scenarios, read_question, scenario_path
     from sim.worlds import list_worlds
 
     print("embedded worlds:")
@@ -202,18 +202,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"  {name}")
     print("shipped scenarios (alliance-sim run NAME):")
     for name in list_scenarios():
-        question = _question_of(scenario_path(name))
+        question = read_question(scenario_path(name))
         print(f"  {name:<22} {question}")
     return EXIT_OK
-
-
-def _question_of(path: Path) -> str:
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.lstrip().startswith("#"):
-            break
-        lines.append(line.lstrip().lstrip("#").strip())
-    return " ".join(x for x in lines if x)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

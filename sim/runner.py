@@ -68,6 +68,8 @@ def run_replicate(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run both arms of one replicate from the same seed.
 
+    The baseline arm runs the scenario's ``baseline_shocks`` (none, usually).
+
     Returns
     -------
     model, agent : DataFrame
@@ -76,7 +78,7 @@ def run_replicate(
         variables (agent frame).
     """
     models, agents = [], []
-    for arm, shocks in (("shock", spec.shocks), ("baseline", ())):
+    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
         m, a = _run_arm(spec, shocks, seed)
         ids = {"scenario": spec.name, "replicate": replicate, "seed": seed, "arm": arm}
         models.append(pd.concat([pd.DataFrame(ids, index=m.index), m], axis=1))

@@ -22,6 +22,8 @@ A scenario is a TOML file whose opening comment states the question it answers::
     at = 6
     fate = "removed"
 
+    [[baseline_shocks]]          # optional: shocks of the baseline arm too (default: none)
+
     [patch]                      # optional changes to the world before the run
     remove_actors = ["ARM"]
     remove_ties = [{ layer = "partnership", between = ["RUS", "ARM"] }]
@@ -48,7 +50,7 @@ import hashlib
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "parse_scenario",
+    "read_question",
     "scenario_path",
 ]
 
@@ -79,7 +82,7 @@ OUTCOME_KINDS: dict[str, str] = {
 }
 _BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "giant")
 
-_TOP_KEYS = ("scenario", "params", "shocks", "patch")
+_TOP_KEYS = ("scenario", "params", "shocks", "baseline_shocks", "patch")
 _SCENARIO_KEYS = {
     "name": "a short snake_case name",
     "description": "text",
@@ -144,7 +147,10 @@ class ScenarioSpec:
     params : dict
         Overrides of :class:`sim.params.ModelParams` fields (the rest keep their defaults).
     shocks : tuple
-        Shock objects of :data:`sim.shocks.SHOCKS`, in file order.
+        Shock objects of :data:`sim.shocks.SHOCKS`, in file order: the shocked arm.
+    baseline_shocks : tuple
+        Shocks of the baseline arm (usually none). With some, the paired difference compares
+        two shocks (``random_vs_targeted``: a targeted attack against random failures).
     steps, replicates, seed : int
     outcomes : tuple of str
     source : str
@@ -156,6 +162,7 @@ class ScenarioSpec:
     name: str
     world: World
     shocks: tuple[Any, ...] = ()
+    baseline_shocks: tuple[Any, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     steps: int = 36
     replicates: int = 10
@@ -189,7 +196,7 @@ class ScenarioSpec:
             if value is not None and not (_is_int(value) and value >= lo):
                 problems.append(Problem(f"--{key}", "must be an integer", value, f">= {lo}"))
         if steps is not None and _is_int(steps):
-            for i, s in enumerate(self.shocks):
+            for i, s in enumerate((*self.shocks, *self.baseline_shocks)):
                 at = getattr(s, "at", 0)
                 if at >= steps:
                     problems.append(
@@ -226,6 +233,7 @@ class ScenarioSpec:
             "outcomes": list(self.outcomes),
             "params": dict(self.params),
             "shocks": [_shock_record(s) for s in self.shocks],
+            "baseline_shocks": [_shock_record(s) for s in self.baseline_shocks],
             "patch": _jsonable(dataclasses.asdict(self.patch)),
         }
 
@@ -370,11 +378,10 @@ def parse_scenario(
 
     params = _parse_params(c, _table(c, data, "params"), params_class)
 
-    raw_shocks = data.get("shocks", [])
-    if not isinstance(raw_shocks, list):
-        c.add(c.at("shocks"), "must be an array of tables", raw_shocks, "[[shocks]] tables")
-        raw_shocks = []
-    shocks = _parse_shocks(c, raw_shocks, names_from, steps, catalogue)
+    shocks, baseline_shocks = (
+        _parse_shocks(c, table, data.get(table, []), names_from, steps, catalogue)
+        for table in ("shocks", "baseline_shocks")
+    )
 
     outcomes = _parse_outcomes(c, meta.get("outcomes"), names_from)
 
@@ -385,6 +392,7 @@ def parse_scenario(
         name=name,
         world=world,
         shocks=tuple(shocks),
+        baseline_shocks=tuple(baseline_shocks),
         params=params,
         steps=steps,
         replicates=replicates,
@@ -453,13 +461,19 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def _leading_comment(text: str) -> str:
+    """The file's first comment paragraph (up to an empty ``#`` line): its question."""
     out = []
     for line in text.splitlines():
         s = line.strip()
-        if not s.startswith("#"):
+        if not s.startswith("#") or not s.lstrip("#").strip():
             break
         out.append(s.lstrip("#").strip())
-    return " ".join(x for x in out if x)
+    return " ".join(out)
+
+
+def read_question(path: str | Path) -> str:
+    """The question a scenario file answers (its opening comment), without parsing the rest."""
+    return _leading_comment(Path(path).read_text(encoding="utf-8"))
 
 
 # -- scalar helpers -------------------------------------------------------------------------
@@ -789,11 +803,15 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _parse_shocks(
     c: _Collector,
-    raw: Sequence[Any],
+    table: str,
+    raw: Any,
     world: World | None,
     steps: int | None,
     catalogue: Mapping[str, type] | None,
 ) -> list[Any]:
+    if not isinstance(raw, list):
+        c.add(c.at(table), "must be an array of tables", raw, f"[[{table}]] tables")
+        return []
     if not raw:
         return []
     catalogue = catalogue if catalogue is not None else _shock_catalogue()
@@ -802,9 +820,9 @@ def _parse_shocks(
     blocs = list(world.blocs) if world is not None else None
     built: list[Any] = []
     for i, entry in enumerate(raw):
-        path = f"shocks[{i}]"
+        path = f"{table}[{i}]"
         if not isinstance(entry, Mapping):
-            c.add(c.at(path), "must be a table", entry, "a [[shocks]] table")
+            c.add(c.at(path), "must be a table", entry, f"a [[{table}]] table")
             built.append(None)
             continue
         kind = entry.get("type")
