@@ -198,8 +198,8 @@ def summarize(
     Both arms of a replicate share a seed, so the difference is paired: its interval is a
     one-sample t-interval of the per-replicate differences, narrower than comparing the arms'
     means when the arms are positively correlated. Resilience uses ``P(t)`` of
-    :func:`performance_curve` relative to the replicate's own baseline; outcomes where more is
-    worse (``collapses``) get no resilience figures.
+    :func:`performance_curve`: each replicate's shocked arm over the ensemble-mean baseline at
+    ``t`` (``P0 = 1``); outcomes where more is worse (``collapses``) get no resilience figures.
     """
     rows = []
     for outcome in outcomes:
@@ -223,13 +223,14 @@ def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, e
     nan = {"robustness": np.nan, "loss": np.nan, "time_to_recovery": np.nan, "recovered": np.nan}
     if outcome.split(":")[0] in _WORSE_WHEN_HIGHER:
         return nan
+    # P(t) is each replicate's shocked arm over the ensemble-mean baseline at t: a single
+    # replicate's baseline can dip near zero (a volatile delivery), which makes ratios explode.
+    base = frame[frame["arm"] == "baseline"].groupby("step")[outcome].mean()
     figures = []
-    for _, rep in frame.groupby("replicate", sort=True):
-        wide = rep.pivot_table(index="step", columns="arm", values=outcome, aggfunc="first")
-        if not {"shock", "baseline"} <= set(wide.columns):
-            continue
-        p = performance_curve(wide["shock"].to_numpy(), wide["baseline"].to_numpy())
-        figures.append(resilience_figures(wide.index.to_numpy(), p, t0=shock_time, eps=eps))
+    for _, rep in frame[frame["arm"] == "shock"].groupby("replicate", sort=True):
+        shocked = rep.set_index("step")[outcome].reindex(base.index)
+        p = performance_curve(shocked.to_numpy(), base.to_numpy())
+        figures.append(resilience_figures(base.index.to_numpy(), p, t0=shock_time, eps=eps))
     if not figures:
         return nan
     f = pd.DataFrame(figures)
