@@ -181,13 +181,16 @@ def test_unknown_world_and_missing_world_file():
 
 
 def test_patch_removes_actors_reroutes_and_locates_its_own_problems():
-    text = GOOD + """
+    text = (
+        GOOD
+        + """
 [patch]
 remove_actors = ["TRN"]
 [[patch.set]]
 actor = "CLI"
 stability = 0.2
 """
+    )
     spec = parse(text)
     assert "TRN" not in spec.world
     arms = next(t for t in spec.world.ties_in("supply") if t.commodity == "arms")
@@ -195,7 +198,9 @@ stability = 0.2
     assert arms.route.via == () and arms.volume == pytest.approx(2.0)
     assert spec.world.actor("CLI").stability == 0.2
 
-    bad = text + """
+    bad = (
+        text
+        + """
 [[patch.add_actors]]
 id = "NEW"
 name = "New"
@@ -203,6 +208,7 @@ bloc = "axis"
 lat = 1.0
 lon = 500.0
 """
+    )
     with pytest.raises(ValidationError) as info:
         parse(bad)
     (problem,) = info.value.problems
