@@ -116,7 +116,10 @@ def test_cli_validate_reports_every_problem_without_a_traceback(tmp_path, capsys
 def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
     out = tmp_path / "r"
     code = main(
-        ["run", "dprk_stops", "--replicates", "2", "--steps", "5", "--executor", "serial", "--out", str(out), "--quiet"]
+        [
+            *("run", "dprk_stops", "--replicates", "2", "--steps", "5"),
+            *("--executor", "serial", "--out", str(out), "--quiet"),
+        ]
     )
     assert code == 0
     text = capsys.readouterr().out
