@@ -286,8 +286,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     import shutil
 
     default = Path("results") / "demo"
-    if not args.out and not args.resume and (default / "manifest.json").exists():
-        shutil.rmtree(default)  # the demo's own directory: each demo starts afresh
+    target = Path(args.out) if args.out else default
+    manifest = target / "manifest.json"
+    # Each demo starts afresh, replacing only an earlier demo's results (never other data).
+    if not args.resume and manifest.exists() and '"name": "syria_loss"' in manifest.read_text():
+        shutil.rmtree(target)
     results = _run_and_report(args, "syria_loss", default)
     summary = results.summary()
     print()
