@@ -154,7 +154,9 @@ class DaskMap(SerialMap):
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # A random free port: the scheduler's HTTP server starts even without a dashboard,
+                # and a busy default port (8787) is a warning that tests treat as an error.
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self._cluster)
