@@ -166,7 +166,7 @@ def test_restore_undoes_a_shock_after_a_delay(tiny):
 
 
 def test_unknown_actor_is_a_shock_error_with_a_suggestion(tiny):
-    with pytest.raises(ShockError, match="unknown actor 'BBX'.*did you mean 'BBB'"):
+    with pytest.raises(ShockError, match=r"unknown actor 'BBX'.*did you mean 'BBB'"):
         AllianceModel(tiny, shocks=[RemoveState("BBX", at=1)], rng=1)
     with pytest.raises(ShockError, match="did you mean 'land bridge'"):
         AllianceModel(tiny, shocks=[BlockTransit("land brige", at=1)], rng=1)
