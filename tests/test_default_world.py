@@ -120,6 +120,17 @@ def test_size_blocs_and_layers(world):
     assert {bloc[x] for x in ("IND", "TUR", "AZE", "KAZ", "TKM", "IRQ")} == {"hedging"}
 
 
+def test_every_actor_takes_part(world):
+    involved = set()
+    for t in world.ties:
+        involved |= set(t.ends)
+        if t.layer == "supply":
+            for r in (t.route, *t.alternatives):
+                involved |= set(r.via)
+    assert involved == set(world.ids)
+    assert all(any(a.id in t.ends for t in world.ties) for a in world.actors)
+
+
 def test_capabilities_are_relative_to_the_united_states(world):
     caps = {a.id: a.capability for a in world.actors}
     assert caps["USA"] == 1.0 == max(caps.values())
@@ -333,3 +344,16 @@ def test_cli_validate_lists_every_problem(tmp_path, capsys):
         assert needle in err, needle
     assert "has 6 problems" in err  # every mistake at once, each located
     assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err
+
+
+def test_docgen_command_on_other_files(tmp_path, capsys):
+    from sim.worlds import docgen
+
+    assert docgen.main([str(ROOT / "tests" / "data" / "tiny.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "# Data: the `tiny` world" in out and "### Supply (2)" in out
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert docgen.main([str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "has 6 problems" in captured.err

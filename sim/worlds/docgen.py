@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.errors import SimError
 from sim.world import COMMODITIES, LAYERS, PartnershipTie, RivalryTie, Route, SupplyTie, World
 
 __all__ = ["header_comment", "main", "render"]
@@ -246,7 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     path = Path(args[0]) if args else world_path(DEFAULT_WORLD)
-    world = World.from_toml(path)
+    try:
+        world = World.from_toml(path)
+    except SimError as exc:  # a bad file is a user error: list its problems, no traceback
+        print(exc, file=sys.stderr)
+        return 2
     try:
         shown = path.resolve().relative_to(Path(__file__).resolve().parents[2]).as_posix()
     except ValueError:
