@@ -430,8 +430,8 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
         quiet=args.quiet,
     )
     print(results.format_summary())
-    figure = _write_figure(results, out / "figure.png")
-    print(f"results in {out}; figure {figure}")
+    figures = _write_figures(results, out, svg=getattr(args, "svg", False))
+    print(f"results in {out}; figures: {', '.join(str(f) for f in figures)}")
     return results
 
 
@@ -513,40 +513,36 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
     return "\n".join(lines)
 
 
-def _write_figure(results, path: Path) -> Path:
-    """Each outcome over time, both arms (replicate mean, with a 95% band of the shocked arm)."""
+def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
+    """The run's figures next to its results: each outcome over time, and tie strengths."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # files only: never open a window from the command line
     import matplotlib.pyplot as plt
 
-    outcomes = results.outcomes
+    from sim.plotting import plot_tie_strengths, plot_timeseries, save_figure
+
+    formats = ("png", "svg") if svg else ("png",)
+    outcomes = list(results.outcomes)
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), squeeze=False)
-    frame = results.model_frame
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        for arm, color in (("baseline", "0.5"), ("shock", "C3")):
-            g = frame[frame["arm"] == arm].groupby("step")[outcome]
-            mean, sem, n = g.mean(), g.sem(), g.count()
-            ax.plot(mean.index, mean.to_numpy(), color=color, label=arm)
-            if (n > 1).all():
-                ax.fill_between(
-                    mean.index, mean - 1.96 * sem, mean + 1.96 * sem, color=color, alpha=0.2, lw=0
-                )
-        if results.shock_time:
-            ax.axvline(results.shock_time, color="k", ls=":", lw=0.8)
-        ax.set_title(outcome, fontsize=9)
-        ax.set_xlabel("month")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
+    for i, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+        plot_timeseries(results, outcome, ax=ax)
+        ax.set_title(outcome)
+        if i and ax.get_legend() is not None:  # one legend for the grid is enough
+            ax.get_legend().remove()
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{results.scenario}: shocked vs paired baseline", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    written = list(save_figure(fig, out / "figure", formats=formats))
     plt.close(fig)
-    return path
+    if any(c.startswith("strength:") for c in results.model_frame.columns):
+        ax = plot_tie_strengths(results)
+        written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
+        plt.close(ax.figure)
+    return written
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -561,6 +557,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="results directory")
     p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--svg", action="store_true", help="also write the figures as SVG")
 
 
 def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:

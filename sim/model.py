@@ -22,6 +22,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from mesa.time import Priority
 from scipy.sparse.csgraph import connected_components
@@ -42,7 +43,7 @@ from sim.ties import (
 )
 from sim.world import World
 
-__all__ = ["NEUTRAL", "AllianceModel", "agent_reporters", "model_reporters", "report_value"]
+__all__ = ["NEUTRAL", "AllianceModel", "ArrayCollector", "agent_reporters", "model_variables"]
 
 #: The bloc an actor joins when it turns neutral.
 NEUTRAL = "neutral"
@@ -66,10 +67,12 @@ class AllianceModel(mesa.Model):
 
     Attributes
     ----------
-    datacollector : mesa.DataCollector
-        Model reporters ``alive:B``, ``fulfilment:B``, ``cohesion:B``, ``giant:B`` per bloc
-        ``B`` of the world and ``collapses``; agent reporters ``actor``, ``bloc``, ``alive``,
-        ``capability``, ``stability``, ``fulfilment``. Collected at time 0 and after each step.
+    datacollector : ArrayCollector
+        Frames in the layout of ``mesa.DataCollector`` (``get_model_vars_dataframe``,
+        ``get_agent_vars_dataframe``), recorded into arrays for speed. Model variables
+        ``alive:B``, ``fulfilment:B``, ``cohesion:B``, ``giant:B`` per bloc ``B`` of the world
+        and ``collapses``; agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
+        ``stability``, ``fulfilment``. Collected at time 0 and after each step.
 
     Examples
     --------
@@ -156,22 +159,28 @@ class AllianceModel(mesa.Model):
         self._rng_supply, self._rng_state, self._rng_ties, self.shock_rng = self.rng.spawn(4)
 
         # -- initial equilibrium: the observed world is taken as the steady state -----------
+        # Anchors are expectations over `anchor_draws` noisy first months (from a stream of
+        # their own), so that supply noise does not bias the baseline away from the data.
+        self._reanchor = np.zeros(n, dtype=bool)
         self._delivered = self._supply(noise=False)
-        self._fulfil0 = self._fulfil.copy()
         self._support0 = allied_support(self.partners, self._cap)
         self._pressure0 = rival_pressure(self._ra, self._rb, self._ri, self._cap)
-        d0 = drive(p, *self._drivers())
-        self.partners.base = anchor(p, self.partners.s, d0)
-        self._reanchor = np.zeros(n, dtype=bool)
+        rng_anchor = self.rng.spawn(1)[0]
+        draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
+        f_sum, d_sum = np.zeros(n), np.zeros(len(self.partners))
+        for _ in range(draws):
+            self._supply(noise=draws > 1, rng=rng_anchor)
+            f_sum += self._fulfil
+            d_sum += drive(p, *self._drivers())
+        self._fulfil0 = f_sum / draws
+        self.partners.base = anchor(p, self.partners.s, d_sum / draws)
+        self._delivered = self._supply(noise=False)
 
         # -- agents, data, shocks ------------------------------------------------------------
         self.state_agents = [StateAgent(self, i) for i in range(n)]
         self._topo_version = 0
         self._giant_cache: tuple[int, np.ndarray] | None = None
-        self.datacollector = mesa.DataCollector(
-            model_reporters=model_reporters(self),
-            agent_reporters=agent_reporters(),
-        )
+        self.datacollector = ArrayCollector(model_variables(self), agent_reporters())
         self._applied: dict[Any, list[list[tuple]]] = {}
         self._triggers: list[_ShockTrigger] = []
         self.shocks: list[Any] = []
@@ -195,18 +204,19 @@ class AllianceModel(mesa.Model):
         self._collect()
 
     # -- phase 2: supply --------------------------------------------------------------------
-    def _supply(self, *, noise: bool) -> np.ndarray:
+    def _supply(self, *, noise: bool, rng: np.random.Generator | None = None) -> np.ndarray:
         p, net = self.params, self.supply
+        rng = self._rng_supply if rng is None else rng
         alive = self._alive
         ratio = np.divide(self._cap, self._cap0, out=np.ones(self.n), where=self._cap0 > 0)
         scale = self._prod_mult * alive * ratio**p.production_elasticity
         output = np.zeros_like(net.production)
         vals = net.production[self._prod_i, self._prod_c] * scale[self._prod_i]
         if noise:
-            z = self._rng_supply.standard_normal(len(vals))
+            z = rng.standard_normal(len(vals))
             sd = p.volume_noise
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
-            uniform = self._rng_supply.random(net.n_ties)
+            uniform = rng.random(net.n_ties)
         else:
             uniform = None
         output[self._prod_i, self._prod_c] = vals
@@ -571,17 +581,85 @@ class _ShockTrigger:
 # -- reporters (module level, so models pickle) ---------------------------------------------
 
 
-def report_value(model: AllianceModel, name: str) -> float:
-    """One model variable, from the values computed once per collect (``model._report``)."""
-    return model._report[name]
+class ArrayCollector:
+    """Data collection into numpy arrays, with Mesa's ``DataCollector`` frame layout.
+
+    Mesa's ``DataCollector`` calls one Python function per agent and reporter at every
+    collect and deep-copies model values; on the default world that was about half the run
+    time. This collector copies the model's state arrays once per collect (a few microseconds)
+    and builds the same frames on demand: :meth:`get_model_vars_dataframe` (one row per
+    collect, columns = model reporters, a RangeIndex like Mesa's) and
+    :meth:`get_agent_vars_dataframe` (MultiIndex ``Step``, ``AgentID``; columns = agent
+    reporters).
+
+    Parameters
+    ----------
+    model_vars : sequence of str
+        Names of the model variables, in column order.
+    agent_vars : sequence of str
+        Names of the agent variables (see :func:`agent_reporters`).
+    """
+
+    def __init__(self, model_vars: Iterable[str], agent_vars: Iterable[str]):
+        self.model_reporters = {name: name for name in model_vars}
+        self.agent_reporters = {name: name for name in agent_vars}
+        self._rows: list[list[float]] = []
+        self._times: list[float] = []
+        self._agent: list[tuple[np.ndarray, ...]] = []
+
+    def collect(self, model: AllianceModel) -> None:
+        """Record the model variables and the agents' state at ``model.time``."""
+        self._times.append(float(model.time))
+        self._rows.append([model._report[k] for k in self.model_reporters])
+        self._agent.append(
+            (
+                model._bloc.copy(),
+                model._alive.copy(),
+                model._cap.copy(),
+                model._stab.copy(),
+                model._fulfil.copy(),
+            )
+        )
+        self._ids = model.ids
+        self._uids = [a.unique_id for a in model.state_agents]
+        self._bloc_names = model.bloc_names
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Model variables as ``{name: [value per collect]}`` (Mesa's attribute)."""
+        cols = list(self.model_reporters)
+        return {c: [r[k] for r in self._rows] for k, c in enumerate(cols)}
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per collect (time 0, 1, ...), one column per model variable."""
+        return pd.DataFrame(self._rows, columns=list(self.model_reporters))
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """One row per collect and agent; index ``(Step, AgentID)`` as in Mesa."""
+        n = len(self._ids)
+        t = len(self._times)
+        if t == 0:
+            return pd.DataFrame(columns=list(self.agent_reporters))
+        bloc, alive, cap, stab, ful = (np.concatenate(x) for x in zip(*self._agent, strict=True))
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(self._times, n), np.tile(self._uids, t)], names=["Step", "AgentID"]
+        )
+        data = {
+            "actor": np.tile(np.array(self._ids, dtype=object), t),
+            "bloc": np.array(self._bloc_names, dtype=object)[bloc],
+            "alive": alive,
+            "capability": cap,
+            "stability": stab,
+            "fulfilment": ful,
+        }
+        return pd.DataFrame({k: data[k] for k in self.agent_reporters}, index=index)
 
 
-def model_reporters(model: AllianceModel) -> dict[str, list]:
-    """The model reporters of `model`: ``[report_value, [model, name]]``, Mesa's picklable
-    form of a function with arguments (see the class docstring for the names)."""
+def model_variables(model: AllianceModel) -> list[str]:
+    """Names of the model variables of `model`, in column order (see the class docstring)."""
     blocs = model.world_blocs
     names = [f"{v}:{b}" for b in blocs for v in ("alive", "fulfilment", "cohesion", "giant")]
-    return {name: [report_value, [model, name]] for name in [*names, "collapses"]}
+    return [*names, "collapses"]
 
 
 def agent_reporters() -> dict[str, str]:

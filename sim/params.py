@@ -137,6 +137,12 @@ class ModelParams:
         "Strength of a newly formed partnership.",
     )  # fmt: skip
 
+    # -- numerics -------------------------------------------------------------------------
+    anchor_draws: int = _p(
+        32, "draws", 1, 256,
+        "Noisy first months averaged to set the equilibrium anchors at t = 0.",
+    )  # fmt: skip
+
     def __post_init__(self):
         problems = []
         for f in fields(self):

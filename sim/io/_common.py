@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sim.errors import Problem, ValidationError
 from sim.io.codes import CountryCodes, country_codes
-from sim.world import Actor, PartnershipTie
+from sim.world import Actor, PartnershipTie, World
 
 __all__ = [
     "DataImportWarning",
@@ -297,3 +297,30 @@ def actors_for_ccodes(ccodes: Iterable[int], years: YearRange, report: ImportRep
             )
         )
     return actors
+
+
+def alliance_world(
+    ties: list[PartnershipTie],
+    ccodes: Iterable[int],
+    years: YearRange,
+    report: ImportReport,
+    given: ImportReport | None,
+    *,
+    prefix: str,
+    source: str,
+    path: str | Path,
+) -> World:
+    """A :class:`World` of imported alliance ties, its actors placed from the code table.
+
+    Bloc, capability and stability keep the :class:`Actor` defaults: the data sets say
+    nothing about them.
+    """
+    actors = actors_for_ccodes(ccodes, years, report)
+    finish_report(report, given)
+    return World(
+        actors=actors,
+        ties=ties,
+        name=f"{prefix}-{years.label.replace(' ', '-')}",
+        description=f"Alliances in force, {years.label}, from {source} ({Path(path).name})",
+        as_of=dt.date(years.last, 12, 31) if years.last is not None else None,
+    )

@@ -19,7 +19,7 @@ from sim.io._common import (
     OBLIGATIONS,
     ImportReport,
     YearRange,
-    actors_for_ccodes,
+    alliance_world,
     ccode_ids,
     collapse_partnerships,
     finish_report,
@@ -121,15 +121,7 @@ def world_from_cow(
     """
     yr = year_range(year, years)
     ties, ccodes, rep = _read(path, yr, report)
-    actors = actors_for_ccodes(ccodes, yr, rep)
-    finish_report(rep, report)
-    return World(
-        actors=actors,
-        ties=ties,
-        name=f"cow-{yr.label.replace(' ', '-')}",
-        description=f"Alliances in force, {yr.label}, from {SOURCE} ({Path(path).name})",
-        as_of=dt.date(yr.last, 12, 31) if yr.last is not None else None,
-    )
+    return alliance_world(ties, ccodes, yr, rep, report, prefix="cow", source=SOURCE, path=path)
 
 
 def _read(
