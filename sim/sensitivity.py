@@ -706,6 +706,16 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Examples
+    --------
+    The Ishigami function's indices are known (x2: S1 = ST = 0.44; x3: S1 = 0, ST = 0.24):
+
+    >>> from sim.sensitivity import Ishigami, sensitivity
+    >>> res = sensitivity(Ishigami(), method="sobol", samples=1024, rng=1)
+    >>> t = res.table.set_index("parameter")
+    >>> bool(abs(t.loc["x2", "S1"] - 0.44) < 0.05), bool(abs(t.loc["x3", "ST"] - 0.24) < 0.05)
+    (True, True)
     """
     if not callable(func_or_scenario):
         from sim.uncertain_world import scenario_sensitivity
