@@ -12,7 +12,8 @@ chunked, streamed pipeline, against a 10,000-run design: bounded memory means th
 near 1 although the design is ten times larger. The evaluated function is cheap (so 100,000
 runs take seconds) but returns as many outputs as a scenario evaluation (15).
 
-Environment: ``BENCH_POINTS`` (default 120 sample points), ``BENCH_BIG`` (default 100000).
+Environment: ``BENCH_POINTS`` (default 120 sample points), ``BENCH_ROUNDS`` (default 2),
+``BENCH_BIG`` (default 100000).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 POINTS = int(os.environ.get("BENCH_POINTS", "120"))
+# Executors are measured in interleaved rounds and the best round counts: on a machine shared
+# with other work, a single round mostly measures who else was running.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 BIG = int(os.environ.get("BENCH_BIG", "100000"))
 WORKERS = 2
 
@@ -53,31 +57,36 @@ def _throughput() -> None:
         f"syria_uncertainty: {POINTS} sample points x {spec.replicates} replicates x 2 arms x "
         f"{spec.steps} months = {runs} runs per executor; {len(us.space)} uncertain inputs"
     )
-    rates, reference = {}, None
-    for name, make in (
-        ("serial", SerialMap),
-        ("processes", lambda: ProcessMap(WORKERS)),
-        ("dask", lambda: DaskMap(workers=WORKERS)),
-    ):
-        t0 = time.perf_counter()
-        ex = make()
-        # Warm the workers (imports, a first model) so the clock measures runs, not start-up.
-        first = dict(zip(design.names, design.values()[0].tolist(), strict=True))
-        list(ex.imap_unordered(evaluator, [first] * 2 * getattr(ex, "workers", 1)))
-        startup = time.perf_counter() - t0
-        with tempfile.TemporaryDirectory() as tmp:
+    makers = {
+        "serial": SerialMap,
+        "processes": lambda: ProcessMap(WORKERS),
+        "dask": lambda: DaskMap(workers=WORKERS),
+    }
+    best: dict[str, tuple[float, float]] = {}  # name -> (seconds, start-up)
+    reference, same = None, {}
+    for _ in range(ROUNDS):
+        for name, make in makers.items():
             t0 = time.perf_counter()
-            y = run_design(evaluator, design, executor=ex, out=tmp, chunk_size=4)
-            seconds = time.perf_counter() - t0
-        ex.close()
-        key = next(iter(y))
-        if reference is None:
-            reference = y[key]
-        same = bool((y[key] == reference).all())
-        rates[name] = runs / seconds
+            ex = make()
+            # Warm the workers (imports, a first model) so the clock measures runs.
+            first = dict(zip(design.names, design.values()[0].tolist(), strict=True))
+            list(ex.imap_unordered(evaluator, [first] * 2 * getattr(ex, "workers", 1)))
+            startup = time.perf_counter() - t0
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.perf_counter()
+                y = run_design(evaluator, design, executor=ex, out=tmp, chunk_size=4)
+                seconds = time.perf_counter() - t0
+            ex.close()
+            key = next(iter(y))
+            reference = y[key] if reference is None else reference
+            same[name] = same.get(name, True) and bool((y[key] == reference).all())
+            if name not in best or seconds < best[name][0]:
+                best[name] = (seconds, startup)
+    rates = {name: runs / sec for name, (sec, _) in best.items()}
+    for name, (sec, startup) in best.items():
         print(
-            f"  {name:<10} {rates[name]:7.2f} runs/s  ({seconds:5.1f} s; start-up "
-            f"{startup:4.1f} s; results identical to serial: {same})"
+            f"  {name:<10} {rates[name]:7.2f} runs/s  (best of {ROUNDS}: {sec:5.1f} s; start-up "
+            f"{startup:4.1f} s; results identical to serial: {same[name]})"
         )
     for name in ("processes", "dask"):
         eff = rates[name] / (rates["serial"] * WORKERS)
