@@ -327,7 +327,12 @@ def run_design(
     ex, owned = get_executor(executor, workers=workers, scheduler=scheduler)
     try:
         n = len(design)
-        size = int(chunk_size or _auto_chunk(n, getattr(ex, "workers", 1)))
+        size = (
+            chunk_size
+            or _stored_chunk_size(out, design)
+            or _auto_chunk(n, getattr(ex, "workers", 1))
+        )
+        size = int(size)
         n_chunks = math.ceil(n / size)
         outputs: dict[str, np.ndarray] = {}
         done: set[int] = set()
@@ -378,21 +383,36 @@ def _fill(outputs: dict[str, np.ndarray], cols: Mapping[str, np.ndarray], n: int
         outputs[k][idx] = v
 
 
+#: Manifest entries that may change between a run and its resumption (they name what is
+#: analysed, not what was run).
+_VOLATILE = ("outcome", "outcome_definition")
+
+
+def _stored_chunk_size(out: str | Path | None, design: Design) -> int | None:
+    """The chunk size of an earlier run of the same design in `out` (so resuming on another
+    executor, with another default chunk size, still matches the stored parts)."""
+    if out is None or not (Path(out) / "design.json").exists():
+        return None
+    old = json.loads((Path(out) / "design.json").read_text())
+    return old.get("chunk_size") if old.get("fingerprint") == design.fingerprint() else None
+
+
 def _prepare_out(out: Path, design: Design, manifest: dict[str, Any]) -> Path:
     parts = out / "parts"
     mpath = out / "design.json"
     if mpath.exists():
         old = json.loads(mpath.read_text())
-        if (
-            old.get("fingerprint") != manifest["fingerprint"]
-            or old.get("chunk_size") != manifest["chunk_size"]
-        ):
+        # Compare through JSON so tuples and lists, ints and floats compare as stored.
+        new = json.loads(json.dumps(manifest, default=str))
+        differ = [k for k in set(old) | set(new) if k not in _VOLATILE and old.get(k) != new.get(k)]
+        if differ:
             raise ValidationError(
                 [
                     Problem(
                         str(out),
-                        "holds results of a different design (parameters, samples, seed or "
-                        "chunk size differ)",
+                        "holds results of a different run (differs in: "
+                        + ", ".join(sorted(differ))
+                        + ")",
                         old.get("fingerprint"),
                         f"a new directory, or the same design ({manifest['fingerprint']})",
                         "choose another --out or delete this directory",
