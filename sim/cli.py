@@ -27,6 +27,8 @@ examples:
   alliance-sim world plot axis-2024 --out world.png --svg
   alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
   alliance-sim demo
+  alliance-sim list
+  alliance-sim run syria_loss --replicates 20 --out results/syria
 """
 
 
@@ -200,6 +202,270 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+# -- scenarios and ensembles ------------------------------------------------------------------
+
+_RUN_EPILOG = """\
+examples:
+  alliance-sim list
+  alliance-sim validate scenarios/*.toml
+  alliance-sim run syria_loss --replicates 20 --out results/syria
+  alliance-sim run my_scenario.toml --executor dask --scheduler tcp://10.0.0.5:8786
+  alliance-sim run syria_loss --out results/syria --resume      # after an interruption
+  alliance-sim compare results/syria results/syria_and_instc
+"""
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from sim.scenario import list_scenarios, read_question, scenario_path
+    from sim.worlds import list_worlds
+
+    print("embedded worlds:")
+    for name in list_worlds():
+        print(f"  {name}")
+    print("shipped scenarios (alliance-sim run NAME):")
+    for name in list_scenarios():
+        question = read_question(scenario_path(name))
+        print(f"  {name:<22} {question}")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    failed = 0
+    for name in args.scenarios:
+        try:
+            spec = load_scenario(name)
+        except SimError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"{spec.source}: valid ({spec.name}: world {spec.world.name!r}, "
+                f"{len(spec.shocks)} shock{'s' if len(spec.shocks) != 1 else ''}, "
+                f"{spec.steps} steps, {spec.replicates} replicates, "
+                f"{len(spec.outcomes)} outcomes)"
+            )
+    return EXIT_USER if failed else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def _nonnegative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {n}")
+    return n
+
+
+def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) -> object:
+    from sim.runner import run_scenario
+
+    out = Path(args.out) if args.out else default_out
+    results = run_scenario(
+        scenario,
+        replicates=args.replicates,
+        seed=args.seed,
+        steps=args.steps,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=out,
+        resume=args.resume,
+        quiet=args.quiet,
+    )
+    print(results.format_summary())
+    figure = _write_figure(results, out / "figure.png")
+    print(f"results in {out}; figure {figure}")
+    return results
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sim.scenario import scenario_path
+
+    if args.scheduler and args.executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    name = scenario_path(args.scenario).stem
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    _run_and_report(args, args.scenario, Path("results") / name / stamp)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    default = Path("results") / "demo"
+    if not args.out and not args.resume and (default / "manifest.json").exists():
+        shutil.rmtree(default)  # the demo's own directory: each demo starts afresh
+    results = _run_and_report(args, "syria_loss", default)
+    summary = results.summary()
+    print()
+    print("What losing Syria did, shocked minus baseline at the horizon (95% CI):")
+    for outcome in summary.index:
+        kind = outcome.split(":")[0]
+        if kind in ("fulfilment", "cohesion", "strength"):
+            r = summary.loc[outcome]
+            print(f"  {outcome:<22} {r.difference:+.3f}  [{r.ci_low:+.3f}, {r.ci_high:+.3f}]")
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.runner import load_results
+
+    a, b = load_results(args.a), load_results(args.b)
+    print(compare_results(a, b))
+    return EXIT_OK
+
+
+def compare_results(a, b, *, level: float = 0.95) -> str:
+    """A table of two runs' effects (paired differences) and the difference between them."""
+    import numpy as np
+    from scipy import stats
+
+    from sim.analysis import paired_differences
+
+    common = [o for o in a.outcomes if o in b.outcomes]
+    if not common:
+        raise UserError(
+            f"{a.root} and {b.root} share no outcome ({', '.join(a.outcomes)} vs "
+            f"{', '.join(b.outcomes)})"
+        )
+    pct = round(level * 100)
+    ci_head = f"{pct}% CI (Welch)"
+    head = f"{'outcome':<24} {'effect A':>10} {'effect B':>10} {'B - A':>10} {ci_head:>22}"
+    lines = [f"A = {a.scenario} ({a.root}), B = {b.scenario} ({b.root})", head, "-" * len(head)]
+    for outcome in common:
+        da = paired_differences(a.model_frame, outcome)["difference"].dropna().to_numpy()
+        db = paired_differences(b.model_frame, outcome)["difference"].dropna().to_numpy()
+        diff = db.mean() - da.mean()
+        va, vb = da.var(ddof=1) / da.size, db.var(ddof=1) / db.size
+        se = np.sqrt(va + vb)
+        if se > 0:
+            dof = (va + vb) ** 2 / (va**2 / (da.size - 1) + vb**2 / (db.size - 1))
+            half = stats.t.ppf((1 + level) / 2, dof) * se
+            ci = f"[{diff - half:+.4f}, {diff + half:+.4f}]"
+        else:
+            ci = "n/a" if np.isnan(se) else f"[{diff:+.4f}, {diff:+.4f}]"
+        lines.append(
+            f"{outcome:<24} {da.mean():>+10.4f} {db.mean():>+10.4f} {diff:>+10.4f} {ci:>22}"
+        )
+    lines.append("effect = shocked - baseline at the horizon, mean over replicates")
+    return "\n".join(lines)
+
+
+def _write_figure(results, path: Path) -> Path:
+    """Each outcome over time, both arms (replicate mean, with a 95% band of the shocked arm)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = results.outcomes
+    ncols = min(3, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), squeeze=False)
+    frame = results.model_frame
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        for arm, color in (("baseline", "0.5"), ("shock", "C3")):
+            g = frame[frame["arm"] == arm].groupby("step")[outcome]
+            mean, sem, n = g.mean(), g.sem(), g.count()
+            ax.plot(mean.index, mean.to_numpy(), color=color, label=arm)
+            if (n > 1).all():
+                ax.fill_between(
+                    mean.index, mean - 1.96 * sem, mean + 1.96 * sem, color=color, alpha=0.2, lw=0
+                )
+        if results.shock_time:
+            ax.axvline(results.shock_time, color="k", ls=":", lw=0.8)
+        ax.set_title(outcome, fontsize=9)
+        ax.set_xlabel("month")
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"{results.scenario}: shocked vs paired baseline", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from sim.runner import EXECUTORS
+
+    p.add_argument("--replicates", type=_positive, metavar="N", help="override the scenario's")
+    p.add_argument("--seed", type=_nonnegative, metavar="S", help="override the root seed")
+    p.add_argument("--steps", type=_positive, metavar="T", help="override the horizon (months)")
+    p.add_argument("--executor", choices=EXECUTORS, default="processes", help="default: processes")
+    p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
+    p.add_argument("--out", metavar="DIR", help="results directory")
+    p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser(
+        "run",
+        help="run a scenario's ensemble with paired baselines",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+        description="Run every replicate's shocked arm and its baseline from the same seed; "
+        "print the summary table (paired differences with 95%% CIs, resilience) and write "
+        "a figure. Results stream to --out (default results/NAME/TIMESTAMP).",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a shipped name")
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files; exit 2 listing every problem",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare the effects of two stored runs",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+    )
+    p.add_argument("a", metavar="RESULTS_A")
+    p.add_argument("b", metavar="RESULTS_B")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("list", help="embedded worlds and shipped scenarios")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser(
+        "demo",
+        help="run syria_loss briefly and show what changed",
+        description="Run the shipped syria_loss scenario with 8 replicates and report how "
+        "fulfilment, cohesion and the Russia-Iran tie changed; writes a figure.",
+    )
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_demo, replicates=8)
+
+
+_REGISTRY.append(_register_scenario_commands)
 
 
 if __name__ == "__main__":  # pragma: no cover
