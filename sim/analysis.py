@@ -7,12 +7,14 @@ never imports the model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import metrics
 from sim.errors import Problem, ValidationError
 
 __all__ = [
@@ -124,8 +126,9 @@ def resilience_figures(
     Returns
     -------
     dict
-        ``robustness`` = min P over ``t >= t0``; ``loss`` = ∫ (1 − P) dt from t0 to the horizon
-        (trapezoid rule; the resilience triangle of Bruneau et al. 2003 with P in [0, 1]);
+        ``robustness`` = min P over ``t >= t0``; ``loss`` = ∫ max(1 − P, 0) dt from t0 to the
+        horizon (trapezoid rule; the resilience triangle of Bruneau et al. 2003, so gains above
+        the baseline do not offset losses); computed by :mod:`sim.metrics`;
         ``time_to_recovery`` = first time after the minimum from which P stays >= 1 − eps,
         minus t0 (NaN if P never recovers by the horizon; 0 if it never drops below 1 − eps).
 
@@ -149,16 +152,16 @@ def resilience_figures(
     t, p = t[keep], p[keep]
     if t.size == 0:
         return {"robustness": np.nan, "loss": np.nan, "time_to_recovery": np.nan}
-    deficit = 1.0 - p
-    loss = float(np.sum((deficit[1:] + deficit[:-1]) / 2 * np.diff(t))) if t.size > 1 else 0.0
-    ok = p >= 1.0 - eps
-    if ok.all():
-        recovery = 0.0
+    if (p >= 1.0 - eps).all():
+        recovery = 0.0  # never dropped below tolerance: nothing to recover from
     else:
-        # The last time P is below tolerance; recovery is the next sample, if there is one.
-        last_bad = int(np.flatnonzero(~ok)[-1])
-        recovery = float(t[last_bad + 1] - t0) if last_bad + 1 < t.size else np.nan
-    return {"robustness": float(p.min()), "loss": loss, "time_to_recovery": recovery}
+        t_r = metrics.time_to_recovery(p, t, baseline=1.0, eps=eps)
+        recovery = t_r - t0 if math.isfinite(t_r) else np.nan
+    return {
+        "robustness": metrics.robustness(p),
+        "loss": metrics.resilience_loss(p, t, baseline=1.0),
+        "time_to_recovery": recovery,
+    }
 
 
 def summarize(

@@ -126,6 +126,38 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_world_import(args: argparse.Namespace) -> int:
+    from sim.io import ImportReport, world_from_atop, world_from_cow, world_from_sipri
+
+    out = Path(args.out)
+    if out.suffix not in (".toml", ".json"):
+        raise UserError(f"--out {out}: unknown format {out.suffix!r}; use .toml or .json")
+    years = None
+    if args.years is not None:
+        first, sep, last = args.years.partition("-")
+        if not (first.strip().isdigit() and (not sep or last.strip().isdigit())):
+            raise UserError(f"--years {args.years!r}: expected A-B, e.g. 1990-1995")
+        years = (int(first), int(last) if sep else int(first))
+        if years[0] > years[1]:
+            raise UserError(f"--years {args.years!r}: the first year is after the last")
+    if args.cow:
+        reader, path = world_from_cow, args.cow
+    elif args.atop:
+        reader, path = world_from_atop, args.atop
+    else:
+        reader, path = world_from_sipri, args.sipri
+    report = ImportReport()
+    w = reader(path, year=args.year, years=years, report=report)
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    if out.suffix == ".json":
+        w.to_json(out)
+    else:
+        w.to_toml(out)
+    print(f"wrote {out}: {len(w)} actors, {len(w.ties)} ties")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -161,6 +193,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
     p.add_argument("--svg", action="store_true", help="also write an SVG")
     p.set_defaults(func=_cmd_world_plot)
+    p = wsub.add_parser(
+        "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--cow", metavar="FILE", help="COW Formal Alliances v4.1 CSV")
+    src.add_argument("--atop", metavar="FILE", help="ATOP 5.1 member or dyad-year CSV")
+    src.add_argument("--sipri", metavar="FILE", help="SIPRI trade-register CSV export")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, help="one year, e.g. 1914")
+    when.add_argument("--years", metavar="A-B", help="a range of years, e.g. 2020-2024")
+    p.add_argument("--out", required=True, help="output file, .toml or .json")
+    p.set_defaults(func=_cmd_world_import)
     world.set_defaults(func=lambda a: _help(world))
 
     for register in _REGISTRY:
@@ -175,6 +219,95 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 #: Functions ``register(subparsers)`` that add further commands (kept in their own modules).
 _REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+# -- structural robustness: rank and attack ---------------------------------------------------
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from sim.robustness import criticality
+
+    if args.top is not None and args.top < 1:
+        raise UserError(f"--top must be a positive integer; got {args.top}")
+    w = _load_world_arg(args.world)
+    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
+    if args.top is not None:
+        df = df.head(args.top)
+    print(f"criticality in {w.name!r}: damage to {args.metric} when one item is lost")
+    print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    return EXIT_OK
+
+
+def _cmd_attack(args: argparse.Namespace) -> int:
+    from sim.robustness import attack_curve, edge_attack_curve
+    from sim.world import _write_atomic
+
+    w = _load_world_arg(args.world)
+    if args.edges:
+        curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=args.layer)
+    else:
+        curve = attack_curve(
+            w.to_networkx(),
+            args.strategy,
+            rng=args.seed,
+            layer=args.layer,
+            threshold=args.threshold,
+        )
+    what = "edges" if args.edges else "nodes"
+    print(
+        f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
+        f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
+        f"(giant below {args.threshold:g} of N)"
+    )
+    if args.out:
+        out = Path(args.out)
+        _write_atomic(out, curve.to_frame().to_csv(index=False))
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _register_robustness(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "rank",
+        help="rank actors, ties and corridors by the damage their loss does",
+        description="Leave-one-out criticality ranking of a world (scenario files: not yet; "
+        "give an embedded world name or a .toml/.json world file).",
+    )
+    p.add_argument("world", help="embedded world name or world file (scenarios not yet)")
+    p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
+    p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
+    p.add_argument(
+        "--layer",
+        choices=("partnership", "supply", "rivalry"),
+        default="partnership",
+        help="layer for --metric giant/efficiency",
+    )
+    p.add_argument("--top", type=int, default=None, help="show only the N most critical")
+    p.set_defaults(func=_cmd_rank)
+    p = sub.add_parser(
+        "attack",
+        help="removal curve of a world layer: prints R and the critical fraction",
+        description="Remove nodes (or edges) in attack order and follow the giant component.",
+    )
+    p.add_argument("world", help="embedded world name or world file")
+    p.add_argument(
+        "--strategy",
+        default="degree",
+        help="random, degree, adaptive-degree, betweenness, adaptive-betweenness, "
+        "or a node attribute such as capability (edges: random, betweenness, "
+        "degree-product or an edge attribute)",
+    )
+    p.add_argument("--layer", choices=("partnership", "supply", "rivalry"), default="partnership")
+    p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
+    p.add_argument(
+        "--threshold", type=float, default=0.05, help="giant fraction that counts as fragmented"
+    )
+    p.add_argument("--out", help="write the curve as CSV")
+    p.set_defaults(func=_cmd_attack)
+
+
+_REGISTRY.append(_register_robustness)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,8 +421,8 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
         quiet=args.quiet,
     )
     print(results.format_summary())
-    figure = _write_figure(results, out / "figure.png")
-    print(f"results in {out}; figure {figure}")
+    figures = _write_figures(results, out, svg=getattr(args, "svg", False))
+    print(f"results in {out}; figures: {', '.join(str(f) for f in figures)}")
     return results
 
 
@@ -310,8 +443,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     import shutil
 
     default = Path("results") / "demo"
-    if not args.out and not args.resume and (default / "manifest.json").exists():
-        shutil.rmtree(default)  # the demo's own directory: each demo starts afresh
+    target = Path(args.out) if args.out else default
+    manifest = target / "manifest.json"
+    # Each demo starts afresh, replacing only an earlier demo's results (never other data).
+    if not args.resume and manifest.exists() and '"name": "syria_loss"' in manifest.read_text():
+        shutil.rmtree(target)
     results = _run_and_report(args, "syria_loss", default)
     summary = results.summary()
     print()
@@ -368,40 +504,36 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
     return "\n".join(lines)
 
 
-def _write_figure(results, path: Path) -> Path:
-    """Each outcome over time, both arms (replicate mean, with a 95% band of the shocked arm)."""
+def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
+    """The run's figures next to its results: each outcome over time, and tie strengths."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    matplotlib.use("Agg")  # files only: never open a window from the command line
     import matplotlib.pyplot as plt
 
-    outcomes = results.outcomes
+    from sim.plotting import plot_tie_strengths, plot_timeseries, save_figure
+
+    formats = ("png", "svg") if svg else ("png",)
+    outcomes = list(results.outcomes)
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), squeeze=False)
-    frame = results.model_frame
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        for arm, color in (("baseline", "0.5"), ("shock", "C3")):
-            g = frame[frame["arm"] == arm].groupby("step")[outcome]
-            mean, sem, n = g.mean(), g.sem(), g.count()
-            ax.plot(mean.index, mean.to_numpy(), color=color, label=arm)
-            if (n > 1).all():
-                ax.fill_between(
-                    mean.index, mean - 1.96 * sem, mean + 1.96 * sem, color=color, alpha=0.2, lw=0
-                )
-        if results.shock_time:
-            ax.axvline(results.shock_time, color="k", ls=":", lw=0.8)
-        ax.set_title(outcome, fontsize=9)
-        ax.set_xlabel("month")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
+    for i, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+        plot_timeseries(results, outcome, ax=ax)
+        ax.set_title(outcome)
+        if i and ax.get_legend() is not None:  # one legend for the grid is enough
+            ax.get_legend().remove()
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{results.scenario}: shocked vs paired baseline", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    written = list(save_figure(fig, out / "figure", formats=formats))
     plt.close(fig)
-    return path
+    if any(c.startswith("strength:") for c in results.model_frame.columns):
+        ax = plot_tie_strengths(results)
+        written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
+        plt.close(ax.figure)
+    return written
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -416,6 +548,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="results directory")
     p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--svg", action="store_true", help="also write the figures as SVG")
 
 
 def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:

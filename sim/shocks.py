@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -106,7 +106,7 @@ class RemoveState:
 
     target: str
     at: int
-    fate: str = "removed"
+    fate: Literal["removed", "defected", "neutral"] = "removed"
     to_bloc: str | None = None
 
     def __post_init__(self):
@@ -158,7 +158,7 @@ class CutTie:
 
     target: tuple[str, str]
     at: int
-    layer: str = "supply"
+    layer: Literal["supply", "partnership"] = "supply"
     commodity: str | None = None
 
     def __post_init__(self):
@@ -250,7 +250,7 @@ class Degrade:
     target: str
     at: int
     factor: float = 0.5
-    what: str = "production"
+    what: Literal["production", "capability"] = "production"
 
     def __post_init__(self):
         _check_at(self)
@@ -363,7 +363,7 @@ class TargetedAttack:
 
     k: int
     at: int
-    by: str = "degree"
+    by: Literal["degree", "betweenness", "capability"] = "degree"
     recompute: bool = False
     bloc: str | None = None
 

@@ -6,8 +6,8 @@ moves every strength by
 
 .. math::
 
-    \\Delta s = g\\,(w_s\\,\\mathrm{support} + w_d\\,\\mathrm{dependence} + w_t\\,\\mathrm{threat}
-                 + b)\\,(1 - s) - \\delta\\, s
+    \\Delta s = g\\,\\max(0, w_s\\,\\mathrm{support} + w_d\\,\\mathrm{dependence}
+                 + w_t\\,\\mathrm{threat} + b)\\,(1 - s) - \\delta\\, s
 
 (see ``docs/model.md``). A shared ally's loss draws the remaining partners together only
 because it raises their dependence on each other (fewer alternatives) and their threat (less
@@ -182,7 +182,10 @@ def update_strengths(layer: PartnershipLayer, params: ModelParams, d: np.ndarray
     Returns the boolean mask of ties dissolved this month.
     """
     s = layer.s
-    ds = params.tie_gain * (d + layer.base) * (1.0 - s) - params.tie_decay * s
+    # The drive cannot be negative: with no drivers left (or fewer than the tie's mistrust
+    # residual absorbs) a tie only decays, at the rate `tie_decay`.
+    push = np.maximum(d + layer.base, 0.0)
+    ds = params.tie_gain * push * (1.0 - s) - params.tie_decay * s
     np.clip(s + ds, 0.0, 1.0, out=s)
     s[~layer.active] = 0.0
     gone = layer.active & (s < params.tie_floor)

@@ -181,13 +181,16 @@ def test_unknown_world_and_missing_world_file():
 
 
 def test_patch_removes_actors_reroutes_and_locates_its_own_problems():
-    text = GOOD + """
+    text = (
+        GOOD
+        + """
 [patch]
 remove_actors = ["TRN"]
 [[patch.set]]
 actor = "CLI"
 stability = 0.2
 """
+    )
     spec = parse(text)
     assert "TRN" not in spec.world
     arms = next(t for t in spec.world.ties_in("supply") if t.commodity == "arms")
@@ -195,7 +198,9 @@ stability = 0.2
     assert arms.route.via == () and arms.volume == pytest.approx(2.0)
     assert spec.world.actor("CLI").stability == 0.2
 
-    bad = text + """
+    bad = (
+        text
+        + """
 [[patch.add_actors]]
 id = "NEW"
 name = "New"
@@ -203,6 +208,7 @@ bloc = "axis"
 lat = 1.0
 lon = 500.0
 """
+    )
     with pytest.raises(ValidationError) as info:
         parse(bad)
     (problem,) = info.value.problems
@@ -231,3 +237,33 @@ def test_shipped_scenarios_each_state_their_question():
         assert required in names
     for name in names:
         assert read_question(SCENARIOS / f"{name}.toml").endswith("?"), name
+
+
+def test_block_transit_takes_an_actor_or_a_corridor_name():
+    text = """\
+[scenario]
+name = "corridor"
+world = "tiny.toml"
+steps = 6
+replicates = 1
+seed = 1
+outcomes = ["fulfilment:axis"]
+
+[[shocks]]
+type = "block_transit"
+target = "land bridge"
+at = 1
+
+[[shocks]]
+type = "block_transit"
+target = "TRN"
+at = 2
+"""
+    spec = parse_scenario(text, origin="s.toml", base=DATA)
+    assert [s.target for s in spec.shocks] == ["land bridge", "TRN"]
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text.replace('"land bridge"', '"land bridg"'), origin="s.toml", base=DATA)
+    (problem,) = info.value.problems
+    assert problem.where == "s.toml:11 shocks[0].target"
+    assert problem.message == "unknown actor or corridor"
+    assert "land bridge" in problem.allowed and problem.suggestion == "did you mean 'land bridge'?"
