@@ -820,6 +820,7 @@ def _parse_shocks(
     names = list(catalogue)
     ids = list(world.ids) if world is not None else None
     blocs = list(world.blocs) if world is not None else None
+    corridors = sorted(world_corridors(world)) if world is not None else None
     built: list[Any] = []
     for i, entry in enumerate(raw):
         path = f"{table}[{i}]"
@@ -853,7 +854,7 @@ def _parse_shocks(
                 )
                 continue
             kwargs[key] = _shock_value(
-                c, where, kind, key, value, hints.get(key), ids, blocs, steps, built, i
+                c, where, kind, key, value, hints.get(key), ids, blocs, steps, built, i, corridors
             )
         for name, f in fields.items():
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -873,7 +874,17 @@ def _parse_shocks(
     return built
 
 
-def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i):
+def world_corridors(world: World) -> set[str]:
+    """Names of the corridors the world's supply routes (main or alternative) run through."""
+    return {
+        r.corridor
+        for t in world.ties_in("supply")
+        for r in (t.route, *t.alternatives)
+        if r.corridor
+    }
+
+
+def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None):
     """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples."""
     choices = _literal_choices(hint) if hint is not None else None
     if choices is not None:
@@ -911,6 +922,19 @@ def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i):
         for x in value:
             actor(x)
         return tuple(value)
+    if key == "target" and kind == "block_transit":
+        # A transit closure names an actor or a corridor (every route of that corridor closes).
+        if not isinstance(value, str):
+            c.add(where, "must be an actor id or a corridor name", value, "a string")
+        elif ids is not None and value not in ids and value not in (corridors or ()):
+            c.add(
+                where,
+                "unknown actor or corridor",
+                value,
+                f"an actor id, or a corridor: {', '.join(corridors or ())}",
+                suggest(value, [*ids, *(corridors or ())]),
+            )
+        return value
     if key == "target":
         if not isinstance(value, str):
             c.add(where, "must be an actor id", value, "an actor id of the world")

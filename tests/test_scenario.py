@@ -237,3 +237,33 @@ def test_shipped_scenarios_each_state_their_question():
         assert required in names
     for name in names:
         assert read_question(SCENARIOS / f"{name}.toml").endswith("?"), name
+
+
+def test_block_transit_takes_an_actor_or_a_corridor_name():
+    text = """\
+[scenario]
+name = "corridor"
+world = "tiny.toml"
+steps = 6
+replicates = 1
+seed = 1
+outcomes = ["fulfilment:axis"]
+
+[[shocks]]
+type = "block_transit"
+target = "land bridge"
+at = 1
+
+[[shocks]]
+type = "block_transit"
+target = "TRN"
+at = 2
+"""
+    spec = parse_scenario(text, origin="s.toml", base=DATA)
+    assert [s.target for s in spec.shocks] == ["land bridge", "TRN"]
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text.replace('"land bridge"', '"land bridg"'), origin="s.toml", base=DATA)
+    (problem,) = info.value.problems
+    assert problem.where == "s.toml:11 shocks[0].target"
+    assert problem.message == "unknown actor or corridor"
+    assert "land bridge" in problem.allowed and problem.suggestion == "did you mean 'land bridge'?"
