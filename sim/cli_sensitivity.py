@@ -94,10 +94,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         close()
     print(res.to_string())
     per_point = args.replicates or us.spec.replicates
+    runs = res.runs * per_point  # a run is one replicate: its shocked and its baseline arm
     print(
-        f"\n{res.runs} sample points x {per_point} replicates x 2 arms in {res.seconds:.1f} s "
-        f"({res.runs * per_point * 2 / max(res.seconds, 1e-9):.1f} model runs/s, "
-        f"executor {executor})"
+        f"\n{res.runs} sample points x {per_point} replicates = {runs} runs (each a shocked and "
+        f"a baseline arm) in {res.seconds:.1f} s: {runs / max(res.seconds, 1e-9):.1f} runs/s "
+        f"on {executor}"
     )
     print(f"wrote {out / 'indices.csv'} and the sample points, outputs and manifest in {out}")
     try:

@@ -151,6 +151,8 @@ def test_dask_run_survives_a_killed_worker_with_identical_results(tmp_path):
         y = run_design(
             f, design, executor=dm, out=tmp_path, chunk_size=16, on_chunk=kill_one_worker
         )["y"]
+        # the killed worker is gone (its nanny may have started a new one on another port)
+        assert killed[0][0] not in dm.client.scheduler_info()["workers"]
     finally:
         dm.close()
     assert killed and killed[0][1] < killed[0][2]  # the kill happened mid-run
