@@ -73,6 +73,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             Path("results") / name / f"sensitivity-{args.method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
         )
     )
+    stored = len(list((out / "parts").glob("part-*.parquet"))) if out.is_dir() else 0
     on_chunk, close = _progress(f"{name} {args.method}")
     try:
         res = scenario_sensitivity(
@@ -94,6 +95,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         close()
     print(res.to_string())
     per_point = args.replicates or us.spec.replicates
+    if stored:
+        print(f"\nresumed {out}: {stored} chunks were already stored; the time is for the rest")
     runs = res.runs * per_point  # a run is one replicate: its shocked and its baseline arm
     print(
         f"\n{res.runs} sample points x {per_point} replicates = {runs} runs (each a shocked and "

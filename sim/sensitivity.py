@@ -397,6 +397,20 @@ def _stored_chunk_size(out: str | Path | None, design: Design) -> int | None:
     return old.get("chunk_size") if old.get("fingerprint") == design.fingerprint() else None
 
 
+def _stored_differences(old: Mapping, new: Mapping, keys: Iterable[str]) -> dict[str, Any]:
+    """What the stored run had where the new one differs (one level into tables)."""
+    out: dict[str, Any] = {}
+    for k in sorted(keys):
+        a, b = old.get(k), new.get(k)
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            for sub in sorted(set(a) | set(b)):
+                if a.get(sub) != b.get(sub):
+                    out[f"{k}.{sub}"] = a.get(sub)
+        else:
+            out[k] = a
+    return out
+
+
 def _prepare_out(out: Path, design: Design, manifest: dict[str, Any]) -> Path:
     parts = out / "parts"
     mpath = out / "design.json"
@@ -410,11 +424,9 @@ def _prepare_out(out: Path, design: Design, manifest: dict[str, Any]) -> Path:
                 [
                     Problem(
                         str(out),
-                        "holds results of a different run (differs in: "
-                        + ", ".join(sorted(differ))
-                        + ")",
-                        old.get("fingerprint"),
-                        f"a new directory, or the same design ({manifest['fingerprint']})",
+                        "holds results of a different run",
+                        _stored_differences(old, new, differ),
+                        "the same scenario, design (method, samples, seed) and replicates",
                         "choose another --out or delete this directory",
                     )
                 ],

@@ -100,7 +100,9 @@ def test_a_directory_holding_another_design_is_refused(tmp_path):
         run_design(Ishigami(), saltelli(Ishigami().space, 8, rng=2), out=tmp_path)
     # what the evaluator was (scenario, replicates...) is part of the run, too
     same = saltelli(Ishigami().space, 8, rng=1)
-    with pytest.raises(ValidationError, match=r"differs in: replicates_per_point"):
+    with pytest.raises(
+        ValidationError, match=r"different run; got \{'replicates_per_point': None\}"
+    ):
         run_design(Ishigami(), same, out=tmp_path, manifest={"replicates_per_point": 3})
     # resuming on another executor keeps the stored chunk size; the outcome may change
     run_design(Ishigami(), same, out=tmp_path, workers=7, manifest={"outcome": "y"})
