@@ -96,6 +96,20 @@ class Design:
         return h.hexdigest()[:16]
 
 
+def _salib(module: str):
+    """Import a SALib module, or say how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"SALib.{module}")
+    except ImportError:
+        from sim.errors import SimError
+
+        raise SimError(
+            "Sobol' and Morris designs need SALib: pip install 'alliance-sim[sensitivity]'"
+        ) from None
+
+
 def _seed(rng: np.random.Generator | int | None) -> int:
     """An integer seed for libraries that take one, drawn from (or equal to) `rng`."""
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
@@ -209,15 +223,13 @@ def saltelli(
     Saltelli, A. et al. (2010). Variance based sensitivity analysis of model output.
     Computer Physics Communications 181(2), 259-270.
     """
-    from SALib.sample import sobol as sobol_sample
-
     _check_space(space)
     n = _check_n(n, "samples", 2)
     n = 1 << (n - 1).bit_length()
     seed = _seed(rng)
     d = dict(space)
     problem = {"num_vars": len(d), "names": list(d), "bounds": [[0.0, 1.0]] * len(d)}
-    unit = sobol_sample.sample(problem, n, calc_second_order=calc_second_order, seed=seed)
+    unit = _salib("sample.sobol").sample(problem, n, calc_second_order=calc_second_order, seed=seed)
     return Design("sobol", d, unit, {"seed": seed, "n": n, "calc_second_order": calc_second_order})
 
 
@@ -235,15 +247,13 @@ def morris(
     Morris, M. D. (1991). Factorial sampling plans for preliminary computational experiments.
     Technometrics 33(2), 161-174. Campolongo, F. et al. (2007), for mu*.
     """
-    from SALib.sample import morris as morris_sample
-
     _check_space(space)
     n = _check_n(n, "samples", 2)
     num_levels = _check_n(num_levels, "num_levels", 2)
     seed = _seed(rng)
     d = dict(space)
     problem = {"num_vars": len(d), "names": list(d), "bounds": [[0.0, 1.0]] * len(d)}
-    unit = morris_sample.sample(problem, n, num_levels=num_levels, seed=seed)
+    unit = _salib("sample.morris").sample(problem, n, num_levels=num_levels, seed=seed)
     return Design("morris", d, unit, {"seed": seed, "n": n, "num_levels": num_levels})
 
 

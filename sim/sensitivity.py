@@ -135,7 +135,12 @@ class DaskMap(SerialMap):
     """
 
     def __init__(self, scheduler: str | None = None, *, workers: int = 2, client=None):
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise SimError(
+                "the dask executor needs dask.distributed: pip install 'alliance-sim[distributed]'"
+            ) from None
 
         self._cluster = None
         self._own_client = client is None
@@ -519,8 +524,9 @@ def sobol_table(
     Saltelli, A. et al. (2010), Computer Physics Communications 181(2), 259-270 (S1);
     Jansen, M. J. W. (1999), Computer Physics Communications 117, 35-43 (ST).
     """
-    from SALib.analyze import sobol
+    from sim.designs import _salib
 
+    sobol = _salib("analyze.sobol")
     if design.method != "sobol":
         raise SimError(f"Sobol' indices need a Sobol' (Saltelli) design, not {design.method!r}")
     y = _check_outputs(y, "Sobol' analysis")
@@ -567,8 +573,9 @@ def morris_table(
     DataFrame
         ``parameter, mu_star, mu_star_conf, sigma, mu``.
     """
-    from SALib.analyze import morris
+    from sim.designs import _salib
 
+    morris = _salib("analyze.morris")
     if design.method != "morris":
         raise SimError(f"Morris indices need a Morris design, not {design.method!r}")
     y = _check_outputs(y, "Morris analysis")
