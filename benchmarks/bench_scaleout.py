@@ -40,8 +40,9 @@ WORKERS = 2
 
 def _throughput() -> None:
     from sim.designs import monte_carlo
+    from sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
     from sim.runner import replicate_seeds
-    from sim.sensitivity import DaskMap, ProcessMap, SerialMap, run_design
+    from sim.sensitivity import run_design
     from sim.uncertain_world import ScenarioEvaluator, check_addresses, load_uncertain_scenario
 
     us = load_uncertain_scenario("syria_uncertainty")
@@ -58,9 +59,9 @@ def _throughput() -> None:
         f"{spec.steps} months = {runs} runs per executor; {len(us.space)} uncertain inputs"
     )
     makers = {
-        "serial": SerialMap,
-        "processes": lambda: ProcessMap(WORKERS),
-        "dask": lambda: DaskMap(workers=WORKERS),
+        "serial": SerialExecutor,
+        "processes": lambda: ProcessExecutor(WORKERS),
+        "dask": lambda: DaskExecutor(workers=WORKERS),
     }
     best: dict[str, tuple[float, float]] = {}  # name -> (seconds, start-up)
     reference, same = None, {}

@@ -546,7 +546,7 @@ def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from sim.runner import EXECUTORS
+    from sim.executors import EXECUTORS
 
     p.add_argument("--replicates", type=_positive, metavar="N", help="override the scenario's")
     p.add_argument("--seed", type=_nonnegative, metavar="S", help="override the root seed")

@@ -11,33 +11,27 @@ indices.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import itertools
 import json
 import logging
 import math
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.designs import Design, make_design
 from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.executors import Executor, make_executor
 from sim.uncertainty import Distribution, parse_space
 
 __all__ = [
-    "EXECUTORS",
-    "DaskMap",
     "Ishigami",
-    "ProcessMap",
     "SensitivityResult",
-    "SerialMap",
     "get_executor",
     "ishigami_indices",
     "morris_table",
@@ -52,190 +46,26 @@ log = logging.getLogger(__name__)
 # -- executors ---------------------------------------------------------------------------------
 
 
-class ChunkMap(Protocol):
-    """What the pipeline needs from an executor: map a function over items, yield as done."""
-
-    workers: int
-
-    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        """Results of ``fn(item)`` in completion order."""
-        ...
-
-    def close(self) -> None:
-        """Release workers the executor started."""
-        ...
-
-
-class SerialMap:
-    """Evaluate chunks one after the other in this process (the reference for the others)."""
-
-    workers = 1
-
-    def imap_unordered(self, fn, items):
-        for item in items:
-            yield fn(item)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class ProcessMap(SerialMap):
-    """Evaluate chunks on a pool of local worker processes (``forkserver`` start).
-
-    At most ``2 * workers`` chunks are in flight, so finished results never pile up.
-    ``forkserver`` rather than ``fork``: forking a process that runs threads (Dask, pyarrow)
-    can deadlock.
-    """
-
-    def __init__(self, workers: int | None = None):
-        self.workers = int(workers or os.cpu_count() or 1)
-        ctx = multiprocessing.get_context("forkserver")
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
-
-    def imap_unordered(self, fn, items):
-        it = iter(items)
-        pending = {self._pool.submit(fn, x) for x in itertools.islice(it, 2 * self.workers)}
-        while pending:
-            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                nxt = next(it, _END)
-                if nxt is not _END:
-                    pending.add(self._pool.submit(fn, nxt))
-                yield fut.result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-class DaskMap(SerialMap):
-    """Evaluate chunks on a ``dask.distributed`` cluster.
-
-    Parameters
-    ----------
-    scheduler : str, optional
-        Address of a running scheduler (``tcp://HOST:8786``). Without one, a
-        :class:`distributed.LocalCluster` of `workers` single-threaded processes is started
-        and shut down by :meth:`close`.
-    workers : int
-        Worker processes of the local cluster.
-    client : distributed.Client, optional
-        Use this client (and leave it open on close).
-
-    Notes
-    -----
-    Chunks are submitted with ``pure=False`` and a window of ``4 * threads`` in flight. When a
-    worker dies, the scheduler reschedules the chunks it held on the others; since each chunk
-    is a pure function of its sample points, the results do not depend on where it ran.
-    """
-
-    def __init__(self, scheduler: str | None = None, *, workers: int = 2, client=None):
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise SimError(
-                "the dask executor needs dask.distributed: pip install 'alliance-sim[distributed]'"
-            ) from None
-
-        self._cluster = None
-        self._own_client = client is None
-        if client is not None:
-            self.client = client
-        elif scheduler:
-            try:
-                self.client = Client(scheduler, timeout="10s")
-            except OSError as exc:
-                raise SimError(
-                    f"cannot reach the Dask scheduler at {scheduler}: {exc}; start one with "
-                    "`dask scheduler` and workers with `dask worker tcp://HOST:8786`"
-                ) from None
-        else:
-            self._cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                # A random free port: the scheduler's HTTP server starts even without a dashboard,
-                # and a busy default port (8787) is a warning that tests treat as an error.
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
-            self.client = Client(self._cluster)
-        self.workers = max(1, sum(self.client.nthreads().values()))
-
-    def imap_unordered(self, fn, items):
-        from distributed import as_completed
-
-        it = iter(items)
-        window = 4 * self.workers
-        ac = as_completed()
-        for x in itertools.islice(it, window):
-            ac.add(self.client.submit(fn, x, pure=False))
-        for fut in ac:
-            result = fut.result()
-            fut.release()
-            nxt = next(it, _END)
-            if nxt is not _END:
-                ac.add(self.client.submit(fn, nxt, pure=False))
-            yield result
-
-    def close(self) -> None:
-        if self._own_client:
-            self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-
-
-_END = object()
-
-#: Executor names accepted by :func:`get_executor` (and ``--executor``).
-EXECUTORS = ("serial", "processes", "dask")
-
-
 def get_executor(
-    executor: str | ChunkMap | None = "serial",
+    executor: str | Executor | None = "serial",
     *,
     workers: int | None = None,
     scheduler: str | None = None,
-) -> tuple[ChunkMap, bool]:
-    """An executor by name, or the one given; returns it and whether the caller must close it."""
+) -> tuple[Executor, bool]:
+    """An executor by name (:func:`sim.executors.make_executor`) or the one given.
+
+    Returns it and whether the caller must close it. ``None`` means Dask when a `scheduler`
+    is given, else serial. Any object with ``imap_unordered(fn, items)`` and ``workers`` works.
+    """
     if executor is None:
         executor = "dask" if scheduler else "serial"
     if not isinstance(executor, str):
         if not hasattr(executor, "imap_unordered"):
             raise SimError(f"executor {executor!r} has no imap_unordered(fn, items) method")
         return executor, False
-    if scheduler and executor != "dask":
-        raise ValidationError(
-            [
-                Problem(
-                    "scheduler", "is only used with the dask executor", scheduler, "--executor dask"
-                )
-            ],
-            what="options",
-        )
-    if executor == "serial":
-        return SerialMap(), True
-    if executor == "processes":
-        return ProcessMap(workers), True
-    if executor == "dask":
-        return DaskMap(scheduler, workers=workers or 2), True
-    raise ValidationError(
-        [
-            Problem(
-                "executor",
-                "unknown executor",
-                executor,
-                ", ".join(EXECUTORS),
-                suggest(executor, EXECUTORS),
-            )
-        ],
-        what="options",
-    )
+    if executor == "dask" and workers is None:
+        workers = 2
+    return make_executor(executor, workers=workers, scheduler=scheduler), True
 
 
 # -- the chunked, streamed pipeline ------------------------------------------------------------
@@ -291,7 +121,7 @@ def run_design(
     design: Design,
     *,
     out: str | Path | None = None,
-    executor: str | ChunkMap | None = "serial",
+    executor: str | Executor | None = "serial",
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int | None = None,
@@ -711,7 +541,7 @@ def sensitivity(
     rng: np.random.Generator | int | None = None,
     outcome: str | None = None,
     out: str | Path | None = None,
-    executor: str | ChunkMap | None = "serial",
+    executor: str | Executor | None = "serial",
     workers: int | None = None,
     scheduler: str | None = None,
     chunk_size: int | None = None,

@@ -10,8 +10,8 @@ import pytest
 
 from sim.designs import saltelli
 from sim.errors import SimError, ValidationError
+from sim.executors import DaskExecutor
 from sim.sensitivity import (
-    DaskMap,
     Ishigami,
     ishigami_indices,
     read_outputs,
@@ -139,7 +139,7 @@ def test_dask_run_survives_a_killed_worker_with_identical_results(tmp_path):
     f = Ishigami(delay=0.004)
     design = saltelli(f.space, 128, rng=9)  # 640 points, 40 chunks of 16
     serial = run_design(Ishigami(), design)["y"]
-    dm = DaskMap(workers=2)
+    dm = DaskExecutor(workers=2)
     killed = []
 
     def kill_one_worker(done, total):
