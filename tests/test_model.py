@@ -222,3 +222,60 @@ def test_params_replace_reports_unknown_names_with_suggestions_and_bad_ranges():
     assert p.replace(tie_decay=0.05).tie_decay == 0.05
     with pytest.raises(AttributeError):
         p.tie_decay = 0.1  # frozen
+
+
+# -- one definition: the reporters are the structural metrics of the model's current graph ------
+
+
+def check_reporters_equal_metrics_of_the_graph(m: AllianceModel, steps: int) -> None:
+    from sim import metrics
+
+    due = {float(s.at) for s in m.shocks}
+    for _ in range(steps):
+        m.step()
+        if m.time in due:
+            continue  # the row was collected before this time's shock fired; the graph is after
+        row = m.datacollector.get_model_vars_dataframe().iloc[-1]
+        G = m.to_networkx()
+        assert G.graph["time"] == m.time
+        size0 = G.graph["bloc_size0"]
+        structural = metrics.bloc_reporters(G)
+        for b in m.world_blocs:
+            alive = [x for x, d in G.nodes(data=True) if d["bloc"] == b and d["alive"]]
+            assert row[f"alive:{b}"] == len(alive)
+            giant = metrics.giant_component_fraction(G, nodes=alive, n=size0[b])
+            cohesion = metrics.mean_partnership_strength(G, nodes=alive)
+            assert giant == pytest.approx(row[f"giant:{b}"], abs=1e-12), (m.time, b)
+            assert cohesion == pytest.approx(row[f"cohesion:{b}"], abs=1e-12), (m.time, b)
+            assert structural[f"giant:{b}"] == pytest.approx(giant, abs=1e-12)
+            assert structural[f"cohesion:{b}"] == pytest.approx(cohesion, abs=1e-12)
+
+
+def test_reporters_equal_the_metrics_of_to_networkx_on_the_default_world_after_syria():
+    import sim
+
+    world = sim.load_world()
+    m = AllianceModel(world, shocks=[RemoveState("SYR", at=2)], rng=5)
+    check_reporters_equal_metrics_of_the_graph(m, 14)
+    G = m.to_networkx()
+    assert G.nodes["SYR"]["alive"] is False and G.degree("SYR") == 0
+    assert G["RUS"]["IRN"]["partnership"]["strength"] == m.strength("RUS", "IRN")
+    assert G.nodes["HEZ"]["capability"] == m.capability("HEZ")
+    # the giant component did shrink: Syria is gone from the axis
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["giant:axis"].iloc[-1] < df["giant:axis"].iloc[0]
+
+
+def test_reporters_equal_the_metrics_of_to_networkx_on_a_synthetic_world_after_failures():
+    from sim.shocks import RandomFailure
+
+    w = synthetic(150, mean_degree=3, rng=4)
+    params = ModelParams(formation_rate=0.02)  # so that ties also form during the run
+    m = AllianceModel(w, params=params, shocks=[RandomFailure(0.2, at=3)], rng=4)
+    check_reporters_equal_metrics_of_the_graph(m, 20)
+    G = m.to_networkx()
+    assert sum(not d["alive"] for _, d in G.nodes(data=True)) >= 30
+    assert any(d.get("formed") for _, _, d in G.edges(data=True))
+    # dead actors have no edges at all; the graph keeps them as nodes
+    assert all(G.degree(x) == 0 for x, d in G.nodes(data=True) if not d["alive"])
+    assert G.number_of_nodes() == len(w)
