@@ -45,8 +45,8 @@ class ModelParams:
         "Month-to-month noise of each supplier's output (lognormal, mean-preserving).",
     )  # fmt: skip
     interdiction_rate: float = _p(
-        0.02, "probability per transit hop per month", 0.0, 0.1,
-        "Chance that a month's shipment on a tie is interdicted at one transit hop and lost.",
+        0.02, "expected share per transit hop per month", 0.0, 0.1,
+        "Expected share of a month's shipment on a tie interdicted at each transit hop.",
     )  # fmt: skip
     production_elasticity: float = _p(
         1.0, "dimensionless", 0.0, 2.0,

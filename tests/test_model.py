@@ -279,3 +279,35 @@ def test_reporters_equal_the_metrics_of_to_networkx_on_a_synthetic_world_after_f
     # dead actors have no edges at all; the graph keeps them as nodes
     assert all(G.degree(x) == 0 for x, d in G.nodes(data=True) if not d["alive"])
     assert G.number_of_nodes() == len(w)
+
+
+def test_interdiction_takes_a_share_of_a_shipment_with_the_expected_mean(tiny):
+    from sim.supply import SupplyNetwork, deliver
+
+    net = SupplyNetwork.from_world(tiny)
+    n_routes = len(net.route_tie)
+    kw = dict(
+        output=net.production,
+        tie_open=np.ones(net.n_ties, bool),
+        passable=np.ones(len(tiny), bool),
+        route_open=np.ones(n_routes, bool),
+    )
+    full, _ = deliver(net, **kw)
+    rng = np.random.default_rng(0)
+    r = 0.05
+    u = rng.random((4000, net.n_ties))
+    got = np.array([deliver(net, **kw, uniform=x, interdiction_rate=r)[0] for x in u])
+    hops = np.array([len(t.route.via) for t in tiny.ties_in("supply")])
+    q = 1 - (1 - r) ** hops
+    lost = 1 - got / full
+    # the mean lost share is q (1 - e^(-1/q)), and a direct tie (no hop) loses nothing
+    want = q * (1 - np.exp(-1 / np.where(q > 0, q, 1)))
+    assert np.allclose(lost.mean(0), want, atol=3 * q.max() / np.sqrt(4000) + 1e-12)
+    assert (lost[:, hops == 0] == 0).all()
+    # never the whole month's shipment at these rates, and the loss rises as u falls
+    assert got[:, hops > 0].min() > 0.5 * full[hops > 0].min()
+    small, large = (
+        deliver(net, **kw, uniform=np.full(net.n_ties, 0.01), interdiction_rate=r)[0],
+        (deliver(net, **kw, uniform=np.full(net.n_ties, 0.9), interdiction_rate=r)[0]),
+    )
+    assert (small[hops > 0] < large[hops > 0]).all()
