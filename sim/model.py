@@ -33,6 +33,7 @@ from sim.errors import ShockError, suggest
 from sim.params import ModelParams
 from sim.supply import SupplyNetwork, deliver
 from sim.ties import (
+    STEADY_MAX,
     PartnershipLayer,
     allied_support,
     anchor,
@@ -144,8 +145,12 @@ class AllianceModel(mesa.Model):
         self._ri = np.array([t.intensity for t in riv], dtype=float)
         par = world.ties_in("partnership")
         self._par_ties = par  # the world's partnership ties: tie index e < len(par)
+        # A tie given at 1.0 starts at STEADY_MAX, the strongest steady state of eq. 10, so
+        # that the observed world is an equilibrium (else such ties drop by tie_decay at once).
         self.partners = PartnershipLayer(
-            [self._pos[t.a] for t in par], [self._pos[t.b] for t in par], [t.strength for t in par]
+            [self._pos[t.a] for t in par],
+            [self._pos[t.b] for t in par],
+            [min(t.strength, STEADY_MAX) for t in par],
         )
         self._supply_tie_e = np.full(net.n_ties, -1, dtype=np.intp)
         for e in range(len(self.partners)):
@@ -169,13 +174,13 @@ class AllianceModel(mesa.Model):
         self._pressure0 = rival_pressure(self._ra, self._rb, self._ri, self._cap)
         rng_anchor = self.rng.spawn(1)[0]
         draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
-        f_sum, d_sum = np.zeros(n), np.zeros(len(self.partners))
-        for _ in range(draws):
+        f_sum, d_draws = np.zeros(n), np.zeros((draws, len(self.partners)))
+        for k in range(draws):
             self._supply(noise=draws > 1, rng=rng_anchor)
             f_sum += self._fulfil
-            d_sum += drive(p, *self._drivers())
+            d_draws[k] = drive(p, *self._drivers())
         self._fulfil0 = f_sum / draws
-        self.partners.base = anchor(p, self.partners.s, d_sum / draws)
+        self.partners.base = anchor(p, self.partners.s, d_draws)
         self._delivered = self._supply(noise=False)
 
         # -- agents, data, shocks ------------------------------------------------------------
@@ -362,11 +367,20 @@ class AllianceModel(mesa.Model):
         sup, prs, cap = self._support_now, self._pressure_now, self._cap
         x = (prs[ci] + prs[cj]) / (cap[ci] + cap[cj] + sup[ci] + sup[cj] + 1e-9)
         new = free & (u < p.formation_rate * x / (1.0 + x))
+        formed = []
         for c in np.flatnonzero(new):
             e = lay.add(int(ci[c]), int(cj[c]), p.formation_strength)
             self._cand_e[c] = e
             self._map_supply_to_tie(e)
             self._topo_version += 1
+            formed.append(e)
+        if formed:
+            # A new partnership, like an observed one, starts at a steady state of its own
+            # drivers (here: at formation_strength) and then moves only as they change;
+            # with no residual it would rush to near 1 on the shared threat alone.
+            formed = np.array(formed)
+            d_new = drive(p, *self._drivers())[formed]
+            lay.base[formed] = anchor(p, lay.s[formed], d_new)
 
     def _map_supply_to_tie(self, e: int) -> None:
         i, j = int(self.partners.a[e]), int(self.partners.b[e])
