@@ -311,3 +311,18 @@ def test_interdiction_takes_a_share_of_a_shipment_with_the_expected_mean(tiny):
         (deliver(net, **kw, uniform=np.full(net.n_ties, 0.9), interdiction_rate=r)[0]),
     )
     assert (small[hops > 0] < large[hops > 0]).all()
+
+
+def test_anchor_makes_the_mean_clipped_push_hold_the_initial_strength():
+    from sim.ties import STEADY_MAX, anchor
+
+    p = ModelParams()
+    rng = np.random.default_rng(3)
+    s0 = np.array([0.1, 0.45, 0.9, 1.0])
+    draws = 0.3 + 0.4 * rng.standard_normal((64, 4))  # noisy enough to be clipped often
+    b = anchor(p, s0, draws)
+    s = np.minimum(s0, STEADY_MAX)
+    p0 = p.tie_decay * s / (p.tie_gain * (1 - s))
+    assert np.maximum(draws + b, 0).mean(0) == pytest.approx(p0, rel=1e-9)
+    # one draw: the plain residual p0 - D0
+    assert anchor(p, s0, draws[0]) == pytest.approx(p0 - draws[0])

@@ -173,3 +173,15 @@ def test_fact6_same_inputs_same_frames_different_rng_different_paths(world):
     a, b, c = frames(42), frames(42), frames(43)
     assert a.equals(b)
     assert not a["stability"].equals(c["stability"])
+
+
+def test_without_noise_the_default_world_is_an_exact_steady_state(world):
+    # The anchors make the observed world an equilibrium of every equation; with no noise
+    # source left it must not move at all (a kick from the initial state would reveal it).
+    quiet = ModelParams(volume_noise=0.0, interdiction_rate=0.0, formation_rate=0.0)
+    m = AllianceModel(world, params=quiet, rng=0)
+    s0, c0 = m.partners.s.copy(), m._cap.copy()
+    m.run_for(120)
+    assert np.abs(m.partners.s - s0).max() < 1e-9
+    assert np.abs(m._cap - c0).max() < 1e-9
+    assert m.strength("RUS", "IRN") == pytest.approx(0.45, abs=1e-9)
