@@ -168,11 +168,11 @@ def group_means(
     values = np.asarray(values, dtype=float)
     group = np.asarray(group, dtype=np.intp)
     if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
         values, group = values[mask], group[mask]
     count = np.bincount(group, minlength=n_groups)
-    total = np.bincount(group, weights=values, minlength=n_groups)
-    out = np.full(n_groups, float(empty))
-    np.divide(total, count, out=out, where=count > 0)
+    out = np.bincount(group, weights=values, minlength=n_groups) / np.maximum(count, 1)
+    out[count == 0] = empty
     return out
 
 
@@ -204,13 +204,12 @@ def group_mean_strength(
         The ``cohesion:B`` reporter of every group ``B``; :func:`mean_partnership_strength`
         is this function for one group.
     """
-    u = np.asarray(u, dtype=np.intp)
-    v = np.asarray(v, dtype=np.intp)
     group = np.asarray(group, dtype=np.intp)
-    inside = group[u] == group[v]
+    gu = group[np.asarray(u, dtype=np.intp)]
+    inside = gu == group[np.asarray(v, dtype=np.intp)]
     if active is not None:
         inside &= active
-    return group_means(strength, group[u], n_groups, mask=inside, empty=0.0)
+    return group_means(strength, gu, n_groups, mask=inside, empty=0.0)
 
 
 # -- structural -------------------------------------------------------------------------------
