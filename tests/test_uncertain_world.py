@@ -8,6 +8,7 @@ import pytest
 
 from sim.cli import main
 from sim.errors import ValidationError
+from sim.params import ModelParams
 from sim.uncertain_world import (
     apply_values,
     check_addresses,
@@ -59,7 +60,7 @@ def test_every_kind_of_address_is_applied_to_world_and_params(world):
 def test_bad_addresses_and_ranges_are_all_reported_with_suggestions(world):
     space = {
         "params.threat_wieght": Uniform(0, 1),
-        "params.tie_gain": Uniform(0.0, 0.9),  # its range is [0.02, 0.3]
+        "params.tie_gain": Uniform(0.0, 0.9),  # below its lowest plausible value
         "actors.SYRR.stability": Uniform(0, 1),
         "actors.SYR.stabilty": Uniform(0, 1),
         "ties.RUS-HEZ.strength": Uniform(0, 1),
@@ -72,7 +73,9 @@ def test_bad_addresses_and_ranges_are_all_reported_with_suggestions(world):
     text = str(info.value)
     assert "has 8 problems" in text
     assert "did you mean 'threat_weight'?" in text
-    assert "outside the range of tie_gain" in text and "[0.02, 0.3]" in text
+    lo, hi = ModelParams.ranges()["tie_gain"]
+    assert lo > 0.0  # so the distribution above leaves the range
+    assert "outside the range of tie_gain" in text and f"[{lo:g}, {hi:g}]" in text
     assert "unknown actor 'SYRR'" in text and "did you mean 'SYR'?" in text
     assert "did you mean 'stability'?" in text
     assert "no partnership tie between RUS and HEZ" in text
