@@ -208,7 +208,7 @@ class EnsembleResults:
         pct = round(level * 100)
         head = (
             f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
-            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>9}"
+            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>11}"
         )
         lines = [
             f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
@@ -218,18 +218,21 @@ class EnsembleResults:
         ]
         for name, r in s.iterrows():
             ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
-            rec = (
-                f"{r.time_to_recovery:.0f} mo"
-                if np.isfinite(r.time_to_recovery)
-                else ("never" if r.recovered == 0 else "-")
-            )
+            if np.isfinite(r.time_to_recovery):
+                rec = f"{r.time_to_recovery:.0f} mo"
+                if r.recovered < 1:  # the mean is over the replicates that recovered
+                    rec += f" ({r.recovered:.0%})"
+            else:
+                rec = "never" if r.recovered == 0 else "-"
             lines.append(
                 f"{name:<24} {r.shock_mean:>9.4f} {r.baseline_mean:>9.4f} {r.difference:>+11.4f} "
-                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>9}"
+                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>11}"
             )
         lines.append(
             "difference = shocked - baseline, paired by replicate; robustness = min of "
-            "shocked/baseline; loss = its integral deficit (months)"
+            "shocked/baseline; loss = its integral deficit (months);\nrecovery = mean months "
+            "until shocked/baseline stays within 5% of 1, over the replicates that recovered "
+            "(their share in brackets when not all did)"
         )
         return "\n".join(lines)
 
