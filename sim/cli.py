@@ -233,16 +233,47 @@ _REGISTRY.append(_register_sensitivity)
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
+def _load_world_or_scenario(arg: str):
+    """A world, or a scenario's world (with its patch applied), and how to name it."""
+    import tomllib
+
+    from sim.scenario import list_scenarios, load_scenario
+
+    p = Path(arg)
+    is_scenario = arg in list_scenarios() and not p.exists()
+    if not is_scenario and p.suffix == ".toml" and p.is_file():
+        try:
+            is_scenario = "scenario" in tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            is_scenario = False  # let the world reader report the problem precisely
+    if is_scenario:
+        spec = load_scenario(arg)
+        return spec.world, f"the world of scenario {spec.name!r} ({spec.world.name!r})"
+    if not p.exists() and p.suffix not in (".toml", ".json"):
+        from sim.errors import suggest
+        from sim.worlds import list_worlds
+
+        names = [*list_worlds(), *list_scenarios()]
+        if arg not in names:
+            hint = suggest(arg, names)
+            raise UserError(
+                f"{arg!r} is neither a world or scenario file, nor an embedded world or shipped "
+                f"scenario ({', '.join(names)})" + (f"; {hint}" if hint else "")
+            )
+    w = _load_world_arg(arg)
+    return w, repr(w.name)
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
     from sim.robustness import criticality
 
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
-    w = _load_world_arg(args.world)
+    w, what = _load_world_or_scenario(args.world)
     df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
     if args.top is not None:
         df = df.head(args.top)
-    print(f"criticality in {w.name!r}: damage to {args.metric} when one item is lost")
+    print(f"criticality in {what}: damage to {args.metric} when one item is lost")
     print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     return EXIT_OK
 
@@ -279,10 +310,11 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rank",
         help="rank actors, ties and corridors by the damage their loss does",
-        description="Leave-one-out criticality ranking of a world (scenario files: not yet; "
-        "give an embedded world name or a .toml/.json world file).",
+        description="Leave-one-out criticality ranking of a world: an embedded world, a "
+        ".toml/.json world file, or a scenario (shipped name or file), whose world is ranked "
+        "with the scenario's patch applied.",
     )
-    p.add_argument("world", help="embedded world name or world file (scenarios not yet)")
+    p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
     p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
     p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
     p.add_argument(
