@@ -405,22 +405,45 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+def _load_scenario_fully(name: str):
+    """A scenario spec and its uncertain inputs (none without an ``[uncertainty]`` table).
 
+    A file with an uncertainty table is checked whole, table included, in one pass.
+    """
+    import tomllib
+
+    from sim.scenario import load_scenario, scenario_path
+
+    path = scenario_path(name)
+    try:
+        has_uncertainty = path.is_file() and "uncertainty" in tomllib.loads(
+            path.read_text(encoding="utf-8")
+        )
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        has_uncertainty = False  # load_scenario reports the problem precisely
+    if has_uncertainty:
+        from sim.uncertain_world import load_uncertain_scenario
+
+        uncertain = load_uncertain_scenario(name)
+        return uncertain.spec, dict(uncertain.space)
+    return load_scenario(name), {}
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.scenarios:
         try:
-            spec = load_scenario(name)
+            spec, space = _load_scenario_fully(name)
         except SimError as exc:
             print(exc, file=sys.stderr)
             failed += 1
         else:
+            varied = f", {len(space)} uncertain inputs" if space else ""
             print(
                 f"{spec.source}: valid ({spec.name}: world {spec.world.name!r}, "
                 f"{len(spec.shocks)} shock{'s' if len(spec.shocks) != 1 else ''}, "
                 f"{spec.steps} steps, {spec.replicates} replicates, "
-                f"{len(spec.outcomes)} outcomes)"
+                f"{len(spec.outcomes)} outcomes{varied})"
             )
     return EXIT_USER if failed else EXIT_OK
 
