@@ -308,8 +308,12 @@ def _draw_zoom(ax, zoom, view, pos, sizes, layer, zoom_extent, inset) -> None:
     """The zoomed region: same drawing as the map, its box outlined on the map."""
     _style_map(zoom, zoom_extent, small=True)
     _draw_layers(zoom, view, pos, sizes, layer, _aspect(zoom_extent))
-    name = inset if isinstance(inset, str) and inset != "auto" else "levant" if inset else "zoom"
-    zoom.set_title(f"zoom: {name} (box on the map)", fontsize=9)
+    name = ("levant" if inset == "auto" else inset) if isinstance(inset, str) else "zoom"
+    if zoom in ax.child_axes:
+        # inside the map: no tick labels to clash with the map's; its box says what it is
+        zoom.tick_params(labelbottom=False, labelleft=False, length=0)
+    else:
+        zoom.set_title(f"zoom: {name} (box on the map)", fontsize=9)
     lon0, lon1, lat0, lat1 = zoom_extent
     ax.add_patch(
         Rectangle(
@@ -329,30 +333,42 @@ def _draw_zoom(ax, zoom, view, pos, sizes, layer, zoom_extent, inset) -> None:
 def _corner_inset(ax, view, pos, extent, zoom_extent, layer) -> Axes:
     """An inset axes in the corner of `ax` that covers the fewest actors and arc points."""
     lon0, lon1, lat0, lat1 = extent
-    pts = [np.asarray(list(pos.values()), dtype=float)]
-    if layer in ("all", "supply"):
-        pts += _supply_arc_points(view, pos, _aspect(extent))
-    xy = np.vstack(pts)
-    fx = (xy[:, 0] - lon0) / (lon1 - lon0)
-    fy = (xy[:, 1] - lat0) / (lat1 - lat0)
+    actors = np.asarray(list(pos.values()), dtype=float)
+    arcs = _supply_arc_points(view, pos, _aspect(extent)) if layer in ("all", "supply") else []
+    arcs = np.vstack(arcs) if arcs else np.empty((0, 2))
+
+    def fractions(xy):
+        return (xy[:, 0] - lon0) / (lon1 - lon0), (xy[:, 1] - lat0) / (lat1 - lat0)
+
     # the zoom keeps its region's shape; its height is 45 % of the map's at most
     zw = (zoom_extent[1] - zoom_extent[0]) / (lon1 - lon0)
     zh = (
         (zoom_extent[3] - zoom_extent[2]) * _aspect(zoom_extent) / ((lat1 - lat0) * _aspect(extent))
     )
-    scale = min(0.45 / zh, 0.36 / zw)
+    scale = min(0.45 / zh, 0.3 / zw)
     w, h = zw * scale, zh * scale
     m = 0.015
-    corners = [(m, m), (1 - m - w, m), (m, 1 - m - h), (1 - m - w, 1 - m - h)]
-    box = min(
-        corners,
-        key=lambda c: int(
-            np.sum((fx >= c[0]) & (fx <= c[0] + w) & (fy >= c[1]) & (fy <= c[1] + h))
-        ),
-    )
+    # slots along the top and bottom edges; an actor under the zoom costs more than an arc
+    slots = [(x, y) for x in np.linspace(m, 1 - m - w, 13) for y in (m, 1 - m - h)]
+
+    def cost(slot):
+        total = 0.0
+        for xy, weight in ((actors, 50.0), (arcs, 1.0)):
+            fx, fy = fractions(xy)
+            margin = 0.03  # keep clear of labels too
+            total += weight * np.sum(
+                (fx >= slot[0] - margin)
+                & (fx <= slot[0] + w + margin)
+                & (fy >= slot[1] - margin)
+                & (fy <= slot[1] + h + margin)
+            )
+        return total
+
+    box = min(slots, key=cost)
     zoom = ax.inset_axes([box[0], box[1], w, h])
     zoom.set_facecolor("white")
     zoom.set_zorder(7)
+    zoom.set_gid("inset")
     return zoom
 
 
@@ -405,7 +421,8 @@ def plot_before_after(
         aspect = 1 / math.cos(math.radians((extent[2] + extent[3]) / 2))
         w = 8.0
         h = float(np.clip(w * lat_span * aspect / lon_span, 3.0, 8.0)) + 1.2
-        _, axes = plt.subplots(1, 2, figsize=(2 * w + 3.5, h), layout="constrained")
+        # the legend goes below the second panel
+        _, axes = plt.subplots(1, 2, figsize=(2 * w, h + 1.8), layout="constrained")
     ax_b, ax_a = axes
     reference = vb.world if isinstance(after, World) and isinstance(before, World) else None
     for ax, obj, label, ref, leg in (
@@ -840,7 +857,10 @@ def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer, *, holder=N
     Each group starts a column with a bold header that says what widths and sizes mean, so
     the reader finds an entry by what it is; the note on units goes under the legend.
     """
-    colours = _bloc_colours([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
+    # the same order, without repeats, as _draw_actors: a repeat would take the next colour
+    colours = _bloc_colours(
+        dict.fromkeys([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
+    )
     actors = [
         Line2D([], [], ls="", marker="o", ms=7, mfc=colours[b], mec="white", label=b) for b in blocs
     ]

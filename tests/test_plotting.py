@@ -289,6 +289,25 @@ def test_before_after_marks_what_the_shock_removed(tiny):
     assert ax_b.get_legend() is None and ax_a.get_legend() is not None
 
 
+def test_legend_colours_match_markers_for_blocs_outside_the_palette():
+    # a bloc without a fixed colour ("hedging") takes the next free one: before and after
+    # list it twice, which must not give the legend a different colour than the markers
+    before = World(
+        (
+            Actor("AAA", "a", bloc="hedging", lon=1.0, lat=1.0),
+            Actor("BBB", "b", bloc="axis", lon=3.0, lat=2.0),
+            Actor("CCC", "c", bloc="hedging", lon=5.0, lat=1.0),
+        ),
+        name="b",
+    )
+    after = before.replace(actors=before.actors[:2])
+    _, ax = plot_before_after((before, after), labels=False)
+    leg = ax.get_legend()
+    handle = dict(zip(legend_texts(ax), leg.legend_handles, strict=True))["hedging"]
+    dots = by_gid(ax, "actors:hedging:state")[0]
+    assert to_hex(handle.get_markerfacecolor()) == to_hex(dots.get_facecolor()[0])
+
+
 def test_before_after_accepts_models_and_given_axes(tiny):
     _fig, axes = plt.subplots(1, 2)
     out = plot_before_after(
