@@ -118,7 +118,7 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     from sim.plotting import plot_world, save_figure
 
     w = _load_world_arg(args.world)
-    ax = plot_world(w, layer=args.layer)
+    ax = plot_world(w, layer=args.layer, inset=None if args.inset == "none" else args.inset)
     formats = ("png", "svg") if args.svg else ("png",)
     for path in save_figure(ax.figure, args.out, formats=formats):
         print(f"wrote {path}")
@@ -192,6 +192,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file; the suffix is set per format")
     p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
     p.add_argument("--svg", action="store_true", help="also write an SVG")
+    p.add_argument(
+        "--inset",
+        default="auto",
+        choices=("auto", "levant", "none"),
+        help="zoom on a crowded region below the map (auto: the Levant when it is crowded)",
+    )
     p.set_defaults(func=_cmd_world_plot)
     p = wsub.add_parser(
         "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
@@ -581,16 +587,18 @@ def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
     outcomes = list(results.outcomes)
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
-    for i, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows + 0.5), squeeze=False, layout="constrained"
+    )
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
         plot_timeseries(results, outcome, ax=ax)
         ax.set_title(outcome)
-        if i and ax.get_legend() is not None:  # one legend for the grid is enough
-            ax.get_legend().remove()
+        ax.get_legend().remove()  # one legend for the grid, below it, covers no data
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
     written = list(save_figure(fig, out / "figure", formats=formats))
     plt.close(fig)
     if any(c.startswith("strength:") for c in results.model_frame.columns):
