@@ -509,16 +509,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_DEMO_MARKER = ".alliance-sim-demo"
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     import shutil
 
     default = Path("results") / "demo"
     target = Path(args.out) if args.out else default
-    manifest = target / "manifest.json"
-    # Each demo starts afresh, replacing only an earlier demo's results (never other data).
-    if not args.resume and manifest.exists() and '"name": "syria_loss"' in manifest.read_text():
+    marker = target / _DEMO_MARKER
+    # Each demo starts afresh, replacing only what an earlier demo wrote: a directory without
+    # the demo's marker is someone's results, and the store refuses to overwrite it.
+    if not args.resume and marker.is_file():
         shutil.rmtree(target)
     results = _run_and_report(args, "syria_loss", default)
+    marker.write_text("written by `alliance-sim demo`; the next demo replaces this directory\n")
     summary = results.summary()
     print()
     print("What losing Syria did, shocked minus baseline at the horizon (95% CI):")
@@ -662,12 +667,13 @@ def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "demo",
-        help="run syria_loss briefly and show what changed",
-        description="Run the shipped syria_loss scenario with 8 replicates and report how "
-        "fulfilment, cohesion and the Russia-Iran tie changed; writes a figure.",
+        help="run syria_loss and show what changed",
+        description="Run the shipped syria_loss scenario (20 replicates, each against its "
+        "paired baseline) and report how fulfilment, cohesion and the Russia-Iran tie changed; "
+        "writes the figures. Rerunning replaces only an earlier demo's results.",
     )
     _add_run_options(p)
-    p.set_defaults(func=_cmd_demo, replicates=8)
+    p.set_defaults(func=_cmd_demo)
 
 
 _REGISTRY.append(_register_scenario_commands)
