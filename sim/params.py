@@ -152,6 +152,12 @@ class ModelParams:
                 lo, hi = rng
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     problems.append(Problem(f.name, "must be a number", value, f"[{lo}, {hi}]"))
+                elif isinstance(f.default, int) and not isinstance(value, int):
+                    problems.append(
+                        Problem(
+                            f.name, "must be a whole number", value, f"an integer in [{lo}, {hi}]"
+                        )
+                    )
                 elif not lo <= value <= hi:
                     problems.append(
                         Problem(
@@ -178,8 +184,16 @@ class ModelParams:
 
     @classmethod
     def ranges(cls) -> dict[str, tuple[float, float]]:
-        """Plausible range of every numeric parameter: ``{name: (lo, hi)}``."""
-        return {f.name: f.metadata["range"] for f in fields(cls) if "range" in f.metadata}
+        """Plausible range of every continuous parameter: ``{name: (lo, hi)}``.
+
+        These are what uncertainty and sensitivity analysis may vary; whole-number settings
+        (``anchor_draws``, a numerical choice rather than a model quantity) are left out.
+        """
+        return {
+            f.name: f.metadata["range"]
+            for f in fields(cls)
+            if "range" in f.metadata and isinstance(f.default, float)
+        }
 
     @classmethod
     def describe(cls) -> dict[str, dict[str, Any]]:

@@ -71,7 +71,7 @@ __all__ = [
 
 #: Outcome kinds: bloc reporters of the model, and per-actor or per-pair inspections.
 OUTCOME_KINDS: dict[str, str] = {
-    "alive": "alive:<bloc> (share of the bloc's actors alive)",
+    "alive": "alive:<bloc> (number of the bloc's actors alive)",
     "fulfilment": "fulfilment:<bloc> (share of the bloc's needs delivered)",
     "cohesion": "cohesion:<bloc> (mean partnership strength inside the bloc)",
     "giant": "giant:<bloc> (giant-component fraction of the bloc's partnerships)",

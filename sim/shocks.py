@@ -101,7 +101,8 @@ class RemoveState:
     ``fate="removed"``: the actor leaves play (no production, transit or deliveries, its
     partnerships dissolve); ``"defected"``: it joins `to_bloc` (default: the bloc of its
     strongest rival); ``"neutral"``: it leaves its bloc. A defector or a neutral closes its
-    territory to its former partners' transit and cuts its ties with its former bloc.
+    territory to transit of supplies from outside its new bloc and cuts its ties with its
+    former bloc.
     """
 
     target: str

@@ -3,7 +3,7 @@
 A scenario file may give distributions for model parameters and for values of its world::
 
     [uncertainty]
-    "params.threat_weight"        = { dist = "uniform", lo = 0.5, hi = 1.5 }
+    "params.threat_weight"        = { dist = "uniform", lo = 2.0, hi = 4.0 }
     "actors.SYR.stability"        = { dist = "triangular", lo = 0.2, mode = 0.35, hi = 0.6 }
     "ties.RUS-IRN.strength"       = { dist = "normal", mean = 0.7, sd = 0.1, lo = 0, hi = 1 }
     "rivalries.IRN-ISR.intensity" = { dist = "discrete", values = [0.6, 0.8, 1.0] }
@@ -312,7 +312,7 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
                 "has no [uncertainty] table: nothing to vary",
                 None,
                 '[uncertainty] with entries like "params.threat_weight" = '
-                '{ dist = "uniform", lo = 0.5, hi = 1.5 }',
+                '{ dist = "uniform", lo = 2.0, hi = 4.0 }',
             )
         )
     spec = None

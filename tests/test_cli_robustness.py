@@ -9,7 +9,7 @@ import pytest
 
 from sim.cli import main
 
-TINY = "tests/data/tiny.toml"
+TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
 
 def test_rank_prints_the_ranking(capsys):
