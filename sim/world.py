@@ -343,6 +343,11 @@ class World:
         text = _read_text(path)
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationError(
+                [Problem(str(path), "JSON nested too deeply to read", allowed="a few levels")],
+                what=str(path),
+            ) from None
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}")],
@@ -491,6 +496,11 @@ def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
     """Parse TOML, turning a syntax error into a located :class:`ValidationError`."""
     try:
         return tomllib.loads(text)
+    except RecursionError:  # tomllib recurses per nesting level; a hostile file can exhaust it
+        raise ValidationError(
+            [Problem(origin, "TOML nested too deeply to read", allowed="a few levels of nesting")],
+            what=origin,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\s*\(at line (\d+), column (\d+)\)", msg)
@@ -649,7 +659,11 @@ def _number(
     if not _is_number(value):
         c.add(where, "must be a number", value, allowed)
         return None
-    x = float(value)  # type: ignore[arg-type]
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # TOML integers are unbounded; 10**400 has no float
+        c.add(where, "is out of range", value, allowed)
+        return None
     if math.isnan(x) or math.isinf(x) or not lo <= x <= hi:
         c.add(where, "is out of range", value, allowed)
         return None
@@ -859,7 +873,7 @@ def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
                 kw[name] = _string(c, w(key), entry[key], allowed="an actor id")
         if "commodity" in entry:
             com = entry["commodity"]
-            if com not in COMMODITIES:
+            if not isinstance(com, str) or com not in COMMODITIES:  # a list is unhashable
                 c.add(
                     w("commodity"),
                     "unknown commodity",
