@@ -509,22 +509,50 @@ def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
             where = f"{origin}:{m.group(1)}:{m.group(2)}"
             msg = msg[: m.start()] + msg[m.end() :]
         raise ValidationError([Problem(where, f"TOML syntax error: {msg}")], what=origin) from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit conversion limit
+        msg = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise ValidationError(
+            [Problem(origin, f"TOML value cannot be read: {msg}")], what=origin
+        ) from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
     import os
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    def fail(message: str) -> ValidationError:  # an unusable output path is a user error
+        return ValidationError(
+            [
+                Problem(
+                    str(path),
+                    message,
+                    allowed="a file path in a writable directory",
+                    suggestion="choose another --out",
+                )
+            ],
+            what=f"output {path}",
+        )
+
+    if path.is_dir():
+        raise fail("is a directory; refusing to replace it with a file")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise fail(f"{parent} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise fail(f"cannot be written: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)  # never leave a partial file behind
+        if isinstance(exc, OSError):
+            raise fail(f"cannot be written: {exc.strerror or exc}") from None
         raise
 
 

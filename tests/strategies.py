@@ -70,6 +70,7 @@ HOSTILE_VALUES: tuple[str, ...] = (
     "-1",
     "9" * 400,  # an integer too large for a float
     "-" + "9" * 400,
+    "9" * 5000,  # beyond Python's int-to-str conversion limit
     "true",
     '""',
     '"   "',

@@ -7,8 +7,6 @@ traceback. Hypothesis runs derandomized (see ``tests.strategies.CI``) so CI is d
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
@@ -17,20 +15,12 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
 from sim.errors import ValidationError
 from sim.world import World
+from tests.helpers import run_cli
 from tests.strategies import CI, HOSTILE_VALUES, mutated_texts, world_bytes, worlds
 
 DATA = Path(__file__).parent / "data"
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    """``sim.cli.main`` in-process; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
