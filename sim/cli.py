@@ -24,6 +24,7 @@ examples:
   alliance-sim world show axis-2024
   alliance-sim world validate my_world.toml
   alliance-sim world export axis-2024 --out world.json
+  alliance-sim world plot axis-2024 --out world.png --svg
   alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
   alliance-sim demo
 """
@@ -106,6 +107,23 @@ def _cmd_world_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_world_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window from the command line
+    import matplotlib.pyplot as plt
+
+    from sim.plotting import plot_world, save_figure
+
+    w = _load_world_arg(args.world)
+    ax = plot_world(w, layer=args.layer)
+    formats = ("png", "svg") if args.svg else ("png",)
+    for path in save_figure(ax.figure, args.out, formats=formats):
+        print(f"wrote {path}")
+    plt.close(ax.figure)
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -135,6 +153,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("world", help="embedded name or file")
     p.add_argument("--out", required=True, help="output file, .toml or .json")
     p.set_defaults(func=_cmd_world_export)
+    p = wsub.add_parser("plot", help="draw a world on a map (PNG, and SVG with --svg)")
+    p.add_argument("world", help="embedded name or file")
+    p.add_argument("--out", required=True, help="output file; the suffix is set per format")
+    p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
+    p.add_argument("--svg", action="store_true", help="also write an SVG")
+    p.set_defaults(func=_cmd_world_plot)
     world.set_defaults(func=lambda a: _help(world))
 
     for register in _REGISTRY:

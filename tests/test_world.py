@@ -44,7 +44,9 @@ def test_networkx_view_keeps_layers_and_attributes(tiny):
     G = tiny.to_networkx()
     assert isinstance(G, nx.MultiDiGraph)
     assert G.number_of_nodes() == 5
-    assert G.has_edge("AAA", "BBB", key="partnership") and G.has_edge("BBB", "AAA", key="partnership")
+    assert G.has_edge("AAA", "BBB", key="partnership") and G.has_edge(
+        "BBB", "AAA", key="partnership"
+    )
     assert G.edges["BBB", "CLI", "supply:arms"]["via"] == ("TRN",)
     assert G.nodes["AAA"]["capability"] == 0.8
     partnership = layer_view(G, "partnership")

@@ -1,0 +1,1358 @@
+"""Figures: the network on a map, ensembles over time, attack curves, criticality, sensitivity.
+
+Every helper is ``plot_x(data, *, ax=None, **kwargs) -> matplotlib.axes.Axes``: it draws on `ax`
+(a new figure when ``None``), never calls ``plt.show()`` and returns the axes, so figures compose
+and tests can inspect what was drawn. The one exception is :func:`plot_before_after`, which
+returns a pair of axes (two panels are its point). Palettes are Okabe & Ito's colour-blind-safe
+set [1]_; artists carry a ``gid`` naming what they show (``"actors:axis"``, ``"supply:arms:A->B"``,
+``"band90:shock"``...), so code and tests can find them.
+
+Views read only what they are given: a :class:`~sim.world.World`, a model seen through a few
+methods (duck typing: ``.world``, ``alive``, ``strength``, ``delivered``, ``capability``), a
+tidy results frame, or the tables of the robustness and sensitivity analyses. Nothing here
+imports the model, the runner or the analyses.
+
+References
+----------
+.. [1] M. Okabe and K. Ito, "Color Universal Design (CUD): how to make figures and
+   presentations that are friendly to colorblind people", 2008. https://jfly.uni-koeln.de/color/
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from sim.errors import Problem, UnknownNameError, ValidationError, suggest
+from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
+
+__all__ = [
+    "BLOC_COLOURS",
+    "KIND_COLOURS",
+    "OKABE_ITO",
+    "label_overlap",
+    "plot_attack_curves",
+    "plot_before_after",
+    "plot_criticality",
+    "plot_sensitivity",
+    "plot_tie_strengths",
+    "plot_timeseries",
+    "plot_world",
+    "save_figure",
+]
+
+#: Okabe & Ito's eight colours, distinguishable under the common colour-vision deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+_GREY = "#8C8C8C"  # neutral grey: readable for every kind of colour vision
+_LOST = "#7F7F7F"
+_CUT = OKABE_ITO["vermillion"]
+
+#: Colours of the usual blocs; other blocs take the remaining colours in order of appearance.
+BLOC_COLOURS = {"axis": OKABE_ITO["vermillion"], "west": OKABE_ITO["blue"], "neutral": _GREY}
+_MORE_BLOC_COLOURS = (
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"],
+)
+#: Colours of partnership kinds (yellow is left out: it vanishes as a thin line on white).
+KIND_COLOURS = {
+    "defence_pact": OKABE_ITO["black"],
+    "union": OKABE_ITO["reddish_purple"],
+    "strategic_partnership": OKABE_ITO["orange"],
+    "entente": OKABE_ITO["sky_blue"],
+    "basing": OKABE_ITO["bluish_green"],
+    "cooperation": _GREY,
+}
+# Supply arrows by commodity; vermillion is kept for cut routes. The ninth is Paul Tol's wine.
+_COMMODITY_PALETTE = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"],
+    "#882255",
+    _GREY,
+    "#C9B400",
+)
+_COMMODITY_COLOURS = dict(zip(COMMODITIES, _COMMODITY_PALETTE, strict=True))
+_ARM_COLOURS = {"shock": OKABE_ITO["vermillion"], "baseline": OKABE_ITO["blue"]}
+_LAYER_CHOICES = ("all", "partnership", "supply", "rivalry")
+
+# What each model reporter measures, for axis labels (see docs/architecture.md).
+_OUTCOME_LABELS = {
+    "alive": "actors alive in bloc {}",
+    "fulfilment": "need fulfilment of bloc {} (share, 0–1)",
+    "cohesion": "cohesion of bloc {} (mean partnership strength, 0–1)",
+    "giant": "giant-component fraction of bloc {} (0–1)",
+    "strength": "strength of tie {} (0–1)",
+    "collapses": "collapsed actors (count)",
+}
+
+
+# -- the network on a map -------------------------------------------------------------------
+
+
+def plot_world(
+    world_or_model: Any,
+    *,
+    layer: str = "all",
+    ax: Axes | None = None,
+    labels: bool = True,
+    avoid_overlap: bool = True,
+    reference: World | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    title: str | None = None,
+    legend: bool = True,
+    fontsize: float = 8.0,
+) -> Axes:
+    """Draw actors at their capitals and the ties between them on a longitude/latitude map.
+
+    Parameters
+    ----------
+    world_or_model : World or model-like
+        A :class:`~sim.world.World`, or any object with a ``world`` attribute and the methods
+        ``alive(actor)``, ``strength(a, b)``, ``delivered(src, dst)`` and ``capability(actor)``
+        (an :class:`AllianceModel`): then the current state is drawn, dead actors as grey
+        crosses and supply ties whose delivered volume fell to 0 as dotted vermillion arrows.
+    layer : {"all", "partnership", "supply", "rivalry"}
+        Which ties to draw; ``"all"`` draws the three layers.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure sized to the map when omitted.
+    labels : bool
+        Label each actor with its id.
+    avoid_overlap : bool
+        Move labels around their markers (with a leader line when moved far) so they neither
+        cover each other nor other markers; ``False`` puts every label to the right.
+    reference : World, optional
+        A world "before": its actors missing from `world_or_model` are drawn as lost and its
+        supply ties missing there as cut (used by :func:`plot_before_after`).
+    extent : (lon_min, lon_max, lat_min, lat_max), optional
+        Map limits; by default the actors' coordinates with a margin.
+    title : str, optional
+        Defaults to the world's name, the layer and (for a model) its time.
+    legend : bool
+        Draw the legend (outside the map, to the right) and the note on units.
+    fontsize : float
+        Label size in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    The map is equirectangular with the aspect ratio ``1 / cos(mid-latitude)``, so shapes are
+    true at the middle of the map. Marker area grows with capability; partnership lines are
+    coloured by kind and their width grows with strength; rivalries are dashed with width
+    growing with intensity. Supply arrows are coloured by commodity and their width is the
+    volume divided by the largest volume of the same commodity in the world, because volumes
+    are counted in a different unit per commodity (:data:`sim.world.COMMODITIES`). For a
+    model the width is scaled by the delivered share of the pair's world volume. Actors that
+    share coordinates (a militia at its host's capital) are spread on a small circle so that
+    each stays visible. Label placement is a greedy search over positions around each marker
+    (most capable actors first) computed for the figure's current size: resize the figure
+    before drawing rather than after.
+    """
+    if layer not in _LAYER_CHOICES:
+        raise UnknownNameError(
+            f"unknown layer {layer!r}; allowed: {', '.join(_LAYER_CHOICES)}"
+            + (f"; {hint}" if (hint := suggest(layer, _LAYER_CHOICES)) else "")
+        )
+    view = _MapView.of(world_or_model, reference=reference)
+    pos = _spread_coincident(view.positions())
+    lon_min, lon_max, lat_min, lat_max = extent or _extent(pos.values())
+    if ax is None:
+        ax = _new_map_axes(lon_max - lon_min, lat_max - lat_min, (lat_min + lat_max) / 2)
+    _style_map(ax, (lon_min, lon_max, lat_min, lat_max))
+
+    kinds_drawn: list[str] = []
+    commodities_drawn: list[str] = []
+    any_cut = False
+    if layer in ("all", "rivalry"):
+        _draw_rivalries(ax, view, pos)
+    if layer in ("all", "partnership"):
+        kinds_drawn = _draw_partnerships(ax, view, pos)
+    sizes = {a: _marker_size(view.capability(a)) for a in pos}
+    if layer in ("all", "supply"):
+        commodities_drawn, any_cut = _draw_supply(ax, view, pos, sizes)
+    blocs_drawn = _draw_actors(ax, view, pos, sizes)
+
+    if title is None:
+        what = "all layers" if layer == "all" else f"{layer} layer"
+        title = f"{view.world.name}: {what}"
+        if view.time is not None:
+            title += f" at t = {view.time}"
+    ax.set_title(title)
+    if legend:
+        _map_legend(ax, view, blocs_drawn, kinds_drawn, commodities_drawn, any_cut, layer)
+    if labels:
+        # labels last: their placement needs the final layout (legend and title included)
+        _draw_labels(ax, view, pos, sizes, fontsize=fontsize, avoid_overlap=avoid_overlap)
+    return ax
+
+
+def plot_before_after(
+    pair: Any,
+    *,
+    axes: Sequence[Axes] | None = None,
+    layer: str = "all",
+    titles: tuple[str, str] = ("before", "after"),
+    **kwargs: Any,
+) -> tuple[Axes, Axes]:
+    """The network before and after a shock, side by side on the same map extent.
+
+    Parameters
+    ----------
+    pair : (before, after) or object with ``before`` and ``after`` attributes
+        Each a World or a model-like object (see :func:`plot_world`). When both are worlds,
+        actors and supply ties of `before` missing from `after` are drawn as lost and cut.
+    axes : pair of Axes, optional
+        Where to draw; a new figure with two panels when omitted.
+    layer : {"all", "partnership", "supply", "rivalry"}
+    titles : (str, str)
+        Panel titles, prefixed to the world's name.
+    **kwargs
+        Passed to :func:`plot_world`.
+
+    Returns
+    -------
+    (matplotlib.axes.Axes, matplotlib.axes.Axes)
+        The two panels: a justified exception to the one-Axes rule, since the comparison is
+        the figure.
+    """
+    if hasattr(pair, "before") and hasattr(pair, "after"):
+        before, after = pair.before, pair.after
+    else:
+        try:
+            before, after = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                "plot_before_after needs a pair (before, after) of worlds or models, "
+                f"got {type(pair).__name__}"
+            ) from None
+    vb, va = _MapView.of(before), _MapView.of(after)
+    all_pos = [*vb.positions().values(), *va.positions().values()]
+    extent = kwargs.pop("extent", None) or _extent(all_pos)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        lon_span, lat_span = extent[1] - extent[0], extent[3] - extent[2]
+        aspect = 1 / math.cos(math.radians((extent[2] + extent[3]) / 2))
+        w = 8.0
+        h = float(np.clip(w * lat_span * aspect / lon_span, 3.0, 8.0)) + 1.2
+        _, axes = plt.subplots(1, 2, figsize=(2 * w + 3.5, h), layout="constrained")
+    ax_b, ax_a = axes
+    reference = vb.world if isinstance(after, World) and isinstance(before, World) else None
+    for ax, obj, label, ref, leg in (
+        (ax_b, before, titles[0], None, False),
+        (ax_a, after, titles[1], reference, kwargs.pop("legend", True)),
+    ):
+        name = _MapView.of(obj).world.name
+        plot_world(
+            obj,
+            layer=layer,
+            ax=ax,
+            reference=ref,
+            extent=extent,
+            title=f"{label}: {name}",
+            legend=leg,
+            **kwargs,
+        )
+    return ax_b, ax_a
+
+
+@dataclass
+class _MapView:
+    """What a map needs, read the same way from a world or from a model."""
+
+    world: World
+    model: Any = None
+    reference: World | None = None
+
+    @classmethod
+    def of(cls, obj: Any, *, reference: World | None = None) -> _MapView:
+        if isinstance(obj, World):
+            return cls(obj, None, reference)
+        needed = ("alive", "strength", "delivered", "capability")
+        missing = [m for m in needed if not callable(getattr(obj, m, None))]
+        if not isinstance(getattr(obj, "world", None), World) or missing:
+            raise TypeError(
+                f"expected a World or a model with .world and methods {', '.join(needed)}; "
+                f"{type(obj).__name__} lacks " + ", ".join(missing or ["a .world World"])
+            )
+        return cls(obj.world, obj, reference)
+
+    @property
+    def time(self):
+        return getattr(self.model, "time", None) if self.model is not None else None
+
+    def lost_actors(self) -> list[str]:
+        lost = [a for a in self.world.ids if self.model is not None and not self.model.alive(a)]
+        if self.reference is not None:
+            lost += [a for a in self.reference.ids if a not in self.world]
+        return lost
+
+    def actor(self, actor_id: str):
+        if actor_id in self.world:
+            return self.world.actor(actor_id)
+        return self.reference.actor(actor_id)
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        pos = {a.id: (a.lon, a.lat) for a in self.world.actors}
+        if self.reference is not None:
+            for a in self.reference.actors:
+                pos.setdefault(a.id, (a.lon, a.lat))
+        return pos
+
+    def alive(self, actor_id: str) -> bool:
+        if actor_id not in self.world:
+            return False
+        return self.model is None or bool(self.model.alive(actor_id))
+
+    def capability(self, actor_id: str) -> float:
+        if self.model is not None and actor_id in self.world:
+            return float(self.model.capability(actor_id))
+        return self.actor(actor_id).capability
+
+    def partnerships(self) -> list[tuple[str, str, str, float]]:
+        out = []
+        for t in self.world.ties_in("partnership"):
+            s = t.strength
+            if self.model is not None:
+                if not (self.alive(t.a) and self.alive(t.b)):
+                    continue
+                s = float(self.model.strength(t.a, t.b))
+            if s > 0:
+                out.append((t.a, t.b, t.kind, s))
+        return out
+
+    def rivalries(self) -> list[tuple[str, str, float]]:
+        return [(t.a, t.b, t.intensity) for t in self.world.ties_in("rivalry")]
+
+    def supplies(self) -> list[tuple[str, str, str, float, bool]]:
+        """(supplier, recipient, commodity, width share in [0, 1], cut)."""
+        ties = list(self.world.ties_in("supply"))
+        cut_ties = []
+        if self.reference is not None:
+            have = {(t.supplier, t.recipient, t.commodity) for t in ties}
+            cut_ties = [
+                t
+                for t in self.reference.ties_in("supply")
+                if (t.supplier, t.recipient, t.commodity) not in have
+            ]
+        top: dict[str, float] = {}
+        for t in ties + cut_ties:
+            top[t.commodity] = max(top.get(t.commodity, 0.0), t.volume)
+        pair_volume: dict[tuple[str, str], float] = {}
+        for t in ties:
+            key = (t.supplier, t.recipient)
+            pair_volume[key] = pair_volume.get(key, 0.0) + t.volume
+        out = []
+        for t in ties:
+            share = t.volume / top[t.commodity] if top[t.commodity] > 0 else 0.0
+            cut = False
+            if self.model is not None:
+                delivered = float(self.model.delivered(t.supplier, t.recipient))
+                base = pair_volume[(t.supplier, t.recipient)]
+                cut = delivered <= 0 or not (self.alive(t.supplier) and self.alive(t.recipient))
+                if base > 0:
+                    share *= min(delivered / base, 1.0)
+            out.append((t.supplier, t.recipient, t.commodity, share, cut))
+        for t in cut_ties:
+            share = t.volume / top[t.commodity] if top[t.commodity] > 0 else 0.0
+            out.append((t.supplier, t.recipient, t.commodity, share, True))
+        return out
+
+
+def _extent(points: Iterable[tuple[float, float]]) -> tuple[float, float, float, float]:
+    xy = np.asarray(list(points), dtype=float).reshape(-1, 2)
+    lon_lo, lat_lo = xy.min(axis=0)
+    lon_hi, lat_hi = xy.max(axis=0)
+    # a margin that leaves room for labels, at least a few degrees on tiny maps
+    mx = max(0.08 * (lon_hi - lon_lo), 3.0)
+    my = max(0.10 * (lat_hi - lat_lo), 2.5)
+    return (
+        max(lon_lo - mx, -180.0),
+        min(lon_hi + mx, 180.0),
+        max(lat_lo - my, -90.0),
+        min(lat_hi + my, 90.0),
+    )
+
+
+def _new_map_axes(lon_span: float, lat_span: float, mid_lat: float) -> Axes:
+    import matplotlib.pyplot as plt
+
+    aspect = 1 / math.cos(math.radians(mid_lat))
+    w = 16.0 if lon_span > 120 else 12.0 if lon_span > 60 else 7.0
+    h = float(np.clip(w * lat_span * aspect / lon_span, 3.5, 9.0))
+    # room on the right for the legend and below for the note
+    _, ax = plt.subplots(figsize=(w + 3.0, h + 1.3), layout="constrained")
+    return ax
+
+
+def _degrees(axis: str) -> FuncFormatter:
+    def fmt(x: float, _pos: int) -> str:
+        if abs(x) < 1e-9:
+            return "0°"
+        hemi = ("E", "W") if axis == "lon" else ("N", "S")
+        return f"{abs(x):g}°{hemi[0] if x > 0 else hemi[1]}"
+
+    return FuncFormatter(fmt)
+
+
+def _style_map(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+    lon_min, lon_max, lat_min, lat_max = extent
+    ax.set_xlim(lon_min, lon_max)
+    ax.set_ylim(lat_min, lat_max)
+    ax.set_aspect(1 / math.cos(math.radians((lat_min + lat_max) / 2)), adjustable="box")
+    span = max(lon_max - lon_min, lat_max - lat_min)
+    step = 5 if span <= 30 else 10 if span <= 80 else 20 if span <= 160 else 30
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.yaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(_degrees("lon"))
+    ax.yaxis.set_major_formatter(_degrees("lat"))
+    ax.grid(True, color="#DDDDDD", linewidth=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("longitude (°)")
+    ax.set_ylabel("latitude (°)")
+
+
+def _spread_coincident(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Spread actors sharing coordinates on a small circle, so each marker stays visible."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for a, (x, y) in pos.items():
+        groups.setdefault((round(x, 1), round(y, 1)), []).append(a)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    radius = max(0.012 * max(max(xs) - min(xs), max(ys) - min(ys)), 0.25)
+    out = dict(pos)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cx, cy = pos[members[0]]
+        for i, a in enumerate(members):
+            theta = math.pi / 2 + 2 * math.pi * i / len(members)
+            out[a] = (cx + radius * math.cos(theta), cy + radius * math.sin(theta))
+    return out
+
+
+def _marker_size(capability: float) -> float:
+    """Marker area in points²: grows with capability, never vanishes."""
+    return 16.0 + 120.0 * float(np.clip(capability, 0.0, 1.0))
+
+
+def _bloc_colours(blocs: Iterable[str]) -> dict[str, str]:
+    colours, extra = {}, iter(_MORE_BLOC_COLOURS * 4)
+    for b in blocs:
+        colours[b] = BLOC_COLOURS.get(b) or next(extra)
+    return colours
+
+
+def _draw_actors(ax, view: _MapView, pos, sizes) -> list[str]:
+    blocs = list(view.world.blocs)
+    if view.reference is not None:
+        blocs += [b for b in view.reference.blocs if b not in blocs]
+    colours = _bloc_colours(blocs)
+    lost = set(view.lost_actors())
+    drawn = []
+    for bloc in blocs:
+        for kind, marker in (("state", "o"), ("non_state", "D")):
+            ids = [
+                a
+                for a in pos
+                if a not in lost and view.actor(a).bloc == bloc and view.actor(a).kind == kind
+            ]
+            if not ids:
+                continue
+            ax.scatter(
+                [pos[a][0] for a in ids],
+                [pos[a][1] for a in ids],
+                s=[sizes[a] * (0.7 if marker == "D" else 1.0) for a in ids],
+                c=colours[bloc],
+                marker=marker,
+                edgecolors="white",
+                linewidths=0.8,
+                zorder=4,
+                gid=f"actors:{bloc}:{kind}",
+            )
+            if bloc not in drawn:
+                drawn.append(bloc)
+    if lost:
+        ids = [a for a in pos if a in lost]
+        ax.scatter(
+            [pos[a][0] for a in ids],
+            [pos[a][1] for a in ids],
+            s=60,
+            c=_LOST,
+            marker="x",
+            linewidths=1.8,
+            zorder=4,
+            gid="lost",
+        )
+    return drawn
+
+
+def _draw_partnerships(ax, view: _MapView, pos) -> list[str]:
+    by_kind: dict[str, list[tuple[str, str, float]]] = {}
+    for a, b, kind, s in view.partnerships():
+        by_kind.setdefault(kind, []).append((a, b, s))
+    for kind, ties in by_kind.items():
+        ax.add_collection(
+            LineCollection(
+                [[pos[a], pos[b]] for a, b, _ in ties],
+                colors=KIND_COLOURS.get(kind, _GREY),
+                linewidths=[0.6 + 3.4 * s for *_, s in ties],
+                alpha=0.75,
+                capstyle="round",
+                zorder=2,
+                gid=f"partnership:{kind}",
+            ),
+            autolim=False,
+        )
+    return [k for k in PARTNERSHIP_KINDS if k in by_kind] + [
+        k for k in by_kind if k not in PARTNERSHIP_KINDS
+    ]
+
+
+def _draw_rivalries(ax, view: _MapView, pos) -> None:
+    ties = view.rivalries()
+    if not ties:
+        return
+    ax.add_collection(
+        LineCollection(
+            [[pos[a], pos[b]] for a, b, _ in ties],
+            colors="#444444",
+            linewidths=[0.5 + 1.5 * i for *_, i in ties],
+            linestyles=(0, (4, 3)),
+            alpha=0.7,
+            zorder=1,
+            gid="rivalry",
+        ),
+        autolim=False,
+    )
+
+
+def _draw_supply(ax, view: _MapView, pos, sizes) -> tuple[list[str], bool]:
+    seen_pairs: dict[frozenset, int] = {}
+    commodities: list[str] = []
+    any_cut = False
+    for src, dst, commodity, share, cut in view.supplies():
+        # several commodities on one pair (or both directions) bend more, so they stay apart
+        k = seen_pairs.get(frozenset((src, dst)), 0)
+        seen_pairs[frozenset((src, dst))] = k + 1
+        width = 0.8 + 3.2 * share
+        colour = _CUT if cut else _COMMODITY_COLOURS.get(commodity, _GREY)
+        arrow = FancyArrowPatch(
+            pos[src],
+            pos[dst],
+            arrowstyle="-|>",
+            mutation_scale=7 + 3 * width,
+            connectionstyle=f"arc3,rad={0.18 + 0.12 * k}",
+            linewidth=width,
+            linestyle=":" if cut else "-",
+            color=colour,
+            alpha=0.9,
+            shrinkA=math.sqrt(sizes[src]) / 2 + 1,
+            shrinkB=math.sqrt(sizes[dst]) / 2 + 2,
+            zorder=3,
+            gid=f"{'cut' if cut else 'supply'}:{commodity}:{src}->{dst}",
+        )
+        ax.add_patch(arrow)
+        any_cut |= cut
+        if not cut and commodity not in commodities:
+            commodities.append(commodity)
+    order = list(COMMODITIES)
+    return sorted(commodities, key=lambda c: order.index(c) if c in order else 99), any_cut
+
+
+def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer) -> None:
+    colours = _bloc_colours([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=7, mfc=colours[b], mec="white", label=f"bloc: {b}")
+        for b in blocs
+    ]
+    kinds_of_actor = {view.actor(a).kind for a in view.positions()}
+    if "non_state" in kinds_of_actor:
+        handles.append(
+            Line2D([], [], ls="", marker="D", ms=5, mfc="#444444", mec="white", label="non-state")
+        )
+    if view.lost_actors():
+        handles.append(
+            Line2D([], [], ls="", marker="x", ms=7, mew=1.8, color=_LOST, label="lost actor")
+        )
+    handles += [
+        Line2D([], [], color=KIND_COLOURS.get(k, _GREY), lw=2.5, label=k.replace("_", " "))
+        for k in kinds
+    ]
+    handles += [
+        Line2D(
+            [], [], color=_COMMODITY_COLOURS.get(c, _GREY), lw=2, marker=">", label=f"supply: {c}"
+        )
+        for c in commodities
+    ]
+    if any_cut:
+        handles.append(Line2D([], [], color=_CUT, lw=2, ls=":", label="supply cut"))
+    if layer in ("all", "rivalry") and view.rivalries():
+        handles.append(Line2D([], [], color="#444444", lw=1.5, ls=(0, (4, 3)), label="rivalry"))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        borderaxespad=0.0,
+    )
+    notes = ["marker area ∝ capability"]
+    if layer in ("all", "partnership"):
+        notes.append("line width ∝ partnership strength")
+    if layer in ("all", "supply"):
+        notes.append(
+            "arrow width ∝ volume ÷ largest volume of the same commodity "
+            "(each commodity has its own unit)"
+        )
+    ax.annotate(
+        "; ".join(notes),
+        xy=(0.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0, -36),
+        textcoords="offset points",
+        va="top",
+        fontsize=7,
+        color="#444444",
+        gid="map-note",
+    )
+
+
+# -- label placement --------------------------------------------------------------------------
+
+# Directions around a marker, in order of preference (right first, as maps usually read).
+_DIRECTIONS = [(1, 0), (1, 1), (1, -1), (0, 1), (0, -1), (-1, 0), (-1, 1), (-1, -1)]
+_RINGS = (1.0, 2.2, 3.6, 5.2)
+
+
+def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
+    ids = sorted(pos, key=lambda a: -view.capability(a)) if avoid_overlap else list(pos)
+    lost = set(view.lost_actors())
+    fig = ax.figure
+    # the data-to-pixel transform is final only once the layout engine and aspect have run
+    fig.draw_without_rendering()
+    ax.apply_aspect()
+    to_px = ax.transData.transform
+    px_per_pt = fig.dpi / 72.0
+    anchors = {a: to_px(pos[a]) for a in ids}
+    radius_pt = {a: math.sqrt(sizes[a]) / 2 for a in ids}
+    text_size = _measure(ids, fontsize, fig.dpi)
+    placed: list[np.ndarray] = []
+    marker_boxes = {
+        a: np.array(
+            [*(anchors[a] - radius_pt[a] * px_per_pt), *(anchors[a] + radius_pt[a] * px_per_pt)]
+        )
+        for a in ids
+    }
+    ax_box = ax.get_window_extent()
+    for a in ids:
+        w, h = text_size[a]
+        base = radius_pt[a] + 2.5
+        best = None
+        candidates = (
+            [(d, r) for r in _RINGS for d in _DIRECTIONS]
+            if avoid_overlap
+            else [(_DIRECTIONS[0], _RINGS[0])]
+        )
+        for rank, ((dx, dy), ring) in enumerate(candidates):
+            norm = math.hypot(dx, dy)
+            off = np.array([dx, dy]) / norm * base * ring
+            box = _label_box(anchors[a], off * px_per_pt, w, h, dx, dy)
+            cost = 3.0 * sum(_overlap(box, other) for other in placed)
+            cost += 0.6 * sum(_overlap(box, mb) for b, mb in marker_boxes.items() if b != a)
+            cost += 2.0 * (w * h - _overlap(box, np.array(ax_box.extents)))
+            cost += 1e-3 * w * h * rank  # prefer near, preferred positions on ties
+            if best is None or cost < best[0]:
+                best = (cost, off, dx, dy, ring, box)
+            if cost == 0:
+                break
+        _, off, dx, dy, ring, box = best
+        placed.append(box)
+        ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+        va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+        arrow = (
+            {
+                "arrowstyle": "-",
+                "color": "#999999",
+                "lw": 0.6,
+                "shrinkA": 1,
+                "shrinkB": radius_pt[a],
+            }
+            if ring > _RINGS[0]
+            else None
+        )
+        ax.annotate(
+            a,
+            xy=pos[a],
+            xytext=tuple(off),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            color=_LOST if a in lost else "#222222",
+            arrowprops=arrow,
+            zorder=5,
+            gid=f"label:{a}",
+            # a white halo keeps the label readable where it crosses ties
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white", alpha=0.85)],
+        )
+
+
+def _measure(texts: Iterable[str], fontsize: float, dpi: float) -> dict[str, tuple[float, float]]:
+    """Width and height in pixels of each text, measured by an off-screen Agg renderer."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, dpi)
+    prop = FontProperties(size=fontsize)
+    out = {}
+    # matplotlib gives every line the height of "lp" (ascender plus descender), whatever it holds
+    _, h, _ = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+    for t in texts:
+        w, _, _ = renderer.get_text_width_height_descent(t, prop, ismath=False)
+        out[t] = (w, h)
+    return out
+
+
+def _label_box(anchor, off_px, w, h, dx, dy) -> np.ndarray:
+    x0 = anchor[0] + off_px[0] - (0.0 if dx > 0 else w if dx < 0 else w / 2)
+    y0 = anchor[1] + off_px[1] - (0.0 if dy > 0 else h if dy < 0 else h / 2)
+    return np.array([x0, y0, x0 + w, y0 + h])
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def label_overlap(ax: Axes) -> float:
+    """Total pairwise overlap, in pixels², of the actor labels drawn on `ax`.
+
+    Draws the figure to measure the labels as rendered; 0 means no two labels touch.
+    """
+    fig = ax.figure
+    fig.canvas.draw()
+    boxes = [
+        np.array(Text.get_window_extent(t).extents)  # the text alone, without its leader line
+        for t in ax.texts
+        if str(t.get_gid() or "").startswith("label:")
+    ]
+    return float(
+        sum(
+            _overlap(boxes[i], boxes[j])
+            for i in range(len(boxes))
+            for j in range(i + 1, len(boxes))
+        )
+    )
+
+
+# -- ensembles over time ----------------------------------------------------------------------
+
+
+def plot_timeseries(
+    results: Any,
+    outcome: str,
+    *,
+    ax: Axes | None = None,
+    shock_times: Sequence[float] | None = None,
+    scenario: str | None = None,
+    arms: Sequence[str] = ("shock", "baseline"),
+) -> Axes:
+    """Ensemble median with 50 % and 90 % bands of one outcome, shocked arm against baseline.
+
+    Parameters
+    ----------
+    results : results object or pandas.DataFrame
+        An object with a ``model_frame`` attribute, or the tidy frame itself (columns
+        ``scenario, replicate, seed, arm, step`` and one per variable).
+    outcome : str
+        A variable column, e.g. ``"fulfilment:axis"`` or ``"strength:RUS-IRN"``.
+    ax : matplotlib.axes.Axes, optional
+    shock_times : sequence of float, optional
+        Steps at which shocks fire; by default ``results.shock_times`` or the ``at`` of
+        ``results.spec.shocks`` when present.
+    scenario : str, optional
+        Which scenario to draw when the frame holds several.
+    arms : sequence of str
+        Arms to draw, in order.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Quantiles are taken per step over the replicates (linear interpolation). A shock with
+    ``at = t`` acts during the step from t to t + 1 (docs/architecture.md), so the vertical
+    line at t precedes the first row that shows it.
+    """
+    frame = _select_scenario(_model_frame(results), scenario)
+    _require_columns(frame, [outcome], "outcome")
+    present = [a for a in arms if (frame["arm"] == a).any()]
+    if not present:
+        raise UnknownNameError(
+            f"none of the arms {list(arms)} is in the frame; it has {sorted(frame['arm'].unique())}"
+        )
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    extra = iter(_MORE_BLOC_COLOURS)
+    for arm in present:
+        colour = _ARM_COLOURS.get(arm) or next(extra)
+        sub = frame.loc[frame["arm"] == arm, ["step", outcome]]
+        q = sub.groupby("step")[outcome].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+        n = sub.groupby("step")[outcome].count().max()
+        steps = q.index.to_numpy(dtype=float)
+        ax.fill_between(
+            steps,
+            q[0.05],
+            q[0.95],
+            color=colour,
+            alpha=0.15,
+            lw=0,
+            gid=f"band90:{arm}",
+            label=f"{arm}: 90% band",
+        )
+        ax.fill_between(
+            steps,
+            q[0.25],
+            q[0.75],
+            color=colour,
+            alpha=0.3,
+            lw=0,
+            gid=f"band50:{arm}",
+            label=f"{arm}: 50% band",
+        )
+        ax.plot(
+            steps,
+            q[0.5],
+            color=colour,
+            lw=2,
+            gid=f"median:{arm}",
+            label=f"{arm}: median of {n} replicates",
+        )
+    times = list(shock_times) if shock_times is not None else _shock_times(results)
+    for i, t in enumerate(sorted(set(times))):
+        ax.axvline(
+            t, color="#222222", ls="--", lw=1, gid="shock", label="shock" if i == 0 else None
+        )
+    ax.set_xlabel("step (months)")
+    ax.set_ylabel(_outcome_label(outcome))
+    name = frame["scenario"].iloc[0] if "scenario" in frame and len(frame) else ""
+    ax.set_title(f"{outcome}" + (f" — {name}" if name else ""))
+    ax.grid(True, color="#EEEEEE", lw=0.6)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_tie_strengths(
+    results: Any,
+    *,
+    pairs: Sequence[str | tuple[str, str]] | None = None,
+    arm: str = "shock",
+    scenario: str | None = None,
+    ax: Axes | None = None,
+    shock_times: Sequence[float] | None = None,
+) -> Axes:
+    """Heatmap of partnership strengths over time: one row per tie, median over replicates.
+
+    Parameters
+    ----------
+    results : results object or pandas.DataFrame
+        With ``strength:A-B`` columns (see :func:`plot_timeseries`).
+    pairs : sequence of "A-B" or (A, B), optional
+        Ties to show, in order; all ``strength:`` columns by default.
+    arm : str
+        ``"shock"`` or ``"baseline"``.
+    scenario : str, optional
+    ax : matplotlib.axes.Axes, optional
+    shock_times : sequence of float, optional
+        Marked as white dashed lines (defaults as in :func:`plot_timeseries`).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The heatmap is ``ax.collections[0]`` (a QuadMesh whose array is pairs x steps).
+    """
+    frame = _select_scenario(_model_frame(results), scenario)
+    available = [c for c in frame.columns if str(c).startswith("strength:")]
+    cols = available if pairs is None else [_pair_column(p, available) for p in pairs]
+    if not cols:
+        raise UnknownNameError("the frame has no strength:A-B columns to draw")
+    sub = frame.loc[frame["arm"] == arm]
+    if sub.empty:
+        raise UnknownNameError(
+            f"arm {arm!r} is not in the frame; it has {sorted(frame['arm'].unique())}"
+        )
+    med = sub.groupby("step")[cols].median()
+    steps = med.index.to_numpy(dtype=float)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(9, 1.2 + 0.3 * len(cols)), layout="constrained")
+    x_edges = _edges(steps)
+    y_edges = np.arange(len(cols) + 1) - 0.5
+    mesh = ax.pcolormesh(
+        x_edges, y_edges, med.to_numpy().T, cmap="viridis", vmin=0.0, vmax=1.0, gid="strengths"
+    )
+    ax.set_yticks(range(len(cols)), [c.removeprefix("strength:").replace("-", "–") for c in cols])
+    ax.set_ylim(len(cols) - 0.5, -0.5)
+    ax.figure.colorbar(mesh, ax=ax, label="tie strength (median, 0–1)")
+    times = list(shock_times) if shock_times is not None else _shock_times(results)
+    for t in sorted(set(times)):
+        ax.axvline(t, color="white", ls="--", lw=1.2, gid="shock")
+    ax.set_xlabel("step (months)")
+    ax.set_ylabel("partnership")
+    ax.set_title(f"Partnership strengths over time ({arm} arm, median over replicates)")
+    return ax
+
+
+def _model_frame(results: Any) -> pd.DataFrame:
+    frame = results if isinstance(results, pd.DataFrame) else getattr(results, "model_frame", None)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            "expected a results object with .model_frame or a DataFrame, "
+            f"got {type(results).__name__}"
+        )
+    _require_columns(frame, ["arm", "step"], "column")
+    return frame
+
+
+def _select_scenario(frame: pd.DataFrame, scenario: str | None) -> pd.DataFrame:
+    if "scenario" not in frame.columns:
+        return frame
+    names = list(dict.fromkeys(frame["scenario"]))
+    if scenario is None:
+        if len(names) > 1:
+            raise ValidationError(
+                [
+                    Problem(
+                        "scenario",
+                        "the frame holds several scenarios; choose one",
+                        None,
+                        ", ".join(map(str, names)),
+                    )
+                ],
+                what="plot",
+            )
+        return frame
+    if scenario not in names:
+        raise UnknownNameError(
+            f"unknown scenario {scenario!r}; the frame has {', '.join(map(str, names))}"
+            + (f"; {hint}" if (hint := suggest(scenario, map(str, names))) else "")
+        )
+    return frame.loc[frame["scenario"] == scenario]
+
+
+def _require_columns(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    have = [str(c) for c in frame.columns]
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ValidationError(
+            [
+                Problem(what, f"no {what} {c!r} in the frame", c, ", ".join(have), suggest(c, have))
+                for c in missing
+            ],
+            what="results frame",
+        )
+
+
+def _pair_column(pair: str | tuple[str, str], available: Sequence[str]) -> str:
+    a, b = pair.split("-", 1) if isinstance(pair, str) else pair
+    for col in (f"strength:{a}-{b}", f"strength:{b}-{a}"):
+        if col in available:
+            return col
+    names = [c.removeprefix("strength:") for c in available]
+    hint = suggest(f"{a}-{b}", names)
+    raise UnknownNameError(
+        f"no strength column for the tie {a}-{b}" + (f"; {hint}" if hint else "")
+    )
+
+
+def _edges(centres: np.ndarray) -> np.ndarray:
+    if len(centres) == 1:
+        return np.array([centres[0] - 0.5, centres[0] + 0.5])
+    mid = (centres[1:] + centres[:-1]) / 2
+    return np.concatenate(
+        [[centres[0] - (mid[0] - centres[0])], mid, [centres[-1] + (centres[-1] - mid[-1])]]
+    )
+
+
+def _shock_times(results: Any) -> list[float]:
+    times = getattr(results, "shock_times", None)
+    if times is None:
+        shocks = getattr(getattr(results, "spec", None), "shocks", None) or ()
+        times = [getattr(s, "at", None) for s in shocks]
+    return [float(t) for t in times if isinstance(t, int | float) and not isinstance(t, bool)]
+
+
+def _outcome_label(outcome: str) -> str:
+    head, _, rest = outcome.partition(":")
+    template = _OUTCOME_LABELS.get(head)
+    if template is None:
+        return outcome
+    return template.format(rest.replace("-", "–")) if "{}" in template else template
+
+
+# -- structural analyses ----------------------------------------------------------------------
+
+
+def plot_attack_curves(
+    curves: Mapping[str, Any] | Sequence[Any],
+    *,
+    ax: Axes | None = None,
+    theory: Callable[[np.ndarray], np.ndarray]
+    | tuple[Sequence[float], Sequence[float]]
+    | Mapping[str, Any]
+    | None = None,
+) -> Axes:
+    """Giant-component fraction against the fraction of actors removed, one line per strategy.
+
+    Parameters
+    ----------
+    curves : mapping of name to curve, or sequence of curves
+        Each curve has ``fraction_removed``, ``giant_fraction``, ``robustness`` (R) and
+        ``critical_fraction`` (``None`` or NaN when the network never breaks up), and a
+        ``strategy`` name (the mapping key when absent).
+    ax : matplotlib.axes.Axes, optional
+    theory : callable f -> S, or (f, S) arrays, or mapping of label to either, optional
+        Theoretical curves drawn dashed in black (shades of grey for several).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    The legend gives each strategy's R (area under the curve; Schneider et al. 2011); the
+    critical fraction, where the giant component falls apart, is a dotted vertical line.
+    """
+    items = list(curves.items()) if isinstance(curves, Mapping) else [(None, c) for c in curves]
+    if not items:
+        raise ValueError("plot_attack_curves needs at least one curve")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
+    palette = [
+        OKABE_ITO[k]
+        for k in (
+            "blue",
+            "vermillion",
+            "bluish_green",
+            "reddish_purple",
+            "orange",
+            "sky_blue",
+            "black",
+        )
+    ]
+    for i, (key, curve) in enumerate(items):
+        name = getattr(curve, "strategy", None) or key or f"curve {i + 1}"
+        colour = palette[i % len(palette)]
+        f = np.asarray(curve.fraction_removed, dtype=float)
+        s = np.asarray(curve.giant_fraction, dtype=float)
+        r = getattr(curve, "robustness", None)
+        label = f"{name} (R = {r:.3f})" if r is not None else str(name)
+        ax.plot(f, s, color=colour, lw=2, label=label, gid=f"curve:{name}")
+        fc = getattr(curve, "critical_fraction", None)
+        if fc is not None and np.isfinite(fc):
+            ax.axvline(fc, color=colour, ls=":", lw=1.2, gid=f"critical:{name}")
+    if theory is not None:
+        theories = theory.items() if isinstance(theory, Mapping) else [("theory", theory)]
+        greys = ["#000000", "#555555", "#999999"]
+        for j, (label, th) in enumerate(theories):
+            if callable(th):
+                f = np.linspace(0.0, 1.0, 201)
+                s = np.asarray(th(f), dtype=float)
+            else:
+                f, s = (np.asarray(x, dtype=float) for x in th)
+            ax.plot(f, s, color=greys[j % 3], ls="--", lw=1.5, label=label, gid=f"theory:{label}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("fraction of actors removed, f")
+    ax.set_ylabel("giant-component fraction, S")
+    ax.set_title("Attack curves (dotted: critical fraction)")
+    ax.grid(True, color="#EEEEEE", lw=0.6)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_criticality(
+    ranking: pd.DataFrame, *, top: int = 15, metric: str | None = None, ax: Axes | None = None
+) -> Axes:
+    """The most critical actors and ties: horizontal bars of damage, largest at the top.
+
+    Parameters
+    ----------
+    ranking : pandas.DataFrame
+        Columns ``item, kind, metric, baseline, after, damage`` (from
+        :func:`sim.robustness.criticality`); `item` may be an id or a pair of ids.
+    top : int
+        How many items to show.
+    metric : str, optional
+        Which metric to rank by when the table holds several (required then).
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Bars (``ax.patches``) from top to bottom in descending damage; bars are coloured by
+        `kind` (actor, tie...).
+    """
+    _require_columns(ranking, ["item", "kind", "metric", "damage"], "column")
+    metrics = list(dict.fromkeys(ranking["metric"]))
+    if metric is None:
+        if len(metrics) > 1:
+            raise ValidationError(
+                [
+                    Problem(
+                        "metric",
+                        "the ranking holds several metrics; choose one",
+                        None,
+                        ", ".join(map(str, metrics)),
+                    )
+                ],
+                what="criticality ranking",
+            )
+        metric = metrics[0] if metrics else ""
+    elif metric not in metrics:
+        raise UnknownNameError(
+            f"unknown metric {metric!r}; the ranking has {', '.join(map(str, metrics))}"
+            + (f"; {hint}" if (hint := suggest(metric, map(str, metrics))) else "")
+        )
+    rows = (
+        ranking.loc[ranking["metric"] == metric]
+        .sort_values("damage", ascending=False, kind="stable")
+        .head(top)
+    )
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 1.0 + 0.32 * max(len(rows), 1)), layout="constrained")
+    kinds = list(dict.fromkeys(rows["kind"]))
+    palette = [OKABE_ITO[k] for k in ("vermillion", "blue", "bluish_green", "reddish_purple")]
+    colours = {k: palette[i % len(palette)] for i, k in enumerate(kinds)}
+    y = np.arange(len(rows))
+    bars = ax.barh(
+        y,
+        rows["damage"].to_numpy(dtype=float),
+        color=[colours[k] for k in rows["kind"]],
+        gid="damage",
+    )
+    ax.bar_label(bars, fmt="%.3g", padding=2, fontsize=7)
+    ax.set_yticks(y, [_item_label(i) for i in rows["item"]])
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # largest at the top
+    ax.margins(x=0.12)
+    ax.axvline(0, color="#444444", lw=0.8)
+    ax.set_xlabel(f"damage: drop in {metric} when the item is removed")
+    ax.set_title(f"Most critical items by {metric} (top {len(rows)})")
+    ax.legend(
+        handles=[
+            Line2D([], [], ls="", marker="s", ms=8, color=colours[k], label=str(k)) for k in kinds
+        ],
+        fontsize=8,
+        frameon=False,
+        loc="lower right",
+    )
+    return ax
+
+
+def _item_label(item: Any) -> str:
+    if isinstance(item, tuple | list):
+        return "–".join(map(str, item))
+    return str(item)
+
+
+def plot_sensitivity(table: Any, *, ax: Axes | None = None, top: int | None = None) -> Axes:
+    """Sensitivity indices as horizontal bars with confidence intervals.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sobol indices (columns ``parameter, S1, S1_conf, ST, ST_conf``) or Morris screening
+        (``parameter, mu_star, mu_star_conf, sigma``); which one is read from the columns.
+        The parameter names may also be the index.
+    ax : matplotlib.axes.Axes, optional
+    top : int, optional
+        Show only the most influential parameters (by ST or mu_star).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Sobol: first-order S1 and total ST per parameter, error bars the confidence half-widths
+    SALib reports. Morris: mu* (mean absolute elementary effect) with its confidence and σ
+    (spread of the effects: interaction or non-linearity), in the output's units.
+    """
+    frame = pd.DataFrame(table)
+    if "parameter" not in frame.columns:
+        frame = frame.rename_axis("parameter").reset_index()
+    sobol = {"S1", "S1_conf", "ST", "ST_conf"}
+    morris = {"mu_star", "mu_star_conf", "sigma"}
+    if sobol <= set(frame.columns):
+        kind, key = "sobol", "ST"
+        series = [
+            ("S1", "S1_conf", "first order S1", OKABE_ITO["sky_blue"]),
+            ("ST", "ST_conf", "total ST", OKABE_ITO["blue"]),
+        ]
+    elif morris <= set(frame.columns):
+        kind, key = "morris", "mu_star"
+        series = [
+            ("mu_star", "mu_star_conf", "μ* (mean |effect|)", OKABE_ITO["vermillion"]),
+            ("sigma", None, "σ (spread of effects)", OKABE_ITO["orange"]),
+        ]
+    else:
+        have = ", ".join(map(str, frame.columns))
+        raise ValidationError(
+            [
+                Problem(
+                    "columns",
+                    "not a Sobol or Morris table",
+                    have,
+                    "parameter, S1, S1_conf, ST, ST_conf | parameter, mu_star, mu_star_conf, sigma",
+                )
+            ],
+            what="sensitivity table",
+        )
+    frame = frame.sort_values(key, ascending=False, kind="stable")
+    if top is not None:
+        frame = frame.head(top)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 1.2 + 0.45 * len(frame)), layout="constrained")
+    y = np.arange(len(frame))
+    h = 0.38
+    for j, (col, conf, label, colour) in enumerate(series):
+        ax.barh(
+            y + (j - 0.5) * h,
+            frame[col].to_numpy(dtype=float),
+            height=h,
+            xerr=None if conf is None else frame[conf].to_numpy(dtype=float),
+            color=colour,
+            capsize=2.5,
+            error_kw={"lw": 0.9, "ecolor": "#333333"},
+            label=label,
+            gid=f"{kind}:{col}",
+        )
+    ax.set_yticks(y, frame["parameter"].astype(str).tolist())
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    ax.axvline(0, color="#444444", lw=0.8)
+    if kind == "sobol":
+        ax.set_xlabel("Sobol index (share of output variance)")
+        ax.set_title("Sobol sensitivity indices (bars: 95% confidence)")
+    else:
+        ax.set_xlabel("elementary effect (output units)")
+        ax.set_title("Morris screening (bars: 95% confidence of μ*)")
+    ax.grid(True, axis="x", color="#EEEEEE", lw=0.6)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    return ax
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+_FORMATS = ("png", "svg", "pdf")
+
+
+def save_figure(
+    fig: Figure | Axes,
+    path: str | Path,
+    *,
+    formats: Sequence[str] = ("png",),
+    dpi: float = 150,
+) -> list[Path]:
+    """Write a figure in one or more formats, each atomically (temp file, then rename).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+        The figure (or an axes of it).
+    path : str or pathlib.Path
+        Target without suffix (``out/world``) or with one of the formats' suffixes, which is
+        replaced for each format.
+    formats : sequence of {"png", "svg", "pdf"}
+    dpi : float
+        Resolution of raster formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of `formats`.
+
+    Notes
+    -----
+    A reader never sees a half-written file: each is written to a temporary file in the
+    target's folder and moved into place with :func:`os.replace`. Vector formats omit the
+    creation date, so the same figure gives the same bytes.
+    """
+    figure = fig.figure if isinstance(fig, Axes) else fig
+    bad = [f for f in formats if f not in _FORMATS]
+    if bad or not formats:
+        raise ValidationError(
+            [
+                Problem(
+                    "formats",
+                    "unknown figure format",
+                    f,
+                    " | ".join(_FORMATS),
+                    suggest(f, _FORMATS),
+                )
+                for f in bad
+            ]
+            or [Problem("formats", "no format given", list(formats), " | ".join(_FORMATS))],
+            what="save_figure",
+        )
+    path = Path(path)
+    stem = path.with_suffix("") if path.suffix.lower().lstrip(".") in _FORMATS else path
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        target = stem.parent / f"{stem.name}.{fmt}"
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+                figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written

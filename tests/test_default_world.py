@@ -1,0 +1,359 @@
+"""The embedded default world ``axis-2024``: content, conventions, docs page and CLI."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.world import LAYERS, World
+from sim.worlds import DEFAULT_WORLD, load_world, world_path
+from sim.worlds.docgen import header_comment, render
+
+ROOT = Path(__file__).resolve().parents[1]
+SIPRI = "SIPRI Arms Transfers Database, trade register (13 Mar 2025 export)"
+
+#: Capital coordinates of the 35 states (countryinfo 1.0.1, as tabulated for the project).
+CAPITALS = {
+    "RUS": (55.7504, 37.6175),
+    "IRN": (35.7006, 51.4014),
+    "SYR": (33.5131, 36.3096),
+    "PRK": (39.0195, 125.7534),
+    "CHN": (39.9062, 116.3913),
+    "BLR": (53.9023, 27.5619),
+    "IRQ": (33.3024, 44.3788),
+    "LBN": (33.8959, 35.4784),
+    "YEM": (15.3539, 44.2059),
+    "AZE": (40.3754, 49.8327),
+    "ARM": (40.1776, 44.5126),
+    "KAZ": (51.1282, 71.4307),
+    "TKM": (37.9397, 58.3874),
+    "IND": (28.6142, 77.2023),
+    "VEN": (10.5061, -66.9146),
+    "CUB": (23.1353, -82.3590),
+    "NIC": (12.1460, -86.2747),
+    "UKR": (50.4500, 30.5241),
+    "USA": (38.8950, -77.0366),
+    "GBR": (51.5073, -0.1276),
+    "FRA": (48.8567, 2.3515),
+    "DEU": (52.5170, 13.3889),
+    "POL": (52.2337, 21.0714),
+    "TUR": (39.9208, 32.8541),
+    "ISR": (31.7783, 35.2251),
+    "SAU": (24.6320, 46.7151),
+    "QAT": (25.2856, 51.5264),
+    "ARE": (24.4748, 54.3706),
+    "EGY": (30.0488, 31.2437),
+    "GEO": (41.6935, 44.8015),
+    "KGZ": (42.8766, 74.6070),
+    "TJK": (38.5426, 68.8152),
+    "KOR": (37.5667, 126.9783),
+    "JPN": (35.6828, 139.7595),
+    "JOR": (31.9516, 35.9240),
+}
+
+#: SIPRI TIV of deliveries 2020-24 (13 Mar 2025 export) behind the arms volumes (TIV / 60).
+SIPRI_TIV_2020_24 = {
+    ("RUS", "BLR"): 605,
+    ("RUS", "IRN"): 70,
+    ("RUS", "SYR"): 90,
+    ("IRN", "HOU"): 44,
+    ("IRN", "VEN"): 68,
+    ("IRN", "HEZ"): 1,
+    ("RUS", "IND"): 4383,
+    ("RUS", "CHN"): 1846,
+    ("CHN", "RUS"): 18,
+    ("RUS", "KAZ"): 1229,
+    ("RUS", "EGY"): 514,
+    ("RUS", "ARM"): 29,
+    ("TUR", "AZE"): 60,
+    ("ISR", "AZE"): 23,
+    ("USA", "UKR"): 5652,
+    ("DEU", "UKR"): 1539,
+    ("POL", "UKR"): 1373,
+    ("GBR", "UKR"): 521,
+    ("FRA", "UKR"): 395,
+    ("TUR", "UKR"): 225,
+    ("USA", "ISR"): 1577,
+    ("DEU", "ISR"): 909,
+    ("USA", "SAU"): 7306,
+    ("USA", "QAT"): 4746,
+    ("FRA", "QAT"): 1769,
+    ("USA", "ARE"): 1582,
+    ("FRA", "ARE"): 647,
+    ("USA", "POL"): 1519,
+    ("FRA", "IND"): 3356,
+    ("FRA", "EGY"): 893,
+    ("USA", "EGY"): 335,
+    ("USA", "TUR"): 292,
+}
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return load_world()
+
+
+def supply(world, src, dst, commodity):
+    (tie,) = [
+        t
+        for t in world.ties_in("supply")
+        if (t.supplier, t.recipient, t.commodity) == (src, dst, commodity)
+    ]
+    return tie
+
+
+def partnership(world, a, b):
+    (tie,) = [t for t in world.ties_in("partnership") if {t.a, t.b} == {a, b}]
+    return tie
+
+
+def test_size_blocs_and_layers(world):
+    assert world.name == DEFAULT_WORLD and world.as_of == dt.date(2024, 11, 26)
+    assert len(world) >= 38
+    assert set(world.blocs) == {"axis", "west", "hedging"}
+    for layer in LAYERS:
+        assert len(world.ties_in(layer)) >= 20, layer
+    bloc = {a.id: a.bloc for a in world.actors}
+    assert {bloc[x] for x in ("RUS", "IRN", "SYR", "PRK", "HEZ", "HOU", "IQM")} == {"axis"}
+    assert {bloc[x] for x in ("USA", "UKR", "ISR", "POL")} == {"west"}
+    assert {bloc[x] for x in ("IND", "TUR", "AZE", "KAZ", "TKM", "IRQ")} == {"hedging"}
+
+
+def test_every_actor_takes_part(world):
+    involved = set()
+    for t in world.ties:
+        involved |= set(t.ends)
+        if t.layer == "supply":
+            for r in (t.route, *t.alternatives):
+                involved |= set(r.via)
+    assert involved == set(world.ids)
+    assert all(any(a.id in t.ends for t in world.ties) for a in world.actors)
+
+
+def test_capabilities_are_relative_to_the_united_states(world):
+    caps = {a.id: a.capability for a in world.actors}
+    assert caps["USA"] == 1.0 == max(caps.values())
+    assert caps["CHN"] > caps["RUS"] > caps["IRN"] > caps["SYR"]
+
+
+def test_syria_is_fragile_and_tied_in_every_way(world):
+    syr = world.actor("SYR")
+    assert syr.stability <= 0.35 < world.actor("IRN").stability
+    assert world.actor("HEZ").stability < 0.5
+    partners = {
+        t.a if t.b == "SYR" else t.b for t in world.ties_in("partnership") if "SYR" in t.ends
+    }
+    assert {"RUS", "IRN"} <= partners
+    assert partnership(world, "RUS", "SYR").kind == "basing"
+    into_syria = {t.supplier for t in world.ties_in("supply") if t.recipient == "SYR"}
+    assert {"RUS", "IRN"} <= into_syria
+    transits = [t for t in world.ties_in("supply") if "SYR" in t.route.via]
+    assert {(t.supplier, t.recipient) for t in transits} == {("IRN", "HEZ")}
+
+
+@pytest.mark.parametrize("commodity", ["arms", "funding"])
+def test_losing_syria_cuts_at_least_90_percent_to_hezbollah(world, commodity):
+    tie = supply(world, "IRN", "HEZ", commodity)
+    assert tie.route.via == ("IRQ", "SYR") and tie.route.corridor == "land bridge"
+    assert tie.alternatives, "the smuggling routes are part of the data"
+    assert all(r.capacity <= 0.1 for r in tie.alternatives)
+    survives = sum(r.capacity for r in tie.alternatives if "SYR" not in r.via)
+    assert survives <= 0.1
+
+
+def test_hezbollah_funding_matches_the_treasury_figure(world):
+    # ~$700 m/yr (US Treasury, 2018) in USD million per month
+    assert supply(world, "IRN", "HEZ", "funding").volume == pytest.approx(700 / 12, rel=0.01)
+
+
+def test_instc_branches_and_capacities(world):
+    routes = {}
+    for t in world.ties_in("supply"):
+        if {t.supplier, t.recipient} == {"RUS", "IRN"}:
+            for r in (t.route, *t.alternatives):
+                routes.setdefault(r.corridor, set()).add(frozenset(r.via))
+    assert routes["INSTC west"] == {frozenset({"AZE"})}
+    assert routes["INSTC east"] == {frozenset({"KAZ", "TKM"})}
+    assert routes["Caspian"] == {frozenset()}
+    drones = supply(world, "IRN", "RUS", "drones")
+    assert drones.route.corridor == "Caspian"
+    alt = {r.corridor: r for r in drones.alternatives}
+    # capacities follow Mt/yr relative to the Caspian main route: west 3/10, east 2/10
+    assert alt["INSTC west"].capacity == pytest.approx(0.3)
+    assert alt["INSTC east"].capacity == pytest.approx(0.2)
+    assert alt["INSTC east"].via == ("TKM", "KAZ")  # in order, from Iran
+
+
+def test_volumes_follow_the_cited_figures(world):
+    assert supply(world, "IRN", "RUS", "drones").volume == pytest.approx(4600 / 36, rel=0.05)
+    assert supply(world, "PRK", "RUS", "shells").volume == pytest.approx(6000 / 12, rel=0.05)
+    assert 10 <= supply(world, "PRK", "RUS", "troops").volume <= 12
+    assert supply(world, "RUS", "IND", "energy").volume == pytest.approx(1700, rel=0.06)
+    assert supply(world, "IRN", "CHN", "energy").volume == pytest.approx(1480)
+    assert supply(world, "IRN", "IRQ", "energy").volume == pytest.approx(300, rel=0.1)
+    # 108.5 Mt of crude in 2024 at 7.33 bbl/t, in thousand bbl per day
+    assert supply(world, "RUS", "CHN", "energy").volume == pytest.approx(
+        108.5e3 * 7.33 / 366, rel=0.01
+    )
+
+
+@pytest.mark.parametrize(("pair", "tiv"), sorted(SIPRI_TIV_2020_24.items()))
+def test_arms_volumes_are_sipri_tiv_over_60_months(world, pair, tiv):
+    tie = supply(world, *pair, "arms")
+    assert tie.volume * 60 == pytest.approx(tiv, rel=0.02, abs=0.1)
+    assert SIPRI in tie.source and tie.since.year >= 2020
+
+
+def test_coordinates_of_the_35_states(world):
+    assert len(CAPITALS) == 35
+    for iso, (lat, lon) in CAPITALS.items():
+        a = world.actor(iso)
+        assert a.kind == "state"
+        assert abs(a.lat - lat) <= 0.1 and abs(a.lon - lon) <= 0.1, iso
+
+
+def test_non_state_actors(world):
+    non_state = {a.id for a in world.actors if a.kind == "non_state"}
+    assert non_state == {"HEZ", "HOU", "IQM"}
+    assert (world.actor("HEZ").lat, world.actor("HEZ").lon) == CAPITALS["LBN"]
+    assert (world.actor("HOU").lat, world.actor("HOU").lon) == CAPITALS["YEM"]
+    assert (world.actor("IQM").lat, world.actor("IQM").lon) == CAPITALS["IRQ"]
+
+
+def test_every_tie_is_sourced_dated_and_explained(world):
+    for i, t in enumerate(world.ties):
+        assert t.source.strip(), i
+        assert t.since <= world.as_of, (i, t.since)  # a snapshot holds nothing from its future
+    # a supply volume is a derived figure: its note must say where it comes from
+    assert all(t.note.strip() for t in world.ties_in("supply"))
+    # technology intensities are judgement, general-knowledge sources are unverified
+    for t in world.ties:
+        if getattr(t, "commodity", None) == "technology" or t.source.startswith("general"):
+            assert not t.verified, t
+    n_unverified = sum(not t.verified for t in world.ties)
+    assert 0 < n_unverified < len(world.ties)
+
+
+def test_treaty_of_2025_is_the_observed_outcome_not_a_tie(world):
+    tie = partnership(world, "RUS", "IRN")
+    assert tie.kind == "strategic_partnership" and 0.4 <= tie.strength <= 0.5
+    assert "17 Jan 2025" in tie.note and "OBSERVED OUTCOME" in tie.note
+    assert partnership(world, "RUS", "PRK").strength == 1.0
+    assert partnership(world, "RUS", "ARM").strength < 0.5  # froze CSTO participation
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_round_trip(world, tmp_path, suffix):
+    assert World.from_toml(world_path()) == world
+    path = tmp_path / f"axis{suffix}"
+    (world.to_toml if suffix == ".toml" else world.to_json)(path)
+    back = World.from_toml(path) if suffix == ".toml" else World.from_json(path)
+    assert back == world
+
+
+def test_docs_page_is_up_to_date(world):
+    text = world_path().read_text(encoding="utf-8")
+    expected = render(world, header=text, source="sim/worlds/axis-2024.toml")
+    page = ROOT / "docs" / "data.md"
+    assert page.exists(), "docs/data.md is missing: run `make docs-data`"
+    assert page.read_text(encoding="utf-8") == expected, (
+        "docs/data.md is stale: run `make docs-data`"
+    )
+
+
+def test_docs_page_content(world):
+    text = world_path().read_text(encoding="utf-8")
+    page = render(world, header=text)
+    titles = [title for title, _ in header_comment(text)]
+    assert {"OBSERVED OUTCOME", "BLOCS", "UNITS", "CONVENTIONS"} <= set(titles)
+    for a in world.actors:
+        assert f"| `{a.id}` | {a.name} |" in page
+    assert page.count("| **no** |") == sum(not t.verified for t in world.ties)
+    assert "IRN → IRQ → SYR → HEZ, land bridge" in page
+    for layer in ("Partnership", "Supply", "Rivalry"):
+        assert f"### {layer} ({len(world.ties_in(layer.lower()))})" in page
+
+
+def test_cli_list_show_validate(capsys):
+    assert main(["world", "list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("axis-2024") and "38 actors" in out
+    assert main(["world", "show", "axis-2024"]) == 0
+    out = capsys.readouterr().out
+    assert "axis 14, west 10, hedging 14" in out and "Hezbollah" in out
+    assert main(["world", "validate", str(world_path())]) == 0
+    assert "valid (38 actors" in capsys.readouterr().out
+
+
+BROKEN = """\
+[world]
+name = "broken"
+as_of = 2024-11-26
+
+[[states]]
+id = "IRN"
+name = "Iran"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[states]]
+id = "IRN"
+name = "Iran again"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[ties]]
+layer = "partnership"
+between = ["IRN", "SYX"]
+kind = "strategic_partnership"
+strength = 1.5
+since = 2001-03-12
+source = "x"
+
+[[ties]]
+layer = "supply"
+from = "IRN"
+to = "IRN"
+commodity = "drone"
+volume = 10
+since = 2022-08-01
+source = ""
+"""
+
+
+def test_cli_validate_lists_every_problem(tmp_path, capsys):
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert main(["world", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for needle in (
+        "duplicate actor id",
+        "unknown actor",
+        "'SYX'",
+        "strength",
+        "1.5",
+        "unknown commodity",
+        "did you mean 'drones'",
+        "cannot join an actor to itself",
+        "source",
+    ):
+        assert needle in err, needle
+    assert "has 6 problems" in err  # every mistake at once, each located
+    assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err
+
+
+def test_docgen_command_on_other_files(tmp_path, capsys):
+    from sim.worlds import docgen
+
+    assert docgen.main([str(ROOT / "tests" / "data" / "tiny.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "# Data: the `tiny` world" in out and "### Supply (2)" in out
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert docgen.main([str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "has 6 problems" in captured.err

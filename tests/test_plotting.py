@@ -1,0 +1,542 @@
+"""Figures: each is rendered with Agg and checked for what it draws, not only that it runs."""
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.colors import to_hex
+from matplotlib.container import BarContainer
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.text import Text
+
+from sim.errors import UnknownNameError, ValidationError
+from sim.plotting import (
+    OKABE_ITO,
+    label_overlap,
+    plot_attack_curves,
+    plot_before_after,
+    plot_criticality,
+    plot_sensitivity,
+    plot_tie_strengths,
+    plot_timeseries,
+    plot_world,
+    save_figure,
+)
+from sim.world import Actor, PartnershipTie, SupplyTie, World
+
+DATA = Path(__file__).parent / "data"
+DAY = dt.date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def tiny() -> World:
+    return World.from_toml(DATA / "tiny.toml")
+
+
+# -- helpers that read what was drawn ---------------------------------------------------------
+
+
+def by_gid(ax, prefix: str) -> list:
+    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts]
+    return [a for a in artists if str(a.get_gid() or "").startswith(prefix)]
+
+
+def actor_points(ax) -> np.ndarray:
+    cols = [c for c in by_gid(ax, "actors:") if isinstance(c, PathCollection)]
+    return np.vstack([c.get_offsets() for c in cols]) if cols else np.empty((0, 2))
+
+
+def label_texts(ax) -> list[str]:
+    return [t.get_text() for t in by_gid(ax, "label:")]
+
+
+def bars(ax) -> list[BarContainer]:
+    return [c for c in ax.containers if isinstance(c, BarContainer)]
+
+
+def legend_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+class FakeModel:
+    """A test double with the inspection methods the model contract promises."""
+
+    def __init__(self, world, *, dead=(), strength=None, delivered=None, capability=None):
+        self.world = world
+        self.time = 3
+        self._dead = set(dead)
+        self._strength = strength or {}
+        self._delivered = delivered or {}
+        self._capability = capability or {}
+
+    def alive(self, actor):
+        return actor not in self._dead
+
+    def strength(self, a, b):
+        return self._strength.get(frozenset((a, b)), 0.0)
+
+    def delivered(self, src, dst):
+        return self._delivered.get((src, dst), 0.0)
+
+    def capability(self, actor):
+        return self._capability.get(actor, self.world.actor(actor).capability)
+
+
+def dense_world(seed: int = 7) -> World:
+    """A layout the size of the default world: 38 actors from the Americas to East Asia, with a
+    crowded Middle East and militias sharing their host's coordinates."""
+    rng = np.random.default_rng(seed)
+    boxes = [  # (count, lon range, lat range)
+        (18, (30, 60), (12, 42)),
+        (8, (-5, 40), (45, 57)),
+        (6, (60, 126), (25, 52)),
+        (4, (-87, -60), (10, 40)),
+    ]
+    actors = []
+    for count, (x0, x1), (y0, y1) in boxes:
+        for _ in range(count):
+            actors.append(
+                Actor(
+                    f"A{len(actors):02d}",
+                    "x",
+                    bloc=("axis", "west", "neutral")[len(actors) % 3],
+                    lon=round(float(rng.uniform(x0, x1)), 2),
+                    lat=round(float(rng.uniform(y0, y1)), 2),
+                    capability=round(float(rng.uniform(0.05, 1.0)), 2),
+                )
+            )
+    for host in actors[:2]:  # militias at their host's capital
+        actors.append(
+            Actor(f"M{host.id}", "x", kind="non_state", bloc="axis", lon=host.lon, lat=host.lat)
+        )
+    ids = [a.id for a in actors]
+    ties = [
+        PartnershipTie(DAY, "test", a=ids[i], b=ids[(i * 7 + 3) % len(ids)], strength=0.5)
+        for i in range(0, 30, 2)
+    ]
+    return World(tuple(actors), tuple(ties), name="dense")
+
+
+# -- the map ----------------------------------------------------------------------------------
+
+
+def test_world_map_draws_every_actor_tie_and_label(tiny):
+    ax = plot_world(tiny)
+    pts = actor_points(ax)
+    assert len(pts) == len(tiny)
+    coords = {(a.lon, a.lat) for a in tiny.actors}
+    assert {tuple(p) for p in pts} == coords
+    assert sorted(label_texts(ax)) == sorted(tiny.ids)
+    (partners,) = by_gid(ax, "partnership:")
+    assert isinstance(partners, LineCollection) and len(partners.get_segments()) == 1
+    assert partners.get_gid() == "partnership:strategic_partnership"
+    (rivals,) = by_gid(ax, "rivalry")
+    assert len(rivals.get_segments()) == 1
+    arrows = by_gid(ax, "supply:")
+    assert all(isinstance(a, FancyArrowPatch) for a in arrows)
+    assert sorted(a.get_gid() for a in arrows) == ["supply:arms:BBB->CLI", "supply:drones:BBB->AAA"]
+    assert not by_gid(ax, "cut:") and not by_gid(ax, "lost")
+    assert ax.get_title() == "tiny: all layers"
+    assert "longitude" in ax.get_xlabel() and "latitude" in ax.get_ylabel()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 < 20 and x1 > 24 and y0 < 10 and y1 > 14
+    assert "°E" in ax.xaxis.get_major_formatter()(20, 0)
+    legend = legend_texts(ax)
+    for entry in ("bloc: axis", "bloc: west", "strategic partnership", "supply: arms", "rivalry"):
+        assert entry in legend
+    note = by_gid(ax, "map-note")[0].get_text()
+    assert "own unit" in note
+    # marker colours come from the colour-blind-safe palette
+    axis_dots = by_gid(ax, "actors:axis:state")[0]
+    assert to_hex(axis_dots.get_facecolor()[0]).upper() == OKABE_ITO["vermillion"]
+
+
+def test_arrow_widths_are_volume_over_the_commodity_maximum():
+    actors = [Actor(i, i, lon=float(k), lat=float(k)) for k, i in enumerate("ABCD")]
+    ties = [
+        SupplyTie(DAY, "t", supplier="A", recipient="B", commodity="arms", volume=10.0),
+        SupplyTie(DAY, "t", supplier="A", recipient="C", commodity="arms", volume=40.0),
+        SupplyTie(DAY, "t", supplier="D", recipient="C", commodity="energy", volume=5000.0),
+        PartnershipTie(DAY, "t", a="A", b="D", kind="defence_pact", strength=0.25),
+    ]
+    ax = plot_world(World(tuple(actors), tuple(ties)))
+    widths = {a.get_gid(): a.get_linewidth() for a in by_gid(ax, "supply:")}
+    # different units: energy's 5000 does not dwarf arms; each commodity's largest gets full width
+    assert widths == pytest.approx(
+        {"supply:arms:A->B": 0.8 + 3.2 * 0.25, "supply:arms:A->C": 4.0, "supply:energy:D->C": 4.0}
+    )
+    (pact,) = by_gid(ax, "partnership:defence_pact")
+    assert pact.get_linewidths()[0] == pytest.approx(0.6 + 3.4 * 0.25)
+
+
+@pytest.mark.parametrize(
+    ("layer", "partnership", "supply", "rivalry"),
+    [("partnership", 1, 0, 0), ("supply", 0, 2, 0), ("rivalry", 0, 0, 1), ("all", 1, 2, 1)],
+)
+def test_layers_draw_only_their_ties(tiny, layer, partnership, supply, rivalry):
+    ax = plot_world(tiny, layer=layer)
+    assert len(by_gid(ax, "partnership:")) == partnership
+    assert len(by_gid(ax, "supply:")) == supply
+    assert len(by_gid(ax, "rivalry")) == rivalry
+    assert len(actor_points(ax)) == 5
+
+
+def test_unknown_layer_is_named_with_a_suggestion(tiny):
+    with pytest.raises(UnknownNameError, match="did you mean 'supply'"):
+        plot_world(tiny, layer="suply")
+
+
+def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
+    model = FakeModel(
+        tiny,
+        dead={"CLI"},
+        strength={frozenset(("AAA", "BBB")): 0.9},
+        delivered={("BBB", "AAA"): 40.0, ("BBB", "CLI"): 0.0},
+        capability={"AAA": 0.2},
+    )
+    ax = plot_world(model)
+    assert len(actor_points(ax)) == 4
+    (lost,) = by_gid(ax, "lost")
+    assert lost.get_offsets().tolist() == [[23.0, 13.0]]
+    (cut,) = by_gid(ax, "cut:")
+    assert cut.get_gid() == "cut:arms:BBB->CLI"
+    assert cut.get_linestyle() == ":"
+    assert to_hex(cut.get_edgecolor()).upper() == OKABE_ITO["vermillion"]
+    (drones,) = by_gid(ax, "supply:")
+    assert drones.get_linewidth() == pytest.approx(0.8 + 3.2 * 0.5)  # half of 80 delivered
+    (partners,) = by_gid(ax, "partnership:")
+    assert partners.get_linewidths()[0] == pytest.approx(0.6 + 3.4 * 0.9)
+    sizes = {
+        tuple(p): s
+        for c in by_gid(ax, "actors:")
+        for p, s in zip(c.get_offsets(), c.get_sizes(), strict=True)
+    }
+    assert sizes[(20.0, 10.0)] == pytest.approx(16 + 120 * 0.2)  # the model's capability
+    assert "t = 3" in ax.get_title()
+    assert {"lost actor", "supply cut"} <= set(legend_texts(ax))
+    assert "CLI" in label_texts(ax)  # the lost actor keeps its label
+
+
+def test_a_model_without_the_inspection_methods_is_refused(tiny):
+    with pytest.raises(TypeError, match="strength"):
+        plot_world(SimpleNamespace(world=tiny, alive=lambda a: True))
+
+
+def test_actors_sharing_coordinates_are_spread_apart():
+    w = World(
+        (Actor("LBN", "Lebanon", lon=35.5, lat=33.9), Actor("HEZ", "H", lon=35.5, lat=33.9)),
+        name="two",
+    )
+    pts = actor_points(plot_world(w))
+    assert len(pts) == 2 and not np.allclose(pts[0], pts[1])
+    assert np.all(np.hypot(pts[:, 0] - 35.5, pts[:, 1] - 33.9) < 1.0)
+
+
+def test_labels_do_not_pile_up_on_a_default_world_sized_layout():
+    w = dense_world()
+    naive = label_overlap(plot_world(w, avoid_overlap=False))
+    ax = plot_world(w)
+    placed = label_overlap(ax)
+    assert naive > 0  # the layout is crowded enough to need the placement pass
+    assert placed == 0.0
+    assert sorted(label_texts(ax)) == sorted(w.ids)
+    # every label stays inside the map
+    box = ax.get_window_extent()
+    for t in by_gid(ax, "label:"):
+        e = Text.get_window_extent(t)  # without the leader line
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 <= box.y1 + 1
+    x0, x1 = ax.get_xlim()
+    assert x0 < -87 and x1 > 126
+
+
+def test_before_after_marks_what_the_shock_removed(tiny):
+    after = tiny.replace(
+        actors=[a for a in tiny.actors if a.id != "TRN"],
+        ties=[t for t in tiny.ties if getattr(t, "commodity", None) != "arms"],
+    )
+    ax_b, ax_a = plot_before_after((tiny, after))
+    assert ax_b.figure is ax_a.figure
+    assert ax_b.get_xlim() == ax_a.get_xlim() and ax_b.get_ylim() == ax_a.get_ylim()
+    assert ax_b.get_title().startswith("before") and ax_a.get_title().startswith("after")
+    assert len(actor_points(ax_b)) == 5 and not by_gid(ax_b, "lost")
+    assert len(actor_points(ax_a)) == 4
+    assert by_gid(ax_a, "lost")[0].get_offsets().tolist() == [[22.0, 12.0]]
+    assert [a.get_gid() for a in by_gid(ax_a, "cut:")] == ["cut:arms:BBB->CLI"]
+    assert ax_b.get_legend() is None and ax_a.get_legend() is not None
+
+
+def test_before_after_accepts_models_and_given_axes(tiny):
+    _fig, axes = plt.subplots(1, 2)
+    out = plot_before_after(
+        (
+            FakeModel(tiny, delivered={("BBB", "AAA"): 80, ("BBB", "CLI"): 20}),
+            FakeModel(tiny, dead={"AAA"}),
+        ),
+        axes=axes,
+        labels=False,
+    )
+    assert out == tuple(axes)
+    assert not by_gid(out[0], "lost") and not by_gid(out[0], "cut:")
+    assert len(by_gid(out[1], "cut:")) == 2  # nothing delivered after
+    assert not label_texts(out[0])
+
+
+# -- ensembles over time ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = []
+    for arm, drop in (("shock", 0.4), ("baseline", 0.0)):
+        for rep in range(7):
+            for step in range(13):
+                hit = drop if step > 4 else 0.0
+                rows.append(
+                    {
+                        "scenario": "syria-loss",
+                        "replicate": rep,
+                        "seed": 100 + rep,
+                        "arm": arm,
+                        "step": step,
+                        "fulfilment:axis": 0.9 - hit + rng.normal(0, 0.05),
+                        "strength:RUS-IRN": float(np.clip(0.5 + 0.02 * step - hit / 2, 0, 1))
+                        + rng.normal(0, 0.01),
+                        "strength:IRN-SYR": 0.8 - hit + rng.normal(0, 0.02),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_timeseries_draws_bands_medians_and_shock_lines(frame):
+    results = SimpleNamespace(
+        model_frame=frame, spec=SimpleNamespace(shocks=[SimpleNamespace(target="SYR", at=4)])
+    )
+    ax = plot_timeseries(results, "fulfilment:axis")
+    for arm in ("shock", "baseline"):
+        b90, b50 = by_gid(ax, f"band90:{arm}")[0], by_gid(ax, f"band50:{arm}")[0]
+        assert isinstance(b90, PolyCollection) and isinstance(b50, PolyCollection)
+        sub = frame[frame.arm == arm]
+        q = sub.groupby("step")["fulfilment:axis"].quantile([0.05, 0.95]).unstack()
+        y = b90.get_paths()[0].vertices[:, 1]
+        assert y.min() == pytest.approx(q[0.05].min()) and y.max() == pytest.approx(q[0.95].max())
+        (median,) = by_gid(ax, f"median:{arm}")
+        expected = sub.groupby("step")["fulfilment:axis"].median().to_numpy()
+        np.testing.assert_allclose(median.get_ydata(), expected)
+    (shock,) = by_gid(ax, "shock")
+    assert list(shock.get_xdata()) == [4, 4]
+    assert "fulfilment" in ax.get_ylabel() and "axis" in ax.get_ylabel()
+    assert "month" in ax.get_xlabel()
+    assert "median of 7 replicates" in " ".join(legend_texts(ax))
+    assert "syria-loss" in ax.get_title()
+
+
+def test_timeseries_takes_a_frame_and_explicit_shock_times(frame):
+    ax = plot_timeseries(frame, "strength:RUS-IRN", shock_times=[2, 6])
+    assert sorted(line.get_xdata()[0] for line in by_gid(ax, "shock")) == [2, 6]
+    assert "RUS–IRN" in ax.get_ylabel()
+
+
+def test_timeseries_names_an_unknown_outcome(frame):
+    with pytest.raises(ValidationError, match="did you mean 'fulfilment:axis'"):
+        plot_timeseries(frame, "fulfillment:axis")
+
+
+def test_timeseries_asks_which_scenario_when_there_are_several(frame):
+    two = pd.concat([frame, frame.assign(scenario="other")])
+    with pytest.raises(ValidationError, match="several scenarios"):
+        plot_timeseries(two, "fulfilment:axis")
+    ax = plot_timeseries(two, "fulfilment:axis", scenario="other")
+    assert "other" in ax.get_title()
+
+
+def test_tie_strength_heatmap_is_the_median_over_replicates(frame):
+    ax = plot_tie_strengths(frame, pairs=["IRN-RUS", ("IRN", "SYR")], shock_times=[4])
+    mesh = ax.collections[0]
+    expected = (
+        frame[frame.arm == "shock"]
+        .groupby("step")[["strength:RUS-IRN", "strength:IRN-SYR"]]
+        .median()
+        .to_numpy()
+        .T
+    )
+    np.testing.assert_allclose(np.asarray(mesh.get_array()).reshape(expected.shape), expected)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["RUS–IRN", "IRN–SYR"]
+    assert len(by_gid(ax, "shock")) == 1
+    assert ax.figure.axes[-1].get_ylabel().startswith("tie strength")  # the colour bar
+    base = plot_tie_strengths(frame, arm="baseline").collections[0]
+    assert np.asarray(base.get_array()).size == 2 * 13
+
+
+def test_tie_strength_heatmap_names_an_unknown_pair(frame):
+    with pytest.raises(UnknownNameError, match="did you mean 'RUS-IRN'"):
+        plot_tie_strengths(frame, pairs=["RUS-IRM"])
+
+
+# -- structural analyses ----------------------------------------------------------------------
+
+
+@dataclass
+class Curve:
+    fraction_removed: np.ndarray
+    giant_fraction: np.ndarray
+    robustness: float
+    critical_fraction: float | None
+    strategy: str | None = None
+
+
+def _curve(power, fc, strategy=None):
+    f = np.linspace(0, 1, 11)
+    s = np.clip(1 - f, 0, 1) ** power
+    return Curve(f, s, float(s[1:].mean()), fc, strategy)
+
+
+def test_attack_curves_one_line_per_strategy_with_r_and_critical_fraction():
+    curves = {"random": _curve(1, None), "degree": _curve(3, 0.3)}
+    ax = plot_attack_curves(curves, theory=lambda f: 1 - f)
+    assert len(by_gid(ax, "curve:")) == 2
+    np.testing.assert_allclose(
+        by_gid(ax, "curve:degree")[0].get_ydata(), curves["degree"].giant_fraction
+    )
+    legend = legend_texts(ax)
+    assert f"random (R = {curves['random'].robustness:.3f})" in legend
+    assert "theory" in legend
+    (crit,) = by_gid(ax, "critical:")
+    assert crit.get_gid() == "critical:degree" and crit.get_xdata()[0] == 0.3
+    (theory,) = by_gid(ax, "theory:")
+    np.testing.assert_allclose(theory.get_ydata(), 1 - theory.get_xdata())
+    assert ax.get_xlim() == (0, 1)
+    assert "removed" in ax.get_xlabel() and "giant" in ax.get_ylabel()
+
+
+def test_attack_curves_accept_a_sequence_named_by_strategy_and_theory_arrays():
+    ax = plot_attack_curves(
+        [_curve(1, float("nan"), "random"), _curve(2, 0.5, "betweenness")],
+        theory={"ER mean field": ([0, 0.5, 1], [1, 0.5, 0])},
+    )
+    assert sorted(line.get_gid() for line in by_gid(ax, "curve:")) == [
+        "curve:betweenness",
+        "curve:random",
+    ]
+    assert len(by_gid(ax, "critical:")) == 1  # NaN means never broke up: no line
+    assert "ER mean field" in legend_texts(ax)
+
+
+@pytest.fixture
+def ranking() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    items = [f"A{i:02d}" for i in range(12)] + [("RUS", "IRN"), ("IRN", "SYR")]
+    damage = rng.uniform(0, 1, len(items))
+    return pd.DataFrame(
+        {
+            "item": items,
+            "kind": ["actor"] * 12 + ["tie"] * 2,
+            "metric": "giant:axis",
+            "baseline": 1.0,
+            "after": 1.0 - damage,
+            "damage": damage,
+        }
+    )
+
+
+def test_criticality_bars_descend_and_equal_the_damage(ranking):
+    ax = plot_criticality(ranking, top=8)
+    widths = [p.get_width() for p in ax.patches]
+    expected = ranking.sort_values("damage", ascending=False)["damage"].head(8).to_numpy()
+    np.testing.assert_allclose(widths, expected)
+    # the first bar is drawn at the top
+    ys = [p.get_y() for p in ax.patches]
+    assert ax.get_ylim()[0] > ax.get_ylim()[1] and ys == sorted(ys)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    top_items = ranking.sort_values("damage", ascending=False)["item"].head(8)
+    assert labels == ["–".join(i) if isinstance(i, tuple) else i for i in top_items]
+    assert "giant:axis" in ax.get_xlabel()
+
+
+def test_criticality_with_several_metrics_needs_a_choice(ranking):
+    both = pd.concat([ranking, ranking.assign(metric="efficiency")])
+    with pytest.raises(ValidationError, match="several metrics"):
+        plot_criticality(both)
+    assert len(plot_criticality(both, metric="efficiency").patches) == 14
+    with pytest.raises(UnknownNameError, match="did you mean 'efficiency'"):
+        plot_criticality(both, metric="eficiency")
+
+
+def test_sobol_table_bars_with_error_bars_sorted_by_total_index():
+    table = pd.DataFrame(
+        {
+            "parameter": ["decay", "reroute", "threshold"],
+            "S1": [0.1, 0.5, 0.2],
+            "S1_conf": [0.02, 0.05, 0.03],
+            "ST": [0.15, 0.7, 0.3],
+            "ST_conf": [0.03, 0.06, 0.04],
+        }
+    )
+    ax = plot_sensitivity(table)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["reroute", "threshold", "decay"]
+    s1, st = bars(ax)
+    np.testing.assert_allclose([p.get_width() for p in st], [0.7, 0.3, 0.15])
+    np.testing.assert_allclose([p.get_width() for p in s1], [0.5, 0.2, 0.1])
+    assert s1.errorbar is not None and st.errorbar is not None
+    seg = st.errorbar.lines[2][0].get_segments()[0]
+    assert seg[1][0] - seg[0][0] == pytest.approx(2 * 0.06)
+    assert "Sobol" in ax.get_title() and "variance" in ax.get_xlabel()
+
+
+def test_morris_table_is_recognised_by_its_columns():
+    table = pd.DataFrame(
+        {"mu_star": [0.3, 0.9], "mu_star_conf": [0.1, 0.2], "sigma": [0.2, 0.4]},
+        index=pd.Index(["a", "b"], name="parameter"),
+    )
+    ax = plot_sensitivity(table)
+    mu, sigma = bars(ax)
+    np.testing.assert_allclose([p.get_width() for p in mu], [0.9, 0.3])
+    np.testing.assert_allclose([p.get_width() for p in sigma], [0.4, 0.2])
+    assert "Morris" in ax.get_title()
+    with pytest.raises(ValidationError, match="not a Sobol or Morris table"):
+        plot_sensitivity(pd.DataFrame({"parameter": ["a"], "S1": [0.1]}))
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def test_save_figure_writes_each_format_atomically(tiny, tmp_path):
+    ax = plot_world(tiny)
+    written = save_figure(ax, tmp_path / "out" / "world.png", formats=("png", "svg"))
+    assert written == [tmp_path / "out" / "world.png", tmp_path / "out" / "world.svg"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = written[1].read_text()
+    assert "<svg" in svg and "AAA" in svg
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["world.png", "world.svg"]
+    with pytest.raises(ValidationError, match="did you mean 'svg'"):
+        save_figure(ax.figure, tmp_path / "x", formats=("svgz",))
+
+
+def test_cli_world_plot_writes_png_and_svg(tmp_path, capsys):
+    from sim.cli import main
+
+    assert (
+        main(["world", "plot", str(DATA / "tiny.toml"), "--out", str(tmp_path / "w"), "--svg"]) == 0
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.png", "w.svg"]
+    assert "wrote" in capsys.readouterr().out
+    assert (
+        main(["world", "plot", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x")]) == 2
+    )
