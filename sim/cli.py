@@ -193,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("alliance-sim: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the user gave cannot be used (read-only, full, not a dir)
+        where = f"{exc.filename!s}" if exc.filename is not None else "a file"
+        print(f"alliance-sim: cannot use {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
     except Exception:
         traceback.print_exc()
         print(

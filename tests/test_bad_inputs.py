@@ -438,3 +438,15 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path, good, monkeypatc
     assert code == 2 and "cannot be written: No space left on device" in err
     assert target.read_text() == "old contents"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.toml", "w.toml"]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+def test_any_unusable_output_path_is_a_user_error(tmp_path, good):
+    """Commands with their own writers (here ``world plot``) get exit 2 too, via the CLI."""
+    (tmp_path / "afile").write_text("x")
+    before = snapshot(tmp_path)
+    for out in ("/proc/alliance-sim-test.png", tmp_path / "afile" / "map.png"):
+        code, _, err = run_cli("world", "plot", good, "--out", out)
+        assert code == 2, err
+        assert err.startswith("alliance-sim: cannot use ") and "Traceback" not in err
+    assert snapshot(tmp_path) == before

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sim.errors import ValidationError
 from sim.world import World
+from sim.worlds import world_path
 from tests.helpers import run_cli
 from tests.strategies import CI, HOSTILE_VALUES, mutated_texts, world_bytes, worlds
 
@@ -49,12 +50,22 @@ _seeds = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(CI, max_examples=1500)
 @given(data=mutated_texts(_seeds))
 def test_mutated_world_files_give_a_world_or_a_validation_error(data, scratch):
     path = scratch / "mutant.toml"
     path.write_bytes(data)
     event(_outcome(path))  # see the split with --hypothesis-show-statistics
+
+
+@settings(CI, max_examples=200)
+@given(data=mutated_texts(st.just(world_path("axis-2024").read_bytes()), max_edits=6))
+def test_mutated_default_world_gives_a_world_or_a_validation_error(data, scratch):
+    # the real 2000-line file: comments, long arrays, many cross-references
+    path = scratch / "axis.toml"
+    path.write_bytes(data)
+    event(_outcome(path))
 
 
 @settings(CI, max_examples=300)
@@ -73,6 +84,7 @@ def test_mutated_json_world_files_too(data, scratch):
     event(_outcome(path, json_format=True))
 
 
+@pytest.mark.slow
 def test_thousands_of_random_byte_level_mutants(scratch):
     """A plain seeded loop (cheaper than hypothesis): 3000 mutants of the fixture."""
     rng = np.random.default_rng(20261128)
