@@ -27,6 +27,8 @@ examples:
   alliance-sim world plot axis-2024 --out world.png --svg
   alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
   alliance-sim demo
+  alliance-sim list
+  alliance-sim run syria_loss --replicates 20 --out results/syria
 """
 
 
@@ -124,6 +126,38 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_world_import(args: argparse.Namespace) -> int:
+    from sim.io import ImportReport, world_from_atop, world_from_cow, world_from_sipri
+
+    out = Path(args.out)
+    if out.suffix not in (".toml", ".json"):
+        raise UserError(f"--out {out}: unknown format {out.suffix!r}; use .toml or .json")
+    years = None
+    if args.years is not None:
+        first, sep, last = args.years.partition("-")
+        if not (first.strip().isdigit() and (not sep or last.strip().isdigit())):
+            raise UserError(f"--years {args.years!r}: expected A-B, e.g. 1990-1995")
+        years = (int(first), int(last) if sep else int(first))
+        if years[0] > years[1]:
+            raise UserError(f"--years {args.years!r}: the first year is after the last")
+    if args.cow:
+        reader, path = world_from_cow, args.cow
+    elif args.atop:
+        reader, path = world_from_atop, args.atop
+    else:
+        reader, path = world_from_sipri, args.sipri
+    report = ImportReport()
+    w = reader(path, year=args.year, years=years, report=report)
+    for line in report.lines():
+        print(line, file=sys.stderr)
+    if out.suffix == ".json":
+        w.to_json(out)
+    else:
+        w.to_toml(out)
+    print(f"wrote {out}: {len(w)} actors, {len(w.ties)} ties")
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -159,6 +193,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
     p.add_argument("--svg", action="store_true", help="also write an SVG")
     p.set_defaults(func=_cmd_world_plot)
+    p = wsub.add_parser(
+        "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--cow", metavar="FILE", help="COW Formal Alliances v4.1 CSV")
+    src.add_argument("--atop", metavar="FILE", help="ATOP 5.1 member or dyad-year CSV")
+    src.add_argument("--sipri", metavar="FILE", help="SIPRI trade-register CSV export")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--year", type=int, help="one year, e.g. 1914")
+    when.add_argument("--years", metavar="A-B", help="a range of years, e.g. 2020-2024")
+    p.add_argument("--out", required=True, help="output file, .toml or .json")
+    p.set_defaults(func=_cmd_world_import)
     world.set_defaults(func=lambda a: _help(world))
 
     for register in _REGISTRY:
@@ -173,6 +219,95 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 #: Functions ``register(subparsers)`` that add further commands (kept in their own modules).
 _REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+# -- structural robustness: rank and attack ---------------------------------------------------
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from sim.robustness import criticality
+
+    if args.top is not None and args.top < 1:
+        raise UserError(f"--top must be a positive integer; got {args.top}")
+    w = _load_world_arg(args.world)
+    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
+    if args.top is not None:
+        df = df.head(args.top)
+    print(f"criticality in {w.name!r}: damage to {args.metric} when one item is lost")
+    print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    return EXIT_OK
+
+
+def _cmd_attack(args: argparse.Namespace) -> int:
+    from sim.robustness import attack_curve, edge_attack_curve
+    from sim.world import _write_atomic
+
+    w = _load_world_arg(args.world)
+    if args.edges:
+        curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=args.layer)
+    else:
+        curve = attack_curve(
+            w.to_networkx(),
+            args.strategy,
+            rng=args.seed,
+            layer=args.layer,
+            threshold=args.threshold,
+        )
+    what = "edges" if args.edges else "nodes"
+    print(
+        f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
+        f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
+        f"(giant below {args.threshold:g} of N)"
+    )
+    if args.out:
+        out = Path(args.out)
+        _write_atomic(out, curve.to_frame().to_csv(index=False))
+        print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _register_robustness(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "rank",
+        help="rank actors, ties and corridors by the damage their loss does",
+        description="Leave-one-out criticality ranking of a world (scenario files: not yet; "
+        "give an embedded world name or a .toml/.json world file).",
+    )
+    p.add_argument("world", help="embedded world name or world file (scenarios not yet)")
+    p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
+    p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
+    p.add_argument(
+        "--layer",
+        choices=("partnership", "supply", "rivalry"),
+        default="partnership",
+        help="layer for --metric giant/efficiency",
+    )
+    p.add_argument("--top", type=int, default=None, help="show only the N most critical")
+    p.set_defaults(func=_cmd_rank)
+    p = sub.add_parser(
+        "attack",
+        help="removal curve of a world layer: prints R and the critical fraction",
+        description="Remove nodes (or edges) in attack order and follow the giant component.",
+    )
+    p.add_argument("world", help="embedded world name or world file")
+    p.add_argument(
+        "--strategy",
+        default="degree",
+        help="random, degree, adaptive-degree, betweenness, adaptive-betweenness, "
+        "or a node attribute such as capability (edges: random, betweenness, "
+        "degree-product or an edge attribute)",
+    )
+    p.add_argument("--layer", choices=("partnership", "supply", "rivalry"), default="partnership")
+    p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
+    p.add_argument(
+        "--threshold", type=float, default=0.05, help="giant fraction that counts as fragmented"
+    )
+    p.add_argument("--out", help="write the curve as CSV")
+    p.set_defaults(func=_cmd_attack)
+
+
+_REGISTRY.append(_register_robustness)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -204,6 +339,270 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+# -- scenarios and ensembles ------------------------------------------------------------------
+
+_RUN_EPILOG = """\
+examples:
+  alliance-sim list
+  alliance-sim validate scenarios/*.toml
+  alliance-sim run syria_loss --replicates 20 --out results/syria
+  alliance-sim run my_scenario.toml --executor dask --scheduler tcp://10.0.0.5:8786
+  alliance-sim run syria_loss --out results/syria --resume      # after an interruption
+  alliance-sim compare results/syria results/syria_and_instc
+"""
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from sim.scenario import list_scenarios, read_question, scenario_path
+    from sim.worlds import list_worlds
+
+    print("embedded worlds:")
+    for name in list_worlds():
+        print(f"  {name}")
+    print("shipped scenarios (alliance-sim run NAME):")
+    for name in list_scenarios():
+        question = read_question(scenario_path(name))
+        print(f"  {name:<22} {question}")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    failed = 0
+    for name in args.scenarios:
+        try:
+            spec = load_scenario(name)
+        except SimError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"{spec.source}: valid ({spec.name}: world {spec.world.name!r}, "
+                f"{len(spec.shocks)} shock{'s' if len(spec.shocks) != 1 else ''}, "
+                f"{spec.steps} steps, {spec.replicates} replicates, "
+                f"{len(spec.outcomes)} outcomes)"
+            )
+    return EXIT_USER if failed else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def _nonnegative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {n}")
+    return n
+
+
+def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) -> object:
+    from sim.runner import run_scenario
+
+    out = Path(args.out) if args.out else default_out
+    results = run_scenario(
+        scenario,
+        replicates=args.replicates,
+        seed=args.seed,
+        steps=args.steps,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=out,
+        resume=args.resume,
+        quiet=args.quiet,
+    )
+    print(results.format_summary())
+    figures = _write_figures(results, out, svg=getattr(args, "svg", False))
+    print(f"results in {out}; figures: {', '.join(str(f) for f in figures)}")
+    return results
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sim.scenario import scenario_path
+
+    if args.scheduler and args.executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    name = scenario_path(args.scenario).stem
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    _run_and_report(args, args.scenario, Path("results") / name / stamp)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    default = Path("results") / "demo"
+    target = Path(args.out) if args.out else default
+    manifest = target / "manifest.json"
+    # Each demo starts afresh, replacing only an earlier demo's results (never other data).
+    if not args.resume and manifest.exists() and '"name": "syria_loss"' in manifest.read_text():
+        shutil.rmtree(target)
+    results = _run_and_report(args, "syria_loss", default)
+    summary = results.summary()
+    print()
+    print("What losing Syria did, shocked minus baseline at the horizon (95% CI):")
+    for outcome in summary.index:
+        kind = outcome.split(":")[0]
+        if kind in ("fulfilment", "cohesion", "strength"):
+            r = summary.loc[outcome]
+            print(f"  {outcome:<22} {r.difference:+.3f}  [{r.ci_low:+.3f}, {r.ci_high:+.3f}]")
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.runner import load_results
+
+    a, b = load_results(args.a), load_results(args.b)
+    print(compare_results(a, b))
+    return EXIT_OK
+
+
+def compare_results(a, b, *, level: float = 0.95) -> str:
+    """A table of two runs' effects (paired differences) and the difference between them."""
+    import numpy as np
+    from scipy import stats
+
+    from sim.analysis import paired_differences
+
+    common = [o for o in a.outcomes if o in b.outcomes]
+    if not common:
+        raise UserError(
+            f"{a.root} and {b.root} share no outcome ({', '.join(a.outcomes)} vs "
+            f"{', '.join(b.outcomes)})"
+        )
+    pct = round(level * 100)
+    ci_head = f"{pct}% CI (Welch)"
+    head = f"{'outcome':<24} {'effect A':>10} {'effect B':>10} {'B - A':>10} {ci_head:>22}"
+    lines = [f"A = {a.scenario} ({a.root}), B = {b.scenario} ({b.root})", head, "-" * len(head)]
+    for outcome in common:
+        da = paired_differences(a.model_frame, outcome)["difference"].dropna().to_numpy()
+        db = paired_differences(b.model_frame, outcome)["difference"].dropna().to_numpy()
+        diff = db.mean() - da.mean()
+        va, vb = da.var(ddof=1) / da.size, db.var(ddof=1) / db.size
+        se = np.sqrt(va + vb)
+        if se > 0:
+            dof = (va + vb) ** 2 / (va**2 / (da.size - 1) + vb**2 / (db.size - 1))
+            half = stats.t.ppf((1 + level) / 2, dof) * se
+            ci = f"[{diff - half:+.4f}, {diff + half:+.4f}]"
+        else:
+            ci = "n/a" if np.isnan(se) else f"[{diff:+.4f}, {diff:+.4f}]"
+        lines.append(
+            f"{outcome:<24} {da.mean():>+10.4f} {db.mean():>+10.4f} {diff:>+10.4f} {ci:>22}"
+        )
+    lines.append("effect = shocked - baseline at the horizon, mean over replicates")
+    return "\n".join(lines)
+
+
+def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
+    """The run's figures next to its results: each outcome over time, and tie strengths."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window from the command line
+    import matplotlib.pyplot as plt
+
+    from sim.plotting import plot_tie_strengths, plot_timeseries, save_figure
+
+    formats = ("png", "svg") if svg else ("png",)
+    outcomes = list(results.outcomes)
+    ncols = min(3, len(outcomes))
+    nrows = -(-len(outcomes) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
+    for i, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+        plot_timeseries(results, outcome, ax=ax)
+        ax.set_title(outcome)
+        if i and ax.get_legend() is not None:  # one legend for the grid is enough
+            ax.get_legend().remove()
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    written = list(save_figure(fig, out / "figure", formats=formats))
+    plt.close(fig)
+    if any(c.startswith("strength:") for c in results.model_frame.columns):
+        ax = plot_tie_strengths(results)
+        written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
+        plt.close(ax.figure)
+    return written
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from sim.runner import EXECUTORS
+
+    p.add_argument("--replicates", type=_positive, metavar="N", help="override the scenario's")
+    p.add_argument("--seed", type=_nonnegative, metavar="S", help="override the root seed")
+    p.add_argument("--steps", type=_positive, metavar="T", help="override the horizon (months)")
+    p.add_argument("--executor", choices=EXECUTORS, default="processes", help="default: processes")
+    p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
+    p.add_argument("--out", metavar="DIR", help="results directory")
+    p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--svg", action="store_true", help="also write the figures as SVG")
+
+
+def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser(
+        "run",
+        help="run a scenario's ensemble with paired baselines",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+        description="Run every replicate's shocked arm and its baseline from the same seed; "
+        "print the summary table (paired differences with 95%% CIs, resilience) and write "
+        "a figure. Results stream to --out (default results/NAME/TIMESTAMP).",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a shipped name")
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files; exit 2 listing every problem",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare the effects of two stored runs",
+        epilog=_RUN_EPILOG,
+        formatter_class=fmt,
+    )
+    p.add_argument("a", metavar="RESULTS_A")
+    p.add_argument("b", metavar="RESULTS_B")
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("list", help="embedded worlds and shipped scenarios")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser(
+        "demo",
+        help="run syria_loss briefly and show what changed",
+        description="Run the shipped syria_loss scenario with 8 replicates and report how "
+        "fulfilment, cohesion and the Russia-Iran tie changed; writes a figure.",
+    )
+    _add_run_options(p)
+    p.set_defaults(func=_cmd_demo, replicates=8)
+
+
+_REGISTRY.append(_register_scenario_commands)
 
 
 if __name__ == "__main__":  # pragma: no cover

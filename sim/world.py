@@ -91,6 +91,8 @@ PARTNERSHIP_KINDS = (
     "entente",
     "basing",
     "cooperation",
+    "neutrality",  # a pledge to stay out of a war against the partner (COW Type II, ATOP)
+    "non_aggression",  # a pledge not to attack the partner (COW Type IIa, ATOP)
 )
 #: Supply commodities and the unit each volume is counted in (per month unless stated).
 COMMODITIES: dict[str, str] = {

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sim.errors import UnknownNameError, suggest
 from sim.world import World
+from sim.worlds.synthetic import synthetic
 
-__all__ = ["DEFAULT_WORLD", "list_worlds", "load_world", "world_path"]
+__all__ = ["DEFAULT_WORLD", "list_worlds", "load_world", "synthetic", "world_path"]
 
 DEFAULT_WORLD = "axis-2024"
 

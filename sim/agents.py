@@ -1,0 +1,57 @@
+"""StateAgent: a state or armed non-state actor, a thin view onto the model's arrays."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.model import AllianceModel
+
+__all__ = ["StateAgent"]
+
+
+class StateAgent(mesa.Agent):
+    """One actor of the world.
+
+    The model keeps every actor's state in numpy arrays indexed by position (so a month is a
+    few vectorised operations); an agent reads its own entries. A collapsed, removed actor stays
+    registered with ``alive`` False, so that agent frames keep one row per actor and step.
+
+    Parameters
+    ----------
+    model : AllianceModel
+    index : int
+        The actor's position in ``model.world.actors``.
+    """
+
+    def __init__(self, model: AllianceModel, index: int):
+        super().__init__(model)
+        self.index = index
+        self.actor = model.world.actors[index].id
+
+    @property
+    def bloc(self) -> str:
+        """The bloc the actor belongs to now (it may have defected)."""
+        return self.model.bloc_names[self.model._bloc[self.index]]
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.model._alive[self.index])
+
+    @property
+    def capability(self) -> float:
+        return float(self.model._cap[self.index])
+
+    @property
+    def stability(self) -> float:
+        return float(self.model._stab[self.index])
+
+    @property
+    def fulfilment(self) -> float:
+        """Mean share of its needs that arrived last month (1 if it needs nothing)."""
+        return float(self.model._fulfil[self.index])
+
+    def __repr__(self) -> str:
+        return f"StateAgent({self.actor!r}, bloc={self.bloc!r}, alive={self.alive})"

@@ -1,0 +1,294 @@
+"""Read ATOP 5.1 (Alliance Treaty Obligations and Provisions) files into partnership ties.
+
+Reads the member file ``atop5_1m.csv`` (one row per member and phase), the undirected
+dyad-year file ``atop5_1dy.csv`` and the directed ``atop5_1ddyr.csv`` (and their ``_NNA``
+variants), the variant told apart by its header (matched case-insensitively).
+
+References
+----------
+Leeds, Brett Ashley, Jeffrey M. Ritter, Sara McLaughlin Mitchell and Andrew G. Long. 2002.
+"Alliance Treaty Obligations and Provisions, 1815-1944." *International Interactions* 28: 237-60.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sim.errors import Problem, ValidationError
+from sim.io._common import (
+    ImportReport,
+    YearRange,
+    alliance_world,
+    ccode_ids,
+    collapse_partnerships,
+    finish_report,
+    make_date,
+    read_csv_rows,
+    read_data_text,
+    to_int,
+    year_range,
+)
+from sim.io.codes import country_codes
+from sim.world import PartnershipTie, World
+
+__all__ = ["read_atop", "world_from_atop"]
+
+SOURCE = "ATOP 5.1"
+#: ATOP obligation columns -> the obligation names of sim.io._common.OBLIGATIONS. An offence
+#: pact binds its members to fight together, so it is read as a military alliance
+#: (``defence_pact``) too: a design choice.
+_OBLIGATIONS = {
+    "defense": "defense",
+    "offense": "defense",
+    "neutral": "neutrality",
+    "nonagg": "nonaggression",
+    "consul": "entente",
+}
+_VARIANTS = {
+    "dyad-year": ("mem1", "mem2", "year"),
+    "directed-dyad-year": ("statea", "stateb", "year"),
+    "member": ("atopid", "member", "yrent"),
+}
+
+
+def read_atop(
+    path: str | Path,
+    *,
+    year: int | None = None,
+    years: object = None,
+    report: ImportReport | None = None,
+) -> list[PartnershipTie]:
+    """Read an ATOP 5.1 member or dyad-year CSV into undirected partnership ties.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``atop5_1m.csv``, ``atop5_1dy.csv`` or ``atop5_1ddyr.csv`` (or an ``_NNA`` variant).
+    year, years : optional
+        One year, or a range ``(first, last)`` / ``"1990-1995"``: ties in force in any year of
+        it. Neither: every alliance in the file.
+    report : ImportReport, optional
+        Filled with what was read and skipped; without one, warnings are issued instead.
+
+    Returns
+    -------
+    list of PartnershipTie
+        One tie per pair of states (sorted by COW code), ids from the country-code table.
+
+    Raises
+    ------
+    ValidationError
+        Missing or unreadable file, a header of another ATOP file (alliance- or state-level),
+        bad values (every problem at once), or no alliance in force in the chosen years.
+
+    Notes
+    -----
+    - Obligations map as in :func:`sim.io.read_cow`: ``defense`` and ``offense`` ->
+      ``defence_pact`` 1.0, ``neutral`` -> ``neutrality`` 0.6, ``nonagg`` ->
+      ``non_aggression`` 0.5, ``consul`` -> ``entente`` 0.3 (strengths are design choices);
+      the strongest obligation a pair holds names its tie.
+    - Dyad-year files carry no dates: ``since`` is 1 January of the first year of the
+      unbroken run of years in which the pair held that obligation. Directed dyads collapse
+      to one undirected tie (the maximum over both directions).
+    - Member files: all pairs of members of one alliance in force in the year; ``since`` is
+      the later of the two entry dates (an unknown day or month, 0 or -9, is read as 1).
+      ``yrexit`` 0 or empty means still in force at the end of the data (2018).
+    """
+    ties, _, rep = _read(path, year_range(year, years), report)
+    finish_report(rep, report)
+    return ties
+
+
+def world_from_atop(
+    path: str | Path,
+    *,
+    year: int | None = None,
+    years: object = None,
+    report: ImportReport | None = None,
+) -> World:
+    """A :class:`World` of the alliances in an ATOP file (see :func:`read_atop`).
+
+    The actors are the states with a tie, named and placed from the country-code table for the
+    last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+    """
+    yr = year_range(year, years)
+    ties, ccodes, rep = _read(path, yr, report)
+    return alliance_world(ties, ccodes, yr, rep, report, prefix="atop", source=SOURCE, path=path)
+
+
+def _read(path, years: YearRange, given: ImportReport | None):
+    report = given if given is not None else ImportReport()
+    report.source = str(path)
+    text = read_data_text(path, report)
+    header, rows = read_csv_rows(text, str(path))
+    cols = set(header)
+    variant = next((v for v, need in _VARIANTS.items() if set(need) <= cols), None)
+    if variant is None:
+        hint = ""
+        if {"state", "year", "atopally"} <= cols:
+            hint = "this is the state-year file (atop5_1sy): use atop5_1dy.csv or atop5_1m.csv"
+        elif {"atopid", "begyr"} <= cols:
+            hint = "this is the alliance-level file (atop5_1a): use atop5_1m.csv or atop5_1dy.csv"
+        elif {"ccode1", "ccode2"} <= cols or "mem_st_year" in cols:
+            hint = "this looks like a COW alliance file: use --cow / read_cow"
+        raise ValidationError(
+            [
+                Problem(
+                    f"{path}:1",
+                    "not an ATOP member or dyad-year file",
+                    ",".join(header)[:200],
+                    "columns mem1,mem2,year (atop5_1dy), stateA,stateB,year (atop5_1ddyr) or "
+                    "atopid,member,yrent,... (atop5_1m)",
+                    hint,
+                )
+            ],
+            what=str(path),
+        )
+    obligation_cols = [c for c in _OBLIGATIONS if c in cols]
+    if not obligation_cols:
+        raise ValidationError(
+            [
+                Problem(
+                    f"{path}:1",
+                    f"ATOP {variant} file has no obligation columns",
+                    ",".join(header)[:200],
+                    ", ".join(_OBLIGATIONS),
+                    "use the dyad-year file atop5_1dy.csv, which always has them",
+                )
+            ],
+            what=str(path),
+        )
+    report.format = f"atop-{variant}"
+    report.records = len(rows)
+    problems: list[Problem] = []
+    if variant == "member":
+        obligations, sources = _members(path, rows, years, obligation_cols, problems, report)
+    else:
+        a, b, _ = _VARIANTS[variant]
+        obligations, sources = _dyad_years(
+            path, rows, years, a, b, obligation_cols, header, problems, report
+        )
+    if problems:
+        raise ValidationError(problems, what=str(path))
+    if not obligations:
+        raise ValidationError(
+            [Problem(str(path), f"no alliance in force in {years.label}", years.label)],
+            what=str(path),
+        )
+    ccodes = {c for pair in obligations for c in pair}
+    ids = ccode_ids(ccodes, years, country_codes())
+    ties = collapse_partnerships(obligations, ids, sources, label=SOURCE, id_prefix="atopid")
+    return ties, ccodes, report
+
+
+def _held(path, line, row, obligation_cols, problems) -> set[str]:
+    held = set()
+    for col in obligation_cols:
+        try:
+            v = to_int(row.get(col))
+        except ValueError:
+            problems.append(Problem(f"{path}:{line} {col}", "must be 0 or 1", row.get(col), "0, 1"))
+            continue
+        if v and v > 0:
+            held.add(_OBLIGATIONS[col])
+    return held
+
+
+def _dyad_years(path, rows, years: YearRange, ca, cb, obligation_cols, header, problems, report):
+    id_cols = [h for h in header if h.startswith("atopid")]
+    # every (pair, obligation) -> years held, over the whole file, to find where runs start
+    held_years: dict[tuple[int, int], dict[str, set[int]]] = {}
+    sources: dict[tuple[int, int], set[str]] = {}
+    for line, row in rows:
+        try:
+            a, b, y = to_int(row.get(ca)), to_int(row.get(cb)), to_int(row.get("year"))
+        except ValueError:
+            problems.append(
+                Problem(
+                    f"{path}:{line}",
+                    f"{ca}, {cb} and year must be integers",
+                    [row.get(ca), row.get(cb), row.get("year")],
+                )
+            )
+            continue
+        if a is None or b is None or y is None:
+            problems.append(Problem(f"{path}:{line}", f"missing {ca}, {cb} or year"))
+            continue
+        held = _held(path, line, row, obligation_cols, problems)
+        if not held or a == b:
+            continue
+        pair = (min(a, b), max(a, b))
+        slot = held_years.setdefault(pair, {})
+        for ob in held:
+            slot.setdefault(ob, set()).add(y)
+        if y in years:
+            for col in id_cols:
+                try:
+                    aid = to_int(row.get(col))
+                except ValueError:
+                    aid = None
+                if aid:
+                    sources.setdefault(pair, set()).add(str(aid))
+    obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
+    for pair, slot in held_years.items():
+        for ob, ys in slot.items():
+            in_range = [y for y in ys if y in years]
+            if not in_range:
+                continue
+            start = min(in_range)
+            while start - 1 in ys:
+                start -= 1
+            obligations.setdefault(pair, {})[ob] = dt.date(start, 1, 1)
+        if pair in obligations:
+            sources.setdefault(pair, set())
+    if not id_cols:
+        report.warn("no atopid columns: tie sources name the file only")
+    return obligations, sources
+
+
+def _members(path, rows, years: YearRange, obligation_cols, problems, report):
+    cols = ("atopid", "member", "yrent", "moent", "dayent", "yrexit")
+    alliances: dict[int, dict[int, tuple[dt.date, set[str]]]] = {}
+    for line, row in rows:
+        v: dict[str, int | None] = {}
+        bad = False
+        for col in cols:
+            try:
+                v[col] = to_int(row.get(col))
+            except ValueError:
+                problems.append(Problem(f"{path}:{line} {col}", "must be an integer", row.get(col)))
+                bad = True
+        if bad:
+            continue
+        if v["atopid"] is None or v["member"] is None or v["yrent"] is None:
+            problems.append(Problem(f"{path}:{line}", "missing atopid, member or yrent"))
+            continue
+        held = _held(path, line, row, obligation_cols, problems)
+        end = v["yrexit"] if v["yrexit"] and v["yrexit"] > 0 else None
+        if not years.overlaps(v["yrent"], end):
+            continue
+        start = make_date(v["yrent"], v["moent"], v["dayent"])
+        members = alliances.setdefault(v["atopid"], {})
+        if v["member"] in members:  # one row per phase: keep the earliest entry
+            s0, h0 = members[v["member"]]
+            members[v["member"]] = (min(s0, start), h0 | held)
+        else:
+            members[v["member"]] = (start, held)
+    obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
+    sources: dict[tuple[int, int], set[str]] = {}
+    for aid, members in alliances.items():
+        codes = sorted(members)
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                held = members[a][1] | members[b][1]
+                if not held:
+                    report.skipped["member pair with no obligation flagged"] += 1
+                    continue
+                start = max(members[a][0], members[b][0])
+                slot = obligations.setdefault((a, b), {})
+                for ob in held:
+                    if ob not in slot or start < slot[ob]:
+                        slot[ob] = start
+                sources.setdefault((a, b), set()).add(str(aid))
+    return obligations, sources

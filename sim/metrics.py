@@ -1,0 +1,543 @@
+"""Resilience metrics: structural, functional (supply), cohesion, signed balance, and over time.
+
+Pure functions of networkx graphs or arrays; none imports the model. Every function says how it
+treats layers, direction, weights and degenerate inputs. Graphs from
+:meth:`sim.world.World.to_networkx` (a MultiDiGraph whose edges carry a ``layer``) are reduced
+to one layer with :func:`sim.world.layer_view` where a function needs a single layer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from sim.errors import SimError
+
+__all__ = [
+    "algebraic_connectivity",
+    "articulation_points",
+    "bloc_reporters",
+    "bridges",
+    "capability_weighted_fulfilment",
+    "core_numbers",
+    "corridors",
+    "giant_component_fraction",
+    "global_efficiency",
+    "is_balanced",
+    "k_core_fraction",
+    "mean_partnership_strength",
+    "normalised_resilience",
+    "number_of_components",
+    "rapidity",
+    "resilience_loss",
+    "resilience_summary",
+    "robustness",
+    "signed_graph",
+    "supply_fulfilment",
+    "ties_kept",
+    "time_to_recovery",
+    "triangle_balance",
+    "walk_balance",
+]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _is_world_graph(G: nx.Graph) -> bool:
+    return G.is_multigraph() and any("layer" in d for _, _, d in G.edges(data=True))
+
+
+def _simple_undirected(G: nx.Graph, layer: str | None = "partnership") -> nx.Graph:
+    """A simple undirected graph: one layer of a world graph, or `G` itself made undirected."""
+    from sim.world import layer_view
+
+    if _is_world_graph(G) and layer is not None:
+        G = layer_view(G, layer)
+    H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
+    H.remove_edges_from(nx.selfloop_edges(H))
+    return H
+
+
+# -- structural -------------------------------------------------------------------------------
+
+
+def giant_component_fraction(
+    G: nx.Graph,
+    *,
+    n: int | None = None,
+    nodes: Iterable[Hashable] | None = None,
+    layer: str | None = "partnership",
+) -> float:
+    """Largest connected component as a fraction of `n` nodes.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Direction is ignored (weakly connected components); weights are ignored. A world
+        graph is reduced to `layer` (default the partnership layer).
+    n : int, optional
+        The denominator, e.g. the original number of nodes before removals; default the
+        nodes of `G` (or of `nodes`).
+    nodes : iterable, optional
+        Restrict to the subgraph these nodes induce (e.g. one bloc).
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0.0 for an empty graph or ``n = 0``.
+
+    References
+    ----------
+    R. Albert, H. Jeong and A.-L. Barabási, Nature 406, 378 (2000).
+    """
+    H = _simple_undirected(G, layer)
+    if nodes is not None:
+        H = H.subgraph([x for x in nodes if x in H])
+    denom = H.number_of_nodes() if n is None else n
+    if denom <= 0 or H.number_of_nodes() == 0:
+        return 0.0
+    return max(len(c) for c in nx.connected_components(H)) / denom
+
+
+def number_of_components(G: nx.Graph, *, layer: str | None = "partnership") -> int:
+    """Number of (weakly) connected components; isolated nodes count; 0 for an empty graph."""
+    H = _simple_undirected(G, layer)
+    return nx.number_connected_components(H) if H.number_of_nodes() else 0
+
+
+def global_efficiency(
+    G: nx.Graph, *, n: int | None = None, layer: str | None = "partnership"
+) -> float:
+    """Latora–Marchiori global efficiency: mean of ``1/d(i, j)`` over ordered pairs.
+
+    Unweighted, undirected (a world graph is reduced to `layer`). With `n` (e.g. the original
+    number of nodes) the mean runs over ``n(n-1)`` pairs, so removed nodes count as fully
+    disconnected. 0.0 when fewer than two nodes.
+
+    References
+    ----------
+    V. Latora and M. Marchiori, Phys. Rev. Lett. 87, 198701 (2001),
+    doi:10.1103/PhysRevLett.87.198701.
+    """
+    H = _simple_undirected(G, layer)
+    denom = H.number_of_nodes() if n is None else n
+    if denom < 2:
+        return 0.0
+    total = 0.0
+    for _, dist in nx.all_pairs_shortest_path_length(H):
+        total += sum(1.0 / d for d in dist.values() if d > 0)
+    return total / (denom * (denom - 1))
+
+
+def algebraic_connectivity(
+    G: nx.Graph, *, weight: str | None = None, layer: str | None = "partnership"
+) -> float:
+    """Fiedler value: second-smallest eigenvalue of the Laplacian ``L = D - W``.
+
+    Undirected; `weight` (e.g. ``"strength"``) or unit weights. 0.0 for fewer than two
+    nodes or a disconnected graph (exactly, without eigen-solver noise). Dense eigensolver:
+    meant for alliance-sized graphs (up to a few thousand nodes).
+
+    References
+    ----------
+    M. Fiedler, Czech. Math. J. 23, 298 (1973).
+    """
+    H = _simple_undirected(G, layer)
+    if H.number_of_nodes() < 2 or not nx.is_connected(H):
+        return 0.0
+    L = nx.laplacian_matrix(H, weight=weight).toarray().astype(float)
+    vals = np.linalg.eigvalsh(L)
+    return float(max(vals[1], 0.0))
+
+
+def articulation_points(G: nx.Graph, *, layer: str | None = "partnership") -> list:
+    """Nodes whose removal disconnects their component (undirected view), sorted by label."""
+    H = _simple_undirected(G, layer)
+    return sorted(nx.articulation_points(H), key=str)
+
+
+def bridges(G: nx.Graph, *, layer: str | None = "partnership") -> list[tuple]:
+    """Edges whose removal disconnects their component (undirected simple view), sorted."""
+    H = _simple_undirected(G, layer)
+    return sorted((tuple(sorted(e, key=str)) for e in nx.bridges(H)), key=str)
+
+
+def core_numbers(G: nx.Graph, *, layer: str | None = "partnership") -> dict:
+    """k-core number of every node (Seidman 1983), undirected simple view."""
+    return nx.core_number(_simple_undirected(G, layer))
+
+
+def k_core_fraction(G: nx.Graph, k: int = 2, *, layer: str | None = "partnership") -> float:
+    """Share of nodes in the k-core (core number >= k); 0.0 for an empty graph."""
+    cores = core_numbers(G, layer=layer)
+    return sum(c >= k for c in cores.values()) / len(cores) if cores else 0.0
+
+
+# -- functional: structural supply fulfilment -------------------------------------------------
+
+
+def _supply_edges(G: nx.Graph):
+    for a, b, key, d in G.edges(keys=True, data=True):
+        if d.get("layer") == "supply":
+            yield a, b, key, d
+
+
+def corridors(G: nx.Graph) -> list[str]:
+    """Names of the supply corridors (primary routes and alternatives), sorted."""
+    names = set()
+    for _, _, _, d in _supply_edges(G):
+        route = d.get("route")
+        if route is not None and getattr(route, "corridor", ""):
+            names.add(route.corridor)
+        elif d.get("corridor"):
+            names.add(d["corridor"])
+        for alt in d.get("alternatives", ()):
+            if alt.corridor:
+                names.add(alt.corridor)
+    return sorted(names)
+
+
+def _tie_share(d: Mapping, removed: set, closed: set) -> float:
+    """Share of one supply tie's volume that can still flow."""
+    route = d.get("route")
+    primary_via = tuple(d.get("via", route.via if route is not None else ()))
+    primary_corr = route.corridor if route is not None else d.get("corridor", "")
+    routes = [(primary_via, 1.0, primary_corr)]
+    routes += [(tuple(r.via), float(r.capacity), r.corridor) for r in d.get("alternatives", ())]
+    share = sum(cap for via, cap, corr in routes if not (set(via) & removed) and corr not in closed)
+    return min(1.0, share)
+
+
+def supply_fulfilment(
+    G: nx.Graph,
+    removed: Iterable[Hashable] = (),
+    *,
+    closed_corridors: Iterable[str] = (),
+    cut: Iterable[tuple] = (),
+    by: str | None = None,
+) -> float | dict:
+    """Structural supply fulfilment: the share of supply volume whose route stays open.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A world graph (:meth:`sim.world.World.to_networkx`); only edges with
+        ``layer == "supply"`` count, each with ``volume``, ``via``/``route`` and
+        ``alternatives``.
+    removed : iterable of actor ids
+        Actors that are gone: they neither send, receive nor transit.
+    closed_corridors : iterable of str
+        Corridor names whose routes are all closed.
+    cut : iterable of ``(supplier, recipient, key)``
+        Supply ties that carry nothing.
+    by : {None, "actor", "commodity"}
+        ``None``: one number, the mean over commodities of each commodity's delivered share
+        (commodities have different units, so volumes are only summed within a commodity).
+        ``"commodity"``: ``{commodity: share}``. ``"actor"``: ``{recipient: share}``, each
+        recipient's mean over its commodities of the delivered share of its incoming volume
+        (a removed recipient gets 0.0).
+
+    Returns
+    -------
+    float or dict
+        Shares in [0, 1]. With no supply ties: 1.0 (nothing is needed, nothing is missing),
+        and empty dicts.
+
+    Notes
+    -----
+    A tie delivers ``min(1, Σ capacity of its open routes)`` of its volume: the primary route
+    counts with capacity 1, each alternative ``Route`` with its own capacity. A route is open
+    when none of its transit actors is removed and its corridor is not closed. This is a
+    static, structural measure (no stocks, rerouting delays or production limits: those are
+    the model's).
+    """
+    removed = set(removed)
+    closed = set(closed_corridors)
+    cut = {tuple(c) for c in cut}
+    if by not in (None, "actor", "commodity"):
+        raise SimError(f"by must be None, 'actor' or 'commodity'; got {by!r}")
+    # per (recipient, commodity) and per commodity: [delivered, total]
+    per_rc: dict[tuple, list[float]] = {}
+    per_c: dict[str, list[float]] = {}
+    for a, b, key, d in _supply_edges(G):
+        vol = float(d.get("volume", 0.0))
+        com = d.get("commodity", str(key).split(":", 1)[-1])
+        if a in removed or b in removed or (a, b, key) in cut:
+            got = 0.0
+        else:
+            got = vol * _tie_share(d, removed, closed)
+        for acc, k in ((per_rc, (b, com)), (per_c, com)):
+            cell = acc.setdefault(k, [0.0, 0.0])
+            cell[0] += got
+            cell[1] += vol
+    shares_c = {c: (g / t if t > 0 else 1.0) for c, (g, t) in per_c.items()}
+    if by == "commodity":
+        return dict(sorted(shares_c.items()))
+    if by == "actor":
+        acc: dict[Hashable, list[float]] = {}
+        for (r, _), (g, t) in per_rc.items():
+            acc.setdefault(r, []).append(0.0 if r in removed else (g / t if t > 0 else 1.0))
+        return {r: float(np.mean(v)) for r, v in sorted(acc.items(), key=lambda kv: str(kv[0]))}
+    if not shares_c:
+        return 1.0
+    return float(np.mean(list(shares_c.values())))
+
+
+def capability_weighted_fulfilment(
+    G: nx.Graph, removed: Iterable[Hashable] = (), **kwargs: Any
+) -> float:
+    """Per-recipient fulfilment averaged with the recipients' ``capability`` as weights.
+
+    Recipients without a capability attribute weigh 0; if every weight is 0 the plain mean is
+    used. 1.0 with no supply ties. Other keywords go to :func:`supply_fulfilment`.
+    """
+    per = supply_fulfilment(G, removed, by="actor", **kwargs)
+    if not per:
+        return 1.0
+    w = np.array([float(G.nodes[r].get("capability", 0.0)) for r in per])
+    x = np.array(list(per.values()))
+    return float(np.average(x, weights=w) if w.sum() > 0 else x.mean())
+
+
+# -- cohesion ---------------------------------------------------------------------------------
+
+
+def mean_partnership_strength(
+    G: nx.Graph, *, nodes: Iterable[Hashable] | None = None, weight: str = "strength"
+) -> float:
+    """Mean `weight` of the partnership ties (among `nodes` if given); 0.0 with no ties.
+
+    A world graph is reduced to its partnership layer; any other graph's edges are used as
+    they are (undirected, each tie once).
+    """
+    H = _simple_undirected(G, "partnership")
+    if nodes is not None:
+        H = H.subgraph([x for x in nodes if x in H])
+    vals = [float(d.get(weight, 0.0)) for _, _, d in H.edges(data=True)]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def ties_kept(G0: nx.Graph, G1: nx.Graph, *, layer: str | None = "partnership") -> float:
+    """Share of the ties of `G0` (one layer, undirected) still present in `G1`; 1.0 if none."""
+    E0 = {frozenset(e) for e in _simple_undirected(G0, layer).edges()}
+    E1 = {frozenset(e) for e in _simple_undirected(G1, layer).edges()}
+    return len(E0 & E1) / len(E0) if E0 else 1.0
+
+
+# -- signed balance ---------------------------------------------------------------------------
+
+
+def signed_graph(G: nx.Graph) -> nx.Graph:
+    """Allies and rivals as one signed undirected graph (edge attribute ``sign`` = ±1).
+
+    Partnership ties get +1, rivalries -1. A pair tied in both layers is ambivalent and left
+    out. Every actor is a node. A plain graph with ``sign`` attributes is returned as a copy.
+    """
+    if not _is_world_graph(G):
+        return nx.Graph(G)
+    S = nx.Graph()
+    S.add_nodes_from(G.nodes())
+    signs: dict[frozenset, set] = {}
+    for a, b, d in G.edges(data=True):
+        if a != b and d.get("layer") in ("partnership", "rivalry"):
+            signs.setdefault(frozenset((a, b)), set()).add(1 if d["layer"] == "partnership" else -1)
+    for pair, s in signs.items():
+        if len(s) == 1:
+            S.add_edge(*pair, sign=s.pop())
+    return S
+
+
+def triangle_balance(S: nx.Graph, *, sign: str = "sign") -> float:
+    """Fraction of triangles whose sign product is +1 (Cartwright & Harary 1956).
+
+    Undirected; edges without `sign` count as +1. ``nan`` when there is no triangle.
+
+    References
+    ----------
+    D. Cartwright and F. Harary, Psychol. Rev. 63, 277 (1956), doi:10.1037/h0046049.
+    """
+    S = nx.Graph(S)
+    total = balanced = 0
+    order = {x: i for i, x in enumerate(S)}
+    for a in S:
+        na = [b for b in S[a] if order[b] > order[a]]
+        for i, b in enumerate(na):
+            for c in na[i + 1 :]:
+                if S.has_edge(b, c):
+                    prod = S[a][b].get(sign, 1) * S[a][c].get(sign, 1) * S[b][c].get(sign, 1)
+                    total += 1
+                    balanced += prod > 0
+    return balanced / total if total else math.nan
+
+
+def walk_balance(S: nx.Graph, *, sign: str = "sign") -> float:
+    """Estrada–Benzi walk balance ``K = tr e^A / tr e^|A|``: 1 iff balanced, else < 1.
+
+    ``A`` is the signed adjacency matrix (undirected). 1.0 for an empty graph.
+
+    References
+    ----------
+    E. Estrada and M. Benzi, Phys. Rev. E 90, 042802 (2014), doi:10.1103/PhysRevE.90.042802.
+    """
+    nodes = list(S)
+    if not nodes:
+        return 1.0
+    A = nx.to_numpy_array(S, nodelist=nodes, weight=sign)
+    lam = np.linalg.eigvalsh(A)
+    lam_abs = np.linalg.eigvalsh(np.abs(A))
+    # Shift by the top eigenvalue so the exponentials do not overflow.
+    shift = lam_abs.max()
+    return float(np.exp(lam - shift).sum() / np.exp(lam_abs - shift).sum())
+
+
+def is_balanced(S: nx.Graph, *, sign: str = "sign") -> bool:
+    """Whether the nodes split into two camps, allies inside, rivals across (BFS 2-colouring)."""
+    colour: dict = {}
+    for start in S:
+        if start in colour:
+            continue
+        colour[start] = 0
+        queue = [start]
+        while queue:
+            x = queue.pop()
+            for y, d in S[x].items():
+                want = colour[x] ^ (0 if d.get(sign, 1) > 0 else 1)
+                if y not in colour:
+                    colour[y] = want
+                    queue.append(y)
+                elif colour[y] != want:
+                    return False
+    return True
+
+
+# -- resilience over time ---------------------------------------------------------------------
+
+
+def _series(P: Sequence[float], t: Sequence[float] | None) -> tuple[np.ndarray, np.ndarray]:
+    P = np.asarray(P, dtype=float)
+    if P.ndim != 1 or P.size == 0:
+        raise SimError("performance must be a non-empty 1-d series")
+    t = np.arange(P.size, dtype=float) if t is None else np.asarray(t, dtype=float)
+    if t.shape != P.shape:
+        raise SimError(f"times ({t.size}) and performance ({P.size}) differ in length")
+    if np.any(np.diff(t) <= 0):
+        raise SimError("times must increase strictly")
+    return P, t
+
+
+def robustness(P: Sequence[float]) -> float:
+    """Bruneau's robustness: the minimum of the performance series."""
+    return float(np.min(_series(P, None)[0]))
+
+
+def resilience_loss(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0):
+    """Resilience loss ``∫ max(P0 - P(t), 0) dt`` by the trapezoidal rule (Bruneau et al. 2003).
+
+    In the units of ``P × t``. Linear recovery from 60 to 100 over 10 steps (baseline 100)
+    gives 200, the "resilience triangle".
+
+    References
+    ----------
+    M. Bruneau et al., Earthquake Spectra 19(4), 733 (2003), doi:10.1193/1.1623497.
+    """
+    P, t = _series(P, t)
+    return float(np.trapezoid(np.maximum(baseline - P, 0.0), t)) if P.size > 1 else 0.0
+
+
+def normalised_resilience(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0):
+    """``(1/T) ∫ P/P0 dt`` (Cimellaro et al. 2010): 1 without a shock; 1.0 for one point.
+
+    References
+    ----------
+    G. P. Cimellaro, A. M. Reinhorn and M. Bruneau, Eng. Struct. 32, 3639 (2010).
+    """
+    P, t = _series(P, t)
+    if baseline == 0:
+        raise SimError("baseline must be non-zero")
+    if P.size == 1:
+        return float(P[0] / baseline)
+    return float(np.trapezoid(P / baseline, t) / (t[-1] - t[0]))
+
+
+def time_to_recovery(
+    P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9
+) -> float:
+    """First time after the minimum from which ``P >= P0 - eps`` for good; ``inf`` if never.
+
+    The time of the minimum itself if it already meets the baseline (no shock).
+    """
+    P, t = _series(P, t)
+    i_min = int(np.argmin(P))
+    ok = baseline - eps <= P
+    bad_after = np.flatnonzero(~ok[i_min:])
+    if bad_after.size == 0:
+        return float(t[i_min])
+    j = i_min + bad_after[-1] + 1
+    return float(t[j]) if j < P.size else math.inf
+
+
+def rapidity(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9):
+    """Recovery speed ``(P0 - P_min) / (t_r - t_min)``: 0 if never recovered or no drop."""
+    P, t = _series(P, t)
+    i_min = int(np.argmin(P))
+    tr = time_to_recovery(P, t, baseline=baseline, eps=eps)
+    drop = baseline - P[i_min]
+    if not math.isfinite(tr) or tr <= t[i_min] or drop <= 0:
+        return 0.0
+    return float(drop / (tr - t[i_min]))
+
+
+def resilience_summary(
+    P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9
+) -> dict[str, float]:
+    """All the over-time measures of one series in a dict."""
+    return {
+        "robustness": robustness(P),
+        "loss": resilience_loss(P, t, baseline=baseline),
+        "normalised_resilience": normalised_resilience(P, t, baseline=baseline),
+        "time_to_recovery": time_to_recovery(P, t, baseline=baseline, eps=eps),
+        "rapidity": rapidity(P, t, baseline=baseline, eps=eps),
+    }
+
+
+# -- per-bloc reporters -----------------------------------------------------------------------
+
+
+def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
+    """The structural model reporters of each bloc ``B``: ``giant:B``, ``cohesion:B``,
+    ``fulfilment:B``.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A world graph whose nodes carry ``bloc`` (the model's current graph).
+    removed : iterable
+        Actors that are gone (they stay in the denominators: a bloc that loses members
+        loses giant-component fraction).
+
+    Returns
+    -------
+    dict
+        ``giant:B``: largest connected component of the bloc's partnership subgraph over the
+        bloc's original size; ``cohesion:B``: :func:`mean_partnership_strength` inside the bloc
+        (ties of removed actors excluded); ``fulfilment:B``: mean structural
+        :func:`supply_fulfilment` of the bloc's recipients (1.0 if it receives nothing).
+        These names follow the reporter contract in docs/architecture.md.
+    """
+    removed = set(removed)
+    per_actor = supply_fulfilment(G, removed, by="actor")
+    out: dict[str, float] = {}
+    blocs = dict.fromkeys(d.get("bloc", "neutral") for _, d in G.nodes(data=True))
+    for b in blocs:
+        members = [x for x, d in G.nodes(data=True) if d.get("bloc", "neutral") == b]
+        alive = [x for x in members if x not in removed]
+        out[f"giant:{b}"] = giant_component_fraction(G, nodes=alive, n=len(members))
+        out[f"cohesion:{b}"] = mean_partnership_strength(G, nodes=alive)
+        got = [per_actor[x] for x in members if x in per_actor]
+        out[f"fulfilment:{b}"] = float(np.mean(got)) if got else 1.0
+    return out

@@ -1,0 +1,667 @@
+"""AllianceModel: the Mesa model of an alliance network under shocks; one step is one month.
+
+A step runs five phases in a fixed order:
+
+1. the shocks due now (Mesa events scheduled with :meth:`mesa.Model.schedule_event`, run by
+   Mesa's event list just before the step's own event);
+2. supply (:mod:`sim.supply`): outputs flow along supply ties through open routes;
+3. state update: capability and stability respond to fulfilment, allied support and rival
+   pressure; actors below the stability threshold may collapse;
+4. tie update (:mod:`sim.ties`): partnerships strengthen, decay, dissolve and form;
+5. data collection.
+
+Every actor's state lives in numpy arrays indexed by its position in ``world.actors``; agents
+(:class:`sim.agents.StateAgent`) are thin views, so a month costs a few dozen vectorised
+operations, linear in actors and ties. Equations: ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from mesa.time import Priority
+from scipy.sparse.csgraph import connected_components
+
+from sim.agents import StateAgent
+from sim.errors import ShockError, suggest
+from sim.params import ModelParams
+from sim.supply import SupplyNetwork, deliver
+from sim.ties import (
+    PartnershipLayer,
+    allied_support,
+    anchor,
+    drive,
+    formation_candidates,
+    rival_pressure,
+    tie_drivers,
+    update_strengths,
+)
+from sim.world import World
+
+__all__ = ["NEUTRAL", "AllianceModel", "ArrayCollector", "agent_reporters", "model_variables"]
+
+#: The bloc an actor joins when it turns neutral.
+NEUTRAL = "neutral"
+
+
+class AllianceModel(mesa.Model):
+    """An alliance network of states under shocks.
+
+    Parameters
+    ----------
+    world : World
+        Actors and ties (see :mod:`sim.world`).
+    params : ModelParams, optional
+        Model parameters (defaults: ``ModelParams()``).
+    shocks : iterable of shocks, optional
+        Shocks from :mod:`sim.shocks`, each scheduled at its ``at`` step.
+    rng : numpy.random.Generator or int or None
+        The model's one random stream. Four child streams (supply, state, ties, shocks) are
+        spawned from it, so that a shock that draws random numbers does not shift the draws
+        of the other phases: a shocked run and its baseline share common random numbers.
+
+    Attributes
+    ----------
+    datacollector : ArrayCollector
+        Frames in the layout of ``mesa.DataCollector`` (``get_model_vars_dataframe``,
+        ``get_agent_vars_dataframe``), recorded into arrays for speed. Model variables
+        ``alive:B``, ``fulfilment:B``, ``cohesion:B``, ``giant:B`` per bloc ``B`` of the world
+        and ``collapses``; agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
+        ``stability``, ``fulfilment``. Collected at time 0 and after each step.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(30, mean_degree=3, rng=1), rng=2)
+    >>> m.run_for(12)
+    >>> m.time, len(m.datacollector.get_model_vars_dataframe())
+    (12.0, 13)
+    """
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        params: ModelParams | None = None,
+        shocks: Iterable[Any] = (),
+        rng: np.random.Generator | int | None = None,
+    ):
+        super().__init__(rng=rng)
+        self.world = world
+        self.params = params if params is not None else ModelParams()
+        p = self.params
+        actors = world.actors
+        n = len(actors)
+        self.n = n
+        self.ids = world.ids
+        self._pos = {a.id: i for i, a in enumerate(actors)}
+        self.world_blocs = world.blocs
+        self.bloc_names = list(world.blocs) + ([NEUTRAL] if NEUTRAL not in world.blocs else [])
+        bloc_of = {b: k for k, b in enumerate(self.bloc_names)}
+        self._bloc = np.array([bloc_of[a.bloc] for a in actors], dtype=np.intp)
+        self._bloc0 = self._bloc.copy()
+        self._bloc_size0 = np.bincount(self._bloc0, minlength=len(self.bloc_names))
+        if p.defect_bloc and p.defect_bloc not in self.bloc_names:
+            raise ShockError(
+                f"ModelParams.defect_bloc {p.defect_bloc!r} is not a bloc of world "
+                f"{world.name!r}; allowed: {', '.join(self.bloc_names)}"
+                + (f"; {h}" if (h := suggest(p.defect_bloc, self.bloc_names)) else "")
+            )
+
+        self._cap0 = np.array([a.capability for a in actors], dtype=float)
+        self._stab0 = np.array([a.stability for a in actors], dtype=float)
+        self._cap = self._cap0.copy()
+        self._stab = self._stab0.copy()
+        self._alive = np.ones(n, dtype=bool)
+        self._cap_mult = np.ones(n)
+        self._prod_mult = np.ones(n)
+        self._blocking = np.zeros(n, dtype=np.intp)  # BlockTransit counters
+        self.collapses = 0
+        self._realigned = False  # any actor changed bloc (transit hostility check)
+
+        # -- supply ------------------------------------------------------------------------
+        net = SupplyNetwork.from_world(world)
+        self.supply = net
+        self._tie_cut = np.zeros(net.n_ties, dtype=np.intp)
+        self._route_closed = np.zeros(len(net.route_tie), dtype=np.intp)
+        self._prod_i, self._prod_c = np.nonzero(net.production > 0)
+        self._n_needs = np.bincount(net.need_actor, minlength=n)
+        self._has_needs = self._n_needs > 0
+        self._pair_ties: dict[tuple[int, int], list[int]] = {}
+        for k, (i, j) in enumerate(zip(net.supplier, net.recipient, strict=True)):
+            self._pair_ties.setdefault((int(i), int(j)), []).append(k)
+
+        # -- rivalry and partnership -------------------------------------------------------
+        riv = world.ties_in("rivalry")
+        self._ra = np.array([self._pos[t.a] for t in riv], dtype=np.intp)
+        self._rb = np.array([self._pos[t.b] for t in riv], dtype=np.intp)
+        self._ri = np.array([t.intensity for t in riv], dtype=float)
+        par = world.ties_in("partnership")
+        self.partners = PartnershipLayer(
+            [self._pos[t.a] for t in par], [self._pos[t.b] for t in par], [t.strength for t in par]
+        )
+        self._supply_tie_e = np.full(net.n_ties, -1, dtype=np.intp)
+        for e in range(len(self.partners)):
+            self._map_supply_to_tie(e)
+        ci, cj = formation_candidates(n, self._ra, self._rb)
+        self._cand_i, self._cand_j = ci, cj
+        self._cand_e = np.array(
+            [self.partners.index.get((int(i), int(j)), -1) for i, j in zip(ci, cj, strict=True)],
+            dtype=np.intp,
+        )
+
+        # -- random streams (see the class docstring) ---------------------------------------
+        self._rng_supply, self._rng_state, self._rng_ties, self.shock_rng = self.rng.spawn(4)
+
+        # -- initial equilibrium: the observed world is taken as the steady state -----------
+        # Anchors are expectations over `anchor_draws` noisy first months (from a stream of
+        # their own), so that supply noise does not bias the baseline away from the data.
+        self._reanchor = np.zeros(n, dtype=bool)
+        self._delivered = self._supply(noise=False)
+        self._support0 = allied_support(self.partners, self._cap)
+        self._pressure0 = rival_pressure(self._ra, self._rb, self._ri, self._cap)
+        rng_anchor = self.rng.spawn(1)[0]
+        draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
+        f_sum, d_sum = np.zeros(n), np.zeros(len(self.partners))
+        for _ in range(draws):
+            self._supply(noise=draws > 1, rng=rng_anchor)
+            f_sum += self._fulfil
+            d_sum += drive(p, *self._drivers())
+        self._fulfil0 = f_sum / draws
+        self.partners.base = anchor(p, self.partners.s, d_sum / draws)
+        self._delivered = self._supply(noise=False)
+
+        # -- agents, data, shocks ------------------------------------------------------------
+        self.state_agents = [StateAgent(self, i) for i in range(n)]
+        self._topo_version = 0
+        self._giant_cache: tuple[int, np.ndarray] | None = None
+        self.datacollector = ArrayCollector(model_variables(self), agent_reporters())
+        self._applied: dict[Any, list[list[tuple]]] = {}
+        self._triggers: list[_ShockTrigger] = []
+        self.shocks: list[Any] = []
+        for shock in shocks:
+            self.add_shock(shock)
+        self._collect()
+
+    # =====================================================================================
+    # the step
+    # =====================================================================================
+    def step(self) -> None:
+        """One month: supply, state update, tie update, data collection.
+
+        Phase 1, the shocks due now, runs just before: shocks are Mesa events at their
+        ``at`` time with default priority, after the step event of that time (high priority)
+        and so before the next step.
+        """
+        self._delivered = self._supply(noise=True)
+        self._update_states()
+        self._update_ties()
+        self._collect()
+
+    # -- phase 2: supply --------------------------------------------------------------------
+    def _supply(self, *, noise: bool, rng: np.random.Generator | None = None) -> np.ndarray:
+        p, net = self.params, self.supply
+        rng = self._rng_supply if rng is None else rng
+        alive = self._alive
+        ratio = np.divide(self._cap, self._cap0, out=np.ones(self.n), where=self._cap0 > 0)
+        scale = self._prod_mult * alive * ratio**p.production_elasticity
+        output = np.zeros_like(net.production)
+        vals = net.production[self._prod_i, self._prod_c] * scale[self._prod_i]
+        if noise:
+            z = rng.standard_normal(len(vals))
+            sd = p.volume_noise
+            vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
+            uniform = rng.random(net.n_ties)
+        else:
+            uniform = None
+        output[self._prod_i, self._prod_c] = vals
+        self._output = output
+        tie_open = alive[net.supplier] & alive[net.recipient] & (self._tie_cut == 0)
+        passable = alive & (self._blocking == 0)
+        tie_passable = None
+        if self._realigned:
+            # A transit actor that has changed sides closes its territory to traffic of
+            # suppliers outside its new bloc.
+            hop_sup = net.supplier[net.route_tie[net.hop_route]]
+            h = net.hop_actor
+            tie_passable = (self._bloc[h] == self._bloc0[h]) | (
+                self._bloc[h] == self._bloc[hop_sup]
+            )
+        delivered, _ = deliver(
+            net,
+            output=output,
+            tie_open=tie_open,
+            passable=passable,
+            route_open=self._route_closed == 0,
+            tie_passable=tie_passable,
+            uniform=uniform,
+            interdiction_rate=p.interdiction_rate if noise else 0.0,
+        )
+        self._received_share(delivered)
+        return delivered
+
+    def _received_share(self, delivered: np.ndarray) -> None:
+        """Fulfilment per actor and the per-tie share of the recipient's needs it covers."""
+        net = self.supply
+        m = net.tie_need
+        ok = m >= 0
+        recv = np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
+        share = np.minimum(1.0, recv / net.need_volume) if len(recv) else recv
+        f = np.bincount(net.need_actor, weights=share, minlength=self.n)
+        self._fulfil = np.where(self._has_needs, f / np.maximum(self._n_needs, 1), 1.0)
+        contrib = np.zeros(net.n_ties)
+        if ok.any():
+            contrib[ok] = np.minimum(1.0, delivered[ok] / net.need_volume[m[ok]]) / np.maximum(
+                self._n_needs[net.recipient[ok]], 1
+            )
+        self._contrib = contrib
+
+    # -- phase 3: state update --------------------------------------------------------------
+    def _update_states(self) -> None:
+        p = self.params
+        alive = self._alive
+        support = allied_support(self.partners, self._cap)
+        pressure = rival_pressure(self._ra, self._rb, self._ri, self._cap)
+        if self._reanchor.any():
+            r = self._reanchor
+            self._fulfil0[r], self._support0[r], self._pressure0[r] = (
+                self._fulfil[r],
+                support[r],
+                pressure[r],
+            )
+            self._reanchor[:] = False
+        power0 = self._cap0 + self._support0 + 1e-9
+        x = (
+            p.need_weight * (self._fulfil - self._fulfil0)
+            + p.support_weight * (support - self._support0) / power0
+            - p.pressure_weight * (pressure - self._pressure0) / power0
+        )
+        cap_target = np.clip(self._cap0 * self._cap_mult * (1.0 + x), 0.0, 1.0)
+        stab_target = np.clip(self._stab0 * (1.0 + p.stability_sensitivity * x), 0.0, 1.0)
+        z = self._rng_state.standard_normal(self.n)
+        u = self._rng_state.random(self.n)
+        self._cap += p.capability_rate * (cap_target - self._cap)
+        self._stab += p.stability_rate * (stab_target - self._stab) + p.stability_noise * z
+        np.clip(self._stab, 0.0, 1.0, out=self._stab)
+        self._cap[~alive] = 0.0
+        self._stab[~alive] = 0.0
+        falling = alive & (self._stab < p.collapse_threshold) & (u < p.collapse_prob)
+        for i in np.flatnonzero(falling):
+            self._collapse(int(i))
+
+    def _collapse(self, i: int) -> None:
+        """A regime collapse; its fate is ``params.collapse_fate``."""
+        self.collapses += 1
+        fate = self.params.collapse_fate
+        if fate == "removed":
+            self.kill(i)
+        else:
+            to = NEUTRAL if fate == "neutral" else self._defect_target(i)
+            self.realign(i, to)
+            self._stab[i] = self._stab0[i]  # a new regime starts afresh
+
+    def _defect_target(self, i: int) -> str:
+        if self.params.defect_bloc:
+            return self.params.defect_bloc
+        pull = np.zeros(len(self.bloc_names))
+        for a, b, w in ((self._ra, self._rb, self._ri), (self._rb, self._ra, self._ri)):
+            sel = a == i
+            np.add.at(pull, self._bloc[b[sel]], w[sel] * self._cap[b[sel]])
+        pull[self._bloc[i]] = 0.0
+        return self.bloc_names[int(np.argmax(pull))] if pull.max() > 0 else NEUTRAL
+
+    # -- phase 4: tie update ----------------------------------------------------------------
+    def _drivers(self):
+        lay = self.partners
+        support = allied_support(lay, self._cap)
+        pressure = rival_pressure(self._ra, self._rb, self._ri, self._cap)
+        cover_a, cover_b = self._covers()
+        self._support_now, self._pressure_now = support, pressure
+        return tie_drivers(
+            lay,
+            cap=self._cap,
+            support=support,
+            pressure=pressure,
+            fulfilment=self._fulfil,
+            cover_a=cover_a,
+            cover_b=cover_b,
+        )
+
+    def _covers(self) -> tuple[np.ndarray, np.ndarray]:
+        lay, net = self.partners, self.supply
+        e = self._supply_tie_e
+        ok = e >= 0
+        to_a = ok.copy()
+        to_a[ok] = net.recipient[ok] == lay.a[e[ok]]
+        to_b = ok & ~to_a
+        n_e = len(lay)
+        cover_a = np.bincount(e[to_a], weights=self._contrib[to_a], minlength=n_e)
+        cover_b = np.bincount(e[to_b], weights=self._contrib[to_b], minlength=n_e)
+        return cover_a, cover_b
+
+    def _update_ties(self) -> None:
+        p, lay = self.params, self.partners
+        d = drive(p, *self._drivers())
+        gone = update_strengths(lay, p, d)
+        if gone.any():
+            self._topo_version += 1
+        u = self._rng_ties.random(len(self._cand_i))
+        if p.formation_rate <= 0 or len(u) == 0:
+            return
+        ci, cj, ce = self._cand_i, self._cand_j, self._cand_e
+        tied = ce >= 0
+        tied[tied] = lay.active[ce[tied]]
+        free = self._alive[ci] & self._alive[cj] & ~tied
+        sup, prs, cap = self._support_now, self._pressure_now, self._cap
+        x = (prs[ci] + prs[cj]) / (cap[ci] + cap[cj] + sup[ci] + sup[cj] + 1e-9)
+        new = free & (u < p.formation_rate * x / (1.0 + x))
+        for c in np.flatnonzero(new):
+            e = lay.add(int(ci[c]), int(cj[c]), p.formation_strength)
+            self._cand_e[c] = e
+            self._map_supply_to_tie(e)
+            self._topo_version += 1
+
+    def _map_supply_to_tie(self, e: int) -> None:
+        i, j = int(self.partners.a[e]), int(self.partners.b[e])
+        for k in (*self._pair_ties.get((i, j), ()), *self._pair_ties.get((j, i), ())):
+            self._supply_tie_e[k] = e
+
+    # -- phase 5: data collection -----------------------------------------------------------
+    def _collect(self) -> None:
+        self._report = self._reports()
+        self.datacollector.collect(self)
+
+    def _reports(self) -> dict[str, float]:
+        nb = len(self.world_blocs)
+        bloc, alive = self._bloc, self._alive
+        n_alive = np.bincount(bloc[alive], minlength=len(self.bloc_names))
+        needy = alive & self._has_needs
+        n_needy = np.bincount(bloc[needy], minlength=len(self.bloc_names))
+        f_sum = np.bincount(bloc[needy], weights=self._fulfil[needy], minlength=len(n_needy))
+        lay = self.partners
+        inside = lay.active & (bloc[lay.a] == bloc[lay.b])
+        n_ties = np.bincount(bloc[lay.a[inside]], minlength=len(n_needy))
+        s_sum = np.bincount(bloc[lay.a[inside]], weights=lay.s[inside], minlength=len(n_needy))
+        giant = self._giant()
+        out: dict[str, float] = {}
+        for k in range(nb):
+            name = self.bloc_names[k]
+            out[f"alive:{name}"] = int(n_alive[k])
+            out[f"fulfilment:{name}"] = float(f_sum[k] / n_needy[k]) if n_needy[k] else float("nan")
+            out[f"cohesion:{name}"] = float(s_sum[k] / n_ties[k]) if n_ties[k] else 0.0
+            out[f"giant:{name}"] = float(giant[k])
+        out["collapses"] = self.collapses
+        return out
+
+    def _giant(self) -> np.ndarray:
+        """Largest connected part of each bloc's partnership layer, over the bloc's size at t=0.
+
+        Only active ties between two alive members of the same bloc count. Recomputed only
+        when the topology changed (a tie formed or dissolved, an actor died or realigned).
+        """
+        if self._giant_cache is not None and self._giant_cache[0] == self._topo_version:
+            return self._giant_cache[1]
+        lay, bloc, alive = self.partners, self._bloc, self._alive
+        keep = lay.active & alive[lay.a] & alive[lay.b] & (bloc[lay.a] == bloc[lay.b])
+        g = sp.coo_matrix(
+            (np.ones(int(keep.sum())), (lay.a[keep], lay.b[keep])), shape=(self.n, self.n)
+        )
+        _, labels = connected_components(g, directed=False)
+        size = np.bincount(labels, weights=alive.astype(float))
+        label_bloc = np.zeros(len(size), dtype=np.intp)
+        label_bloc[labels] = bloc
+        best = np.zeros(len(self.bloc_names))
+        np.maximum.at(best, label_bloc, size)
+        frac = np.divide(
+            best, self._bloc_size0, out=np.zeros_like(best), where=self._bloc_size0 > 0
+        )
+        self._giant_cache = (self._topo_version, frac)
+        return frac
+
+    # =====================================================================================
+    # inspection
+    # =====================================================================================
+    def index(self, actor: str) -> int:
+        """Position of an actor; :class:`sim.errors.UnknownNameError` with a suggestion."""
+        try:
+            return self._pos[actor]
+        except KeyError:
+            self.world.actor(actor)  # raises UnknownNameError with a suggestion
+            raise
+
+    def strength(self, a: str, b: str) -> float:
+        """Current partnership strength between `a` and `b` (0 if there is none)."""
+        i, j = self.index(a), self.index(b)
+        e = self.partners.index.get((min(i, j), max(i, j)))
+        if e is None or not self.partners.active[e]:
+            return 0.0
+        return float(self.partners.s[e])
+
+    def delivered(self, src: str, dst: str) -> float:
+        """Volume delivered from `src` to `dst` in the last step, summed over commodities."""
+        ks = self._pair_ties.get((self.index(src), self.index(dst)), ())
+        return float(sum(self._delivered[k] for k in ks))
+
+    def alive(self, actor: str) -> bool:
+        """Whether the actor is still in play (not removed by a shock or a collapse)."""
+        return bool(self._alive[self.index(actor)])
+
+    def capability(self, actor: str) -> float:
+        """Current capability of the actor (0 once removed)."""
+        return float(self._cap[self.index(actor)])
+
+    def stability(self, actor: str) -> float:
+        """Current stability of the actor."""
+        return float(self._stab[self.index(actor)])
+
+    def bloc(self, actor: str) -> str:
+        """The bloc the actor belongs to now."""
+        return self.bloc_names[self._bloc[self.index(actor)]]
+
+    @property
+    def delivered_array(self) -> np.ndarray:
+        """Per supply tie (in ``world.ties_in('supply')`` order), last step's deliveries."""
+        return self._delivered.copy()
+
+    @property
+    def output_array(self) -> np.ndarray:
+        """Last step's output per actor and commodity (``supply.commodities`` order)."""
+        return self._output.copy()
+
+    # =====================================================================================
+    # shocks and the primitive operations they use (each returns its own undo record)
+    # =====================================================================================
+    def add_shock(self, shock: Any) -> None:
+        """Validate `shock` against this model and schedule it at ``shock.at``.
+
+        Raises
+        ------
+        ShockError
+            Unknown actor, bloc or corridor, or a time in the past.
+        """
+        shock.validate(self)
+        trigger = _ShockTrigger(self, shock)
+        self._triggers.append(trigger)  # Mesa holds event callbacks by weak reference
+        self.shocks.append(shock)
+        self.schedule_event(trigger.fire, at=float(shock.at), priority=Priority.DEFAULT)
+
+    def _record(self, shock: Any, undo: list[tuple]) -> None:
+        self._applied.setdefault(shock, []).append(undo)
+
+    def undo(self, shock: Any) -> None:
+        """Revert the most recent application of `shock` (used by ``Restore``)."""
+        stack = self._applied.get(shock)
+        if not stack:
+            raise ShockError(f"cannot restore {shock!r}: it has not been applied yet")
+        for rec in reversed(stack.pop()):
+            self._revert(rec)
+
+    def kill(self, i: int) -> list[tuple]:
+        """Remove actor `i`: it produces, transits and delivers nothing; its ties dissolve."""
+        if not self._alive[i]:
+            return []
+        lay = self.partners
+        mask = lay.active & ((lay.a == i) | (lay.b == i))
+        rec = ("kill", i, self._cap[i], self._stab[i], np.flatnonzero(mask), lay.s[mask].copy())
+        lay.dissolve(mask)
+        self._alive[i] = False
+        self._cap[i] = 0.0
+        self._stab[i] = 0.0
+        self._topo_version += 1
+        return [rec]
+
+    def realign(self, i: int, to_bloc: str) -> list[tuple]:
+        """Move actor `i` to `to_bloc`; its ties with its former bloc dissolve or are cut."""
+        old = int(self._bloc[i])
+        new = self.bloc_names.index(to_bloc)
+        if old == new:
+            return []
+        lay, net = self.partners, self.supply
+        recs: list[tuple] = []
+        if self.bloc_names[old] != NEUTRAL:
+            other = np.where(lay.a == i, lay.b, lay.a)
+            mask = lay.active & ((lay.a == i) | (lay.b == i)) & (self._bloc[other] == old)
+            recs.append(("ties", np.flatnonzero(mask), lay.s[mask].copy()))
+            lay.dissolve(mask)
+            far = np.where(net.supplier == i, net.recipient, net.supplier)
+            cut = ((net.supplier == i) | (net.recipient == i)) & (self._bloc[far] == old)
+            self._tie_cut[cut] += 1
+            recs.append(("cut", np.flatnonzero(cut)))
+        self._bloc[i] = new
+        self._realigned = True
+        self._reanchor[i] = True
+        self._topo_version += 1
+        recs.append(("bloc", i, old))
+        return recs
+
+    def _revert(self, rec: tuple) -> None:
+        kind = rec[0]
+        lay = self.partners
+        if kind == "kill":
+            _, i, cap, stab, ties, s = rec
+            self._alive[i] = True
+            self._cap[i], self._stab[i] = cap, stab
+            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
+            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+        elif kind == "ties":
+            _, ties, s = rec
+            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
+            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+        elif kind == "cut":
+            self._tie_cut[rec[1]] -= 1
+        elif kind == "bloc":
+            self._bloc[rec[1]] = rec[2]
+            self._reanchor[rec[1]] = True
+        elif kind == "block":
+            self._blocking[rec[1]] -= 1
+        elif kind == "route":
+            self._route_closed[rec[1]] -= 1
+        elif kind == "mult":
+            _, which, i, old = rec
+            getattr(self, which)[i] = old
+        self._topo_version += 1
+
+
+class _ShockTrigger:
+    """Holds a shock and its model so Mesa's weakly referenced callback stays alive."""
+
+    def __init__(self, model: AllianceModel, shock: Any):
+        self.model = model
+        self.shock = shock
+
+    def fire(self) -> None:
+        self.model._record(self.shock, self.shock.apply(self.model) or [])
+
+
+# -- reporters (module level, so models pickle) ---------------------------------------------
+
+
+class ArrayCollector:
+    """Data collection into numpy arrays, with Mesa's ``DataCollector`` frame layout.
+
+    Mesa's ``DataCollector`` calls one Python function per agent and reporter at every
+    collect and deep-copies model values; on the default world that was about half the run
+    time. This collector copies the model's state arrays once per collect (a few microseconds)
+    and builds the same frames on demand: :meth:`get_model_vars_dataframe` (one row per
+    collect, columns = model reporters, a RangeIndex like Mesa's) and
+    :meth:`get_agent_vars_dataframe` (MultiIndex ``Step``, ``AgentID``; columns = agent
+    reporters).
+
+    Parameters
+    ----------
+    model_vars : sequence of str
+        Names of the model variables, in column order.
+    agent_vars : sequence of str
+        Names of the agent variables (see :func:`agent_reporters`).
+    """
+
+    def __init__(self, model_vars: Iterable[str], agent_vars: Iterable[str]):
+        self.model_reporters = {name: name for name in model_vars}
+        self.agent_reporters = {name: name for name in agent_vars}
+        self._rows: list[list[float]] = []
+        self._times: list[float] = []
+        self._agent: list[tuple[np.ndarray, ...]] = []
+
+    def collect(self, model: AllianceModel) -> None:
+        """Record the model variables and the agents' state at ``model.time``."""
+        self._times.append(float(model.time))
+        self._rows.append([model._report[k] for k in self.model_reporters])
+        self._agent.append(
+            (
+                model._bloc.copy(),
+                model._alive.copy(),
+                model._cap.copy(),
+                model._stab.copy(),
+                model._fulfil.copy(),
+            )
+        )
+        self._ids = model.ids
+        self._uids = [a.unique_id for a in model.state_agents]
+        self._bloc_names = model.bloc_names
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Model variables as ``{name: [value per collect]}`` (Mesa's attribute)."""
+        cols = list(self.model_reporters)
+        return {c: [r[k] for r in self._rows] for k, c in enumerate(cols)}
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per collect (time 0, 1, ...), one column per model variable."""
+        return pd.DataFrame(self._rows, columns=list(self.model_reporters))
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """One row per collect and agent; index ``(Step, AgentID)`` as in Mesa."""
+        n = len(self._ids)
+        t = len(self._times)
+        if t == 0:
+            return pd.DataFrame(columns=list(self.agent_reporters))
+        bloc, alive, cap, stab, ful = (np.concatenate(x) for x in zip(*self._agent, strict=True))
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(self._times, n), np.tile(self._uids, t)], names=["Step", "AgentID"]
+        )
+        data = {
+            "actor": np.tile(np.array(self._ids, dtype=object), t),
+            "bloc": np.array(self._bloc_names, dtype=object)[bloc],
+            "alive": alive,
+            "capability": cap,
+            "stability": stab,
+            "fulfilment": ful,
+        }
+        return pd.DataFrame({k: data[k] for k in self.agent_reporters}, index=index)
+
+
+def model_variables(model: AllianceModel) -> list[str]:
+    """Names of the model variables of `model`, in column order (see the class docstring)."""
+    blocs = model.world_blocs
+    names = [f"{v}:{b}" for b in blocs for v in ("alive", "fulfilment", "cohesion", "giant")]
+    return [*names, "collapses"]
+
+
+def agent_reporters() -> dict[str, str]:
+    """The agent reporters: attributes of :class:`sim.agents.StateAgent`."""
+    return {k: k for k in ("actor", "bloc", "alive", "capability", "stability", "fulfilment")}

@@ -1,0 +1,521 @@
+"""Ensembles: replicates with paired baselines, run on one executor interface, streamed to a store.
+
+Every replicate ``i`` gets a child seed from ``numpy.random.SeedSequence(seed).spawn(n)[i]``
+(it depends only on the root seed and ``i``, not on ``n``). Its shocked arm and its baseline arm
+(no shocks) both start from that seed, so their difference is paired: the same random draws up to
+the first shock. Replicates run in chunks on an executor (``serial``, ``processes`` or ``dask``)
+and each is written to the results store the moment it completes, so an interrupted run loses
+nothing finished and ``resume=True`` picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import weakref
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.scenario import ScenarioSpec, load_scenario
+from sim.store import ResultsStore, dependency_versions
+
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "EnsembleResults",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "load_results",
+    "make_executor",
+    "replicate_seeds",
+    "run_replicate",
+    "run_scenario",
+]
+
+#: Outcome kinds the model's DataCollector reports itself (``kind:bloc`` or ``collapses``).
+_REPORTED = ("alive", "fulfilment", "cohesion", "giant", "collapses")
+_ID_COLUMNS = ("scenario", "replicate", "seed", "arm", "step")
+
+
+# -- seeds and one replicate --------------------------------------------------------------------
+
+
+def replicate_seeds(seed: int, n: int) -> list[int]:
+    """The seed of each of `n` replicates, from ``SeedSequence(seed).spawn(n)``.
+
+    Each child yields one 63-bit integer (it fits the ``seed`` column as int64, and passing it as
+    ``rng=`` to the model reproduces the replicate on its own). Child ``i`` does not depend on
+    `n`, so adding replicates later keeps the earlier ones.
+    """
+    children = np.random.SeedSequence(seed).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def run_replicate(
+    spec: ScenarioSpec, replicate: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run both arms of one replicate from the same seed.
+
+    The baseline arm runs the scenario's ``baseline_shocks`` (none, usually).
+
+    Returns
+    -------
+    model, agent : DataFrame
+        Tidy frames, shocked arm first, with columns ``scenario, replicate, seed, arm, step``,
+        then the model variables and outcome columns (model frame) or ``actor`` and the agent
+        variables (agent frame).
+    """
+    models, agents = [], []
+    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
+        m, a = _run_arm(spec, shocks, seed)
+        ids = {"scenario": spec.name, "replicate": replicate, "seed": seed, "arm": arm}
+        models.append(pd.concat([pd.DataFrame(ids, index=m.index), m], axis=1))
+        agents.append(pd.concat([pd.DataFrame(ids, index=a.index), a], axis=1))
+    return pd.concat(models, ignore_index=True), pd.concat(agents, ignore_index=True)
+
+
+def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
+    from sim.model import AllianceModel
+
+    model = AllianceModel(spec.world, params=spec.model_params(), shocks=tuple(shocks), rng=seed)
+    inspected = [o for o in spec.outcomes if o.split(":")[0] not in _REPORTED]
+    rows = [_inspect(model, inspected)]
+    for _ in range(spec.steps):
+        model.step()
+        rows.append(_inspect(model, inspected))
+
+    mf = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if len(mf) != spec.steps + 1:
+        raise SimError(
+            f"the model collected {len(mf)} rows for {spec.steps} steps; expected "
+            f"{spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
+        )
+    mf.insert(0, "step", np.arange(len(mf)))
+    for name in inspected:
+        mf[name] = [r[name] for r in rows]
+
+    af = model.datacollector.get_agent_vars_dataframe().reset_index()
+    step_col = "Step" if "Step" in af.columns else af.columns[0]
+    # Collection order, not the model's step counter, numbers the rows 0..steps.
+    af["step"] = af[step_col].rank(method="dense").astype(int) - 1
+    af = af.drop(columns=[c for c in (step_col, "AgentID") if c in af.columns])
+    front = ["step", "actor"] if "actor" in af.columns else ["step"]
+    af = af[front + [c for c in af.columns if c not in front]]
+    af = af.sort_values(front, kind="stable").reset_index(drop=True)
+    return mf, af
+
+
+def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
+    out = {}
+    for name in outcomes:
+        kind, _, arg = name.partition(":")
+        if kind == "strength":
+            a, b = arg.split("-")
+            out[name] = float(model.strength(a, b))
+        elif kind == "delivered":
+            a, b = arg.split("->")
+            out[name] = float(model.delivered(a, b))
+        elif kind == "capability":
+            out[name] = float(model.capability(arg))
+        else:  # validated by the scenario parser, so this is a bug
+            raise SimError(f"no inspection for outcome {name!r}")
+    return out
+
+
+def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):
+    return [(rep, *run_replicate(spec, rep, seed)) for rep, seed in tasks]
+
+
+# -- executors ----------------------------------------------------------------------------------
+
+
+class Executor:
+    """Runs chunks of replicates and yields each chunk's results as it completes.
+
+    Use as a context manager; :meth:`run_chunks` yields lists of
+    ``(replicate, model_frame, agent_frame)``. Results do not depend on the executor.
+    """
+
+    name = "executor"
+    workers = 1
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def run_chunks(self, spec: ScenarioSpec, chunks: Sequence[Sequence[tuple[int, int]]]):
+        raise NotImplementedError
+
+
+class SerialExecutor(Executor):
+    """Runs every chunk in this process, in order."""
+
+    name = "serial"
+
+    def run_chunks(self, spec, chunks):
+        for chunk in chunks:
+            yield _run_chunk(spec, chunk)
+
+
+class ProcessExecutor(Executor):
+    """Runs chunks in a pool of worker processes on this machine.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Processes (default: every core this process may use).
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or _cores()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessExecutor:
+        # forkserver (spawn where it is missing): no inherited locks or threads from the parent.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if self._pool is not None:
+            # On an interrupt, drop queued chunks; finished replicates are already stored.
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            self._pool = None
+
+    def run_chunks(self, spec, chunks):
+        assert self._pool is not None, "use ProcessExecutor as a context manager"
+        pending = {self._pool.submit(_run_chunk, spec, chunk) for chunk in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+class DaskExecutor(Executor):
+    """Runs chunks on a ``dask.distributed`` cluster.
+
+    Parameters
+    ----------
+    address : str, optional
+        A scheduler address (``tcp://host:8786``). Without one, a ``LocalCluster`` with one
+        single-threaded worker process per core is started and closed with the executor.
+    workers : int, optional
+        Workers of the local cluster (ignored with `address`).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        self.address = address
+        self.workers = workers or _cores()
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise SimError(
+                "the dask executor needs dask.distributed: pip install 'alliance-sim[distributed]'"
+            ) from None
+        if self.address:
+            try:
+                self._client = Client(self.address, timeout="10s")
+            except OSError as exc:
+                raise SimError(
+                    f"cannot reach the Dask scheduler at {self.address}: {exc}"
+                ) from None
+            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def run_chunks(self, spec, chunks):
+        from distributed import as_completed
+
+        assert self._client is not None, "use DaskExecutor as a context manager"
+        shared = self._client.scatter(spec, broadcast=True)
+        futures = [self._client.submit(_run_chunk, shared, chunk, pure=False) for chunk in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def make_executor(
+    name: str = "processes", *, workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """An executor by name: ``serial``, ``processes`` or ``dask``."""
+    if name == "serial":
+        return SerialExecutor()
+    if name == "processes":
+        return ProcessExecutor(workers)
+    if name == "dask":
+        return DaskExecutor(scheduler, workers)
+    raise ValidationError(
+        [
+            Problem(
+                "executor",
+                "unknown executor",
+                name,
+                " | ".join(EXECUTORS),
+                suggest(name, EXECUTORS),
+            )
+        ],
+        what="run options",
+    )
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+class EnsembleResults:
+    """A stored ensemble: tidy frames read lazily from disk, and its summary.
+
+    Attributes
+    ----------
+    root : Path
+        The results directory.
+    manifest : dict
+        Scenario record, seeds, versions, status.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._store = ResultsStore(self.root)
+        self.manifest = self._store.manifest()
+
+    def __repr__(self) -> str:
+        return (
+            f"EnsembleResults({str(self.root)!r}, scenario={self.scenario!r}, "
+            f"replicates={len(self.replicates)})"
+        )
+
+    @property
+    def scenario(self) -> str:
+        return self.manifest["scenario"]["name"]
+
+    @property
+    def outcomes(self) -> list[str]:
+        return list(self.manifest["scenario"]["outcomes"])
+
+    @property
+    def replicates(self) -> list[int]:
+        return sorted(self._store.stored())
+
+    @property
+    def shock_time(self) -> float:
+        """When the first shock strikes (0 when the scenario has none)."""
+        times = [s.get("at", 0) for s in self.manifest["scenario"]["shocks"]]
+        return float(min(times)) if times else 0.0
+
+    @cached_property
+    def model_frame(self) -> pd.DataFrame:
+        """Model variables: ``scenario, replicate, seed, arm, step`` and one column per variable."""
+        return self._store.read("model")
+
+    @cached_property
+    def agent_frame(self) -> pd.DataFrame:
+        """Agent variables: ``scenario, replicate, seed, arm, step, actor`` and the variables."""
+        return self._store.read("agent")
+
+    def summary(
+        self, outcomes: Sequence[str] | None = None, *, level: float = 0.95, eps: float = 0.05
+    ) -> pd.DataFrame:
+        """Per outcome: shocked and baseline means, paired difference and CI, resilience.
+
+        See :func:`sim.analysis.summarize`.
+        """
+        from sim.analysis import summarize
+
+        return summarize(
+            self.model_frame,
+            list(outcomes or self.outcomes),
+            shock_time=self.shock_time,
+            level=level,
+            eps=eps,
+        )
+
+    def format_summary(self, *, level: float = 0.95) -> str:
+        """The summary as a readable table."""
+        s = self.summary(level=level)
+        pct = round(level * 100)
+        head = (
+            f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
+            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>9}"
+        )
+        lines = [
+            f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
+            f"{int(self.model_frame['step'].max())} steps (values at the horizon)",
+            head,
+            "-" * len(head),
+        ]
+        for name, r in s.iterrows():
+            ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
+            rec = (
+                f"{r.time_to_recovery:.0f} mo"
+                if np.isfinite(r.time_to_recovery)
+                else ("never" if r.recovered == 0 else "-")
+            )
+            lines.append(
+                f"{name:<24} {r.shock_mean:>9.4f} {r.baseline_mean:>9.4f} {r.difference:>+11.4f} "
+                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>9}"
+            )
+        lines.append(
+            "difference = shocked - baseline, paired by replicate; robustness = min of "
+            "shocked/baseline; loss = its integral deficit (months)"
+        )
+        return "\n".join(lines)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}" if np.isfinite(x) else "-"
+
+
+def load_results(root: str | Path) -> EnsembleResults:
+    """Read a stored run back (see :func:`run_scenario`)."""
+    return EnsembleResults(root)
+
+
+# -- the driver ---------------------------------------------------------------------------------
+
+
+def run_scenario(
+    path_or_spec: str | Path | ScenarioSpec,
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    executor: str | Executor = "processes",
+    out: str | Path | None = None,
+    resume: bool = False,
+    steps: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    quiet: bool = False,
+) -> EnsembleResults:
+    """Run a scenario's ensemble: each replicate's shocked arm and its paired baseline.
+
+    Parameters
+    ----------
+    path_or_spec : str, Path or ScenarioSpec
+        A scenario file, a shipped scenario's name, or a parsed spec.
+    replicates, seed, steps : int, optional
+        Override the scenario's values.
+    executor : {"serial", "processes", "dask"} or Executor
+        Where replicates run (default: a process per core). Results do not depend on it.
+    out : path, optional
+        The results directory. Without one, results go to a temporary directory removed when
+        the returned object is garbage-collected.
+    resume : bool
+        Keep replicates already stored in `out` (same scenario, seed and parameters) and run
+        only the missing ones.
+    workers : int, optional
+        Processes for ``processes``, or workers of a local Dask cluster.
+    scheduler : str, optional
+        A Dask scheduler address for ``dask``.
+    quiet : bool
+        No progress bar (there is none anyway when stderr is not a terminal).
+
+    Returns
+    -------
+    EnsembleResults
+
+    Examples
+    --------
+    >>> res = run_scenario("syria_loss", replicates=4, executor="serial")  # doctest: +SKIP
+    >>> res.summary().loc["fulfilment:axis", ["difference", "ci_low", "ci_high"]]  # doctest: +SKIP
+    """
+    spec = path_or_spec if isinstance(path_or_spec, ScenarioSpec) else load_scenario(path_or_spec)
+    spec = spec.with_overrides(replicates=replicates, seed=seed, steps=steps)
+
+    tmp = None
+    if out is None:
+        tmp = tempfile.mkdtemp(prefix="alliance-sim-")
+        out = tmp
+    seeds = replicate_seeds(spec.seed, spec.replicates)
+    exe = (
+        executor
+        if isinstance(executor, Executor)
+        else make_executor(executor, workers=workers, scheduler=scheduler)
+    )
+    manifest = {
+        "format": 1,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scenario": spec.to_record(),
+        "replicates": spec.replicates,
+        "seeds": {str(i): s for i, s in enumerate(seeds)},
+        "seed_derivation": "numpy.random.SeedSequence(seed).spawn(replicates)[i]"
+        ".generate_state(1, uint64)[0] >> 1",
+        "executor": exe.name,
+        "versions": dependency_versions(),
+    }
+    store = ResultsStore.open_for_run(out, manifest, resume=resume)
+    todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
+
+    if todo:
+        chunks = _chunks(todo, exe.workers)
+        bar = _progress(len(seeds), initial=len(seeds) - len(todo), quiet=quiet, desc=spec.name)
+        with exe, bar:
+            for results in exe.run_chunks(spec, chunks):
+                for rep, mf, af in results:
+                    store.write_replicate(rep, mf, af)
+                    bar.update(1)
+    store.finish(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    res = EnsembleResults(out)
+    if tmp is not None:
+        weakref.finalize(res, shutil.rmtree, tmp, ignore_errors=True)
+    return res
+
+
+def _chunks(tasks: list[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
+    """Chunks small enough to stream and balance load (about four per worker), in order."""
+    size = max(1, len(tasks) // (4 * max(1, workers))) if workers > 1 else 1
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
+def _progress(total: int, *, initial: int, quiet: bool, desc: str):
+    from tqdm.auto import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(
+        total=total, initial=initial, disable=disable, desc=desc, unit="rep", file=sys.stderr
+    )

@@ -1,0 +1,1080 @@
+"""Scenario files: their schema, parsing and validation into a frozen :class:`ScenarioSpec`.
+
+A scenario is a TOML file whose opening comment states the question it answers::
+
+    # What happens to the axis when Syria is lost (December 2024)?
+    [scenario]
+    name = "syria_loss"
+    description = "The Assad government falls; the land bridge to Hezbollah is cut."
+    world = "axis-2024"          # an embedded world, or a path relative to this file
+    steps = 36                   # months
+    replicates = 20
+    seed = 20241208
+    outcomes = ["fulfilment:axis", "cohesion:axis", "strength:RUS-IRN",
+                "delivered:IRN->HEZ", "capability:HEZ"]
+
+    [params]                     # overrides of sim.params.ModelParams fields
+    collapse_threshold = 0.2
+
+    [[shocks]]                   # any shock of sim.shocks.SHOCKS, by its snake_case name
+    type = "remove_state"
+    target = "SYR"
+    at = 6
+    fate = "removed"
+
+    [[baseline_shocks]]          # optional: shocks of the baseline arm too (default: none)
+
+    [patch]                      # optional changes to the world before the run
+    remove_actors = ["ARM"]
+    remove_ties = [{ layer = "partnership", between = ["RUS", "ARM"] }]
+    [[patch.add_actors]]         # same keys as a world's [[states]]
+    [[patch.add_ties]]           # same keys as a world's [[ties]]
+    [[patch.set]]                # change fields of an actor or a tie
+    actor = "SYR"
+    stability = 0.3
+
+Outcomes name a model reporter (``fulfilment:B``, ``cohesion:B``, ``alive:B``, ``giant:B`` for a
+bloc ``B``, or ``collapses``) or a quantity the runner reads through the model's inspection API
+after every step: ``strength:A-B`` (partnership strength), ``delivered:A->B`` (delivered last
+step, all commodities) and ``capability:A``.
+
+Parsing reads the file once, loads and patches the world, builds the shocks and the parameters,
+and reports every problem at once (:class:`sim.errors.ValidationError`), each located by file,
+line and key path, with the bad value, what is allowed and a suggestion.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.errors import Problem, SimError, UnknownNameError, ValidationError, suggest
+from sim.world import COMMODITIES, LAYERS, World, read_toml_text
+
+__all__ = [
+    "OUTCOME_KINDS",
+    "ScenarioSpec",
+    "WorldPatch",
+    "list_scenarios",
+    "load_scenario",
+    "parse_scenario",
+    "read_question",
+    "scenario_path",
+]
+
+#: Outcome kinds: bloc reporters of the model, and per-actor or per-pair inspections.
+OUTCOME_KINDS: dict[str, str] = {
+    "alive": "alive:<bloc> (share of the bloc's actors alive)",
+    "fulfilment": "fulfilment:<bloc> (share of the bloc's needs delivered)",
+    "cohesion": "cohesion:<bloc> (mean partnership strength inside the bloc)",
+    "giant": "giant:<bloc> (giant-component fraction of the bloc's partnerships)",
+    "collapses": "collapses (actors collapsed so far)",
+    "strength": "strength:<A>-<B> (partnership strength between two actors)",
+    "delivered": "delivered:<A>-><B> (volume delivered from A to B last step)",
+    "capability": "capability:<A> (an actor's capability)",
+}
+_BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "giant")
+
+_TOP_KEYS = ("scenario", "params", "shocks", "baseline_shocks", "patch")
+_SCENARIO_KEYS = {
+    "name": "a short snake_case name",
+    "description": "text",
+    "world": "an embedded world name or a path to a world file",
+    "steps": "an integer number of months >= 1",
+    "replicates": "an integer >= 1",
+    "seed": "an integer >= 0",
+    "outcomes": "a list of outcome names, e.g. 'fulfilment:axis', 'strength:RUS-IRN'",
+}
+_PATCH_KEYS = ("remove_actors", "remove_ties", "add_actors", "add_ties", "set")
+_DEFAULTS = {"steps": 36, "replicates": 10, "seed": 0}
+
+
+# -- the frozen result --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorldPatch:
+    """Changes a scenario makes to its world before any run (kept for the record).
+
+    Attributes
+    ----------
+    remove_actors : tuple of str
+        Actors dropped with every tie that touches them; supply routes through them are dropped,
+        and a supply tie left without a route is dropped.
+    remove_ties : tuple of dict
+        Ties dropped, each named by ``layer`` and ``between`` (or ``from``, ``to``, ``commodity``).
+    add_actors, add_ties : tuple of dict
+        Tables in the world file's ``[[states]]`` and ``[[ties]]`` format.
+    set : tuple of dict
+        Field changes: ``{actor = "SYR", stability = 0.3}`` or
+        ``{layer = "partnership", between = ["RUS", "IRN"], strength = 0.8}``.
+    """
+
+    remove_actors: tuple[str, ...] = ()
+    remove_ties: tuple[Mapping[str, Any], ...] = ()
+    add_actors: tuple[Mapping[str, Any], ...] = ()
+    add_ties: tuple[Mapping[str, Any], ...] = ()
+    set: tuple[Mapping[str, Any], ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A parsed, validated scenario: everything a run needs, frozen.
+
+    Build one with :func:`load_scenario` (a name or a path) or :func:`parse_scenario` (text).
+    Picklable, so executors can ship it to worker processes.
+
+    Attributes
+    ----------
+    name, description : str
+    question : str
+        The opening comment of the file: the question the scenario answers.
+    world : World
+        The world after the patch, validated.
+    world_ref : str
+        The world as named in the file (an embedded name or a path).
+    patch : WorldPatch
+    params : dict
+        Overrides of :class:`sim.params.ModelParams` fields (the rest keep their defaults).
+    shocks : tuple
+        Shock objects of :data:`sim.shocks.SHOCKS`, in file order: the shocked arm.
+    baseline_shocks : tuple
+        Shocks of the baseline arm (usually none). With some, the paired difference compares
+        two shocks (``random_vs_targeted``: a targeted attack against random failures).
+    steps, replicates, seed : int
+    outcomes : tuple of str
+    source : str
+        The file read (``"<text>"`` for text).
+    sha256 : str
+        Hash of the file's text, recorded in the results manifest.
+    """
+
+    name: str
+    world: World
+    shocks: tuple[Any, ...] = ()
+    baseline_shocks: tuple[Any, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    steps: int = 36
+    replicates: int = 10
+    seed: int = 0
+    outcomes: tuple[str, ...] = ()
+    description: str = ""
+    question: str = ""
+    world_ref: str = ""
+    patch: WorldPatch = field(default_factory=WorldPatch)
+    source: str = "<text>"
+    sha256: str = ""
+
+    def model_params(self):
+        """A :class:`sim.params.ModelParams` with this scenario's overrides."""
+        return _params_class()(**self.params)
+
+    def with_overrides(
+        self,
+        *,
+        replicates: int | None = None,
+        seed: int | None = None,
+        steps: int | None = None,
+    ) -> ScenarioSpec:
+        """A copy with the replicate count, seed or horizon replaced (validated)."""
+        problems = []
+        for key, value, lo in (
+            ("replicates", replicates, 1),
+            ("seed", seed, 0),
+            ("steps", steps, 1),
+        ):
+            if value is not None and not (_is_int(value) and value >= lo):
+                problems.append(Problem(f"--{key}", "must be an integer", value, f">= {lo}"))
+        if steps is not None and _is_int(steps):
+            for i, s in enumerate((*self.shocks, *self.baseline_shocks)):
+                at = getattr(s, "at", 0)
+                if at >= steps:
+                    problems.append(
+                        Problem(
+                            f"--steps (shocks[{i}].at)",
+                            "shock after the horizon",
+                            at,
+                            f"a step in [0, {steps - 1}] for {steps} steps",
+                            f"use --steps {at + 1} or more",
+                        )
+                    )
+        if problems:
+            raise ValidationError(problems, what=f"scenario {self.name!r} overrides")
+        changes = {
+            k: v
+            for k, v in (("replicates", replicates), ("seed", seed), ("steps", steps))
+            if v is not None
+        }
+        return dataclasses.replace(self, **changes)
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain JSON-ready data describing the scenario (for results manifests)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "question": self.question,
+            "source": self.source,
+            "sha256": self.sha256,
+            "world": self.world_ref,
+            "world_name": self.world.name,
+            "steps": self.steps,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "outcomes": list(self.outcomes),
+            "params": dict(self.params),
+            "shocks": [_shock_record(s) for s in self.shocks],
+            "baseline_shocks": [_shock_record(s) for s in self.baseline_shocks],
+            "patch": _jsonable(dataclasses.asdict(self.patch)),
+        }
+
+
+# -- finding and loading scenarios ------------------------------------------------------------
+
+
+def _scenario_dirs() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    # A source checkout keeps them in <repo>/scenarios; a wheel ships them in sim/_scenarios.
+    return [d for d in (here.parent / "scenarios", here / "_scenarios") if d.is_dir()]
+
+
+def list_scenarios() -> list[str]:
+    """Names of the shipped scenarios."""
+    names = {p.stem for d in _scenario_dirs() for p in d.glob("*.toml")}
+    return sorted(names)
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """The file of a shipped scenario (by name) or the given path.
+
+    Raises
+    ------
+    UnknownNameError
+        Neither an existing file nor a shipped scenario; the message suggests the closest name.
+    """
+    p = Path(name_or_path)
+    if p.exists() or isinstance(name_or_path, Path) or p.suffix == ".toml":
+        return p
+    for d in _scenario_dirs():
+        candidate = d / f"{name_or_path}.toml"
+        if candidate.exists():
+            return candidate
+    names = list_scenarios()
+    hint = suggest(str(name_or_path), names)
+    raise UnknownNameError(
+        f"{str(name_or_path)!r} is neither a scenario file nor a shipped scenario "
+        f"({', '.join(names) or 'none found'})" + (f"; {hint}" if hint else "")
+    )
+
+
+def load_scenario(name_or_path: str | Path, **kwargs: Any) -> ScenarioSpec:
+    """Read and validate a scenario file, or a shipped scenario by name.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A path to a ``.toml`` file, or the name of a shipped scenario (``"syria_loss"``).
+    **kwargs
+        Passed to :func:`parse_scenario` (``catalogue``, ``params_class``).
+
+    Returns
+    -------
+    ScenarioSpec
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem in the file.
+    """
+    from sim.world import _read_text
+
+    path = scenario_path(name_or_path)
+    return parse_scenario(_read_text(path), origin=str(path), base=path.parent, **kwargs)
+
+
+def parse_scenario(
+    text: str,
+    *,
+    origin: str = "<text>",
+    base: str | Path | None = None,
+    catalogue: Mapping[str, type] | None = None,
+    params_class: type | None = None,
+) -> ScenarioSpec:
+    """Parse scenario TOML text into a :class:`ScenarioSpec`, reporting every problem at once.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    origin : str
+        The file name used in messages.
+    base : path, optional
+        Directory that relative world paths start from (default: the current directory).
+    catalogue : mapping, optional
+        Shock names to shock dataclasses (default :data:`sim.shocks.SHOCKS`).
+    params_class : type, optional
+        The parameter dataclass (default :class:`sim.params.ModelParams`).
+
+    Returns
+    -------
+    ScenarioSpec
+
+    Raises
+    ------
+    ValidationError
+        With one :class:`~sim.errors.Problem` per mistake; a TOML syntax error gives its line
+        and column.
+    """
+    data = read_toml_text(text, origin=origin)
+    c = _Collector(origin, text)
+    base = Path(base) if base is not None else Path.cwd()
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            c.add(c.at(key), "unknown table", key, ", ".join(_TOP_KEYS), suggest(key, _TOP_KEYS))
+
+    meta = _table(c, data, "scenario")
+    for key in meta:
+        if key not in _SCENARIO_KEYS:
+            c.add(
+                c.at(f"scenario.{key}"),
+                "unknown key",
+                key,
+                ", ".join(_SCENARIO_KEYS),
+                suggest(key, _SCENARIO_KEYS),
+            )
+    stem = Path(origin).stem if origin != "<text>" else "scenario"
+    name = _str(c, meta, "scenario.name", default=stem)
+    description = _str(c, meta, "scenario.description", default="", nonempty=False)
+    steps = _int(c, meta, "scenario.steps", lo=1)
+    replicates = _int(c, meta, "scenario.replicates", lo=1)
+    seed = _int(c, meta, "scenario.seed", lo=0)
+
+    world_ref = meta.get("world")
+    world = None
+    if world_ref is None:
+        c.add(c.at("scenario"), "missing required key 'world'", None, _SCENARIO_KEYS["world"])
+    elif not isinstance(world_ref, str) or not world_ref.strip():
+        c.add(
+            c.at("scenario.world"), "must be a non-empty string", world_ref, _SCENARIO_KEYS["world"]
+        )
+    else:
+        world = _load_world(c, world_ref, base)
+
+    patch = _parse_patch(c, _table(c, data, "patch"))
+    names_from = world  # names are checked against the unpatched world if the patch fails
+    if world is not None and patch:
+        world = _apply_patch(c, world, patch)
+        names_from = world or names_from
+
+    params = _parse_params(c, _table(c, data, "params"), params_class)
+
+    shocks, baseline_shocks = (
+        _parse_shocks(c, table, data.get(table, []), names_from, steps, catalogue)
+        for table in ("shocks", "baseline_shocks")
+    )
+
+    outcomes = _parse_outcomes(c, meta.get("outcomes"), names_from)
+
+    if c.problems:
+        raise ValidationError(c.problems, what=origin)
+    assert world is not None and steps is not None and replicates is not None and seed is not None
+    return ScenarioSpec(
+        name=name,
+        world=world,
+        shocks=tuple(shocks),
+        baseline_shocks=tuple(baseline_shocks),
+        params=params,
+        steps=steps,
+        replicates=replicates,
+        seed=seed,
+        outcomes=tuple(outcomes),
+        description=description,
+        question=_leading_comment(text),
+        world_ref=world_ref,
+        patch=patch,
+        source=origin,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+# -- locating problems --------------------------------------------------------------------------
+
+
+class _Collector:
+    """Collects problems located as ``file:line key.path`` using a map of the file's keys."""
+
+    def __init__(self, origin: str, text: str):
+        self.origin = origin
+        self.problems: list[Problem] = []
+        self.lines = _key_lines(text)
+
+    def at(self, path: str) -> str:
+        """``file:line path`` for a key path, using the nearest enclosing key with a line."""
+        probe = path
+        while probe:
+            if probe in self.lines:
+                return f"{self.origin}:{self.lines[probe]} {path}"
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return f"{self.origin} {path}"
+
+    def add(self, where: str, message: str, value=None, allowed="", suggestion="") -> None:
+        self.problems.append(Problem(where, message, value, allowed, suggestion))
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of every table header and ``key =`` line, by key path (``shocks[1].target``)."""
+    lines: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    table = ""
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = _HEADER.match(line)
+        if m:
+            name = m.group(2).replace(" ", "")
+            if m.group(1) == "[[":
+                i = counts.get(name, 0)
+                counts[name] = i + 1
+                table = f"{name}[{i}]"
+            else:
+                table = name
+            lines.setdefault(table, n)
+            continue
+        m = _KEY.match(line)
+        if m:
+            key = f"{table}.{m.group(1)}" if table else m.group(1)
+            lines.setdefault(key, n)
+    return lines
+
+
+def _leading_comment(text: str) -> str:
+    """The file's first comment paragraph (up to an empty ``#`` line): its question."""
+    out = []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s.startswith("#") or not s.lstrip("#").strip():
+            break
+        out.append(s.lstrip("#").strip())
+    return " ".join(out)
+
+
+def read_question(path: str | Path) -> str:
+    """The question a scenario file answers (its opening comment), without parsing the rest."""
+    return _leading_comment(Path(path).read_text(encoding="utf-8"))
+
+
+# -- scalar helpers -------------------------------------------------------------------------
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _table(c: _Collector, data: Mapping, key: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        c.add(c.at(key), "must be a table", value, f"a [{key}] table")
+        return {}
+    return value
+
+
+def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: bool = True) -> str:
+    key = path.rsplit(".", 1)[-1]
+    value = meta.get(key, default)
+    if not isinstance(value, str) or (nonempty and not value.strip()):
+        c.add(c.at(path), "must be a non-empty string" if nonempty else "must be a string", value)
+        return default
+    return value
+
+
+def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
+    key = path.rsplit(".", 1)[-1]
+    value = meta.get(key, _DEFAULTS[key])
+    if not _is_int(value) or value < lo:
+        hint = ""
+        if _is_number(value) and float(value).is_integer() and value >= lo:
+            hint = f"write {int(value)} without a decimal point"
+        c.add(c.at(path), "must be an integer", value, f"an integer >= {lo}", hint)
+        return None
+    return value
+
+
+# -- world and patch ------------------------------------------------------------------------
+
+
+def _load_world(c: _Collector, ref: str, base: Path) -> World | None:
+    from sim.worlds import list_worlds, load_world
+
+    where = c.at("scenario.world")
+    p = Path(ref)
+    looks_like_path = p.suffix in (".toml", ".json") or "/" in ref or "\\" in ref
+    if not looks_like_path:
+        names = list_worlds()
+        if ref not in names:
+            c.add(
+                where,
+                "unknown embedded world",
+                ref,
+                f"one of {', '.join(names) or '(none installed)'} or a path to a world file",
+                suggest(ref, names),
+            )
+            return None
+        try:
+            return load_world(ref)
+        except ValidationError as exc:
+            c.problems.extend(exc.problems)
+            return None
+    path = p if p.is_absolute() else base / p
+    if not path.exists():
+        c.add(where, "world file not found", str(path), "an existing .toml or .json world file")
+        return None
+    try:
+        return load_world(path)
+    except ValidationError as exc:
+        c.problems.extend(exc.problems)
+        return None
+
+
+def _parse_patch(c: _Collector, raw: Mapping[str, Any]) -> WorldPatch:
+    kw: dict[str, tuple] = {}
+    for key, value in raw.items():
+        path = f"patch.{key}"
+        if key not in _PATCH_KEYS:
+            c.add(c.at(path), "unknown key", key, ", ".join(_PATCH_KEYS), suggest(key, _PATCH_KEYS))
+            continue
+        if not isinstance(value, list):
+            c.add(c.at(path), "must be an array", value, f"a list for {key}")
+            continue
+        if key == "remove_actors":
+            bad = [x for x in value if not isinstance(x, str)]
+            if bad:
+                c.add(c.at(path), "must be a list of actor ids", bad, "strings")
+                continue
+            kw[key] = tuple(value)
+        else:
+            bad = [i for i, x in enumerate(value) if not isinstance(x, Mapping)]
+            for i in bad:
+                c.add(c.at(f"{path}[{i}]"), "must be a table", value[i], f"a [[patch.{key}]] table")
+            kw[key] = tuple(dict(x) for x in value if isinstance(x, Mapping))
+    return WorldPatch(**kw)
+
+
+def _tie_key(d: Mapping[str, Any]) -> tuple | None:
+    layer = d.get("layer")
+    if layer == "supply":
+        return ("supply", d.get("from"), d.get("to"), d.get("commodity"))
+    between = d.get("between")
+    if layer in LAYERS and isinstance(between, list) and len(between) == 2:
+        return (layer, *sorted(map(str, between)))
+    return None
+
+
+def _apply_patch(c: _Collector, world: World, patch: WorldPatch) -> World | None:
+    """Apply `patch` on the world's plain data and validate the result as a world file."""
+    data = world.to_dict()
+    states, ties = data["states"], data["ties"]
+    ids = [s["id"] for s in states]
+
+    gone = set()
+    for x in patch.remove_actors:
+        if x not in ids:
+            c.add(
+                c.at("patch.remove_actors"),
+                "unknown actor",
+                x,
+                "an actor of the world",
+                suggest(x, ids),
+            )
+        gone.add(x)
+    states = [s for s in states if s["id"] not in gone]
+    kept = []
+    for t in ties:
+        ends = (t["from"], t["to"]) if t["layer"] == "supply" else tuple(t["between"])
+        if gone & set(ends):
+            continue
+        if t["layer"] == "supply" and gone:
+            t = _reroute(t, gone)
+            if t is None:
+                continue
+        kept.append(t)
+    ties = kept
+
+    index = {_tie_key(t): i for i, t in enumerate(ties)}
+    drop = set()
+    for i, spec in enumerate(patch.remove_ties):
+        key = _tie_key(spec)
+        if key is None or key not in index:
+            known = [f"{k[0]} {'-'.join(map(str, k[1:]))}" for k in index if k is not None]
+            c.add(
+                c.at(f"patch.remove_ties[{i}]"),
+                "no such tie in the world",
+                dict(spec),
+                "layer and between = [A, B] (supply: from, to, commodity) of an existing tie",
+                suggest(f"{spec.get('layer')} {'-'.join(map(str, (key or ('',))[1:]))}", known),
+            )
+        else:
+            drop.add(index[key])
+    ties = [t for i, t in enumerate(ties) if i not in drop]
+
+    by_id = {s["id"]: s for s in states}
+    index = {_tie_key(t): t for t in ties}
+    for i, change in enumerate(patch.set):
+        where = c.at(f"patch.set[{i}]")
+        change = dict(change)
+        if "actor" in change:
+            aid = change.pop("actor")
+            if aid not in by_id:
+                c.add(
+                    where, "unknown actor", aid, "an actor of the world", suggest(aid, list(by_id))
+                )
+                continue
+            by_id[aid].update(change)
+        else:
+            key = _tie_key(change)
+            if key is None or key not in index:
+                c.add(
+                    where,
+                    "names neither an actor nor an existing tie",
+                    change,
+                    "actor = ID, or layer and between (supply: from, to, commodity) of a tie",
+                )
+                continue
+            ident = (
+                {"layer", "between"} if key[0] != "supply" else {"layer", "from", "to", "commodity"}
+            )
+            index[key].update({k: v for k, v in change.items() if k not in ident})
+
+    n_states, n_ties = len(states), len(ties)
+    data["states"] = [*states, *map(dict, patch.add_actors)]
+    data["ties"] = [*ties, *map(dict, patch.add_ties)]
+    origin = f"{c.origin} (patched world)"
+    try:
+        return World.from_dict(data, origin=origin)
+    except ValidationError as exc:
+        for p in exc.problems:
+            where = p.where.removeprefix(origin).strip()
+            c.problems.append(dataclasses.replace(p, where=_relocate(c, where, n_states, n_ties)))
+        return None
+
+
+def _reroute(t: dict[str, Any], gone: set[str]) -> dict[str, Any] | None:
+    """A supply tie without the routes that pass through removed actors (None if none is left).
+
+    When the main route is lost, the first surviving alternative becomes the main route and the
+    volume shrinks to its capacity; the other alternatives keep their capacity in absolute terms.
+    """
+    main = {"via": t.get("via", []), "capacity": 1.0}
+    if "corridor" in t:
+        main["corridor"] = t["corridor"]
+    routes = [r for r in (main, *t.get("alternatives", [])) if not gone & set(r.get("via", []))]
+    if not routes:
+        return None
+    t = {k: v for k, v in t.items() if k not in ("via", "corridor", "alternatives")}
+    first, rest = routes[0], routes[1:]
+    scale = first.get("capacity", 1.0)
+    t["via"] = list(first.get("via", []))
+    if first.get("corridor"):
+        t["corridor"] = first["corridor"]
+    t["volume"] = t["volume"] * scale
+    if rest:
+        t["alternatives"] = [
+            {**r, "capacity": min(1.0, r.get("capacity", 1.0) / scale)} for r in rest
+        ]
+    return t
+
+
+def _relocate(c: _Collector, where: str, n_states: int, n_ties: int) -> str:
+    """Point a problem in the patched world at the patch entry that caused it."""
+    m = re.match(r"^(states|ties)\[(\d+)\](.*)$", where)
+    if not m:
+        return f"{c.origin} patch: {where}"
+    table, i, rest = m.group(1), int(m.group(2)), m.group(3)
+    n = n_states if table == "states" else n_ties
+    if i >= n:
+        return c.at(f"patch.{'add_actors' if table == 'states' else 'add_ties'}[{i - n}]{rest}")
+    return f"{c.at('patch')} (patched world {where})"
+
+
+# -- parameters -------------------------------------------------------------------------------
+
+
+def _params_class() -> type:
+    try:
+        from sim.params import ModelParams
+    except ImportError as exc:  # the model layer is a separate module; say what is missing
+        raise SimError(
+            f"the model parameters (sim.params.ModelParams) are unavailable: {exc}"
+        ) from None
+    return ModelParams
+
+
+def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
+    if not raw:
+        return {}
+    cls = params_class or _params_class()
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    defaults = cls()
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = c.at(f"params.{key}")
+        if key not in fields:
+            c.add(
+                where,
+                "unknown model parameter",
+                key,
+                f"a field of {cls.__name__}",
+                suggest(key, fields),
+            )
+            continue
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+            allowed = "true or false"
+        elif isinstance(default, int):
+            ok = _is_int(value)
+            allowed = "an integer"
+        elif isinstance(default, float):
+            ok = _is_number(value)
+            allowed = "a number"
+            value = float(value) if ok else value
+        else:
+            ok, allowed = True, ""
+        if not ok:
+            c.add(where, f"has the wrong type (default {default!r})", value, allowed)
+            continue
+        out[key] = value
+    if out and len(out) == len(raw):
+        try:
+            cls(**out)
+        except ValidationError as exc:
+            for p in exc.problems:
+                c.problems.append(dataclasses.replace(p, where=f"{c.at('params')} ({p.where})"))
+        except (TypeError, ValueError) as exc:
+            c.add(c.at("params"), f"rejected by {cls.__name__}: {exc}", out)
+    return out
+
+
+# -- shocks -------------------------------------------------------------------------------------
+
+
+def _shock_catalogue() -> Mapping[str, type]:
+    try:
+        from sim.shocks import SHOCKS
+    except ImportError as exc:
+        raise SimError(f"the shock catalogue (sim.shocks.SHOCKS) is unavailable: {exc}") from None
+    return SHOCKS
+
+
+def _literal_choices(hint: Any) -> tuple | None:
+    """The allowed values of a ``Literal[...]`` hint (or ``Literal[...] | None``), else None."""
+    if typing.get_origin(hint) is typing.Literal:
+        return typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            found = _literal_choices(arg)
+            if found is not None:
+                return (*found, None) if type(None) in typing.get_args(hint) else found
+    return None
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # forward references the shock module cannot resolve: skip choices
+        return {}
+
+
+def _parse_shocks(
+    c: _Collector,
+    table: str,
+    raw: Any,
+    world: World | None,
+    steps: int | None,
+    catalogue: Mapping[str, type] | None,
+) -> list[Any]:
+    if not isinstance(raw, list):
+        c.add(c.at(table), "must be an array of tables", raw, f"[[{table}]] tables")
+        return []
+    if not raw:
+        return []
+    catalogue = catalogue if catalogue is not None else _shock_catalogue()
+    names = list(catalogue)
+    ids = list(world.ids) if world is not None else None
+    blocs = list(world.blocs) if world is not None else None
+    corridors = sorted(world_corridors(world)) if world is not None else None
+    built: list[Any] = []
+    for i, entry in enumerate(raw):
+        path = f"{table}[{i}]"
+        if not isinstance(entry, Mapping):
+            c.add(c.at(path), "must be a table", entry, f"a [[{table}]] table")
+            built.append(None)
+            continue
+        kind = entry.get("type")
+        if kind is None:
+            c.add(c.at(path), "missing required key 'type'", None, ", ".join(names))
+            built.append(None)
+            continue
+        if kind not in catalogue:
+            c.add(
+                c.at(f"{path}.type"), "unknown shock", kind, ", ".join(names), suggest(kind, names)
+            )
+            built.append(None)
+            continue
+        cls = catalogue[kind]
+        fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+        hints = _hints(cls)
+        n_before = len(c.problems)
+        kwargs: dict[str, Any] = {}
+        for key, value in entry.items():
+            if key == "type":
+                continue
+            where = c.at(f"{path}.{key}")
+            if key not in fields:
+                c.add(
+                    where, f"unknown field of {kind}", key, ", ".join(fields), suggest(key, fields)
+                )
+                continue
+            kwargs[key] = _shock_value(
+                c, where, kind, key, value, hints.get(key), ids, blocs, steps, built, i, corridors
+            )
+        for name, f in fields.items():
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required and name not in entry:
+                c.add(c.at(path), f"{kind} needs '{name}'", None, f"fields: {', '.join(fields)}")
+        if len(c.problems) > n_before:
+            built.append(None)
+            continue
+        try:
+            built.append(cls(**kwargs))
+        except SimError as exc:
+            c.add(c.at(path), f"invalid {kind}: {exc}", dict(entry))
+            built.append(None)
+        except (TypeError, ValueError) as exc:
+            c.add(c.at(path), f"invalid {kind}: {exc}", dict(entry))
+            built.append(None)
+    return built
+
+
+def world_corridors(world: World) -> set[str]:
+    """Names of the corridors the world's supply routes (main or alternative) run through."""
+    return {
+        r.corridor
+        for t in world.ties_in("supply")
+        for r in (t.route, *t.alternatives)
+        if r.corridor
+    }
+
+
+def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None):
+    """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples."""
+    choices = _literal_choices(hint) if hint is not None else None
+    if choices is not None:
+        if value not in choices:
+            shown = [repr(x) for x in choices if x is not None]
+            c.add(
+                where,
+                f"not a valid {key}",
+                value,
+                " | ".join(shown),
+                suggest(value, [x for x in choices if isinstance(x, str)]),
+            )
+        return value
+
+    def actor(x, w=where) -> None:
+        if ids is not None and x not in ids:
+            c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
+
+    if key == "at":
+        if not _is_int(value) or value < 0:
+            c.add(where, "must be a step", value, "an integer >= 0")
+        elif steps is not None and value >= steps:
+            c.add(
+                where,
+                "shock after the horizon",
+                value,
+                f"a step in [0, {steps - 1}] for steps = {steps}",
+                f"raise scenario.steps to at least {value + 1}",
+            )
+        return value
+    if key == "target" and kind == "cut_tie":
+        if not (isinstance(value, list) and len(value) == 2):
+            c.add(where, "must name the two ends of a tie", value, '["A", "B"]')
+            return value
+        for x in value:
+            actor(x)
+        return tuple(value)
+    if key == "target" and kind == "block_transit":
+        # A transit closure names an actor or a corridor (every route of that corridor closes).
+        if not isinstance(value, str):
+            c.add(where, "must be an actor id or a corridor name", value, "a string")
+        elif ids is not None and value not in ids and value not in (corridors or ()):
+            c.add(
+                where,
+                "unknown actor or corridor",
+                value,
+                f"an actor id, or a corridor: {', '.join(corridors or ())}",
+                suggest(value, [*ids, *(corridors or ())]),
+            )
+        return value
+    if key == "target":
+        if not isinstance(value, str):
+            c.add(where, "must be an actor id", value, "an actor id of the world")
+        else:
+            actor(value)
+        return value
+    if key in ("suppliers", "buyers", "targets"):
+        if not isinstance(value, list):
+            c.add(where, "must be a list of actor ids", value, '["A", "B"]')
+            return value
+        for x in value:
+            actor(x)
+        return tuple(value)
+    if key in ("bloc", "to_bloc"):
+        if value is not None and blocs is not None and value not in (*blocs, "neutral"):
+            c.add(
+                where, "unknown bloc", value, ", ".join((*blocs, "neutral")), suggest(value, blocs)
+            )
+        return value
+    if key == "layer":
+        if value not in LAYERS:
+            c.add(where, "unknown layer", value, ", ".join(LAYERS), suggest(value, LAYERS))
+        return value
+    if key == "commodity":
+        if value is not None and value not in COMMODITIES:
+            c.add(
+                where,
+                "unknown commodity",
+                value,
+                ", ".join(COMMODITIES),
+                suggest(value, COMMODITIES),
+            )
+        return value
+    if key == "fraction":
+        if not (_is_number(value) and 0 <= value <= 1):
+            c.add(where, "must be a share", value, "a number in [0, 1]")
+        return value
+    if key == "factor":
+        if not (_is_number(value) and value >= 0):
+            c.add(where, "must be a factor", value, "a number >= 0 (0.5 halves, 0 stops)")
+        return value
+    if key == "k":
+        n = len(ids) if ids is not None else None
+        if not _is_int(value) or value < 1 or (n is not None and value > n):
+            c.add(
+                where,
+                "must be a number of actors",
+                value,
+                f"an integer in [1, {n}]" if n else "an integer >= 1",
+            )
+        return value
+    if key == "shock":  # restore: names an earlier shock by its index
+        if not _is_int(value) or not 0 <= value < i:
+            c.add(
+                where,
+                "must name an earlier shock",
+                value,
+                f"an index in [0, {i - 1}]" if i else "no earlier shock",
+            )
+            return value
+        if built[value] is None:
+            return value  # that shock's own problems are already reported
+        return built[value]
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _shock_record(shock: Any) -> dict[str, Any]:
+    # Class names are the CamelCase of the catalogue's snake_case names (RemoveState: remove_state).
+    out: dict[str, Any] = {"type": re.sub(r"(?<!^)(?=[A-Z])", "_", type(shock).__name__).lower()}
+    for f in dataclasses.fields(shock):
+        v = getattr(shock, f.name)
+        out[f.name] = _shock_record(v) if dataclasses.is_dataclass(v) else _jsonable(v)
+    return out
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    return x
+
+
+# -- outcomes -------------------------------------------------------------------------------
+
+
+_PAIR = re.compile(r"^([^-\s>]+)-([^-\s>]+)$")
+_ARROW = re.compile(r"^([^-\s>]+)->([^-\s>]+)$")
+
+
+def _parse_outcomes(c: _Collector, raw: Any, world: World | None) -> list[str]:
+    if raw is None:
+        if world is None:
+            return []
+        return [f"{k}:{b}" for b in world.blocs for k in ("fulfilment", "cohesion")]
+    where = c.at("scenario.outcomes")
+    if not isinstance(raw, list) or not raw:
+        c.add(where, "must be a non-empty list", raw, _SCENARIO_KEYS["outcomes"])
+        return []
+    ids = list(world.ids) if world is not None else None
+    blocs = list(world.blocs) if world is not None else None
+    out: list[str] = []
+    for j, name in enumerate(raw):
+        w = f"{where}[{j}]"
+        if not isinstance(name, str):
+            c.add(w, "must be a string", name, _SCENARIO_KEYS["outcomes"])
+            continue
+        kind, _, arg = name.partition(":")
+        if kind not in OUTCOME_KINDS:
+            c.add(
+                w,
+                "unknown outcome",
+                name,
+                "; ".join(OUTCOME_KINDS.values()),
+                suggest(kind, OUTCOME_KINDS),
+            )
+            continue
+        if kind == "collapses":
+            if arg:
+                c.add(w, "takes no argument", name, OUTCOME_KINDS[kind])
+        elif kind in _BLOC_OUTCOMES:
+            if blocs is not None and arg not in blocs:
+                c.add(w, "unknown bloc", arg, ", ".join(blocs), suggest(arg, blocs))
+        else:
+            pattern = {"strength": _PAIR, "delivered": _ARROW}.get(kind)
+            if pattern is None:
+                ends = [arg] if arg else []
+                ok = bool(arg)
+            else:
+                m = pattern.match(arg)
+                ends, ok = (list(m.groups()), True) if m else ([], False)
+            if not ok:
+                c.add(w, "malformed outcome", name, OUTCOME_KINDS[kind])
+                continue
+            for x in ends:
+                if ids is not None and x not in ids:
+                    c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
+        if name in out:
+            c.add(w, "listed twice", name, "each outcome once")
+        out.append(name)
+    return out

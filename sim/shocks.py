@@ -1,0 +1,458 @@
+"""The shock catalogue: small frozen dataclasses that apply themselves to a model.
+
+Every shock's first field is its target (an actor id, a pair, a fraction or a count), then
+``at``, the step at which it takes effect: a shock with ``at=t`` applies before the supply phase
+of the step that takes the model from time t to t + 1, so the data row at t + 1 is the first to
+show it. Shocks are scheduled as Mesa events (:meth:`sim.AllianceModel.add_shock`) and are
+validated against the model first: an unknown actor, bloc or corridor, or a time in the past,
+raises :class:`sim.errors.ShockError` with a suggestion. Every shock can be undone by
+:class:`Restore`.
+
+Examples
+--------
+>>> RemoveState("SYR", at=6)
+RemoveState(target='SYR', at=6, fate='removed', to_bloc=None)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from sim.errors import ShockError, suggest
+from sim.params import COLLAPSE_FATES
+
+if TYPE_CHECKING:
+    from sim.model import AllianceModel
+
+__all__ = [
+    "SHOCKS",
+    "BlockTransit",
+    "CutTie",
+    "Defect",
+    "Degrade",
+    "RandomFailure",
+    "RemoveState",
+    "Restore",
+    "Sanction",
+    "TargetedAttack",
+]
+
+ATTACK_MEASURES = ("degree", "betweenness", "capability")
+
+
+# -- validation helpers -------------------------------------------------------------------------
+
+
+def _check_at(shock: Any) -> None:
+    at = shock.at
+    if isinstance(at, bool) or not isinstance(at, numbers.Integral) or at < 0:
+        raise ShockError(f"{shock!r}: 'at' must be a step, an integer >= 0; got {at!r}")
+
+
+def _check_time(model: AllianceModel, shock: Any) -> None:
+    if shock.at < model.time:
+        raise ShockError(
+            f"{shock!r}: 'at'={shock.at} is in the past (the model is at time {model.time:g}); "
+            f"use at >= {math.ceil(model.time)}"
+        )
+
+
+def _actor(model: AllianceModel, actor: Any, shock: Any, what: str = "target") -> int:
+    if isinstance(actor, str) and actor in model._pos:
+        return model._pos[actor]
+    hint = suggest(actor, model.ids)
+    raise ShockError(
+        f"{shock!r}: unknown actor {actor!r} in '{what}' (world {model.world.name!r})"
+        + (f"; {hint}" if hint else "")
+    )
+
+
+def _bloc(model: AllianceModel, bloc: Any, shock: Any, what: str) -> None:
+    if bloc not in model.bloc_names:
+        hint = suggest(bloc, model.bloc_names)
+        raise ShockError(
+            f"{shock!r}: unknown bloc {bloc!r} in '{what}'; allowed: "
+            + ", ".join(model.bloc_names)
+            + (f"; {hint}" if hint else "")
+        )
+
+
+def _choice(shock: Any, name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        hint = suggest(value, allowed)
+        raise ShockError(
+            f"{shock!r}: '{name}' must be one of {', '.join(allowed)}; got {value!r}"
+            + (f" ({hint})" if hint else "")
+        )
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoveState:
+    """Regime collapse of `target`.
+
+    ``fate="removed"``: the actor leaves play (no production, transit or deliveries, its
+    partnerships dissolve); ``"defected"``: it joins `to_bloc` (default: the bloc of its
+    strongest rival); ``"neutral"``: it leaves its bloc. A defector or a neutral closes its
+    territory to its former partners' transit and cuts its ties with its former bloc.
+    """
+
+    target: str
+    at: int
+    fate: Literal["removed", "defected", "neutral"] = "removed"
+    to_bloc: str | None = None
+
+    def __post_init__(self):
+        _check_at(self)
+        _choice(self, "fate", self.fate, COLLAPSE_FATES)
+
+    def validate(self, model: AllianceModel) -> None:
+        _actor(model, self.target, self)
+        _check_time(model, self)
+        if self.to_bloc is not None:
+            _bloc(model, self.to_bloc, self, "to_bloc")
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        i = model._pos[self.target]
+        if self.fate == "removed":
+            return model.kill(i)
+        if self.fate == "neutral":
+            return model.realign(i, "neutral")
+        return model.realign(i, self.to_bloc or model._defect_target(i))
+
+
+@dataclass(frozen=True)
+class Defect:
+    """`target` switches to bloc `to_bloc` (its ties with its former bloc end)."""
+
+    target: str
+    at: int
+    to_bloc: str = "neutral"
+
+    def __post_init__(self):
+        _check_at(self)
+
+    def validate(self, model: AllianceModel) -> None:
+        _actor(model, self.target, self)
+        _check_time(model, self)
+        _bloc(model, self.to_bloc, self, "to_bloc")
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        return model.realign(model._pos[self.target], self.to_bloc)
+
+
+@dataclass(frozen=True)
+class CutTie:
+    """Sanction or interdiction of one tie: ``target=(a, b)``.
+
+    ``layer="supply"`` cuts the supply ties a → b (of `commodity` only, if given);
+    ``layer="partnership"`` dissolves the partnership a–b.
+    """
+
+    target: tuple[str, str]
+    at: int
+    layer: Literal["supply", "partnership"] = "supply"
+    commodity: str | None = None
+
+    def __post_init__(self):
+        _check_at(self)
+        _choice(self, "layer", self.layer, ("supply", "partnership"))
+        if not (isinstance(self.target, tuple | list) and len(self.target) == 2):
+            raise ShockError(f"{self!r}: 'target' must be a pair of actor ids (a, b)")
+        object.__setattr__(self, "target", tuple(self.target))
+
+    def _ties(self, model: AllianceModel) -> np.ndarray:
+        i, j = (model._pos[x] for x in self.target)
+        net = model.supply
+        ks = np.array(model._pair_ties.get((i, j), []), dtype=np.intp)
+        if self.commodity is not None and len(ks):
+            ks = ks[[net.commodities[net.commodity[k]] == self.commodity for k in ks]]
+        return ks
+
+    def validate(self, model: AllianceModel) -> None:
+        i = _actor(model, self.target[0], self, "target[0]")
+        j = _actor(model, self.target[1], self, "target[1]")
+        _check_time(model, self)
+        a, b = self.target
+        if self.layer == "supply" and len(self._ties(model)) == 0:
+            raise ShockError(
+                f"{self!r}: no supply tie from {a!r} to {b!r}"
+                + (f" of {self.commodity!r}" if self.commodity else "")
+                + "; supply ties are directed (from, to)"
+            )
+        if self.layer == "partnership" and (min(i, j), max(i, j)) not in model.partners.index:
+            raise ShockError(f"{self!r}: no partnership between {a!r} and {b!r}")
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        if self.layer == "supply":
+            ks = self._ties(model)
+            model._tie_cut[ks] += 1
+            return [("cut", ks)]
+        i, j = (model._pos[x] for x in self.target)
+        lay = model.partners
+        e = lay.index[(min(i, j), max(i, j))]
+        if not lay.active[e]:
+            return []
+        mask = np.zeros(len(lay), dtype=bool)
+        mask[e] = True
+        rec = ("ties", np.array([e]), lay.s[mask].copy())
+        lay.dissolve(mask)
+        model._topo_version += 1
+        return [rec]
+
+
+@dataclass(frozen=True)
+class BlockTransit:
+    """`target` closes to transit: an actor id (no route through it passes), or a corridor
+    name (every route whose ``corridor`` equals it closes, e.g. ``"Caspian"``)."""
+
+    target: str
+    at: int
+
+    def __post_init__(self):
+        _check_at(self)
+
+    def validate(self, model: AllianceModel) -> None:
+        corridors = {c for c in model.supply.route_corridor if c}
+        if self.target not in model._pos and self.target not in corridors:
+            hint = suggest(self.target, [*model.ids, *sorted(corridors)])
+            raise ShockError(
+                f"{self!r}: {self.target!r} is neither an actor nor a corridor of world "
+                f"{model.world.name!r}; corridors: {', '.join(sorted(corridors)) or '(none)'}"
+                + (f"; {hint}" if hint else "")
+            )
+        _check_time(model, self)
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        if self.target in model._pos:
+            i = model._pos[self.target]
+            model._blocking[i] += 1
+            return [("block", i)]
+        rs = np.array(
+            [r for r, c in enumerate(model.supply.route_corridor) if c == self.target],
+            dtype=np.intp,
+        )
+        model._route_closed[rs] += 1
+        return [("route", rs)]
+
+
+@dataclass(frozen=True)
+class Degrade:
+    """Multiply `target`'s production (``what="production"``) or capability by `factor`."""
+
+    target: str
+    at: int
+    factor: float = 0.5
+    what: Literal["production", "capability"] = "production"
+
+    def __post_init__(self):
+        _check_at(self)
+        _choice(self, "what", self.what, ("production", "capability"))
+        f = self.factor
+        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 <= f < math.inf:
+            raise ShockError(f"{self!r}: 'factor' must be a number >= 0; got {f!r}")
+
+    def validate(self, model: AllianceModel) -> None:
+        _actor(model, self.target, self)
+        _check_time(model, self)
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        i = model._pos[self.target]
+        if self.what == "production":
+            rec = [("mult", "_prod_mult", i, model._prod_mult[i])]
+            model._prod_mult[i] *= self.factor
+            return rec
+        rec = [("mult", "_cap_mult", i, model._cap_mult[i])]
+        model._cap_mult[i] *= self.factor
+        model._cap[i] = min(1.0, model._cap[i] * self.factor)
+        return rec
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """`suppliers` stop supplying `target`, and `target` stops supplying `buyers`.
+
+    With neither given, every supply tie into and out of `target` is cut (a full embargo).
+    """
+
+    target: str
+    at: int
+    suppliers: tuple[str, ...] = ()
+    buyers: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        _check_at(self)
+        object.__setattr__(self, "suppliers", tuple(self.suppliers))
+        object.__setattr__(self, "buyers", tuple(self.buyers))
+
+    def _ties(self, model: AllianceModel) -> np.ndarray:
+        net = model.supply
+        t = model._pos[self.target]
+        if not self.suppliers and not self.buyers:
+            return np.flatnonzero((net.supplier == t) | (net.recipient == t))
+        sup = np.isin(net.supplier, [model._pos[x] for x in self.suppliers])
+        buy = np.isin(net.recipient, [model._pos[x] for x in self.buyers])
+        return np.flatnonzero((sup & (net.recipient == t)) | (buy & (net.supplier == t)))
+
+    def validate(self, model: AllianceModel) -> None:
+        _actor(model, self.target, self)
+        for x in self.suppliers:
+            _actor(model, x, self, "suppliers")
+        for x in self.buyers:
+            _actor(model, x, self, "buyers")
+        _check_time(model, self)
+        if len(self._ties(model)) == 0:
+            raise ShockError(f"{self!r}: no supply tie matches this sanction")
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        ks = self._ties(model)
+        model._tie_cut[ks] += 1
+        return [("cut", ks)]
+
+
+@dataclass(frozen=True)
+class RandomFailure:
+    """Remove a random `fraction` of the alive actors (of `bloc` only, if given).
+
+    The draw comes from the model's shock stream (a child of its one rng), so it is
+    reproducible and does not shift the other phases' random numbers.
+    """
+
+    fraction: float
+    at: int
+    bloc: str | None = None
+
+    def __post_init__(self):
+        _check_at(self)
+        f = self.fraction
+        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1:
+            raise ShockError(f"{self!r}: 'fraction' must be in (0, 1]; got {f!r}")
+
+    def validate(self, model: AllianceModel) -> None:
+        if self.bloc is not None:
+            _bloc(model, self.bloc, self, "bloc")
+        _check_time(model, self)
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        pool = model._alive.copy()
+        if self.bloc is not None:
+            pool &= model._bloc == model.bloc_names.index(self.bloc)
+        idx = np.flatnonzero(pool)
+        k = round(self.fraction * len(idx))
+        recs: list[tuple] = []
+        for i in model.shock_rng.choice(idx, size=k, replace=False):
+            recs += model.kill(int(i))
+        return recs
+
+
+@dataclass(frozen=True)
+class TargetedAttack:
+    """Remove the top `k` alive actors by degree, betweenness or capability.
+
+    Degree and betweenness are taken on the union of the active partnership and open supply
+    ties (undirected). ``recompute=True`` removes them one at a time, recomputing the measure
+    after each removal (the adaptive attack of Holme et al. 2002); ties broken by file order.
+    """
+
+    k: int
+    at: int
+    by: Literal["degree", "betweenness", "capability"] = "degree"
+    recompute: bool = False
+    bloc: str | None = None
+
+    def __post_init__(self):
+        _check_at(self)
+        _choice(self, "by", self.by, ATTACK_MEASURES)
+        if isinstance(self.k, bool) or not isinstance(self.k, numbers.Integral) or self.k < 1:
+            raise ShockError(f"{self!r}: 'k' must be an integer >= 1; got {self.k!r}")
+
+    def validate(self, model: AllianceModel) -> None:
+        if self.bloc is not None:
+            _bloc(model, self.bloc, self, "bloc")
+        _check_time(model, self)
+
+    def _scores(self, model: AllianceModel) -> np.ndarray:
+        if self.by == "capability":
+            return model._cap.copy()
+        import networkx as nx
+
+        lay, net, alive = model.partners, model.supply, model._alive
+        G = nx.Graph()
+        G.add_nodes_from(np.flatnonzero(alive).tolist())
+        act = lay.active & alive[lay.a] & alive[lay.b]
+        G.add_edges_from(zip(lay.a[act].tolist(), lay.b[act].tolist(), strict=True))
+        sup = alive[net.supplier] & alive[net.recipient] & (model._tie_cut == 0)
+        G.add_edges_from(zip(net.supplier[sup].tolist(), net.recipient[sup].tolist(), strict=True))
+        score = np.zeros(model.n)
+        if self.by == "degree":
+            for v, d in G.degree():
+                score[v] = d
+        else:
+            for v, b in nx.betweenness_centrality(G).items():
+                score[v] = b
+        return score
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        recs: list[tuple] = []
+        rounds = self.k if self.recompute else 1
+        per_round = 1 if self.recompute else self.k
+        for _ in range(rounds):
+            pool = model._alive.copy()
+            if self.bloc is not None:
+                pool &= model._bloc == model.bloc_names.index(self.bloc)
+            idx = np.flatnonzero(pool)
+            if len(idx) == 0:
+                break
+            order = idx[np.argsort(-self._scores(model)[idx], kind="stable")]
+            for i in order[:per_round]:
+                recs += model.kill(int(i))
+        return recs
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Undo `shock` at step `at` (after it took effect): the removed come back, cut ties and
+    closed routes reopen, multipliers return to their values before the shock."""
+
+    shock: Any
+    at: int
+
+    def __post_init__(self):
+        _check_at(self)
+        if not hasattr(self.shock, "apply") or isinstance(self.shock, Restore):
+            raise ShockError(f"{self!r}: 'shock' must be a shock of the catalogue")
+
+    def validate(self, model: AllianceModel) -> None:
+        _check_time(model, self)
+        if self.shock not in model.shocks:
+            raise ShockError(f"{self!r}: restores a shock that is not scheduled on this model")
+        if self.at <= self.shock.at:
+            raise ShockError(
+                f"{self!r}: 'at'={self.at} must come after the shock it restores "
+                f"(at={self.shock.at})"
+            )
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        model.undo(self.shock)
+        return []
+
+
+#: Shock classes by the snake_case names scenario files use.
+SHOCKS: dict[str, type] = {
+    "remove_state": RemoveState,
+    "defect": Defect,
+    "cut_tie": CutTie,
+    "block_transit": BlockTransit,
+    "degrade": Degrade,
+    "sanction": Sanction,
+    "random_failure": RandomFailure,
+    "targeted_attack": TargetedAttack,
+    "restore": Restore,
+}

@@ -1,0 +1,214 @@
+"""How partnership strength evolves, forms and breaks: general terms, no named events.
+
+The partnership layer is held as flat arrays over tie index (:class:`PartnershipLayer`); each
+month :func:`tie_drivers` computes three general drivers per tie and :func:`update_strengths`
+moves every strength by
+
+.. math::
+
+    \\Delta s = g\\,\\max(0, w_s\\,\\mathrm{support} + w_d\\,\\mathrm{dependence}
+                 + w_t\\,\\mathrm{threat} + b)\\,(1 - s) - \\delta\\, s
+
+(see ``docs/model.md``). A shared ally's loss draws the remaining partners together only
+because it raises their dependence on each other (fewer alternatives) and their threat (less
+allied capability against the same rivals).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from sim.params import ModelParams
+
+__all__ = [
+    "PartnershipLayer",
+    "allied_support",
+    "formation_candidates",
+    "rival_pressure",
+    "tie_drivers",
+    "update_strengths",
+]
+
+_EPS = 1e-9
+
+
+class PartnershipLayer:
+    """Undirected partnership ties as growable arrays (``a < b`` not required).
+
+    Attributes
+    ----------
+    a, b : int arrays
+        Actor positions of the two partners.
+    s : float array
+        Current strength in [0, 1] (0 for inactive ties).
+    active : bool array
+        Ties in force; a dissolved tie stays in the arrays, inactive.
+    base : float array
+        Residual anchor :math:`b` (see :func:`anchor`), 0 for ties formed during a run.
+    """
+
+    def __init__(self, a, b, s):
+        self.a = np.asarray(a, dtype=np.intp)
+        self.b = np.asarray(b, dtype=np.intp)
+        self.s = np.asarray(s, dtype=float).copy()
+        self.active = np.ones(len(self.a), dtype=bool)
+        self.base = np.zeros(len(self.a))
+        self.index = {_key(i, j): e for e, (i, j) in enumerate(zip(self.a, self.b, strict=True))}
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def add(self, i: int, j: int, s: float) -> int:
+        """Append (or reactivate) the tie i–j at strength `s`; return its index."""
+        e = self.index.get(_key(i, j))
+        if e is None:
+            e = len(self.a)
+            self.a = np.append(self.a, i)
+            self.b = np.append(self.b, j)
+            self.s = np.append(self.s, s)
+            self.active = np.append(self.active, True)
+            self.base = np.append(self.base, 0.0)
+            self.index[_key(i, j)] = e
+        else:
+            self.s[e], self.active[e], self.base[e] = s, True, 0.0
+        return e
+
+    def dissolve(self, mask: np.ndarray) -> None:
+        """Deactivate the ties in `mask` (boolean over tie index)."""
+        self.active &= ~mask
+        self.s[mask] = 0.0
+
+    def degree(self, n: int) -> np.ndarray:
+        """Number of active ties per actor."""
+        act = self.active
+        return np.bincount(self.a[act], minlength=n) + np.bincount(self.b[act], minlength=n)
+
+
+def _key(i: int, j: int) -> tuple[int, int]:
+    return (int(i), int(j)) if i < j else (int(j), int(i))
+
+
+def allied_support(layer: PartnershipLayer, cap: np.ndarray) -> np.ndarray:
+    """Allied support per actor: :math:`S_i = \\sum_j s_{ij}\\, c_j` over active ties.
+
+    Inactive ties have strength 0, and dead actors capability 0, so neither counts.
+    """
+    n = len(cap)
+    return np.bincount(layer.a, weights=layer.s * cap[layer.b], minlength=n) + np.bincount(
+        layer.b, weights=layer.s * cap[layer.a], minlength=n
+    )
+
+
+def rival_pressure(
+    ra: np.ndarray, rb: np.ndarray, intensity: np.ndarray, cap: np.ndarray
+) -> np.ndarray:
+    """Rival pressure per actor: :math:`P_i = \\sum_r \\iota_{ir}\\, c_r` over rivalry ties."""
+    n = len(cap)
+    return np.bincount(ra, weights=intensity * cap[rb], minlength=n) + np.bincount(
+        rb, weights=intensity * cap[ra], minlength=n
+    )
+
+
+def tie_drivers(
+    layer: PartnershipLayer,
+    *,
+    cap: np.ndarray,
+    support: np.ndarray,
+    pressure: np.ndarray,
+    fulfilment: np.ndarray,
+    cover_a: np.ndarray,
+    cover_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three drivers of every partnership tie, each in [0, 1].
+
+    Parameters
+    ----------
+    layer : PartnershipLayer
+    cap, support, pressure, fulfilment : float arrays, shape (N,)
+        Capability, allied support :math:`S`, rival pressure :math:`P` and supply fulfilment
+        :math:`f` (mean share of needs met) of every actor.
+    cover_a, cover_b : float arrays, shape (E,)
+        Share of partner ``a``'s (``b``'s) needs that the other partner delivered this month.
+
+    Returns
+    -------
+    support, dependence, threat : float arrays, shape (E,)
+        ``support`` = mean of the two covers; ``dependence`` = mean over the two partners of
+        :math:`\\tfrac12[\\kappa_{i|j}(1 - \\min(1, f_i - \\kappa_{i|j}))
+        + s_{ij} c_j / (c_i + S_i)]` (needs covered by the partner times the lack of
+        alternative suppliers, and the partner's share of all the power the actor can count
+        on); ``threat`` = :math:`x / (1 + x)` with
+        :math:`x = (P_i + P_j) / (c_i + c_j + S_i - s c_j + S_j - s c_i)`.
+    """
+    a, b, s = layer.a, layer.b, layer.s
+    ca, cb = cap[a], cap[b]
+    sup = 0.5 * (cover_a + cover_b)
+    alt_a = np.clip(fulfilment[a] - cover_a, 0.0, 1.0)
+    alt_b = np.clip(fulfilment[b] - cover_b, 0.0, 1.0)
+    sec_a = s * cb / (ca + support[a] + _EPS)
+    sec_b = s * ca / (cb + support[b] + _EPS)
+    dep = 0.25 * (cover_a * (1.0 - alt_a) + sec_a + cover_b * (1.0 - alt_b) + sec_b)
+    own = ca + cb + (support[a] - s * cb) + (support[b] - s * ca)
+    x = (pressure[a] + pressure[b]) / (own + _EPS)
+    threat = x / (1.0 + x)
+    return sup, dep, threat
+
+
+def drive(params: ModelParams, sup, dep, threat) -> np.ndarray:
+    """The weighted drive :math:`D = w_s\\,support + w_d\\,dependence + w_t\\,threat`."""
+    return (
+        params.tie_support_weight * sup
+        + params.dependence_weight * dep
+        + params.threat_weight * threat
+    )
+
+
+def anchor(params: ModelParams, s0: np.ndarray, d0: np.ndarray) -> np.ndarray:
+    """Residual term :math:`b` that makes each initial strength an equilibrium.
+
+    Solving :math:`g (D_0 + b)(1 - s_0) = \\delta s_0` gives
+    :math:`b = \\delta s_0 / (g (1 - s_0)) - D_0`: what the tie holds beyond (b > 0: treaties,
+    habits, institutions) or below (b < 0: mistrust, history) its current drivers. It is fixed
+    at t = 0 and never reacts to events, so every change in strength comes from the drivers.
+    """
+    s0 = np.minimum(s0, 0.99)
+    return params.tie_decay * s0 / (params.tie_gain * (1.0 - s0)) - d0
+
+
+def update_strengths(layer: PartnershipLayer, params: ModelParams, d: np.ndarray) -> np.ndarray:
+    """One month of strength change on active ties; dissolve those below the floor.
+
+    Returns the boolean mask of ties dissolved this month.
+    """
+    s = layer.s
+    # The drive cannot be negative: with no drivers left (or fewer than the tie's mistrust
+    # residual absorbs) a tie only decays, at the rate `tie_decay`.
+    push = np.maximum(d + layer.base, 0.0)
+    ds = params.tie_gain * push * (1.0 - s) - params.tie_decay * s
+    np.clip(s + ds, 0.0, 1.0, out=s)
+    s[~layer.active] = 0.0
+    gone = layer.active & (s < params.tie_floor)
+    if gone.any():
+        layer.dissolve(gone)
+    return gone
+
+
+def formation_candidates(n: int, ra: np.ndarray, rb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of actors that share at least one rival and are not rivals themselves.
+
+    Computed once from the rivalry layer as the upper triangle of :math:`R^2` (sparse),
+    in O(sum of squared rival degrees).
+    """
+    if len(ra) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    ones = np.ones(len(ra))
+    r = sp.coo_matrix((ones, (ra, rb)), shape=(n, n)).tocsr()
+    r = ((r + r.T) > 0).astype(np.int8)
+    rr = sp.triu(r @ r, k=1).tocoo()
+    rivals = set(zip(np.minimum(ra, rb).tolist(), np.maximum(ra, rb).tolist(), strict=True))
+    keep = np.array(
+        [(i, j) not in rivals for i, j in zip(rr.row.tolist(), rr.col.tolist(), strict=True)],
+        dtype=bool,
+    )
+    return rr.row[keep].astype(np.intp), rr.col[keep].astype(np.intp)

@@ -1,0 +1,178 @@
+"""Tests of sim.metrics: exact values, invariants, theory and degenerate inputs."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from sim import metrics as M
+from sim.errors import SimError
+from sim.world import World
+
+
+@pytest.fixture
+def tiny():
+    return World.from_toml("tests/data/tiny.toml").to_networkx()
+
+
+# -- structural -------------------------------------------------------------------------------
+
+
+def test_structural_exact_values():
+    K = nx.complete_graph(6)
+    assert M.global_efficiency(K) == pytest.approx(1.0)
+    P = nx.path_graph(7)
+    assert M.algebraic_connectivity(P) == pytest.approx(2 * (1 - math.cos(math.pi / 7)))
+    assert M.algebraic_connectivity(K) == pytest.approx(6.0)
+    assert M.articulation_points(P) == [1, 2, 3, 4, 5]
+    assert len(M.bridges(P)) == 6 and M.bridges(K) == []
+    assert M.k_core_fraction(K, 5) == 1.0 and M.k_core_fraction(P, 2) == 0.0
+    two = nx.disjoint_union(nx.complete_graph(3), nx.complete_graph(2))
+    assert M.giant_component_fraction(two) == pytest.approx(3 / 5)
+    assert M.giant_component_fraction(two, n=10) == pytest.approx(3 / 10)
+    assert M.number_of_components(two) == 2
+    assert M.algebraic_connectivity(two) == 0.0
+    # efficiency over the original N: a removed node keeps its place in the denominator
+    assert M.global_efficiency(nx.complete_graph(2), n=3) == pytest.approx(2 / 6)
+
+
+@pytest.mark.parametrize("G", [nx.Graph(), nx.empty_graph(1)])
+def test_degenerate_structural(G):
+    n = G.number_of_nodes()
+    assert M.giant_component_fraction(G) == (1.0 if n else 0.0)
+    assert M.global_efficiency(G) == 0.0
+    assert M.algebraic_connectivity(G) == 0.0
+    assert M.number_of_components(G) == n
+    assert M.k_core_fraction(G) == 0.0
+
+
+def test_world_graph_uses_partnership_layer(tiny):
+    assert M.giant_component_fraction(tiny) == pytest.approx(2 / 5)
+    # supply edges BBB->CLI and BBB->AAA; transit does not make an edge
+    assert M.giant_component_fraction(tiny, layer="supply") == pytest.approx(3 / 5)
+    assert M.giant_component_fraction(tiny, nodes=["AAA", "BBB", "CLI"]) == pytest.approx(2 / 3)
+    assert M.mean_partnership_strength(tiny) == pytest.approx(0.5)
+    assert M.mean_partnership_strength(tiny, nodes=["CLI", "RIV"]) == 0.0
+
+
+# -- functional -------------------------------------------------------------------------------
+
+
+def test_supply_fulfilment_on_tiny(tiny):
+    assert M.supply_fulfilment(tiny) == 1.0
+    # TRN carries arms BBB->CLI; the air alternative keeps 10 %
+    assert M.supply_fulfilment(tiny, ["TRN"], by="commodity") == {"arms": 0.1, "drones": 1.0}
+    assert M.supply_fulfilment(tiny, ["TRN"]) == pytest.approx(0.55)
+    assert M.supply_fulfilment(tiny, ["TRN"], closed_corridors=["air"]) == pytest.approx(0.5)
+    assert M.supply_fulfilment(tiny, ["BBB"]) == 0.0
+    assert M.supply_fulfilment(tiny, ["CLI"], by="actor") == {"AAA": 1.0, "CLI": 0.0}
+    assert M.corridors(tiny) == ["air", "land bridge"]
+    # capability-weighted: AAA 0.8 (fulfilled), CLI 0.1 (10 %)
+    got = M.capability_weighted_fulfilment(tiny, ["TRN"])
+    assert got == pytest.approx((0.8 * 1.0 + 0.1 * 0.1) / 0.9)
+    assert M.supply_fulfilment(tiny, cut=[("BBB", "AAA", "supply:drones")]) == 0.5
+    assert M.supply_fulfilment(nx.MultiDiGraph()) == 1.0
+    with pytest.raises(SimError, match="by must be"):
+        M.supply_fulfilment(tiny, by="bloc")
+
+
+def test_ties_kept():
+    G0 = nx.path_graph(5)
+    G1 = G0.copy()
+    G1.remove_edge(0, 1)
+    assert M.ties_kept(G0, G1) == pytest.approx(3 / 4)
+    assert M.ties_kept(nx.Graph(), G1) == 1.0
+
+
+# -- signed balance ---------------------------------------------------------------------------
+
+
+def _random_signed(n, p, q, rng):
+    G = nx.gnp_random_graph(n, p, seed=int(rng.integers(2**31)))
+    for a, b in G.edges():
+        G[a][b]["sign"] = 1 if rng.random() < q else -1
+    return G
+
+
+def test_balanced_graph_has_fraction_one_and_K_one():
+    rng = np.random.default_rng(0)
+    G = nx.gnp_random_graph(30, 0.3, seed=1)
+    camp = {x: int(rng.integers(2)) for x in G}
+    for a, b in G.edges():
+        G[a][b]["sign"] = 1 if camp[a] == camp[b] else -1
+    assert M.is_balanced(G)
+    assert M.triangle_balance(G) == 1.0
+    assert M.walk_balance(G) == pytest.approx(1.0, abs=1e-12)
+    tri = nx.Graph([(0, 1, {"sign": 1}), (1, 2, {"sign": 1}), (0, 2, {"sign": -1})])
+    assert not M.is_balanced(tri) and M.triangle_balance(tri) == 0.0
+    assert M.walk_balance(tri) < 1.0
+    assert math.isnan(M.triangle_balance(nx.path_graph(3)))
+
+
+def test_switching_leaves_balance_unchanged():
+    rng = np.random.default_rng(5)
+    G = _random_signed(40, 0.2, 0.6, rng)
+    side = {x: bool(rng.integers(2)) for x in G}
+    H = G.copy()
+    for a, b in H.edges():
+        if side[a] != side[b]:
+            H[a][b]["sign"] *= -1
+    assert M.triangle_balance(H) == pytest.approx(M.triangle_balance(G))
+    assert M.walk_balance(H) == pytest.approx(M.walk_balance(G), rel=1e-9)
+    assert M.is_balanced(H) == M.is_balanced(G)
+
+
+def test_null_model_balanced_fraction():
+    q = 0.7
+    rng = np.random.default_rng(11)
+    vals = [M.triangle_balance(_random_signed(40, 1.0, q, rng)) for _ in range(8)]
+    assert np.mean(vals) == pytest.approx((1 + (2 * q - 1) ** 3) / 2, abs=0.015)
+
+
+def test_signed_graph_from_world(tiny):
+    S = M.signed_graph(tiny)
+    assert S["AAA"]["BBB"]["sign"] == 1 and S["AAA"]["RIV"]["sign"] == -1
+    assert S.number_of_nodes() == 5 and S.number_of_edges() == 2
+
+
+# -- resilience over time ---------------------------------------------------------------------
+
+
+def test_resilience_triangle_exact():
+    t = np.arange(11.0)
+    P = 60 + 4 * t  # linear recovery 60 -> 100 over T = 10
+    assert M.resilience_loss(P, t, baseline=100) == pytest.approx(200.0)
+    assert M.robustness(P) == 60
+    assert M.normalised_resilience(P, t, baseline=100) == pytest.approx(0.8)
+    assert M.time_to_recovery(P, t, baseline=100) == 10.0
+    assert M.rapidity(P, t, baseline=100) == pytest.approx(4.0)
+
+
+def test_no_shock_and_no_recovery():
+    flat = np.ones(12)
+    s = M.resilience_summary(flat)
+    assert s["normalised_resilience"] == 1.0 and s["loss"] == 0.0 and s["rapidity"] == 0.0
+    down = np.array([1.0, 0.5, 0.6, 0.7])
+    assert M.time_to_recovery(down) == math.inf and M.rapidity(down) == 0.0
+    with pytest.raises(SimError, match="increase"):
+        M.resilience_loss([1, 2], [1, 1])
+    with pytest.raises(SimError, match="non-empty"):
+        M.robustness([])
+
+
+def test_bloc_reporters(tiny):
+    rep = M.bloc_reporters(tiny)
+    assert rep == {
+        "giant:axis": pytest.approx(2 / 4),
+        "cohesion:axis": pytest.approx(0.5),
+        "fulfilment:axis": 1.0,
+        "giant:west": 1.0,
+        "cohesion:west": 0.0,
+        "fulfilment:west": 1.0,
+    }
+    after = M.bloc_reporters(tiny, removed=["BBB"])
+    assert after["giant:axis"] == pytest.approx(1 / 4) and after["fulfilment:axis"] == 0.0
+    assert after["cohesion:axis"] == 0.0

@@ -1,0 +1,224 @@
+"""AllianceModel: phases, shock timing, inspection API, reporters, parameters, determinism."""
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import AllianceModel, ModelParams, StateAgent
+from sim.errors import UnknownNameError, ValidationError
+from sim.shocks import BlockTransit, RemoveState
+from sim.ties import PartnershipLayer, update_strengths
+from sim.world import World
+from sim.worlds import synthetic
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+#: No supply noise and no interdiction: deliveries are exact.
+EXACT = ModelParams(volume_noise=0.0, interdiction_rate=0.0)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return World.from_toml(TINY)
+
+
+def test_time_starts_at_zero_and_rows_are_collected_at_zero_and_after_each_step(tiny):
+    m = AllianceModel(tiny, rng=1)
+    assert m.time == 0
+    assert len(m.datacollector.get_model_vars_dataframe()) == 1
+    m.run_for(5)
+    assert m.time == 5
+    m.run_until(8)
+    df = m.datacollector.get_model_vars_dataframe()
+    assert len(df) == 9
+    agents = m.datacollector.get_agent_vars_dataframe()
+    assert agents.index.names == ["Step", "AgentID"]
+    assert sorted(agents.index.get_level_values("Step").unique()) == list(range(9))
+    assert len(agents) == 9 * len(tiny)
+
+
+def test_agents_are_mesa_agents_viewing_the_model_arrays(tiny):
+    m = AllianceModel(tiny, rng=1)
+    assert len(m.agents) == len(tiny)
+    a = next(x for x in m.agents if x.actor == "CLI")
+    assert isinstance(a, StateAgent)
+    assert (a.bloc, a.alive) == ("axis", True)
+    assert a.capability == pytest.approx(0.1)
+    assert a.capability == m.capability("CLI")
+
+
+def test_reporter_names_follow_the_contract(tiny):
+    m = AllianceModel(tiny, rng=1)
+    cols = list(m.datacollector.get_model_vars_dataframe().columns)
+    expected = [
+        f"{v}:{b}" for b in ("axis", "west") for v in ("alive", "fulfilment", "cohesion", "giant")
+    ]
+    assert cols == [*expected, "collapses"]
+    agent_cols = list(m.datacollector.get_agent_vars_dataframe().columns)
+    assert agent_cols == ["actor", "bloc", "alive", "capability", "stability", "fulfilment"]
+    row = m.datacollector.get_model_vars_dataframe().iloc[0]
+    assert row["alive:axis"] == 4 and row["alive:west"] == 1
+    assert row["cohesion:axis"] == pytest.approx(0.5)  # the one AAA-BBB tie
+    assert row["giant:axis"] == pytest.approx(2 / 4)  # AAA-BBB of four axis actors
+    assert row["fulfilment:axis"] == pytest.approx(1.0)
+    assert row["collapses"] == 0
+
+
+def test_inspection_api(tiny):
+    m = AllianceModel(tiny, params=EXACT, rng=1)
+    m.run_for(1)
+    assert m.strength("AAA", "BBB") == m.strength("BBB", "AAA") > 0
+    assert m.strength("AAA", "CLI") == 0.0
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)
+    assert m.delivered("BBB", "AAA") == pytest.approx(80.0)
+    assert m.delivered("CLI", "BBB") == 0.0
+    assert m.alive("RIV")
+    with pytest.raises(UnknownNameError, match="did you mean 'CLI'"):
+        m.delivered("BBB", "CLJ")
+
+
+def test_shock_at_t_shows_first_in_row_t_plus_one(tiny):
+    for t in (0, 3):
+        m = AllianceModel(tiny, params=EXACT, shocks=[RemoveState("CLI", at=t)], rng=1)
+        if t > 0:
+            m.run_until(t)
+            assert not m.alive("CLI"), "applied once time reaches t"
+        m.run_for(1)
+        df = m.datacollector.get_model_vars_dataframe()
+        assert df["alive:axis"].iloc[t] == 4, "the row at t predates the shock"
+        assert df["alive:axis"].iloc[t + 1] == 3, "the row at t+1 is the first to show it"
+        assert m.delivered("BBB", "CLI") == 0.0
+
+
+def test_shock_applies_before_the_supply_phase_of_the_next_step(tiny):
+    m = AllianceModel(tiny, params=EXACT, shocks=[BlockTransit("TRN", at=2)], rng=1)
+    m.run_until(2)
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)  # step 1 -> 2 was before it
+    m.run_for(1)
+    assert m.delivered("BBB", "CLI") == pytest.approx(2.0)  # the 0.1 air alternative
+
+
+def test_supply_reroutes_and_never_exceeds_production(tiny):
+    m = AllianceModel(tiny, params=EXACT.replace(production_elasticity=0.0), rng=1)
+    m.run_for(3)
+    out = m.output_array
+    net = m.supply
+    shipped = np.zeros_like(out)
+    np.add.at(shipped, (net.supplier, net.commodity), m.delivered_array)
+    assert (shipped <= out + 1e-9).all()
+
+
+def _with_stability(world, actor, value):
+    return world.replace(
+        actors=[
+            a if a.id != actor else type(a)(**{**a.__dict__, "stability": value})
+            for a in world.actors
+        ]
+    )
+
+
+def test_collapse_fate_is_a_parameter(tiny):
+    fragile = _with_stability(tiny, "AAA", 0.05)
+    fates = {}
+    for fate in ("removed", "neutral", "defected"):
+        p = ModelParams(collapse_fate=fate, collapse_prob=1.0, stability_noise=0.0)
+        m = AllianceModel(fragile, params=p, rng=3)
+        m.run_for(1)
+        fates[fate] = (m.alive("AAA"), m.bloc("AAA"), m.collapses, m.strength("AAA", "BBB"))
+    assert fates["removed"] == (False, "axis", 1, 0.0)
+    assert fates["neutral"] == (True, "neutral", 1, 0.0)
+    assert fates["defected"] == (True, "west", 1, 0.0)  # the bloc of its strongest rival
+    p = ModelParams(collapse_fate="defected", defect_bloc="neutral", collapse_prob=1.0)
+    m = AllianceModel(fragile, params=p, rng=3)
+    m.run_for(1)
+    assert m.bloc("AAA") == "neutral"
+
+
+def test_a_collapse_cascades_to_an_actor_that_depended_on_it(tiny):
+    # CLI gets all its arms from BBB and is fragile; removing BBB starves it.
+    fragile = _with_stability(tiny, "CLI", 0.2)
+    p = ModelParams(need_weight=1.0, stability_sensitivity=1.5, stability_rate=0.3)
+    shocked = AllianceModel(fragile, params=p, shocks=[RemoveState("BBB", at=1)], rng=5)
+    base = AllianceModel(fragile, params=p, rng=5)
+    shocked.run_for(36)
+    base.run_for(36)
+    assert base.alive("CLI") and base.collapses == 0
+    assert not shocked.alive("CLI") and shocked.collapses >= 1
+
+
+def test_unused_tie_decays_and_dissolves_below_the_floor():
+    lay = PartnershipLayer([0], [1], [0.5])
+    p = ModelParams()
+    gone_at = None
+    for month in range(400):
+        gone = update_strengths(lay, p, np.zeros(1))
+        assert 0.0 <= lay.s[0] <= 1.0
+        if gone.any():
+            gone_at = month
+            break
+    # s(t) = 0.5 (1 - decay)^t falls below the floor after log(floor/0.5)/log(1-decay) months
+    expected = int(np.ceil(np.log(p.tie_floor / 0.5) / np.log(1 - p.tie_decay))) - 1
+    assert gone_at == expected
+    assert not lay.active[0] and lay.s[0] == 0.0
+
+
+def test_same_rng_gives_identical_frames_and_another_gives_different_ones():
+    w = synthetic(60, mean_degree=4, rng=7)
+    shocks = [RemoveState("A00003", at=4)]
+    frames = []
+    for seed in (11, 11, 12):
+        m = AllianceModel(w, shocks=shocks, rng=seed)
+        m.run_for(24)
+        dc = m.datacollector
+        frames.append((dc.get_model_vars_dataframe(), dc.get_agent_vars_dataframe()))
+    pd.testing.assert_frame_equal(frames[0][0], frames[1][0])
+    pd.testing.assert_frame_equal(frames[0][1], frames[1][1])
+    assert not frames[0][1]["stability"].equals(frames[2][1]["stability"])
+
+
+def test_a_generator_is_accepted_as_rng(tiny):
+    a = AllianceModel(tiny, rng=np.random.default_rng(5))
+    b = AllianceModel(tiny, rng=np.random.default_rng(5))
+    a.run_for(6)
+    b.run_for(6)
+    pd.testing.assert_frame_equal(
+        a.datacollector.get_agent_vars_dataframe(), b.datacollector.get_agent_vars_dataframe()
+    )
+
+
+def test_model_pickles_mid_run_and_continues_identically(tiny):
+    m = AllianceModel(tiny, shocks=[RemoveState("BBB", at=5)], rng=2)
+    m.run_for(3)
+    clone = pickle.loads(pickle.dumps(m))
+    m.run_for(6)
+    clone.run_for(6)
+    assert not clone.alive("BBB")
+    pd.testing.assert_frame_equal(
+        m.datacollector.get_agent_vars_dataframe(), clone.datacollector.get_agent_vars_dataframe()
+    )
+
+
+# -- parameters ------------------------------------------------------------------------------
+
+
+def test_params_have_units_defaults_and_ranges_containing_the_default():
+    ranges = ModelParams.ranges()
+    described = ModelParams.describe()
+    assert {"dependence_weight", "threat_weight", "tie_decay"} <= set(ranges)
+    for name, (lo, hi) in ranges.items():
+        assert lo <= described[name]["default"] <= hi, name
+        assert described[name]["units"] and described[name]["doc"]
+
+
+def test_params_replace_reports_unknown_names_with_suggestions_and_bad_ranges():
+    p = ModelParams()
+    with pytest.raises(ValidationError, match="did you mean 'threat_weight'"):
+        p.replace(threat_wieght=0.5)
+    with pytest.raises(ValidationError) as exc:
+        p.replace(tie_decay=5.0, collapse_fate="exiled")
+    assert len(exc.value.problems) == 2
+    assert p.replace(tie_decay=0.05).tie_decay == 0.05
+    with pytest.raises(AttributeError):
+        p.tie_decay = 0.1  # frozen

@@ -1,0 +1,225 @@
+"""The shock catalogue: each shock's effect, its undo, and clear errors for invalid shocks."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import AllianceModel, ModelParams
+from sim.errors import ShockError, SimError
+from sim.shocks import (
+    SHOCKS,
+    BlockTransit,
+    CutTie,
+    Defect,
+    Degrade,
+    RandomFailure,
+    RemoveState,
+    Restore,
+    Sanction,
+    TargetedAttack,
+)
+from sim.world import World
+from sim.worlds import synthetic
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+EXACT = ModelParams(volume_noise=0.0, interdiction_rate=0.0, production_elasticity=0.0)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return World.from_toml(TINY)
+
+
+def run(world, *shocks, steps=2, params=EXACT, rng=1):
+    m = AllianceModel(world, params=params, shocks=shocks, rng=rng)
+    m.run_for(steps)
+    return m
+
+
+def test_registry_names_every_shock():
+    assert set(SHOCKS) == {
+        "remove_state",
+        "defect",
+        "cut_tie",
+        "block_transit",
+        "degrade",
+        "sanction",
+        "random_failure",
+        "targeted_attack",
+        "restore",
+    }
+    assert SHOCKS["remove_state"] is RemoveState
+
+
+def test_remove_state_removes_the_actor_its_ties_and_its_deliveries(tiny):
+    m = run(tiny, RemoveState("BBB", at=0))
+    assert not m.alive("BBB") and m.capability("BBB") == 0.0
+    assert m.delivered("BBB", "CLI") == m.delivered("BBB", "AAA") == 0.0
+    assert m.strength("AAA", "BBB") == 0.0
+
+
+def test_a_removed_transit_reroutes_to_the_alternative(tiny):
+    m = run(tiny, RemoveState("TRN", at=0))
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0 * 0.1)
+
+
+@pytest.mark.parametrize(
+    "shock",
+    [RemoveState("TRN", at=0, fate="neutral"), Defect("TRN", at=0, to_bloc="west")],
+    ids=["neutral", "defect"],
+)
+def test_a_realigned_transit_closes_its_territory_to_former_partners(tiny, shock):
+    m = run(tiny, shock)
+    assert m.alive("TRN") and m.bloc("TRN") != "axis"
+    assert m.delivered("BBB", "CLI") == pytest.approx(2.0)
+
+
+def test_defect_dissolves_ties_with_the_former_bloc_and_cuts_its_supply(tiny):
+    m = run(tiny, Defect("BBB", at=0, to_bloc="west"))
+    assert m.bloc("BBB") == "west"
+    assert m.strength("AAA", "BBB") == 0.0
+    assert m.delivered("BBB", "AAA") == m.delivered("BBB", "CLI") == 0.0
+
+
+def test_cut_tie_supply_and_partnership(tiny):
+    m = run(tiny, CutTie(("BBB", "CLI"), at=0))
+    assert m.delivered("BBB", "CLI") == 0.0 and m.delivered("BBB", "AAA") == pytest.approx(80)
+    m = run(tiny, CutTie(("BBB", "AAA"), at=0, commodity="drones"))
+    assert m.delivered("BBB", "AAA") == 0.0
+    m = run(tiny, CutTie(("AAA", "BBB"), at=0, layer="partnership"))
+    assert m.strength("AAA", "BBB") == 0.0
+
+
+def test_block_transit_by_actor_or_by_corridor_name(tiny):
+    assert run(tiny, BlockTransit("TRN", at=0)).delivered("BBB", "CLI") == pytest.approx(2.0)
+    assert run(tiny, BlockTransit("land bridge", at=0)).delivered("BBB", "CLI") == pytest.approx(
+        2.0
+    )
+    # both the main route and its alternative closed: nothing arrives
+    m = run(tiny, BlockTransit("land bridge", at=0), BlockTransit("air", at=0))
+    assert m.delivered("BBB", "CLI") == 0.0
+
+
+def test_degrade_production_and_capability(tiny):
+    m = run(tiny, Degrade("BBB", at=0, factor=0.5))
+    # BBB makes 100 drones and ships 80: half its output (50) still goes out, all to AAA;
+    # its 20 arms are all committed, so CLI gets half.
+    assert m.delivered("BBB", "AAA") == pytest.approx(50.0)
+    assert m.delivered("BBB", "CLI") == pytest.approx(10.0)
+    m = run(tiny, Degrade("AAA", at=0, factor=0.5, what="capability"), steps=1)
+    # halved at once, then the target capability is halved too: it stays near 0.4
+    assert m.capability("AAA") == pytest.approx(0.4, abs=0.02)
+
+
+def test_sanction_named_suppliers_or_full_embargo(tiny):
+    m = run(tiny, Sanction("CLI", at=0, suppliers=("BBB",)))
+    assert m.delivered("BBB", "CLI") == 0.0
+    m = run(tiny, Sanction("BBB", at=0, buyers=("CLI",)))
+    assert m.delivered("BBB", "CLI") == 0.0 and m.delivered("BBB", "AAA") == pytest.approx(80)
+    m = run(tiny, Sanction("BBB", at=0))
+    assert m.delivered("BBB", "CLI") == m.delivered("BBB", "AAA") == 0.0
+
+
+def test_random_failure_removes_a_fraction_drawn_from_the_model_rng():
+    w = synthetic(100, mean_degree=4, rng=3)
+    a = run(w, RandomFailure(0.2, at=1), rng=9, params=ModelParams())
+    b = run(w, RandomFailure(0.2, at=1), rng=9, params=ModelParams())
+    c = run(w, RandomFailure(0.2, at=1), rng=10, params=ModelParams())
+    dead = [{x for x in w.ids if not m.alive(x)} for m in (a, b, c)]
+    assert len(dead[0]) >= 20 and dead[0] == dead[1] and dead[0] != dead[2]
+    m = run(w, RandomFailure(0.5, at=0, bloc="west"), params=ModelParams())
+    assert all(w.actor(x).bloc == "west" for x in w.ids if not m.alive(x))
+
+
+def test_targeted_attack_removes_the_top_actors():
+    w = synthetic(80, mean_degree=4, rng=4)
+    G = w.to_networkx().to_undirected()
+    simple = {v: len(set(G.neighbors(v)) - {v}) for v in G}
+    top = max(simple, key=simple.get)
+    m = run(w, TargetedAttack(1, at=0, by="degree"), params=ModelParams())
+    assert not m.alive(top)
+    m = run(w, TargetedAttack(3, at=0, by="capability"), params=ModelParams())
+    caps = sorted(w.actors, key=lambda a: -a.capability)[:3]
+    assert all(not m.alive(a.id) for a in caps)
+    for recompute in (False, True):
+        m = run(w, TargetedAttack(4, at=0, by="betweenness", recompute=recompute))
+        assert sum(not m.alive(x) for x in w.ids) == 4
+
+
+def test_restore_undoes_a_shock_after_a_delay(tiny):
+    remove = RemoveState("BBB", at=1)
+    m = run(tiny, remove, Restore(remove, at=3), steps=5)
+    assert m.alive("BBB") and m.strength("AAA", "BBB") > 0
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)
+    block = BlockTransit("TRN", at=0)
+    m = run(tiny, block, Restore(block, at=2), steps=2)
+    assert m.delivered("BBB", "CLI") == pytest.approx(2.0)
+    m.run_for(1)
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)
+    deg = Degrade("BBB", at=0, factor=0.0)
+    m = run(tiny, deg, Restore(deg, at=1), steps=2)
+    assert m.delivered("BBB", "AAA") == pytest.approx(80.0)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def test_unknown_actor_is_a_shock_error_with_a_suggestion(tiny):
+    with pytest.raises(ShockError, match=r"unknown actor 'BBX'.*did you mean 'BBB'"):
+        AllianceModel(tiny, shocks=[RemoveState("BBX", at=1)], rng=1)
+    with pytest.raises(ShockError, match="did you mean 'land bridge'"):
+        AllianceModel(tiny, shocks=[BlockTransit("land brige", at=1)], rng=1)
+    with pytest.raises(ShockError, match="unknown bloc"):
+        AllianceModel(tiny, shocks=[Defect("AAA", at=1, to_bloc="wset")], rng=1)
+    assert issubclass(ShockError, SimError)
+
+
+def test_time_in_the_past_is_a_shock_error(tiny):
+    m = AllianceModel(tiny, rng=1)
+    m.run_for(5)
+    with pytest.raises(ShockError, match="in the past"):
+        m.add_shock(RemoveState("AAA", at=3))
+    m.add_shock(RemoveState("AAA", at=5))  # now is allowed: applies before the next step
+    m.run_for(1)
+    assert not m.alive("AAA")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RemoveState("AAA", at=-1),
+        lambda: RemoveState("AAA", at=1.5),
+        lambda: RemoveState("AAA", at=1, fate="exiled"),
+        lambda: RandomFailure(0.0, at=1),
+        lambda: RandomFailure(1.5, at=1),
+        lambda: TargetedAttack(0, at=1),
+        lambda: TargetedAttack(1, at=1, by="pagerank"),
+        lambda: Degrade("AAA", at=1, factor=-1),
+        lambda: CutTie(("AAA",), at=1),
+        lambda: CutTie(("AAA", "BBB"), at=1, layer="rivalry"),
+    ],
+)
+def test_malformed_shocks_are_rejected_when_built(make):
+    with pytest.raises(ShockError):
+        make()
+
+
+def test_shocks_that_match_nothing_are_rejected(tiny):
+    with pytest.raises(ShockError, match="no supply tie from 'CLI' to 'BBB'"):
+        AllianceModel(tiny, shocks=[CutTie(("CLI", "BBB"), at=1)], rng=1)
+    with pytest.raises(ShockError, match="no supply tie matches"):
+        AllianceModel(tiny, shocks=[Sanction("RIV", at=1, suppliers=("AAA",))], rng=1)
+    remove = RemoveState("AAA", at=4)
+    with pytest.raises(ShockError, match="must come after"):
+        AllianceModel(tiny, shocks=[remove, Restore(remove, at=4)], rng=1)
+    with pytest.raises(ShockError, match="not scheduled"):
+        AllianceModel(tiny, shocks=[Restore(remove, at=6)], rng=1)
+
+
+def test_shocks_are_frozen_and_name_their_target_first():
+    s = RemoveState("SYR", at=6)
+    assert repr(s) == "RemoveState(target='SYR', at=6, fate='removed', to_bloc=None)"
+    with pytest.raises(AttributeError):
+        s.at = 7
+    assert np.isscalar(hash(s))
