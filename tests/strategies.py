@@ -124,6 +124,7 @@ def worlds(
     max_actors: int = 30,
     max_ties: int = 40,
     blocs: Sequence[str] = ("axis", "west", "neutral"),
+    volumes: st.SearchStrategy[float] | None = None,
 ) -> World:
     """Valid worlds: 1..30 actors with all three layers, routes through transit actors and
     alternative routes.
@@ -136,6 +137,8 @@ def worlds(
         Bound on the number of ties in each layer.
     blocs : sequence of str
         The bloc names actors are drawn from.
+    volumes : strategy of float, optional
+        Supply volumes (default: any float in [0, 1e12], subnormals included).
 
     Returns
     -------
@@ -189,7 +192,7 @@ def worlds(
                     supplier=src,
                     recipient=dst,
                     commodity=com,
-                    volume=draw(_volumes),
+                    volume=draw(_volumes if volumes is None else volumes),
                     route=draw(_routes(transit, main=True)),
                     alternatives=tuple(draw(st.lists(_routes(transit, main=False), max_size=2))),
                     **common(),

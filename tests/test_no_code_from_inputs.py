@@ -26,7 +26,8 @@ def _offences(source: str) -> list[str]:
             name = (
                 f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
             )
-            if name in FORBIDDEN_CALLS:
+            # compile is only the builtin; re.compile is harmless
+            if name in FORBIDDEN_CALLS and not (name == "compile" and isinstance(f, ast.Attribute)):
                 found.append(f"line {node.lineno}: call to {name}()")
             for kw in node.keywords:
                 if kw.arg == "allow_pickle" and not (
@@ -49,4 +50,5 @@ def test_module_never_executes_code_from_data(path):
 def test_the_checker_catches_what_it_should():
     bad = "import pickle\nfrom yaml import load\neval(x)\nnp.load(f, allow_pickle=True)\n"
     assert len(_offences(bad)) == 4
-    assert _offences("np.load(f, allow_pickle=False)\nx = 'eval(1)'\n") == []
+    assert _offences("np.load(f, allow_pickle=False)\nx = 'eval(1)'\nre.compile('a')\n") == []
+    assert _offences("compile(src, 'f', 'exec')\ndf.eval(expr)\n") != []

@@ -15,7 +15,7 @@ def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("props")
 
 
-@settings(CI, max_examples=150)
+@settings(CI, max_examples=100)
 @given(world=worlds())
 def test_toml_round_trip_is_equal(world, scratch):
     path = scratch / "w.toml"
@@ -26,7 +26,7 @@ def test_toml_round_trip_is_equal(world, scratch):
     assert world_bytes(back) == path.read_bytes()
 
 
-@settings(CI, max_examples=150)
+@settings(CI, max_examples=100)
 @given(world=worlds())
 def test_json_round_trip_is_equal(world, scratch):
     path = scratch / "w.json"
