@@ -51,7 +51,7 @@ def _check_invariants(m: AllianceModel, removed: set[str]) -> None:
 
 
 # Subnormal volumes (~1e-309) make the model's share divisions overflow (a RuntimeWarning, an
-# error under pytest): reported to the model's owner; realistic volumes here.
+# error under pytest; see test_a_tiny_volume_does_not_overflow): realistic volumes here.
 _VOLUMES = st.one_of(st.just(0.0), st.floats(1e-6, 1e12))
 
 
@@ -213,3 +213,17 @@ def test_rivalry_only_world_runs():
     )
     m, frame = _frames(world)
     assert (frame["alive:west"] == 1).all() and m.alive("AAA")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuntimeWarning,
+    reason="sim/supply.py deliver(): output / committed volume overflows when a tie's volume "
+    "is subnormal (5e-324): a RuntimeWarning, an error under pytest (found by hypothesis)",
+)
+def test_a_tiny_volume_does_not_overflow():
+    world = _world(
+        [_actor("AAA", produces={"arms": 1.0}), _actor("BBB")], [_supply("AAA", "BBB", 5e-324)]
+    )
+    m, _ = _frames(world, steps=2)
+    assert 0 <= m.delivered("AAA", "BBB") <= 5e-324
