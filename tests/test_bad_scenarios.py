@@ -77,12 +77,40 @@ CASES = [
     (
         "zero replicates",
         _sub("replicates = 3", "replicates = 0"),
-        ["x.toml:6 scenario.replicates:", "got 0; allowed: an integer >= 1"],
+        ["x.toml:6 scenario.replicates: is out of range; got 0; allowed: an integer >= 1"],
     ),
     (
         "negative replicates",
         _sub("replicates = 3", "replicates = -2"),
         ["scenario.replicates:", "got -2; allowed: an integer >= 1"],
+    ),
+    (
+        "huge replicates",
+        _sub("replicates = 3", "replicates = 99999999999999999999"),
+        [
+            "scenario.replicates: is out of range; got 99999999999999999999",
+            "an integer >= 1 and <= 1_000_000",
+        ],
+    ),
+    (
+        "huge steps",
+        _sub("steps = 6", "steps = 1_000_000_000"),
+        ["scenario.steps: is out of range; got 1000000000", "<= 100_000"],
+    ),
+    (
+        "float replicates",
+        _sub("replicates = 3", "replicates = 3.0"),
+        ["scenario.replicates: must be an integer; got 3.0", "(write 3 without a decimal point)"],
+    ),
+    (
+        "parameter out of range beside an unknown parameter",
+        SCENARIO + "\n[params]\ncollapse_threshold = 5\ncolapse_threshold = 0.1\n",
+        [
+            "has 2 problems",
+            "params.colapse_threshold: unknown model parameter",
+            "(did you mean 'collapse_threshold'?)",
+            "params (collapse_threshold): is outside its plausible range; got 5.0",
+        ],
     ),
     (
         "NaN steps",
@@ -151,6 +179,7 @@ def test_bad_scenario_exits_2_and_writes_nothing(folder, text, expected):
         (["--steps", "0"], "must be >= 1, got 0"),
         (["--seed", "-1"], "must be >= 0, got -1"),
         (["--replicates", "many"], "not an integer: 'many'"),
+        (["--replicates", "9" * 30], "--replicates: must be an integer; got 999"),
     ],
 )
 def test_bad_run_options_exit_2(folder, option, expected):
