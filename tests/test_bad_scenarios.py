@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
 pytest.importorskip("sim.runner", reason="the scenario runner is not merged yet")
 
@@ -223,6 +224,32 @@ def test_run_into_a_directory_holding_other_results_exits_2(folder):
     code, _, err = run_cli("run", path, "--out", out, "--executor", "serial", "--quiet")
     assert code == 2 and "already holds results" in err and "--resume" in err
     assert snapshot(folder) == before
+
+
+def test_damaged_results_exit_2_and_resume_repairs_them(folder):
+    path = folder / "x.toml"
+    path.write_text(SCENARIO)
+    a, b = folder / "a", folder / "b"
+    run = ("run", path, "--executor", "serial", "--quiet", "--out")
+    assert run_cli(*run, a)[0] == 0 and run_cli(*run, b)[0] == 0
+    part = b / "parts" / "r000001.model.parquet"
+    part.write_bytes(part.read_bytes()[:100])  # truncated on disk, e.g. by a full disk or a copy
+    code, _, err = run_cli("compare", a, b)
+    assert code == 2 and "Traceback" not in err
+    assert f"{part}: is damaged: not a readable Parquet file" in err
+    assert "delete it and rerun with --resume" in err
+    part.unlink()  # as the message says
+    assert run_cli(*run, b, "--resume")[0] == 0
+    assert run_cli("compare", a, b)[0] == 0
+    from sim.runner import load_results
+
+    assert_frame_equal(load_results(a).model_frame, load_results(b).model_frame)
+
+    (b / "manifest.json").write_text("{broken")
+    code, _, err = run_cli("compare", a, b)
+    assert code == 2 and "manifest.json:1:2: invalid JSON" in err
+    code, _, err = run_cli("compare", a, folder)
+    assert code == 2 and "is not a results directory (no manifest.json)" in err
 
 
 # -- fuzz -----------------------------------------------------------------------------------
