@@ -843,7 +843,7 @@ def _parse_shocks(
             c.add(c.at(path), "missing required key 'type'", None, ", ".join(names))
             built.append(None)
             continue
-        if kind not in catalogue:
+        if not isinstance(kind, str) or kind not in catalogue:  # a list is unhashable
             c.add(
                 c.at(f"{path}.type"), "unknown shock", kind, ", ".join(names), suggest(kind, names)
             )
@@ -969,7 +969,7 @@ def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, 
             c.add(where, "unknown layer", value, ", ".join(LAYERS), suggest(value, LAYERS))
         return value
     if key == "commodity":
-        if value is not None and value not in COMMODITIES:
+        if value is not None and (not isinstance(value, str) or value not in COMMODITIES):
             c.add(
                 where,
                 "unknown commodity",

@@ -62,6 +62,17 @@ CASES = [
         ],
     ),
     (
+        "list as shock name",
+        _sub('type = "remove_state"', 'type = ["remove_state"]'),
+        ["x.toml:11 shocks[0].type: unknown shock; got ['remove_state']"],
+    ),
+    (
+        "list as shock commodity",
+        SCENARIO
+        + '\n[[shocks]]\ntype = "cut_tie"\ntarget = ["BBB", "CLI"]\ncommodity = ["arms"]\nat = 1\n',
+        ["shocks[1].commodity: unknown commodity; got ['arms']"],
+    ),
+    (
         "shock after the horizon",
         _sub("at = 2", "at = 9"),
         [
@@ -276,6 +287,81 @@ def test_mutated_scenarios_give_a_spec_or_a_validation_error(data, fuzz_dir):
         assert isinstance(spec, ScenarioSpec)
         assert spec.replicates >= 1 and spec.steps >= 1
         assert all(0 <= s.at < spec.steps for s in spec.shocks if hasattr(s, "at"))
+        event("valid")
+
+
+RICH = (
+    SCENARIO
+    + """
+[params]
+collapse_threshold = 0.1
+
+[[shocks]]
+type = "cut_tie"
+target = ["AAA", "BBB"]
+at = 1
+layer = "partnership"
+
+[[shocks]]
+type = "degrade"
+target = "BBB"
+at = 3
+factor = 0.5
+
+[[baseline_shocks]]
+type = "block_transit"
+target = "TRN"
+at = 4
+
+[patch]
+remove_ties = [{ layer = "rivalry", between = ["AAA", "RIV"] }]
+
+[[patch.add_actors]]
+id = "NEW"
+name = "Newcomer"
+bloc = "axis"
+lat = 1.0
+lon = 2.0
+
+[[patch.add_ties]]
+layer = "partnership"
+between = ["NEW", "AAA"]
+kind = "entente"
+strength = 0.3
+since = 2024-01-01
+source = "scenario"
+
+[[patch.set]]
+actor = "CLI"
+stability = 0.3
+"""
+)
+SHIPPED = sorted((Path(__file__).parents[1] / "scenarios").glob("*.toml"))
+
+
+def test_the_rich_seed_is_valid(fuzz_dir):
+    path = fuzz_dir / "rich.toml"
+    path.write_text(RICH)
+    spec = load_scenario(path)
+    assert len(spec.shocks) == 3 and len(spec.baseline_shocks) == 1 and "NEW" in spec.world
+
+
+@settings(CI, max_examples=400)
+@given(
+    data=mutated_texts(
+        st.sampled_from([RICH.encode(), *(p.read_bytes() for p in SHIPPED)]), max_edits=3
+    )
+)
+def test_mutated_patches_params_and_shipped_scenarios(data, fuzz_dir):
+    path = fuzz_dir / "mutant.toml"
+    path.write_bytes(data)
+    try:
+        spec = load_scenario(path)
+    except ValidationError as exc:
+        assert exc.problems
+        event("invalid")
+    else:
+        assert isinstance(spec, ScenarioSpec)
         event("valid")
 
 
