@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/alliance-sim demo --out results/demo
 
-test: $(STAMP)
+test: $(STAMP) browsers
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
@@ -29,6 +29,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`);
+# sim.app_assets puts the dashboard's browser assets (from npm) where Solara serves them offline.
+browsers: $(STAMP)
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	$(PY) -m sim.app_assets
 
 docs-data: $(STAMP)
 	$(PY) -m sim.worlds.docgen > docs/data.md

@@ -11,7 +11,8 @@ import os
 import tempfile
 import time
 
-from sim.runner import _cores, run_scenario
+from sim.executors import available_cores
+from sim.runner import run_scenario
 
 # Enough replicates that starting the worker processes (about a second) does not dominate.
 REPLICATES = int(os.environ.get("BENCH_REPLICATES", "80"))
@@ -31,7 +32,7 @@ def _rate(executor: str, out: str, workers: int | None = None) -> float:
 
 
 def main() -> None:
-    cores = _cores()
+    cores = available_cores()
     with tempfile.TemporaryDirectory() as tmp:
         serial = _rate("serial", os.path.join(tmp, "serial"))
         procs = _rate("processes", os.path.join(tmp, "processes"), cores)

@@ -6,6 +6,7 @@ from sim.model import AllianceModel
 from sim.params import ModelParams
 from sim.runner import EnsembleResults, load_results, run_scenario
 from sim.scenario import ScenarioSpec, load_scenario
+from sim.sensitivity import sensitivity  # the function; the module stays importable by name
 from sim.world import Actor, PartnershipTie, RivalryTie, Route, SupplyTie, World
 from sim.worlds import list_worlds, load_world
 
@@ -29,6 +30,7 @@ __all__ = [
     "load_scenario",
     "load_world",
     "run_scenario",
+    "sensitivity",
 ]
 
 __version__ = "0.1.0"

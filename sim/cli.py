@@ -221,6 +221,15 @@ def _help(parser: argparse.ArgumentParser) -> int:
 _REGISTRY: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_sensitivity import register  # the command lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_sensitivity)
+
+
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
@@ -541,7 +550,7 @@ def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from sim.runner import EXECUTORS
+    from sim.executors import EXECUTORS
 
     p.add_argument("--replicates", type=_positive, metavar="N", help="override the scenario's")
     p.add_argument("--seed", type=_nonnegative, metavar="S", help="override the root seed")

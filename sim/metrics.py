@@ -14,6 +14,8 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from sim.errors import SimError
 
@@ -27,6 +29,9 @@ __all__ = [
     "corridors",
     "giant_component_fraction",
     "global_efficiency",
+    "group_giant_fractions",
+    "group_mean_strength",
+    "group_means",
     "is_balanced",
     "k_core_fraction",
     "mean_partnership_strength",
@@ -61,6 +66,150 @@ def _simple_undirected(G: nx.Graph, layer: str | None = "partnership") -> nx.Gra
     H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
     H.remove_edges_from(nx.selfloop_edges(H))
     return H
+
+
+def _edge_arrays(H: nx.Graph, weight: str | None = None):
+    """Nodes of `H` in order, and its edges as position arrays (and weights if asked)."""
+    pos = {x: i for i, x in enumerate(H)}
+    m = H.number_of_edges()
+    u = np.fromiter((pos[a] for a, _ in H.edges()), dtype=np.intp, count=m)
+    v = np.fromiter((pos[b] for _, b in H.edges()), dtype=np.intp, count=m)
+    if weight is None:
+        return pos, u, v
+    w = np.fromiter(
+        (float(d.get(weight, 0.0)) for _, _, d in H.edges(data=True)), dtype=float, count=m
+    )
+    return pos, u, v, w
+
+
+# -- array level: the definitions the model's reporters use ----------------------------------
+
+
+def group_giant_fractions(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    group: np.ndarray,
+    alive: np.ndarray,
+    group_size0: np.ndarray,
+) -> np.ndarray:
+    """Largest connected part of each group's subgraph, over the group's original size.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, numbered ``0 .. n-1``.
+    u, v : int arrays, shape (E,)
+        Undirected edges (direction, duplicates and self-loops are harmless).
+    group : int array, shape (n,)
+        Group (e.g. bloc) of each node, in ``0 .. G-1``.
+    alive : bool array, shape (n,)
+        Nodes still present; dead nodes and their edges do not count.
+    group_size0 : array, shape (G,)
+        The denominator of each group, e.g. its size before any removal, so that a group that
+        loses members loses giant-component fraction.
+
+    Returns
+    -------
+    float array, shape (G,)
+        For each group, the largest number of alive nodes connected through edges whose two
+        ends are alive and in that group, divided by ``group_size0``; 0.0 where the size is 0.
+
+    Notes
+    -----
+    Components by :func:`scipy.sparse.csgraph.connected_components` on the kept edges:
+    O(n + E). :func:`giant_component_fraction` and :func:`bloc_reporters` are this function on
+    a graph's arrays, and ``AllianceModel``'s ``giant:B`` reporter is this function on the
+    model's partnership arrays.
+    """
+    u = np.asarray(u, dtype=np.intp)
+    v = np.asarray(v, dtype=np.intp)
+    group = np.asarray(group, dtype=np.intp)
+    alive = np.asarray(alive, dtype=bool)
+    size0 = np.asarray(group_size0, dtype=float)
+    best = np.zeros(len(size0))
+    if n == 0:
+        return best
+    keep = alive[u] & alive[v] & (group[u] == group[v])
+    g = sp.coo_matrix((np.ones(int(keep.sum())), (u[keep], v[keep])), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    size = np.bincount(labels, weights=alive.astype(float))
+    label_group = np.zeros(len(size), dtype=np.intp)
+    label_group[labels] = group  # every node of a component is in the same group
+    np.maximum.at(best, label_group, size)
+    return np.divide(best, size0, out=np.zeros_like(best), where=size0 > 0)
+
+
+def group_means(
+    values: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    *,
+    mask: np.ndarray | None = None,
+    empty: float = math.nan,
+) -> np.ndarray:
+    """Mean of `values` per group (over the entries in `mask`); `empty` for an empty group.
+
+    Parameters
+    ----------
+    values : float array, shape (K,)
+    group : int array, shape (K,)
+        Group of each entry, in ``0 .. n_groups-1``.
+    n_groups : int
+    mask : bool array, shape (K,), optional
+        Entries that count (default all).
+    empty : float
+        The value of a group with no entry (default ``nan``).
+
+    Returns
+    -------
+    float array, shape (n_groups,)
+    """
+    values = np.asarray(values, dtype=float)
+    group = np.asarray(group, dtype=np.intp)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        values, group = values[mask], group[mask]
+    count = np.bincount(group, minlength=n_groups)
+    out = np.bincount(group, weights=values, minlength=n_groups) / np.maximum(count, 1)
+    out[count == 0] = empty
+    return out
+
+
+def group_mean_strength(
+    u: np.ndarray,
+    v: np.ndarray,
+    strength: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    *,
+    active: np.ndarray | None = None,
+) -> np.ndarray:
+    """Mean strength of the ties inside each group (both ends in it); 0.0 with no such tie.
+
+    Parameters
+    ----------
+    u, v : int arrays, shape (E,)
+        Undirected ties, each listed once.
+    strength : float array, shape (E,)
+    group : int array, shape (N,)
+        Group of each node.
+    n_groups : int
+    active : bool array, shape (E,), optional
+        Ties that count (default all): e.g. ties in force, or ties between alive actors.
+
+    Returns
+    -------
+    float array, shape (n_groups,)
+        The ``cohesion:B`` reporter of every group ``B``; :func:`mean_partnership_strength`
+        is this function for one group.
+    """
+    group = np.asarray(group, dtype=np.intp)
+    gu = group[np.asarray(u, dtype=np.intp)]
+    inside = gu == group[np.asarray(v, dtype=np.intp)]
+    if active is not None:
+        inside &= active
+    return group_means(strength, gu, n_groups, mask=inside, empty=0.0)
 
 
 # -- structural -------------------------------------------------------------------------------
@@ -98,10 +247,13 @@ def giant_component_fraction(
     H = _simple_undirected(G, layer)
     if nodes is not None:
         H = H.subgraph([x for x in nodes if x in H])
-    denom = H.number_of_nodes() if n is None else n
-    if denom <= 0 or H.number_of_nodes() == 0:
+    m = H.number_of_nodes()
+    denom = m if n is None else n
+    if denom <= 0 or m == 0:
         return 0.0
-    return max(len(c) for c in nx.connected_components(H)) / denom
+    _, u, v = _edge_arrays(H)
+    one = np.zeros(m, dtype=np.intp)
+    return float(group_giant_fractions(m, u, v, one, np.ones(m, bool), np.array([denom]))[0])
 
 
 def number_of_components(G: nx.Graph, *, layer: str | None = "partnership") -> int:
@@ -318,8 +470,8 @@ def mean_partnership_strength(
     H = _simple_undirected(G, "partnership")
     if nodes is not None:
         H = H.subgraph([x for x in nodes if x in H])
-    vals = [float(d.get(weight, 0.0)) for _, _, d in H.edges(data=True)]
-    return float(np.mean(vals)) if vals else 0.0
+    _, u, v, w = _edge_arrays(H, weight)
+    return float(group_mean_strength(u, v, w, np.zeros(H.number_of_nodes(), np.intp), 1)[0])
 
 
 def ties_kept(G0: nx.Graph, G1: nx.Graph, *, layer: str | None = "partnership") -> float:
@@ -515,29 +667,50 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     Parameters
     ----------
     G : networkx.MultiDiGraph
-        A world graph whose nodes carry ``bloc`` (the model's current graph).
+        A world graph whose nodes carry ``bloc`` (e.g. ``AllianceModel.to_networkx()``).
     removed : iterable
-        Actors that are gone (they stay in the denominators: a bloc that loses members
-        loses giant-component fraction).
+        Actors that are gone, in addition to the nodes whose ``alive`` attribute is False
+        (removed actors stay in the denominators: a bloc that loses members loses
+        giant-component fraction).
 
     Returns
     -------
     dict
         ``giant:B``: largest connected component of the bloc's partnership subgraph over the
-        bloc's original size; ``cohesion:B``: :func:`mean_partnership_strength` inside the bloc
-        (ties of removed actors excluded); ``fulfilment:B``: mean structural
-        :func:`supply_fulfilment` of the bloc's recipients (1.0 if it receives nothing).
-        These names follow the reporter contract in docs/architecture.md.
+        bloc's size (its members in `G`, removed ones included); ``cohesion:B``: mean strength
+        of the partnership ties inside the bloc (ties of removed actors excluded);
+        ``fulfilment:B``: mean structural :func:`supply_fulfilment` of the bloc's recipients
+        (1.0 if it receives nothing). These names follow the reporter contract in
+        docs/architecture.md.
+
+    Notes
+    -----
+    ``giant`` and ``cohesion`` are :func:`group_giant_fractions` and
+    :func:`group_mean_strength` on the graph's arrays, the functions behind the model's own
+    reporters, so on ``model.to_networkx()`` they equal the model's ``giant:B`` and
+    ``cohesion:B`` as long as no actor has changed bloc (the model divides by the bloc's size
+    at t = 0). ``fulfilment`` here is structural (routes open or not), the model's is the
+    share of needs delivered this month.
     """
     removed = set(removed)
+    removed |= {x for x, d in G.nodes(data=True) if d.get("alive", True) is False}
+    H = _simple_undirected(G, "partnership")
+    _, u, v, w = _edge_arrays(H, "strength")
+    bloc_of = [d.get("bloc", "neutral") for _, d in H.nodes(data=True)]
+    blocs = list(dict.fromkeys(bloc_of))
+    index = {b: k for k, b in enumerate(blocs)}
+    group = np.array([index[b] for b in bloc_of], dtype=np.intp)
+    alive = np.array([x not in removed for x in H], dtype=bool)
+    nb = len(blocs)
+    giant = group_giant_fractions(len(group), u, v, group, alive, np.bincount(group, minlength=nb))
+    cohesion = group_mean_strength(u, v, w, group, nb, active=alive[u] & alive[v])
     per_actor = supply_fulfilment(G, removed, by="actor")
+    got = np.array([float(per_actor.get(x, 0.0)) for x in H])
+    receives = np.array([x in per_actor for x in H], dtype=bool)
+    fulfil = group_means(got, group, nb, mask=receives, empty=1.0)
     out: dict[str, float] = {}
-    blocs = dict.fromkeys(d.get("bloc", "neutral") for _, d in G.nodes(data=True))
-    for b in blocs:
-        members = [x for x, d in G.nodes(data=True) if d.get("bloc", "neutral") == b]
-        alive = [x for x in members if x not in removed]
-        out[f"giant:{b}"] = giant_component_fraction(G, nodes=alive, n=len(members))
-        out[f"cohesion:{b}"] = mean_partnership_strength(G, nodes=alive)
-        got = [per_actor[x] for x in members if x in per_actor]
-        out[f"fulfilment:{b}"] = float(np.mean(got)) if got else 1.0
+    for k, b in enumerate(blocs):
+        out[f"giant:{b}"] = float(giant[k])
+        out[f"cohesion:{b}"] = float(cohesion[k])
+        out[f"fulfilment:{b}"] = float(fulfil[k])
     return out

@@ -18,20 +18,22 @@ operations, linear in actors and ties. Equations: ``docs/model.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from mesa.time import Priority
-from scipy.sparse.csgraph import connected_components
 
+from sim import metrics
 from sim.agents import StateAgent
 from sim.errors import ShockError, suggest
 from sim.params import ModelParams
 from sim.supply import SupplyNetwork, deliver
 from sim.ties import (
+    STEADY_MAX,
     PartnershipLayer,
     allied_support,
     anchor,
@@ -142,8 +144,13 @@ class AllianceModel(mesa.Model):
         self._rb = np.array([self._pos[t.b] for t in riv], dtype=np.intp)
         self._ri = np.array([t.intensity for t in riv], dtype=float)
         par = world.ties_in("partnership")
+        self._par_ties = par  # the world's partnership ties: tie index e < len(par)
+        # A tie given at 1.0 starts at STEADY_MAX, the strongest steady state of eq. 10, so
+        # that the observed world is an equilibrium (else such ties drop by tie_decay at once).
         self.partners = PartnershipLayer(
-            [self._pos[t.a] for t in par], [self._pos[t.b] for t in par], [t.strength for t in par]
+            [self._pos[t.a] for t in par],
+            [self._pos[t.b] for t in par],
+            [min(t.strength, STEADY_MAX) for t in par],
         )
         self._supply_tie_e = np.full(net.n_ties, -1, dtype=np.intp)
         for e in range(len(self.partners)):
@@ -167,13 +174,13 @@ class AllianceModel(mesa.Model):
         self._pressure0 = rival_pressure(self._ra, self._rb, self._ri, self._cap)
         rng_anchor = self.rng.spawn(1)[0]
         draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
-        f_sum, d_sum = np.zeros(n), np.zeros(len(self.partners))
-        for _ in range(draws):
+        f_sum, d_draws = np.zeros(n), np.zeros((draws, len(self.partners)))
+        for k in range(draws):
             self._supply(noise=draws > 1, rng=rng_anchor)
             f_sum += self._fulfil
-            d_sum += drive(p, *self._drivers())
+            d_draws[k] = drive(p, *self._drivers())
         self._fulfil0 = f_sum / draws
-        self.partners.base = anchor(p, self.partners.s, d_sum / draws)
+        self.partners.base = anchor(p, self.partners.s, d_draws)
         self._delivered = self._supply(noise=False)
 
         # -- agents, data, shocks ------------------------------------------------------------
@@ -360,11 +367,20 @@ class AllianceModel(mesa.Model):
         sup, prs, cap = self._support_now, self._pressure_now, self._cap
         x = (prs[ci] + prs[cj]) / (cap[ci] + cap[cj] + sup[ci] + sup[cj] + 1e-9)
         new = free & (u < p.formation_rate * x / (1.0 + x))
+        formed = []
         for c in np.flatnonzero(new):
             e = lay.add(int(ci[c]), int(cj[c]), p.formation_strength)
             self._cand_e[c] = e
             self._map_supply_to_tie(e)
             self._topo_version += 1
+            formed.append(e)
+        if formed:
+            # A new partnership, like an observed one, starts at a steady state of its own
+            # drivers (here: at formation_strength) and then moves only as they change;
+            # with no residual it would rush to near 1 on the shared threat alone.
+            formed = np.array(formed)
+            d_new = drive(p, *self._drivers())[formed]
+            lay.base[formed] = anchor(p, lay.s[formed], d_new)
 
     def _map_supply_to_tie(self, e: int) -> None:
         i, j = int(self.partners.a[e]), int(self.partners.b[e])
@@ -377,48 +393,35 @@ class AllianceModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _reports(self) -> dict[str, float]:
-        nb = len(self.world_blocs)
-        bloc, alive = self._bloc, self._alive
-        n_alive = np.bincount(bloc[alive], minlength=len(self.bloc_names))
-        needy = alive & self._has_needs
-        n_needy = np.bincount(bloc[needy], minlength=len(self.bloc_names))
-        f_sum = np.bincount(bloc[needy], weights=self._fulfil[needy], minlength=len(n_needy))
-        lay = self.partners
-        inside = lay.active & (bloc[lay.a] == bloc[lay.b])
-        n_ties = np.bincount(bloc[lay.a[inside]], minlength=len(n_needy))
-        s_sum = np.bincount(bloc[lay.a[inside]], weights=lay.s[inside], minlength=len(n_needy))
+        """The model reporters: the array-level definitions of :mod:`sim.metrics`."""
+        nb, ng = len(self.world_blocs), len(self.bloc_names)
+        bloc, alive, lay = self._bloc, self._alive, self.partners
+        n_alive = np.bincount(bloc[alive], minlength=ng)
+        fulfil = metrics.group_means(self._fulfil, bloc, ng, mask=alive & self._has_needs)
+        cohesion = metrics.group_mean_strength(lay.a, lay.b, lay.s, bloc, ng, active=lay.active)
         giant = self._giant()
         out: dict[str, float] = {}
         for k in range(nb):
             name = self.bloc_names[k]
             out[f"alive:{name}"] = int(n_alive[k])
-            out[f"fulfilment:{name}"] = float(f_sum[k] / n_needy[k]) if n_needy[k] else float("nan")
-            out[f"cohesion:{name}"] = float(s_sum[k] / n_ties[k]) if n_ties[k] else 0.0
+            out[f"fulfilment:{name}"] = float(fulfil[k])
+            out[f"cohesion:{name}"] = float(cohesion[k])
             out[f"giant:{name}"] = float(giant[k])
         out["collapses"] = self.collapses
         return out
 
     def _giant(self) -> np.ndarray:
-        """Largest connected part of each bloc's partnership layer, over the bloc's size at t=0.
+        """:func:`sim.metrics.group_giant_fractions` of the active partnership ties by bloc.
 
-        Only active ties between two alive members of the same bloc count. Recomputed only
-        when the topology changed (a tie formed or dissolved, an actor died or realigned).
+        Over each bloc's size at t = 0. Recomputed only when the topology changed (a tie
+        formed or dissolved, an actor died or realigned).
         """
         if self._giant_cache is not None and self._giant_cache[0] == self._topo_version:
             return self._giant_cache[1]
-        lay, bloc, alive = self.partners, self._bloc, self._alive
-        keep = lay.active & alive[lay.a] & alive[lay.b] & (bloc[lay.a] == bloc[lay.b])
-        g = sp.coo_matrix(
-            (np.ones(int(keep.sum())), (lay.a[keep], lay.b[keep])), shape=(self.n, self.n)
-        )
-        _, labels = connected_components(g, directed=False)
-        size = np.bincount(labels, weights=alive.astype(float))
-        label_bloc = np.zeros(len(size), dtype=np.intp)
-        label_bloc[labels] = bloc
-        best = np.zeros(len(self.bloc_names))
-        np.maximum.at(best, label_bloc, size)
-        frac = np.divide(
-            best, self._bloc_size0, out=np.zeros_like(best), where=self._bloc_size0 > 0
+        lay = self.partners
+        act = lay.active
+        frac = metrics.group_giant_fractions(
+            self.n, lay.a[act], lay.b[act], self._bloc, self._alive, self._bloc_size0
         )
         self._giant_cache = (self._topo_version, frac)
         return frac
@@ -462,6 +465,70 @@ class AllianceModel(mesa.Model):
     def bloc(self, actor: str) -> str:
         """The bloc the actor belongs to now."""
         return self.bloc_names[self._bloc[self.index(actor)]]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The current state as a world graph (the layout of :meth:`sim.world.World.to_networkx`).
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            Every actor is a node, removed ones included, with the world's attributes and its
+            current ``bloc``, ``capability``, ``stability``, ``fulfilment`` and ``alive``.
+            Edges are the ties in force: active partnerships at their current ``strength``
+            (a tie formed during the run has ``kind="cooperation"`` and ``formed=True``), open
+            supply ties (both ends alive, not cut) with last month's ``delivered``, and
+            rivalries between alive actors. Graph attributes: ``time`` and ``bloc_size0``
+            (bloc sizes at t = 0, the denominators of ``giant:B``).
+
+        Notes
+        -----
+        The structural metrics then apply to the model as it is now: on this graph,
+        :func:`sim.metrics.giant_component_fraction` (alive members of bloc ``B``,
+        ``n=bloc_size0[B]``) and :func:`sim.metrics.mean_partnership_strength` equal the
+        model's ``giant:B`` and ``cohesion:B`` reporters (tested).
+        """
+        G = nx.MultiDiGraph(name=self.world.name, time=float(self.time))
+        G.graph["bloc_size0"] = {
+            b: int(k) for b, k in zip(self.bloc_names, self._bloc_size0, strict=True)
+        }
+        for i, a in enumerate(self.world.actors):
+            attrs = {f.name: getattr(a, f.name) for f in fields(a) if f.name != "id"}
+            attrs.update(
+                produces=dict(a.produces),
+                needs=dict(a.needs),
+                bloc=self.bloc_names[self._bloc[i]],
+                capability=float(self._cap[i]),
+                stability=float(self._stab[i]),
+                fulfilment=float(self._fulfil[i]),
+                alive=bool(self._alive[i]),
+            )
+            G.add_node(a.id, **attrs)
+        ids, lay, n_world = self.ids, self.partners, len(self._par_ties)
+        for e in np.flatnonzero(lay.active):
+            i, j = int(lay.a[e]), int(lay.b[e])
+            if e < n_world:
+                t = self._par_ties[e]
+                attrs = {f.name: getattr(t, f.name) for f in fields(t)}
+                attrs["formed"] = False
+            else:
+                attrs = {"a": ids[i], "b": ids[j], "kind": "cooperation", "layer": "partnership"}
+                attrs.update(since=None, source="formed in the model run", formed=True)
+            attrs["strength"] = float(lay.s[e])
+            G.add_edge(ids[i], ids[j], key="partnership", **attrs)
+            G.add_edge(ids[j], ids[i], key="partnership", **attrs)
+        alive, net = self._alive, self.supply
+        open_ = alive[net.supplier] & alive[net.recipient] & (self._tie_cut == 0)
+        for k, t in enumerate(self.world.ties_in("supply")):
+            if open_[k]:
+                attrs = {f.name: getattr(t, f.name) for f in fields(t)}
+                attrs.update(via=t.route.via, delivered=float(self._delivered[k]))
+                G.add_edge(t.supplier, t.recipient, key=f"supply:{t.commodity}", **attrs)
+        for t in self.world.ties_in("rivalry"):
+            if alive[self._pos[t.a]] and alive[self._pos[t.b]]:
+                attrs = {f.name: getattr(t, f.name) for f in fields(t)}
+                G.add_edge(t.a, t.b, key="rivalry", **attrs)
+                G.add_edge(t.b, t.a, key="rivalry", **attrs)
+        return G
 
     @property
     def delivered_array(self) -> np.ndarray:

@@ -45,8 +45,8 @@ class ModelParams:
         "Month-to-month noise of each supplier's output (lognormal, mean-preserving).",
     )  # fmt: skip
     interdiction_rate: float = _p(
-        0.02, "probability per transit hop per month", 0.0, 0.1,
-        "Chance that a month's shipment on a tie is interdicted at one transit hop and lost.",
+        0.02, "expected share per transit hop per month", 0.0, 0.1,
+        "Expected share of a month's shipment on a tie interdicted at each transit hop.",
     )  # fmt: skip
     production_elasticity: float = _p(
         1.0, "dimensionless", 0.0, 2.0,
@@ -105,23 +105,23 @@ class ModelParams:
     )
     # -- tie update -----------------------------------------------------------------------
     tie_gain: float = _p(
-        0.1, "1/month", 0.02, 0.3,
+        0.5, "1/month", 0.02, 1.0,
         "Rate at which the drivers of a partnership raise its strength.",
     )  # fmt: skip
     tie_decay: float = _p(
-        0.02, "1/month", 0.005, 0.1,
+        0.06, "1/month", 0.005, 0.1,
         "Rate at which an unused partnership weakens.",
     )  # fmt: skip
     tie_support_weight: float = _p(
-        1.0, "dimensionless", 0.0, 2.0,
+        1.0, "dimensionless", 0.0, 4.0,
         "Weight of support delivered between the partners in the tie's drive.",
     )  # fmt: skip
     dependence_weight: float = _p(
-        1.0, "dimensionless", 0.0, 2.0,
+        0.5, "dimensionless", 0.0, 4.0,
         "Weight of mutual dependence (needs covered, few alternatives) in the tie's drive.",
     )  # fmt: skip
     threat_weight: float = _p(
-        1.0, "dimensionless", 0.0, 2.0,
+        3.0, "dimensionless", 0.0, 4.0,
         "Weight of shared threat (rival pressure / combined capability) in the tie's drive.",
     )  # fmt: skip
     tie_floor: float = _p(

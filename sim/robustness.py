@@ -13,6 +13,7 @@ recomputed after every removal.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -158,14 +159,20 @@ def graph_arrays(G: nx.Graph, *, layer: str | None = None) -> tuple[list, np.nda
     G = _select_layer(G, layer)
     nodes = list(G.nodes())
     index = {x: i for i, x in enumerate(nodes)}
-    if G.number_of_edges() == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return nodes, empty, empty.copy()
-    pairs = np.array([(index[a], index[b]) for a, b in G.edges() if a != b], dtype=np.int64)
-    if pairs.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return nodes, empty, empty.copy()
-    u, v = _unique_pairs(pairs[:, 0], pairs[:, 1])
+    # One pass over the adjacency with np.fromiter: building Python tuples per edge cost
+    # more than the whole Newman-Ziff sweep. Undirected edges appear from both ends and
+    # directed ones from their tail; _unique_pairs folds both to one (lo, hi) pair.
+    # networkx's raw adjacency dict (``G._adj``, what ``G.adj`` views): its read-only views
+    # cost more to build per node than the lookups themselves.
+    adj = getattr(G, "_adj", None) or G.adj
+    counts = np.fromiter(map(len, adj.values()), dtype=np.int64, count=len(nodes))
+    u = np.repeat(np.arange(len(nodes), dtype=np.int64), counts)
+    v = np.fromiter(
+        map(index.__getitem__, itertools.chain.from_iterable(adj.values())),
+        dtype=np.int64,
+        count=int(counts.sum()),
+    )
+    u, v = _unique_pairs(u, v)
     return nodes, u, v
 
 
@@ -385,26 +392,31 @@ def attack_order(
     list
         Every node of `G` once.
     """
-    return _attack_order(G, strategy, rng=_as_rng(rng), samples=betweenness_samples)
+    nodes = list(G.nodes())
+    return [
+        nodes[i] for i in _attack_order(G, strategy, rng=_as_rng(rng), samples=betweenness_samples)
+    ]
 
 
-def _attack_order(G, strategy, *, rng, samples, arrays=None) -> list:
+def _attack_order(G, strategy, *, rng, samples, arrays=None) -> np.ndarray:
+    """The removal order as positions in ``list(G.nodes())`` (labels cost time at large N)."""
     nodes = list(G.nodes())
     n = len(nodes)
     if strategy == "random":
-        return [nodes[i] for i in rng.permutation(n)]
+        return rng.permutation(n)
     if strategy == "degree":  # distinct neighbours, self-loops excluded, as in the sweep
         _, u, v = graph_arrays(G) if arrays is None else arrays
         deg = np.bincount(np.concatenate([u, v]), minlength=n)
-        return [nodes[i] for i in _rank_desc(deg, rng)]
+        return _rank_desc(deg, rng)
+    position = {x: i for i, x in enumerate(nodes)}
     if strategy in ("adaptive-degree", "betweenness", "adaptive-betweenness"):
         H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
         H.remove_edges_from(nx.selfloop_edges(H))
         if strategy == "adaptive-degree":
-            return _adaptive_degree_order(H, nodes, rng)
+            return np.array([position[x] for x in _adaptive_degree_order(H, nodes, rng)])
         if strategy == "betweenness":
             bc = _betweenness(H, rng, samples)
-            return [nodes[i] for i in _rank_desc(np.array([bc[x] for x in nodes]), rng)]
+            return _rank_desc(np.array([bc[x] for x in nodes]), rng)
         if strategy == "adaptive-betweenness":
             out = []
             tiebreak = dict(zip(nodes, rng.random(n), strict=True))
@@ -415,7 +427,8 @@ def _attack_order(G, strategy, *, rng, samples, arrays=None) -> list:
                 out.append(top)
                 H.remove_node(top)
             rest = list(H.nodes())
-            return out + [rest[i] for i in rng.permutation(len(rest))]
+            out += [rest[i] for i in rng.permutation(len(rest))]
+            return np.array([position[x] for x in out], dtype=np.int64)
     values = []
     missing = []
     for x in nodes:
@@ -433,7 +446,7 @@ def _attack_order(G, strategy, *, rng, samples, arrays=None) -> list:
             f"{len(missing)} node(s) lack a numeric attribute of that name "
             f"(e.g. {missing[0]!r}); allowed: {', '.join(known)}" + (f"; {hint}" if hint else "")
         )
-    return [nodes[i] for i in _rank_desc(np.array(values, dtype=np.float64), rng)]
+    return _rank_desc(np.array(values, dtype=np.float64), rng)
 
 
 def _numeric(val: object) -> bool:
@@ -514,17 +527,21 @@ def attack_curve(
     nodes, u, v = graph_arrays(G)
     n = len(nodes)
     if order is None:
-        order = _attack_order(
-            G, strategy, rng=_as_rng(rng), samples=betweenness_samples, arrays=(nodes, u, v)
+        idx = np.asarray(
+            _attack_order(
+                G, strategy, rng=_as_rng(rng), samples=betweenness_samples, arrays=(nodes, u, v)
+            ),
+            dtype=np.int64,
         )
+        order = [nodes[i] for i in idx]
     else:
         strategy = "given"
-    order = list(order)
-    index = {x: i for i, x in enumerate(nodes)}
-    try:
-        idx = np.array([index[x] for x in order], dtype=np.int64)
-    except KeyError as exc:
-        raise UnknownNameError(f"order names {exc.args[0]!r}, which is not a node") from None
+        order = list(order)
+        index = {x: i for i, x in enumerate(nodes)}
+        try:
+            idx = np.array([index[x] for x in order], dtype=np.int64)
+        except KeyError as exc:
+            raise UnknownNameError(f"order names {exc.args[0]!r}, which is not a node") from None
     sizes = attack_curve_from_edges(n, u, v, idx)
     if n == 0:
         return AttackCurve(strategy, 0, np.zeros(1), np.zeros(1), (), threshold)

@@ -10,15 +10,14 @@ nothing finished and ``resume=True`` picks up where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import multiprocessing
-import os
+import functools
 import shutil
 import sys
 import tempfile
 import weakref
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -26,19 +25,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.errors import SimError
+from sim.executors import Executor, make_executor
 from sim.scenario import ScenarioSpec, load_scenario
 from sim.store import ResultsStore, dependency_versions
 
 __all__ = [
-    "EXECUTORS",
-    "DaskExecutor",
     "EnsembleResults",
-    "Executor",
-    "ProcessExecutor",
-    "SerialExecutor",
     "load_results",
-    "make_executor",
     "replicate_seeds",
     "run_replicate",
     "run_scenario",
@@ -138,173 +132,6 @@ def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):
     return [(rep, *run_replicate(spec, rep, seed)) for rep, seed in tasks]
 
 
-# -- executors ----------------------------------------------------------------------------------
-
-
-class Executor:
-    """Runs chunks of replicates and yields each chunk's results as it completes.
-
-    Use as a context manager; :meth:`run_chunks` yields lists of
-    ``(replicate, model_frame, agent_frame)``. Results do not depend on the executor.
-    """
-
-    name = "executor"
-    workers = 1
-
-    def __enter__(self) -> Executor:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def run_chunks(self, spec: ScenarioSpec, chunks: Sequence[Sequence[tuple[int, int]]]):
-        raise NotImplementedError
-
-
-class SerialExecutor(Executor):
-    """Runs every chunk in this process, in order."""
-
-    name = "serial"
-
-    def run_chunks(self, spec, chunks):
-        for chunk in chunks:
-            yield _run_chunk(spec, chunk)
-
-
-class ProcessExecutor(Executor):
-    """Runs chunks in a pool of worker processes on this machine.
-
-    Parameters
-    ----------
-    workers : int, optional
-        Processes (default: every core this process may use).
-    """
-
-    name = "processes"
-
-    def __init__(self, workers: int | None = None):
-        self.workers = workers or _cores()
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> ProcessExecutor:
-        # forkserver (spawn where it is missing): no inherited locks or threads from the parent.
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
-        return self
-
-    def __exit__(self, exc_type, *exc) -> None:
-        if self._pool is not None:
-            # On an interrupt, drop queued chunks; finished replicates are already stored.
-            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
-            self._pool = None
-
-    def run_chunks(self, spec, chunks):
-        assert self._pool is not None, "use ProcessExecutor as a context manager"
-        pending = {self._pool.submit(_run_chunk, spec, chunk) for chunk in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-
-
-class DaskExecutor(Executor):
-    """Runs chunks on a ``dask.distributed`` cluster.
-
-    Parameters
-    ----------
-    address : str, optional
-        A scheduler address (``tcp://host:8786``). Without one, a ``LocalCluster`` with one
-        single-threaded worker process per core is started and closed with the executor.
-    workers : int, optional
-        Workers of the local cluster (ignored with `address`).
-    """
-
-    name = "dask"
-
-    def __init__(self, address: str | None = None, workers: int | None = None):
-        self.address = address
-        self.workers = workers or _cores()
-        self._client = None
-        self._cluster = None
-
-    def __enter__(self) -> DaskExecutor:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise SimError(
-                "the dask executor needs dask.distributed: pip install 'alliance-sim[distributed]'"
-            ) from None
-        if self.address:
-            try:
-                self._client = Client(self.address, timeout="10s")
-            except OSError as exc:
-                raise SimError(
-                    f"cannot reach the Dask scheduler at {self.address}: {exc}"
-                ) from None
-            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
-        else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-            )
-            self._client = Client(self._cluster)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-        self._client = self._cluster = None
-
-    def run_chunks(self, spec, chunks):
-        from distributed import as_completed
-
-        assert self._client is not None, "use DaskExecutor as a context manager"
-        shared = self._client.scatter(spec, broadcast=True)
-        futures = [self._client.submit(_run_chunk, shared, chunk, pure=False) for chunk in chunks]
-        for future in as_completed(futures):
-            yield future.result()
-            future.release()
-
-
-EXECUTORS = ("serial", "processes", "dask")
-
-
-def make_executor(
-    name: str = "processes", *, workers: int | None = None, scheduler: str | None = None
-) -> Executor:
-    """An executor by name: ``serial``, ``processes`` or ``dask``."""
-    if name == "serial":
-        return SerialExecutor()
-    if name == "processes":
-        return ProcessExecutor(workers)
-    if name == "dask":
-        return DaskExecutor(scheduler, workers)
-    raise ValidationError(
-        [
-            Problem(
-                "executor",
-                "unknown executor",
-                name,
-                " | ".join(EXECUTORS),
-                suggest(name, EXECUTORS),
-            )
-        ],
-        what="run options",
-    )
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 # -- results ------------------------------------------------------------------------------------
 
 
@@ -381,7 +208,7 @@ class EnsembleResults:
         pct = round(level * 100)
         head = (
             f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
-            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>9}"
+            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>11}"
         )
         lines = [
             f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
@@ -391,18 +218,21 @@ class EnsembleResults:
         ]
         for name, r in s.iterrows():
             ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
-            rec = (
-                f"{r.time_to_recovery:.0f} mo"
-                if np.isfinite(r.time_to_recovery)
-                else ("never" if r.recovered == 0 else "-")
-            )
+            if np.isfinite(r.time_to_recovery):
+                rec = f"{r.time_to_recovery:.0f} mo"
+                if r.recovered < 1:  # the mean is over the replicates that recovered
+                    rec += f" ({r.recovered:.0%})"
+            else:
+                rec = "never" if r.recovered == 0 else "-"
             lines.append(
                 f"{name:<24} {r.shock_mean:>9.4f} {r.baseline_mean:>9.4f} {r.difference:>+11.4f} "
-                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>9}"
+                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>11}"
             )
         lines.append(
             "difference = shocked - baseline, paired by replicate; robustness = min of "
-            "shocked/baseline; loss = its integral deficit (months)"
+            "shocked/baseline; loss = its integral deficit (months);\nrecovery = mean months "
+            "until shocked/baseline stays within 5% of 1, over the replicates that recovered "
+            "(their share in brackets when not all did)"
         )
         return "\n".join(lines)
 
@@ -492,10 +322,14 @@ def run_scenario(
     todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
 
     if todo:
-        chunks = _chunks(todo, exe.workers)
-        bar = _progress(len(seeds), initial=len(seeds) - len(todo), quiet=quiet, desc=spec.name)
-        with exe, bar:
-            for results in exe.run_chunks(spec, chunks):
+        with contextlib.ExitStack() as stack:
+            if not isinstance(executor, Executor):  # ours to close; a caller's stays open
+                stack.enter_context(exe)
+            chunks = _chunks(todo, exe.workers)
+            bar = stack.enter_context(
+                _progress(len(seeds), initial=len(seeds) - len(todo), quiet=quiet, desc=spec.name)
+            )
+            for results in exe.imap_unordered(functools.partial(_run_chunk, spec), chunks):
                 for rep, mf, af in results:
                     store.write_replicate(rep, mf, af)
                     bar.update(1)

@@ -83,7 +83,9 @@ OUTCOME_KINDS: dict[str, str] = {
 }
 _BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "giant")
 
-_TOP_KEYS = ("scenario", "params", "shocks", "baseline_shocks", "patch")
+# "uncertainty" (input distributions) is read by sim.uncertain_world for `alliance-sim
+# sensitivity`; a plain run uses the nominal values.
+_TOP_KEYS = ("scenario", "params", "shocks", "baseline_shocks", "patch", "uncertainty")
 _SCENARIO_KEYS = {
     "name": "a short snake_case name",
     "description": "text",

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from sim.params import ModelParams
 
 __all__ = [
+    "STEADY_MAX",
     "PartnershipLayer",
     "allied_support",
     "formation_candidates",
@@ -31,6 +32,11 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+
+#: The strongest tie that can be a steady state of the strength equation with decay > 0: at
+#: s = 1 the gain term vanishes and the tie loses `tie_decay` in its first month. The model
+#: starts ties given at 1.0 (automatic defence clauses) here instead.
+STEADY_MAX = 0.99
 
 
 class PartnershipLayer:
@@ -165,15 +171,47 @@ def drive(params: ModelParams, sup, dep, threat) -> np.ndarray:
 
 
 def anchor(params: ModelParams, s0: np.ndarray, d0: np.ndarray) -> np.ndarray:
-    """Residual term :math:`b` that makes each initial strength an equilibrium.
+    r"""Residual term :math:`b` that makes each initial strength an equilibrium.
 
-    Solving :math:`g (D_0 + b)(1 - s_0) = \\delta s_0` gives
-    :math:`b = \\delta s_0 / (g (1 - s_0)) - D_0`: what the tie holds beyond (b > 0: treaties,
-    habits, institutions) or below (b < 0: mistrust, history) its current drivers. It is fixed
-    at t = 0 and never reacts to events, so every change in strength comes from the drivers.
+    Parameters
+    ----------
+    params : ModelParams
+    s0 : float array, shape (E,)
+        Initial strengths (capped at :data:`STEADY_MAX`).
+    d0 : float array, shape (E,) or (draws, E)
+        The drive of every tie at t = 0, or several noisy draws of it.
+
+    Returns
+    -------
+    float array, shape (E,)
+        With one drive per tie, :math:`b = p_0 - D_0` where :math:`p_0 = \delta s_0 /
+        (g (1 - s_0))` is the push that holds :math:`s_0` (eq. 10 with :math:`\Delta s = 0`).
+        With draws, the :math:`b` whose *expected* clipped push
+        :math:`\overline{\max(0, D + b)}` over the draws equals :math:`p_0`.
+
+    Notes
+    -----
+    What the tie holds beyond (b > 0: treaties, habits, institutions) or below (b < 0:
+    mistrust, history) its current drivers. It is fixed at t = 0 and never reacts to events,
+    so every change in strength comes from the drivers. Solving for the mean of the clipped
+    push rather than the push of the mean drive matters when the drive is noisy and
+    :math:`p_0` is small: months whose drive falls below :math:`-b` are clipped at 0, so the
+    push of the mean drive would overstate the tie's mean loss and let it drift upwards.
+    The mean clipped push is convex, piecewise linear and increasing in :math:`b`; Newton's
+    method from the right, where every draw is unclipped, reaches the root in at most as
+    many steps as there are draws.
     """
-    s0 = np.minimum(s0, 0.99)
-    return params.tie_decay * s0 / (params.tie_gain * (1.0 - s0)) - d0
+    s0 = np.minimum(s0, STEADY_MAX)
+    p0 = params.tie_decay * s0 / (params.tie_gain * (1.0 - s0))
+    d = np.atleast_2d(np.asarray(d0, dtype=float))
+    b = p0 - d.min(axis=0)  # every draw unclipped: the mean push is at least p0
+    for _ in range(d.shape[0] + 1):
+        pos = d + b > 0.0
+        excess = np.where(pos, d + b, 0.0).mean(axis=0) - p0
+        if np.all(np.abs(excess) <= 1e-12 * (1.0 + p0)):
+            break
+        b -= excess / np.maximum(pos.mean(axis=0), 1.0 / d.shape[0])
+    return b
 
 
 def update_strengths(layer: PartnershipLayer, params: ModelParams, d: np.ndarray) -> np.ndarray:

@@ -176,3 +176,41 @@ def test_bloc_reporters(tiny):
     after = M.bloc_reporters(tiny, removed=["BBB"])
     assert after["giant:axis"] == pytest.approx(1 / 4) and after["fulfilment:axis"] == 0.0
     assert after["cohesion:axis"] == 0.0
+
+
+# -- array level (the model's reporters) ------------------------------------------------------
+
+
+def test_group_giant_fractions_exact():
+    # group 0: nodes 0-1-2 chained and 3 alone; group 1: nodes 4-5, and 6 dead but tied to 5
+    u = np.array([0, 1, 4, 5, 2])
+    v = np.array([1, 2, 5, 6, 4])  # 2-4 crosses groups: ignored
+    group = np.array([0, 0, 0, 0, 1, 1, 1])
+    alive = np.array([True, True, True, True, True, True, False])
+    got = M.group_giant_fractions(7, u, v, group, alive, np.array([4, 3, 0]))
+    assert got.tolist() == [3 / 4, 2 / 3, 0.0]
+    # a dead node in the middle splits its component
+    alive[1] = False
+    assert M.group_giant_fractions(7, u, v, group, alive, [4, 3])[0] == 1 / 4
+    assert M.group_giant_fractions(0, [], [], [], [], [2]).tolist() == [0.0]
+
+
+def test_group_means_and_mean_strength_exact():
+    got = M.group_means([1.0, 2.0, 4.0, 8.0], [0, 0, 1, 1], 3, mask=[True, True, True, False])
+    assert got[:2].tolist() == [1.5, 4.0] and math.isnan(got[2])
+    assert M.group_means([], [], 2, empty=1.0).tolist() == [1.0, 1.0]
+    group = np.array([0, 0, 1, 1])
+    s = M.group_mean_strength([0, 2, 0, 1], [1, 3, 2, 0], [0.2, 0.6, 0.9, 0.4], group, 2)
+    assert s.tolist() == pytest.approx([0.3, 0.6])  # the 0-2 tie crosses groups
+    act = np.array([True, True, True, False])
+    assert M.group_mean_strength(
+        [0, 2, 0, 1], [1, 3, 2, 0], [0.2, 0.6, 0.9, 0.4], group, 3, active=act
+    ).tolist() == pytest.approx([0.2, 0.6, 0.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_graph_and_array_giant_agree_with_networkx_components(seed):
+    G = nx.gnm_random_graph(60, 50, seed=seed)
+    nodes = list(range(0, 60, 2))
+    want = max(len(c) for c in nx.connected_components(G.subgraph(nodes))) / 60
+    assert M.giant_component_fraction(G, nodes=nodes, n=60) == pytest.approx(want)

@@ -222,3 +222,107 @@ def test_params_replace_reports_unknown_names_with_suggestions_and_bad_ranges():
     assert p.replace(tie_decay=0.05).tie_decay == 0.05
     with pytest.raises(AttributeError):
         p.tie_decay = 0.1  # frozen
+
+
+# -- one definition: the reporters are the structural metrics of the model's current graph ------
+
+
+def check_reporters_equal_metrics_of_the_graph(m: AllianceModel, steps: int) -> None:
+    from sim import metrics
+
+    due = {float(s.at) for s in m.shocks}
+    for _ in range(steps):
+        m.step()
+        if m.time in due:
+            continue  # the row was collected before this time's shock fired; the graph is after
+        row = m.datacollector.get_model_vars_dataframe().iloc[-1]
+        G = m.to_networkx()
+        assert G.graph["time"] == m.time
+        size0 = G.graph["bloc_size0"]
+        structural = metrics.bloc_reporters(G)
+        for b in m.world_blocs:
+            alive = [x for x, d in G.nodes(data=True) if d["bloc"] == b and d["alive"]]
+            assert row[f"alive:{b}"] == len(alive)
+            giant = metrics.giant_component_fraction(G, nodes=alive, n=size0[b])
+            cohesion = metrics.mean_partnership_strength(G, nodes=alive)
+            assert giant == pytest.approx(row[f"giant:{b}"], abs=1e-12), (m.time, b)
+            assert cohesion == pytest.approx(row[f"cohesion:{b}"], abs=1e-12), (m.time, b)
+            assert structural[f"giant:{b}"] == pytest.approx(giant, abs=1e-12)
+            assert structural[f"cohesion:{b}"] == pytest.approx(cohesion, abs=1e-12)
+
+
+def test_reporters_equal_the_metrics_of_to_networkx_on_the_default_world_after_syria():
+    import sim
+
+    world = sim.load_world()
+    m = AllianceModel(world, shocks=[RemoveState("SYR", at=2)], rng=5)
+    check_reporters_equal_metrics_of_the_graph(m, 14)
+    G = m.to_networkx()
+    assert G.nodes["SYR"]["alive"] is False and G.degree("SYR") == 0
+    assert G["RUS"]["IRN"]["partnership"]["strength"] == m.strength("RUS", "IRN")
+    assert G.nodes["HEZ"]["capability"] == m.capability("HEZ")
+    # the giant component did shrink: Syria is gone from the axis
+    df = m.datacollector.get_model_vars_dataframe()
+    assert df["giant:axis"].iloc[-1] < df["giant:axis"].iloc[0]
+
+
+def test_reporters_equal_the_metrics_of_to_networkx_on_a_synthetic_world_after_failures():
+    from sim.shocks import RandomFailure
+
+    w = synthetic(150, mean_degree=3, rng=4)
+    params = ModelParams(formation_rate=0.02)  # so that ties also form during the run
+    m = AllianceModel(w, params=params, shocks=[RandomFailure(0.2, at=3)], rng=4)
+    check_reporters_equal_metrics_of_the_graph(m, 20)
+    G = m.to_networkx()
+    assert sum(not d["alive"] for _, d in G.nodes(data=True)) >= 30
+    assert any(d.get("formed") for _, _, d in G.edges(data=True))
+    # dead actors have no edges at all; the graph keeps them as nodes
+    assert all(G.degree(x) == 0 for x, d in G.nodes(data=True) if not d["alive"])
+    assert G.number_of_nodes() == len(w)
+
+
+def test_interdiction_takes_a_share_of_a_shipment_with_the_expected_mean(tiny):
+    from sim.supply import SupplyNetwork, deliver
+
+    net = SupplyNetwork.from_world(tiny)
+    n_routes = len(net.route_tie)
+    kw = dict(
+        output=net.production,
+        tie_open=np.ones(net.n_ties, bool),
+        passable=np.ones(len(tiny), bool),
+        route_open=np.ones(n_routes, bool),
+    )
+    full, _ = deliver(net, **kw)
+    rng = np.random.default_rng(0)
+    r = 0.05
+    u = rng.random((4000, net.n_ties))
+    got = np.array([deliver(net, **kw, uniform=x, interdiction_rate=r)[0] for x in u])
+    hops = np.array([len(t.route.via) for t in tiny.ties_in("supply")])
+    q = 1 - (1 - r) ** hops
+    lost = 1 - got / full
+    # the mean lost share is q (1 - e^(-1/q)), and a direct tie (no hop) loses nothing
+    want = q * (1 - np.exp(-1 / np.where(q > 0, q, 1)))
+    assert np.allclose(lost.mean(0), want, atol=3 * q.max() / np.sqrt(4000) + 1e-12)
+    assert (lost[:, hops == 0] == 0).all()
+    # never the whole month's shipment at these rates, and the loss rises as u falls
+    assert got[:, hops > 0].min() > 0.5 * full[hops > 0].min()
+    small, large = (
+        deliver(net, **kw, uniform=np.full(net.n_ties, 0.01), interdiction_rate=r)[0],
+        (deliver(net, **kw, uniform=np.full(net.n_ties, 0.9), interdiction_rate=r)[0]),
+    )
+    assert (small[hops > 0] < large[hops > 0]).all()
+
+
+def test_anchor_makes_the_mean_clipped_push_hold_the_initial_strength():
+    from sim.ties import STEADY_MAX, anchor
+
+    p = ModelParams()
+    rng = np.random.default_rng(3)
+    s0 = np.array([0.1, 0.45, 0.9, 1.0])
+    draws = 0.3 + 0.4 * rng.standard_normal((64, 4))  # noisy enough to be clipped often
+    b = anchor(p, s0, draws)
+    s = np.minimum(s0, STEADY_MAX)
+    p0 = p.tie_decay * s / (p.tie_gain * (1 - s))
+    assert np.maximum(draws + b, 0).mean(0) == pytest.approx(p0, rel=1e-9)
+    # one draw: the plain residual p0 - D0
+    assert anchor(p, s0, draws[0]) == pytest.approx(p0 - draws[0])

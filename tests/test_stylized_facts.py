@@ -64,19 +64,31 @@ def test_fact2_hezbollah_capability_is_lower_12_steps_later(syria):
     assert share(s[T + 12][1] < b[T + 12][1] for b, s in syria) >= SHARE
 
 
+#: The Russia-Iran gain a year after Syria falls must be at least this (docs/model.md, 7.4).
+FACT3_MIN_GAIN = 0.015
+
+
 def test_fact3_russia_iran_draw_closer_from_dependence_and_threat(world, syria):
     diff = np.array([s[T + 12][2] - b[T + 12][2] for b, s in syria])
     assert share(diff > 0) >= SHARE
+    # The effect is substantive, not only positive: a mean paired gain of at least
+    # FACT3_MIN_GAIN, with a 95% confidence interval (t, 19 df) that excludes 0.
+    half = 2.093 * diff.std(ddof=1) / np.sqrt(len(diff))
+    assert diff.mean() >= FACT3_MIN_GAIN, diff.mean()
+    assert diff.mean() - half > 0
     # Switch off the dependence and threat terms: the effect disappears.
     ablated = syria_pairs(world, ModelParams(dependence_weight=0.0, threat_weight=0.0))
     diff0 = np.array([s[T + 12][2] - b[T + 12][2] for b, s in ablated])
     assert share(diff0 > 0) < SHARE
     assert diff0.mean() < 0.1 * diff.mean()
-    # Each term alone carries part of it.
-    for only in ("dependence_weight", "threat_weight"):
-        p = ModelParams(**{"dependence_weight": 0.0, "threat_weight": 0.0, only: 1.0})
-        one = syria_pairs(world, p)
-        assert share(s[T + 12][2] > b[T + 12][2] for b, s in one) >= SHARE, only
+    # Each term carries part of it: switching off either one alone shrinks the gain, seed by
+    # seed. (Dependence alone barely beats the supply term's small loss, since Russia's and
+    # Iran's own deliveries to each other dip with their capability; see docs/model.md.)
+    for off in ("dependence_weight", "threat_weight"):
+        without = syria_pairs(world, ModelParams(**{off: 0.0}))
+        part = diff - np.array([s[T + 12][2] - b[T + 12][2] for b, s in without])
+        assert share(part > 0) >= SHARE, off
+        assert part.mean() > 0.05 * diff.mean(), off
 
 
 def test_fact4_removing_a_hub_costs_more_fulfilment_than_a_peripheral_actor(world):
@@ -161,3 +173,15 @@ def test_fact6_same_inputs_same_frames_different_rng_different_paths(world):
     a, b, c = frames(42), frames(42), frames(43)
     assert a.equals(b)
     assert not a["stability"].equals(c["stability"])
+
+
+def test_without_noise_the_default_world_is_an_exact_steady_state(world):
+    # The anchors make the observed world an equilibrium of every equation; with no noise
+    # source left it must not move at all (a kick from the initial state would reveal it).
+    quiet = ModelParams(volume_noise=0.0, interdiction_rate=0.0, formation_rate=0.0)
+    m = AllianceModel(world, params=quiet, rng=0)
+    s0, c0 = m.partners.s.copy(), m._cap.copy()
+    m.run_for(120)
+    assert np.abs(m.partners.s - s0).max() < 1e-9
+    assert np.abs(m._cap - c0).max() < 1e-9
+    assert m.strength("RUS", "IRN") == pytest.approx(0.45, abs=1e-9)

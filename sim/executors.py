@@ -1,0 +1,253 @@
+"""Executors: one interface to map a function over work items here, on local cores or on Dask.
+
+Ensembles (:mod:`sim.runner`) and experiment designs (:mod:`sim.sensitivity`) both hand an
+executor a picklable function and an iterable of chunks, and consume results in completion
+order with :meth:`Executor.imap_unordered`. Results never depend on the executor: each chunk
+is a pure function of its inputs (seeds included), so serial, processes and Dask give identical
+numbers; only their order of arrival differs, and callers store results by key, not by order.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from sim.errors import Problem, SimError, ValidationError, suggest
+
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "Executor",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "available_cores",
+    "make_executor",
+]
+
+#: Executor names accepted by :func:`make_executor` (and ``--executor`` on the command line).
+EXECUTORS = ("serial", "processes", "dask")
+
+_END = object()
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Executor:
+    """Maps a function over items and yields results as they complete.
+
+    Use as a context manager (or call :meth:`close`); workers start on first use.
+    """
+
+    name = "executor"
+
+    @property
+    def workers(self) -> int:
+        """How many items run at once."""
+        return 1
+
+    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Results of ``fn(item)`` for every item, in completion order."""
+        raise NotImplementedError
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Release the workers this executor started (`cancel`: drop queued items)."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        # On an interrupt or error, queued work is dropped; finished results are already out.
+        self.close(cancel=exc_type is not None)
+
+
+class SerialExecutor(Executor):
+    """Everything in this process, in order: the reference the others must equal."""
+
+    name = "serial"
+
+    def imap_unordered(self, fn, items):
+        for item in items:
+            yield fn(item)
+
+
+class ProcessExecutor(Executor):
+    """A pool of worker processes on this machine.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Processes (default: every core this process may use).
+
+    Notes
+    -----
+    Processes start with ``forkserver`` (``spawn`` where it is missing), never ``fork``: forking
+    a process that runs threads (Dask, pyarrow) can deadlock. At most ``2 * workers`` items are
+    in flight, so finished results never pile up in memory.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None):
+        self._workers = int(workers or available_cores())
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def imap_unordered(self, fn, items):
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            self._pool = cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=ctx)
+        it = iter(items)
+        pending = {self._pool.submit(fn, x) for x in itertools.islice(it, 2 * self._workers)}
+        while pending:
+            done, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                nxt = next(it, _END)
+                if nxt is not _END:
+                    pending.add(self._pool.submit(fn, nxt))
+                yield fut.result()
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """A ``dask.distributed`` cluster: an existing one by address, or a local one.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://HOST:8786``). Without one, a
+        :class:`distributed.LocalCluster` of `workers` single-threaded processes is started on
+        first use and shut down by :meth:`close`.
+    workers : int, optional
+        Worker processes of the local cluster (default: every core).
+    client : distributed.Client, optional
+        Use this client (and leave it open on close).
+
+    Notes
+    -----
+    Items are submitted with ``pure=False`` and a window of ``4 * threads`` in flight. When a
+    worker dies, the scheduler reschedules the items it held on the others; since each item is
+    a pure function of its inputs, the results do not depend on where it ran.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, *, workers: int | None = None, client=None):
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise SimError(
+                "the dask executor needs dask.distributed: pip install 'alliance-sim[distributed]'"
+            ) from None
+        self.scheduler = scheduler
+        self._n_local = int(workers or available_cores())
+        self._client = client
+        self._own_client = client is None
+        self._cluster = None
+
+    @property
+    def client(self):
+        """The ``distributed.Client``, connecting (or starting the local cluster) if needed."""
+        if self._client is None:
+            from distributed import Client, LocalCluster
+
+            if self.scheduler:
+                try:
+                    self._client = Client(self.scheduler, timeout="10s")
+                except OSError as exc:
+                    raise SimError(
+                        f"cannot reach the Dask scheduler at {self.scheduler}: {exc}; start one "
+                        "with `dask scheduler` and workers with `dask worker tcp://HOST:8786`"
+                    ) from None
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=self._n_local,
+                    threads_per_worker=1,
+                    processes=True,
+                    # A random free port: the scheduler's HTTP server starts even without a
+                    # dashboard, and a busy default port (8787) is a warning (an error in tests).
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
+                self._client = Client(self._cluster)
+        return self._client
+
+    @property
+    def workers(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
+
+    def imap_unordered(self, fn, items):
+        from distributed import as_completed
+
+        client = self.client
+        it = iter(items)
+        ac = as_completed()
+        for x in itertools.islice(it, 4 * self.workers):
+            ac.add(client.submit(fn, x, pure=False))
+        for fut in ac:
+            result = fut.result()
+            fut.release()
+            nxt = next(it, _END)
+            if nxt is not _END:
+                ac.add(client.submit(fn, nxt, pure=False))
+            yield result
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self._client is not None and self._own_client:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def make_executor(
+    name: str = "processes", *, workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """An executor by name: ``"serial"``, ``"processes"`` or ``"dask"``.
+
+    A `scheduler` address only makes sense with ``"dask"``; anything else is a
+    :class:`~sim.errors.ValidationError` with a suggestion.
+    """
+    problems = []
+    if name not in EXECUTORS:
+        problems.append(
+            Problem(
+                "executor",
+                "unknown executor",
+                name,
+                " | ".join(EXECUTORS),
+                suggest(name, EXECUTORS),
+            )
+        )
+    if scheduler and name != "dask":
+        problems.append(
+            Problem(
+                "scheduler", "is only used with the dask executor", scheduler, "--executor dask"
+            )
+        )
+    if problems:
+        raise ValidationError(problems, what="executor options")
+    if name == "serial":
+        return SerialExecutor()
+    if name == "processes":
+        return ProcessExecutor(workers)
+    return DaskExecutor(scheduler, workers=workers)

@@ -1,0 +1,496 @@
+"""Uncertain scenarios: the ``[uncertainty]`` table, its addresses, and sensitivity of outcomes.
+
+A scenario file may give distributions for model parameters and for values of its world::
+
+    [uncertainty]
+    "params.threat_weight"        = { dist = "uniform", lo = 0.5, hi = 1.5 }
+    "actors.SYR.stability"        = { dist = "triangular", lo = 0.2, mode = 0.35, hi = 0.6 }
+    "ties.RUS-IRN.strength"       = { dist = "normal", mean = 0.7, sd = 0.1, lo = 0, hi = 1 }
+    "rivalries.IRN-ISR.intensity" = { dist = "discrete", values = [0.6, 0.8, 1.0] }
+    "supply.IRN->HEZ.arms.volume" = { dist = "uniform", lo = 40, hi = 120 }
+
+Addresses
+---------
+``params.NAME``
+    A numeric field of :class:`sim.params.ModelParams`; values must stay in its range.
+``actors.ID.capability`` / ``actors.ID.stability``
+    An actor's field, in [0, 1].
+``ties.A-B.strength``
+    The partnership between A and B (either order), in [0, 1].
+``rivalries.A-B.intensity``
+    The rivalry between A and B (either order), in [0, 1].
+``supply.SRC->DST.COMMODITY.volume``
+    A supply tie's volume per month, >= 0.
+
+Every address is checked against the scenario's world (after its patch) and every
+distribution's range against what the field accepts, all problems at once.
+
+Each sample point runs the scenario's replicates, each with its paired baseline, and reduces
+them to one number per outcome: the mean over replicates of the paired difference
+``shock - baseline`` of the outcome at the final step (outputs named like the outcome), and
+the mean levels of each arm (``shock:OUTCOME``, ``baseline:OUTCOME``). Every sample point uses
+the same replicate seeds (common random numbers), so differences between sample points come
+from the inputs, not from different random draws.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.uncertainty import Distribution, parse_distribution
+from sim.world import World
+
+__all__ = [
+    "ADDRESS_KINDS",
+    "ScenarioEvaluator",
+    "UncertainScenario",
+    "apply_values",
+    "check_addresses",
+    "load_uncertain_scenario",
+    "scenario_sensitivity",
+]
+
+#: Address forms, for messages.
+ADDRESS_KINDS = {
+    "params": "params.NAME (a ModelParams field)",
+    "actors": "actors.ID.capability | actors.ID.stability",
+    "ties": "ties.A-B.strength (a partnership)",
+    "rivalries": "rivalries.A-B.intensity",
+    "supply": "supply.SRC->DST.COMMODITY.volume",
+}
+_ACTOR_FIELDS = {"capability": (0.0, 1.0), "stability": (0.0, 1.0)}
+_PAIR = re.compile(r"^([A-Za-z0-9_]+)-([A-Za-z0-9_]+)$")
+_ARROW = re.compile(r"^([A-Za-z0-9_]+)->([A-Za-z0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where an address points: a kind and a key into the world or the parameters."""
+
+    kind: str  # params | actor | partnership | rivalry | supply
+    key: tuple
+    field: str
+    lo: float
+    hi: float
+
+
+def _params_ranges() -> dict[str, tuple[float, float]]:
+    from sim.params import ModelParams
+
+    return dict(ModelParams.ranges())
+
+
+def _resolve(address: str, world: World, where: str) -> tuple[_Target | None, list[Problem]]:
+    """Parse one address against `world`; return its target or the problems."""
+    head, _, rest = address.partition(".")
+    allowed = "; ".join(ADDRESS_KINDS.values())
+    if head not in ADDRESS_KINDS:
+        return None, [
+            Problem(where, "unknown address", address, allowed, suggest(head, ADDRESS_KINDS))
+        ]
+    ids = list(world.ids)
+
+    def unknown_actor(x: str) -> Problem:
+        return Problem(
+            where, f"unknown actor {x!r}", address, "an actor id of the world", suggest(x, ids)
+        )
+
+    if head == "params":
+        ranges = _params_ranges()
+        if rest not in ranges:
+            return None, [
+                Problem(
+                    where,
+                    "not a numeric model parameter",
+                    rest,
+                    ", ".join(ranges),
+                    suggest(rest, ranges),
+                )
+            ]
+        lo, hi = ranges[rest]
+        return _Target("params", (rest,), rest, lo, hi), []
+    if head == "actors":
+        actor, _, fld = rest.partition(".")
+        probs = []
+        if actor not in world:
+            probs.append(unknown_actor(actor))
+        if fld not in _ACTOR_FIELDS:
+            probs.append(
+                Problem(
+                    where,
+                    "unknown actor field",
+                    fld,
+                    " | ".join(_ACTOR_FIELDS),
+                    suggest(fld, _ACTOR_FIELDS),
+                )
+            )
+        if probs:
+            return None, probs
+        return _Target("actor", (actor,), fld, *_ACTOR_FIELDS[fld]), []
+    if head in ("ties", "rivalries"):
+        layer, fld = ("partnership", "strength") if head == "ties" else ("rivalry", "intensity")
+        pair, _, got = rest.rpartition(".")
+        m = _PAIR.match(pair)
+        if not m or got != fld:
+            return None, [Problem(where, "malformed address", address, ADDRESS_KINDS[head])]
+        a, b = m.groups()
+        probs = [unknown_actor(x) for x in (a, b) if x not in world]
+        if probs:
+            return None, probs
+        if not any({t.a, t.b} == {a, b} for t in world.ties_in(layer)):
+            have = [
+                f"{t.a}-{t.b}" for t in world.ties_in(layer) if a in (t.a, t.b) or b in (t.a, t.b)
+            ]
+            return None, [
+                Problem(
+                    where,
+                    f"no {layer} tie between {a} and {b}",
+                    address,
+                    f"{layer} ties of these actors: {', '.join(have) or 'none'}",
+                    suggest(pair, have),
+                )
+            ]
+        return _Target(layer, (a, b), fld, 0.0, 1.0), []
+    # supply.SRC->DST.COMMODITY.volume
+    parts = rest.split(".")
+    if len(parts) != 3 or parts[2] != "volume" or not _ARROW.match(parts[0]):
+        return None, [Problem(where, "malformed address", address, ADDRESS_KINDS["supply"])]
+    src, dst = _ARROW.match(parts[0]).groups()
+    commodity = parts[1]
+    probs = [unknown_actor(x) for x in (src, dst) if x not in world]
+    if probs:
+        return None, probs
+    ties = [t for t in world.ties_in("supply") if (t.supplier, t.recipient) == (src, dst)]
+    if not any(t.commodity == commodity for t in ties):
+        have = [f"supply.{t.supplier}->{t.recipient}.{t.commodity}.volume" for t in ties]
+        if not have:
+            have = [
+                f"supply.{t.supplier}->{t.recipient}.{t.commodity}.volume"
+                for t in world.ties_in("supply")
+                if src in (t.supplier, t.recipient) or dst in (t.supplier, t.recipient)
+            ]
+        return None, [
+            Problem(
+                where,
+                f"no {commodity!r} supply tie from {src} to {dst}",
+                address,
+                ", ".join(have[:8]) or "a supply tie of the world",
+                suggest(address, have),
+            )
+        ]
+    return _Target("supply", (src, dst, commodity), "volume", 0.0, float("inf")), []
+
+
+def check_addresses(
+    space: Mapping[str, Distribution], world: World, *, where: str = "uncertainty"
+) -> dict[str, _Target]:
+    """Resolve every address of `space` against `world`; check each range; raise all problems."""
+    targets: dict[str, _Target] = {}
+    problems: list[Problem] = []
+    for address, dist in space.items():
+        w = f'{where}."{address}"'
+        target, probs = _resolve(address, world, w)
+        problems.extend(probs)
+        if target is None:
+            continue
+        lo, hi = dist.support
+        if lo < target.lo or hi > target.hi:
+            problems.append(
+                Problem(
+                    w,
+                    f"reaches [{lo:g}, {hi:g}], outside the range of {target.field}",
+                    dist.to_dict(),
+                    f"values in [{target.lo:g}, {target.hi:g}]",
+                    "narrow it, or give a normal lo and hi",
+                )
+            )
+        targets[address] = target
+    if problems:
+        raise ValidationError(problems, what=where)
+    return targets
+
+
+def apply_values(
+    world: World,
+    params: Mapping[str, Any],
+    targets: Mapping[str, _Target],
+    values: Mapping[str, float],
+) -> tuple[World, dict[str, Any]]:
+    """The world and parameter overrides with the sampled `values` put in place."""
+    params = dict(params)
+    actors: dict[str, dict[str, float]] = {}
+    ties: dict[tuple, float] = {}
+    for address, value in values.items():
+        t = targets[address]
+        if t.kind == "params":
+            params[t.field] = float(value)
+        elif t.kind == "actor":
+            actors.setdefault(t.key[0], {})[t.field] = float(value)
+        else:
+            ties[(t.kind, *t.key)] = float(value)
+    new_actors = tuple(
+        dataclasses.replace(a, **actors[a.id]) if a.id in actors else a for a in world.actors
+    )
+    new_ties = []
+    for tie in world.ties:
+        if tie.layer == "supply":
+            key = ("supply", tie.supplier, tie.recipient, tie.commodity)
+            if key in ties:
+                tie = dataclasses.replace(tie, volume=ties[key])
+        else:
+            for key in ((tie.layer, tie.a, tie.b), (tie.layer, tie.b, tie.a)):
+                if key in ties:
+                    fld = "strength" if tie.layer == "partnership" else "intensity"
+                    tie = dataclasses.replace(tie, **{fld: ties[key]})
+        new_ties.append(tie)
+    if not actors and not ties:
+        return world, params
+    return world.replace(actors=new_actors, ties=new_ties), params
+
+
+# -- scenarios with an [uncertainty] table ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UncertainScenario:
+    """A scenario and the distributions of its uncertain inputs.
+
+    Attributes
+    ----------
+    spec : ScenarioSpec
+        The scenario without its ``[uncertainty]`` table.
+    space : dict of str to Distribution
+        Address to distribution, in file order.
+    """
+
+    spec: Any
+    space: Mapping[str, Distribution]
+
+
+def _blank_table(text: str, table: str) -> str:
+    """`text` with the lines of ``[table]`` (and ``[table.*]``) blanked, line numbers kept."""
+    out, inside = [], False
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    for line in text.splitlines(keepends=True):
+        m = header.match(line)
+        if m:
+            name = m.group(1).strip().strip('"')
+            inside = name == table or name.startswith(table + ".")
+        out.append("\n" if inside and line.endswith("\n") else ("" if inside else line))
+    return "".join(out)
+
+
+def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
+    """Read a scenario file with an ``[uncertainty]`` table; validate all of it at once.
+
+    Raises
+    ------
+    ValidationError
+        Every problem of the scenario and of its uncertainty table (addresses, distributions,
+        ranges), located by file, line and key path.
+    """
+    from sim.scenario import parse_scenario, scenario_path
+    from sim.world import _read_text, read_toml_text
+
+    path = scenario_path(name_or_path)
+    text = _read_text(path)
+    data = read_toml_text(text, origin=str(path))
+    raw = data.get("uncertainty")
+    problems: list[Problem] = []
+    if raw is None:
+        problems.append(
+            Problem(
+                str(path),
+                "has no [uncertainty] table: nothing to vary",
+                None,
+                '[uncertainty] with entries like "params.threat_weight" = '
+                '{ dist = "uniform", lo = 0.5, hi = 1.5 }',
+            )
+        )
+    spec = None
+    try:
+        spec = parse_scenario(_blank_table(text, "uncertainty"), origin=str(path), base=path.parent)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    lines = _key_lines(text, "uncertainty")
+    space: dict[str, Distribution] = {}
+    if isinstance(raw, Mapping):
+        for address, entry in raw.items():
+            where = f'{path}:{lines.get(address, "?")} uncertainty."{address}"'
+            dist, probs = parse_distribution(entry, where=where)
+            problems.extend(probs)
+            if dist is not None:
+                space[address] = dist
+        if not raw:
+            problems.append(Problem(f"{path} uncertainty", "is empty", None, "at least one entry"))
+    elif raw is not None:
+        problems.append(Problem(f"{path} uncertainty", "must be a table", raw))
+    if spec is not None and space:
+        try:
+            check_addresses(space, spec.world, where=f"{path} uncertainty")
+        except ValidationError as exc:
+            problems.extend(
+                dataclasses.replace(p, where=_with_line(p.where, lines, str(path)))
+                for p in exc.problems
+            )
+    if problems:
+        raise ValidationError(problems, what=str(path))
+    import hashlib
+
+    # The record names the whole file (with its uncertainty table), not the text parsed above.
+    spec = dataclasses.replace(spec, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return UncertainScenario(spec, space)
+
+
+def _key_lines(text: str, table: str) -> dict[str, int]:
+    """Line numbers of the keys of ``[table]`` (quoted or bare)."""
+    lines, inside = {}, False
+    key = re.compile(r'^\s*(?:"([^"]+)"|([A-Za-z0-9_.\-]+))\s*=')
+    for i, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if s.startswith("["):
+            inside = s.strip("[] ") == table
+            continue
+        m = key.match(line) if inside else None
+        if m:
+            lines[m.group(1) or m.group(2)] = i
+    return lines
+
+
+def _with_line(where: str, lines: Mapping[str, int], path: str) -> str:
+    m = re.search(r'uncertainty\."(.+)"$', where)
+    if m and m.group(1) in lines:
+        return f'{path}:{lines[m.group(1)]} uncertainty."{m.group(1)}"'
+    return where
+
+
+@dataclass(frozen=True)
+class ScenarioEvaluator:
+    """Run one sample point of an uncertain scenario: replicates with paired baselines.
+
+    Picklable (a scenario spec and plain data), so chunks of sample points can run on any
+    executor. Returns, per outcome ``o``: ``o`` (mean paired difference at the final step),
+    ``shock:o`` and ``baseline:o`` (mean final levels).
+    """
+
+    spec: Any
+    targets: Mapping[str, _Target]
+    seeds: tuple[int, ...]
+
+    def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
+        from sim.runner import run_replicate
+
+        world, params = apply_values(self.spec.world, self.spec.params, self.targets, values)
+        spec = dataclasses.replace(self.spec, world=world, params=params)
+        diffs: dict[str, list[float]] = {o: [] for o in spec.outcomes}
+        levels: dict[str, list[float]] = {
+            f"{a}:{o}": [] for a in ("shock", "baseline") for o in spec.outcomes
+        }
+        for rep, seed in enumerate(self.seeds):
+            frame, _ = run_replicate(spec, rep, seed)
+            final = frame[frame["step"] == frame["step"].max()].set_index("arm")
+            for o in spec.outcomes:
+                s, b = float(final.at["shock", o]), float(final.at["baseline", o])
+                diffs[o].append(s - b)
+                levels[f"shock:{o}"].append(s)
+                levels[f"baseline:{o}"].append(b)
+        out = {o: float(np.mean(v)) for o, v in diffs.items()}
+        out.update({k: float(np.mean(v)) for k, v in levels.items()})
+        return out
+
+
+def scenario_sensitivity(
+    scenario: str | Path | UncertainScenario,
+    *,
+    method: str = "sobol",
+    samples: int = 64,
+    rng: np.random.Generator | int | None = None,
+    outcome: str | None = None,
+    replicates: int | None = None,
+    steps: int | None = None,
+    out: str | Path | None = None,
+    executor: Any = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+    **options: Any,
+):
+    """Sobol' or Morris sensitivity of a scenario's outcome to its uncertain inputs.
+
+    Parameters
+    ----------
+    scenario : path, name or UncertainScenario
+        A scenario with an ``[uncertainty]`` table.
+    outcome : str, optional
+        An outcome of the scenario (default: its first), analysed as the paired difference
+        shock - baseline at the final step; ``shock:OUTCOME`` or ``baseline:OUTCOME`` analyse
+        an arm's level instead.
+    replicates, steps : int, optional
+        Override the scenario's values (replicates per sample point; months per run).
+    rng : Generator or int or None
+        Seeds the design and bootstrap; default: the scenario's seed.
+
+    Other parameters are those of :func:`sim.sensitivity.sensitivity`.
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    from sim.runner import replicate_seeds
+    from sim.sensitivity import analyse_function
+
+    us = scenario if isinstance(scenario, UncertainScenario) else load_uncertain_scenario(scenario)
+    spec = us.spec
+    if replicates is not None or steps is not None:
+        spec = spec.with_overrides(replicates=replicates, steps=steps)
+    if not spec.outcomes:
+        raise SimError(f"scenario {spec.name!r} names no outcomes")
+    choices = [*spec.outcomes, *(f"{a}:{o}" for a in ("shock", "baseline") for o in spec.outcomes)]
+    if outcome is None:
+        outcome = spec.outcomes[0]
+    elif outcome not in choices:
+        raise ValidationError(
+            [
+                Problem(
+                    "--outcome",
+                    "not an outcome of the scenario",
+                    outcome,
+                    ", ".join(spec.outcomes),
+                    suggest(outcome, choices),
+                )
+            ],
+            what=f"scenario {spec.name!r}",
+        )
+    targets = check_addresses(us.space, spec.world)
+    evaluator = ScenarioEvaluator(spec, targets, tuple(replicate_seeds(spec.seed, spec.replicates)))
+    manifest = {
+        "scenario": spec.to_record(),
+        "outcome": outcome,
+        "outcome_definition": "mean over replicates of shock - baseline at the final step",
+        "replicates_per_point": spec.replicates,
+    }
+    return analyse_function(
+        evaluator,
+        us.space,
+        method=method,
+        samples=samples,
+        rng=spec.seed if rng is None else rng,
+        outcome=outcome,
+        out=out,
+        manifest=manifest,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        chunk_size=chunk_size,
+        on_chunk=on_chunk,
+        **options,
+    )
