@@ -105,7 +105,6 @@ def _unit(*, exclude_min: bool = False) -> st.SearchStrategy[float]:
 
 
 _volumes = st.floats(min_value=0.0, max_value=1e12)
-_flows = st.dictionaries(st.sampled_from(sorted(COMMODITIES)), _volumes, max_size=3)
 
 
 @st.composite
@@ -138,7 +137,8 @@ def worlds(
     blocs : sequence of str
         The bloc names actors are drawn from.
     volumes : strategy of float, optional
-        Supply volumes (default: any float in [0, 1e12], subnormals included).
+        Supply volumes and declared ``produces``/``needs`` (default: any float in [0, 1e12],
+        subnormals included).
 
     Returns
     -------
@@ -146,6 +146,8 @@ def worlds(
         Every generated world passes validation; ties are unique per pair and layer (per
         commodity for supply), never join an actor to itself, and routes avoid their endpoints.
     """
+    vols = _volumes if volumes is None else volumes
+    flows = st.dictionaries(st.sampled_from(sorted(COMMODITIES)), vols, max_size=3)
     n = draw(st.integers(min_actors, max_actors))
     ids = draw(st.lists(actor_ids, min_size=n, max_size=n, unique=True))
     actors = tuple(
@@ -158,8 +160,8 @@ def worlds(
             lon=draw(st.floats(-180.0, 180.0)),
             capability=draw(_unit()),
             stability=draw(_unit()),
-            produces=draw(_flows),
-            needs=draw(_flows),
+            produces=draw(flows),
+            needs=draw(flows),
             note=draw(st.one_of(st.just(""), names)),
         )
         for aid in ids
@@ -192,7 +194,7 @@ def worlds(
                     supplier=src,
                     recipient=dst,
                     commodity=com,
-                    volume=draw(_volumes if volumes is None else volumes),
+                    volume=draw(vols),
                     route=draw(_routes(transit, main=True)),
                     alternatives=tuple(draw(st.lists(_routes(transit, main=False), max_size=2))),
                     **common(),
