@@ -1,4 +1,4 @@
-"""Crash safety: SIGKILL a running ensemble at random points, resume, and lose nothing.
+"""Crash safety: SIGKILL (and Ctrl-C) a running ensemble at random points, resume, lose nothing.
 
 The run is killed several times on the same results directory — at points drawn from a fixed
 seed: after a random number of stored replicates plus a random delay, so kills land during
@@ -49,10 +49,12 @@ def _stored(out: Path) -> int:
     return len(list(parts.glob("*.model.parquet"))) if parts.is_dir() else 0
 
 
-def _run_and_kill(args: list[str], out: Path, min_parts: int, delay: float) -> int | None:
-    """Start a run; SIGKILL its process group once `min_parts` replicates are stored and a
-    further `delay` seconds passed. Returns the replicates stored at the kill, or ``None`` if
-    the run finished first."""
+def _run_and_kill(
+    args: list[str], out: Path, min_parts: int, delay: float, sig: int = signal.SIGKILL
+) -> int | None:
+    """Start a run; send `sig` to its process group once `min_parts` replicates are stored and
+    a further `delay` seconds passed. Returns the replicates stored at the kill, or ``None`` if
+    the run finished first. A SIGINT (Ctrl-C) must end it with exit code 130, no traceback."""
     proc = subprocess.Popen(
         _cli(*args, "--out", str(out)),
         cwd=ROOT,
@@ -69,9 +71,13 @@ def _run_and_kill(args: list[str], out: Path, min_parts: int, delay: float) -> i
         assert proc.returncode == 0, proc.stderr.read().decode()
         proc.stderr.close()
         return None
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    err = proc.stderr.read().decode()
     proc.stderr.close()
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130 and "Traceback" not in err, (proc.returncode, err)
+        assert "interrupted" in err
     return _stored(out)
 
 
@@ -85,16 +91,22 @@ def reference(tmp_path_factory):
     return load_results(out)
 
 
+SERIAL = ["--executor", "serial"]
+PROCESSES = ["--executor", "processes", "--workers", "2"]
+
+
 @pytest.mark.parametrize(
-    ("executor", "seed", "kills"),
+    ("executor", "seed", "kills", "sig"),
     [
-        (["--executor", "serial"], 20261128, 4),
-        (["--executor", "processes", "--workers", "2"], 8, 3),
+        (SERIAL, 20261128, 4, signal.SIGKILL),
+        (PROCESSES, 8, 3, signal.SIGKILL),
+        (SERIAL, 3, 2, signal.SIGINT),
+        (PROCESSES, 5, 2, signal.SIGINT),
     ],
-    ids=["serial", "processes"],
+    ids=["serial-SIGKILL", "processes-SIGKILL", "serial-Ctrl-C", "processes-Ctrl-C"],
 )
 def test_killed_and_resumed_runs_equal_an_uninterrupted_run(
-    tmp_path, reference, executor, seed, kills
+    tmp_path, reference, executor, seed, kills, sig
 ):
     rng = np.random.default_rng(seed)
     out = tmp_path / "r"
@@ -104,8 +116,10 @@ def test_killed_and_resumed_runs_equal_an_uninterrupted_run(
         # where to kill: once 0.. more replicates are stored than now, plus up to 50 ms
         have = _stored(out)
         min_parts = have + int(rng.integers(0, max(1, REPLICATES - 1 - have)))
+        if sig == signal.SIGINT:  # Ctrl-C while Python itself starts up prints its traceback
+            min_parts = max(min_parts, have + 1)
         delay = float(rng.uniform(0, 0.05))
-        n = _run_and_kill(args + (["--resume"] if k else []), out, min_parts, delay)
+        n = _run_and_kill(args + (["--resume"] if k else []), out, min_parts, delay, sig)
         if n is None:
             break
         at_kill.append(n)
