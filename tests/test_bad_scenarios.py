@@ -184,6 +184,31 @@ def test_bad_scenario_exits_2_and_writes_nothing(folder, text, expected):
 
 
 @pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda d: d / "missing.toml", "missing.toml: file not found"),
+        (lambda d: (d / "s.toml").mkdir() or d / "s.toml", "s.toml: is a directory, not a file"),
+        (
+            lambda d: (
+                (d / "s.toml").write_bytes(b'[scenario]\nname = "caf\xe9"\n') and d / "s.toml"
+            ),
+            "s.toml:2: is not valid UTF-8 text",
+        ),
+        (lambda d: "syria_los", "did you mean 'syria_loss'?"),
+    ],
+    ids=["missing file", "directory", "non-UTF-8", "unknown shipped name"],
+)
+def test_bad_scenario_paths_exit_2(folder, make, expected):
+    path = make(folder)
+    before = snapshot(folder)
+    for argv in (("validate", path), ("run", path, "--out", folder / "r", "--quiet")):
+        code, out, err = run_cli(*argv)
+        assert code == 2 and out == "" and "Traceback" not in err
+        assert expected in err, err
+    assert snapshot(folder) == before and not (folder / "r").exists()
+
+
+@pytest.mark.parametrize(
     ("option", "expected"),
     [
         (["--replicates", "0"], "must be >= 1, got 0"),
