@@ -1,5 +1,6 @@
 """alliance-sim: how an alliance network between states withstands shocks."""
 
+from sim import metrics, robustness, shocks
 from sim.agents import StateAgent
 from sim.errors import SimError, ValidationError
 from sim.model import AllianceModel
@@ -29,8 +30,11 @@ __all__ = [
     "load_results",
     "load_scenario",
     "load_world",
+    "metrics",
+    "robustness",
     "run_scenario",
     "sensitivity",
+    "shocks",
 ]
 
 __version__ = "0.1.0"

@@ -217,8 +217,10 @@ def metrics(model: AllianceModel) -> list[tuple[str, str]]:
 def _map_component(model: AllianceModel):
     """The network map of the live model (re-rendered on every step via Mesa's wrapper)."""
     # a Figure, not pyplot: the server must not accumulate figures in pyplot's registry
-    fig = Figure(figsize=(10, 6), layout="constrained")
-    plot_world(model, ax=fig.add_subplot(), fontsize=7)
+    # wide and short like the map itself, with the legend below it, so the map spans the
+    # whole cell; the Levant, where the seed story happens, gets a zoom inside the map
+    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    plot_world(model, ax=fig.add_subplot(), fontsize=7, inset="auto")
     return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
 
 

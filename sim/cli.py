@@ -118,7 +118,7 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     from sim.plotting import plot_world, save_figure
 
     w = _load_world_arg(args.world)
-    ax = plot_world(w, layer=args.layer)
+    ax = plot_world(w, layer=args.layer, inset=None if args.inset == "none" else args.inset)
     formats = ("png", "svg") if args.svg else ("png",)
     for path in save_figure(ax.figure, args.out, formats=formats):
         print(f"wrote {path}")
@@ -192,6 +192,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file; the suffix is set per format")
     p.add_argument("--layer", default="all", choices=("all", "partnership", "supply", "rivalry"))
     p.add_argument("--svg", action="store_true", help="also write an SVG")
+    p.add_argument(
+        "--inset",
+        default="auto",
+        choices=("auto", "levant", "none"),
+        help="zoom on a crowded region below the map (auto: the Levant when it is crowded)",
+    )
     p.set_defaults(func=_cmd_world_plot)
     p = wsub.add_parser(
         "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
@@ -233,16 +239,47 @@ _REGISTRY.append(_register_sensitivity)
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
+def _load_world_or_scenario(arg: str):
+    """A world, or a scenario's world (with its patch applied), and how to name it."""
+    import tomllib
+
+    from sim.scenario import list_scenarios, load_scenario
+
+    p = Path(arg)
+    is_scenario = arg in list_scenarios() and not p.exists()
+    if not is_scenario and p.suffix == ".toml" and p.is_file():
+        try:
+            is_scenario = "scenario" in tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            is_scenario = False  # let the world reader report the problem precisely
+    if is_scenario:
+        spec = load_scenario(arg)
+        return spec.world, f"the world of scenario {spec.name!r} ({spec.world.name!r})"
+    if not p.exists() and p.suffix not in (".toml", ".json"):
+        from sim.errors import suggest
+        from sim.worlds import list_worlds
+
+        names = [*list_worlds(), *list_scenarios()]
+        if arg not in names:
+            hint = suggest(arg, names)
+            raise UserError(
+                f"{arg!r} is neither a world or scenario file, nor an embedded world or shipped "
+                f"scenario ({', '.join(names)})" + (f"; {hint}" if hint else "")
+            )
+    w = _load_world_arg(arg)
+    return w, repr(w.name)
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
     from sim.robustness import criticality
 
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
-    w = _load_world_arg(args.world)
+    w, what = _load_world_or_scenario(args.world)
     df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
     if args.top is not None:
         df = df.head(args.top)
-    print(f"criticality in {w.name!r}: damage to {args.metric} when one item is lost")
+    print(f"criticality in {what}: damage to {args.metric} when one item is lost")
     print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     return EXIT_OK
 
@@ -279,10 +316,11 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rank",
         help="rank actors, ties and corridors by the damage their loss does",
-        description="Leave-one-out criticality ranking of a world (scenario files: not yet; "
-        "give an embedded world name or a .toml/.json world file).",
+        description="Leave-one-out criticality ranking of a world: an embedded world, a "
+        ".toml/.json world file, or a scenario (shipped name or file), whose world is ranked "
+        "with the scenario's patch applied.",
     )
-    p.add_argument("world", help="embedded world name or world file (scenarios not yet)")
+    p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
     p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
     p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
     p.add_argument(
@@ -377,22 +415,45 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+def _load_scenario_fully(name: str):
+    """A scenario spec and its uncertain inputs (none without an ``[uncertainty]`` table).
 
+    A file with an uncertainty table is checked whole, table included, in one pass.
+    """
+    import tomllib
+
+    from sim.scenario import load_scenario, scenario_path
+
+    path = scenario_path(name)
+    try:
+        has_uncertainty = path.is_file() and "uncertainty" in tomllib.loads(
+            path.read_text(encoding="utf-8")
+        )
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        has_uncertainty = False  # load_scenario reports the problem precisely
+    if has_uncertainty:
+        from sim.uncertain_world import load_uncertain_scenario
+
+        uncertain = load_uncertain_scenario(name)
+        return uncertain.spec, dict(uncertain.space)
+    return load_scenario(name), {}
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.scenarios:
         try:
-            spec = load_scenario(name)
+            spec, space = _load_scenario_fully(name)
         except SimError as exc:
             print(exc, file=sys.stderr)
             failed += 1
         else:
+            varied = f", {len(space)} uncertain inputs" if space else ""
             print(
                 f"{spec.source}: valid ({spec.name}: world {spec.world.name!r}, "
                 f"{len(spec.shocks)} shock{'s' if len(spec.shocks) != 1 else ''}, "
                 f"{spec.steps} steps, {spec.replicates} replicates, "
-                f"{len(spec.outcomes)} outcomes)"
+                f"{len(spec.outcomes)} outcomes{varied})"
             )
     return EXIT_USER if failed else EXIT_OK
 
@@ -530,16 +591,18 @@ def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
     outcomes = list(results.outcomes)
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows), squeeze=False)
-    for i, (ax, outcome) in enumerate(zip(axes.flat, outcomes, strict=False)):
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows + 0.5), squeeze=False, layout="constrained"
+    )
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
         plot_timeseries(results, outcome, ax=ax)
         ax.set_title(outcome)
-        if i and ax.get_legend() is not None:  # one legend for the grid is enough
-            ax.get_legend().remove()
+        ax.get_legend().remove()  # one legend for the grid, below it, covers no data
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
     written = list(save_figure(fig, out / "figure", formats=formats))
     plt.close(fig)
     if any(c.startswith("strength:") for c in results.model_frame.columns):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,17 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.transforms import ScaledTranslation
 
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
 from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
 
 __all__ = [
     "BLOC_COLOURS",
+    "INSETS",
     "KIND_COLOURS",
     "OKABE_ITO",
     "label_overlap",
@@ -114,7 +117,12 @@ _OUTCOME_LABELS = {
     "giant": "giant-component fraction of bloc {} (0–1)",
     "strength": "strength of tie {} (0–1)",
     "collapses": "collapsed actors (count)",
+    "delivered": "delivered {} last step (volume, all commodities)",
+    "capability": "capability of {} (0–1)",
 }
+#: Axis labels are wrapped to this many characters, so that in a grid of panels a long label
+#: stays within its panel's height instead of running into the title or the next panel.
+_LABEL_WIDTH = 28
 
 
 # -- the network on a map -------------------------------------------------------------------
@@ -129,6 +137,7 @@ def plot_world(
     avoid_overlap: bool = True,
     reference: World | None = None,
     extent: tuple[float, float, float, float] | None = None,
+    inset: str | tuple[float, float, float, float] | None = None,
     title: str | None = None,
     legend: bool = True,
     fontsize: float = 8.0,
@@ -143,9 +152,10 @@ def plot_world(
         (an :class:`AllianceModel`): then the current state is drawn, dead actors as grey
         crosses and supply ties whose delivered volume fell to 0 as dotted vermillion arrows.
     layer : {"all", "partnership", "supply", "rivalry"}
-        Which ties to draw; ``"all"`` draws the three layers.
+        Which ties to draw; ``"all"`` draws the three layers, rivalries thin and light so
+        that partnerships and supply stay readable.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure sized to the map when omitted.
+        Where to draw; a new figure sized to the map (about an A4 page's width) when omitted.
     labels : bool
         Label each actor with its id.
     avoid_overlap : bool
@@ -155,11 +165,17 @@ def plot_world(
         A world "before": its actors missing from `world_or_model` are drawn as lost and its
         supply ties missing there as cut (used by :func:`plot_before_after`).
     extent : (lon_min, lon_max, lat_min, lat_max), optional
-        Map limits; by default the actors' coordinates with a margin.
+        Map limits; by default the actors' coordinates and the supply arcs with a margin.
+    inset : {"levant", "auto"} or (lon_min, lon_max, lat_min, lat_max), optional
+        A zoomed view of a crowded region, its box outlined on the map: a named region
+        (:data:`INSETS`), an extent, or ``"auto"`` for the Levant when at least three actors
+        crowd into it on a map much larger than it (otherwise no inset). With a new figure the
+        zoom is a panel below the map beside the legend; on a given `ax` it is an inset axes
+        in the emptiest corner of the map. The zoom's axes is ``ax.zoom``.
     title : str, optional
         Defaults to the world's name, the layer and (for a model) its time.
     legend : bool
-        Draw the legend (outside the map, to the right) and the note on units.
+        Draw the legend (below the map, one column group per layer) and the note on units.
     fontsize : float
         Label size in points.
 
@@ -188,22 +204,19 @@ def plot_world(
         )
     view = _MapView.of(world_or_model, reference=reference)
     pos = _spread_coincident(view.positions())
-    lon_min, lon_max, lat_min, lat_max = extent or _extent(pos.values())
+    if extent is None:
+        extent = _map_extent([view], pos, layer)
+    zoom_extent = _inset_extent(inset, pos, extent)
+    zoom = holder = None
     if ax is None:
-        ax = _new_map_axes(lon_max - lon_min, lat_max - lat_min, (lat_min + lat_max) / 2)
-    _style_map(ax, (lon_min, lon_max, lat_min, lat_max))
-
-    kinds_drawn: list[str] = []
-    commodities_drawn: list[str] = []
-    any_cut = False
-    if layer in ("all", "rivalry"):
-        _draw_rivalries(ax, view, pos)
-    if layer in ("all", "partnership"):
-        kinds_drawn = _draw_partnerships(ax, view, pos)
+        ax, zoom, holder = _new_map_figure(extent, zoom_extent)
+    elif zoom_extent is not None:
+        zoom = _corner_inset(ax, view, pos, extent, zoom_extent, layer)
+    _style_map(ax, extent)
     sizes = {a: _marker_size(view.capability(a)) for a in pos}
-    if layer in ("all", "supply"):
-        commodities_drawn, any_cut = _draw_supply(ax, view, pos, sizes)
-    blocs_drawn = _draw_actors(ax, view, pos, sizes)
+    kinds_drawn, commodities_drawn, any_cut, blocs_drawn = _draw_layers(
+        ax, view, pos, sizes, layer, _aspect(extent)
+    )
 
     if title is None:
         what = "all layers" if layer == "all" else f"{layer} layer"
@@ -211,12 +224,152 @@ def plot_world(
         if view.time is not None:
             title += f" at t = {view.time}"
     ax.set_title(title)
+    if zoom is not None:
+        z_span = max(zoom_extent[1] - zoom_extent[0], zoom_extent[3] - zoom_extent[2])
+        zoom_pos = _spread_coincident(view.positions(), radius=0.025 * z_span)
+        _draw_zoom(ax, zoom, view, zoom_pos, sizes, layer, zoom_extent, inset)
     if legend:
-        _map_legend(ax, view, blocs_drawn, kinds_drawn, commodities_drawn, any_cut, layer)
+        _map_legend(
+            ax, view, blocs_drawn, kinds_drawn, commodities_drawn, any_cut, layer, holder=holder
+        )
     if labels:
         # labels last: their placement needs the final layout (legend and title included)
         _draw_labels(ax, view, pos, sizes, fontsize=fontsize, avoid_overlap=avoid_overlap)
+        if zoom is not None:
+            inside = {a: p for a, p in zoom_pos.items() if _inside(p, zoom_extent)}
+            _draw_labels(zoom, view, inside, sizes, fontsize=fontsize, avoid_overlap=avoid_overlap)
+    ax.zoom = zoom
     return ax
+
+
+def _draw_layers(ax, view, pos, sizes, layer, aspect):
+    """Ties then actors on `ax`; returns what the legend needs."""
+    kinds_drawn: list[str] = []
+    commodities_drawn: list[str] = []
+    any_cut = False
+    if layer in ("all", "rivalry"):
+        _draw_rivalries(ax, view, pos, faint=layer == "all")
+    if layer in ("all", "partnership"):
+        kinds_drawn = _draw_partnerships(ax, view, pos, faint=layer == "all")
+    if layer in ("all", "supply"):
+        commodities_drawn, any_cut = _draw_supply(ax, view, pos, sizes, aspect)
+    blocs_drawn = _draw_actors(ax, view, pos, sizes)
+    return kinds_drawn, commodities_drawn, any_cut, blocs_drawn
+
+
+#: Named regions for ``plot_world(..., inset=...)``: (lon_min, lon_max, lat_min, lat_max).
+INSETS = {"levant": (33.0, 47.0, 29.0, 37.0)}
+
+
+def _inside(p, extent) -> bool:
+    return extent[0] <= p[0] <= extent[1] and extent[2] <= p[1] <= extent[3]
+
+
+def _inset_extent(inset, pos, extent):
+    if inset is None:
+        return None
+    if isinstance(inset, str):
+        if inset == "auto":
+            box = INSETS["levant"]
+            crowded = sum(_inside(p, box) for p in pos.values()) >= 3
+            big = (extent[1] - extent[0]) >= 4 * (box[1] - box[0])
+            return box if crowded and big else None
+        if inset not in INSETS:
+            choices = [*INSETS, "auto"]
+            raise UnknownNameError(
+                f"unknown inset {inset!r}; allowed: {', '.join(choices)} or an extent "
+                "(lon_min, lon_max, lat_min, lat_max)"
+                + (f"; {hint}" if (hint := suggest(inset, choices)) else "")
+            )
+        return INSETS[inset]
+    try:
+        lon0, lon1, lat0, lat1 = (float(v) for v in inset)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            [
+                Problem(
+                    "inset",
+                    "not a region name or an extent",
+                    inset,
+                    "(lon_min, lon_max, lat_min, lat_max) or " + " | ".join(INSETS),
+                )
+            ],
+            what="plot_world",
+        ) from None
+    if not (lon0 < lon1 and lat0 < lat1):
+        raise ValidationError(
+            [Problem("inset", "empty extent", inset, "lon_min < lon_max and lat_min < lat_max")],
+            what="plot_world",
+        )
+    return (lon0, lon1, lat0, lat1)
+
+
+def _draw_zoom(ax, zoom, view, pos, sizes, layer, zoom_extent, inset) -> None:
+    """The zoomed region: same drawing as the map, its box outlined on the map."""
+    _style_map(zoom, zoom_extent, small=True)
+    _draw_layers(zoom, view, pos, sizes, layer, _aspect(zoom_extent))
+    name = ("levant" if inset == "auto" else inset) if isinstance(inset, str) else "zoom"
+    if zoom in ax.child_axes:
+        # inside the map: no tick labels to clash with the map's; its box says what it is
+        zoom.tick_params(labelbottom=False, labelleft=False, length=0)
+    else:
+        zoom.set_title(f"zoom: {name} (box on the map)", fontsize=9)
+    lon0, lon1, lat0, lat1 = zoom_extent
+    ax.add_patch(
+        Rectangle(
+            (lon0, lat0),
+            lon1 - lon0,
+            lat1 - lat0,
+            fill=False,
+            ec="#333333",
+            lw=0.9,
+            ls="-",
+            zorder=6,
+            gid="inset-box",
+        )
+    )
+
+
+def _corner_inset(ax, view, pos, extent, zoom_extent, layer) -> Axes:
+    """An inset axes in the corner of `ax` that covers the fewest actors and arc points."""
+    lon0, lon1, lat0, lat1 = extent
+    actors = np.asarray(list(pos.values()), dtype=float)
+    arcs = _supply_arc_points(view, pos, _aspect(extent)) if layer in ("all", "supply") else []
+    arcs = np.vstack(arcs) if arcs else np.empty((0, 2))
+
+    def fractions(xy):
+        return (xy[:, 0] - lon0) / (lon1 - lon0), (xy[:, 1] - lat0) / (lat1 - lat0)
+
+    # the zoom keeps its region's shape; its height is 45 % of the map's at most
+    zw = (zoom_extent[1] - zoom_extent[0]) / (lon1 - lon0)
+    zh = (
+        (zoom_extent[3] - zoom_extent[2]) * _aspect(zoom_extent) / ((lat1 - lat0) * _aspect(extent))
+    )
+    scale = min(0.45 / zh, 0.3 / zw)
+    w, h = zw * scale, zh * scale
+    m = 0.015
+    # slots along the top and bottom edges; an actor under the zoom costs more than an arc
+    slots = [(x, y) for x in np.linspace(m, 1 - m - w, 13) for y in (m, 1 - m - h)]
+
+    def cost(slot):
+        total = 0.0
+        for xy, weight in ((actors, 50.0), (arcs, 1.0)):
+            fx, fy = fractions(xy)
+            margin = 0.03  # keep clear of labels too
+            total += weight * np.sum(
+                (fx >= slot[0] - margin)
+                & (fx <= slot[0] + w + margin)
+                & (fy >= slot[1] - margin)
+                & (fy <= slot[1] + h + margin)
+            )
+        return total
+
+    box = min(slots, key=cost)
+    zoom = ax.inset_axes([box[0], box[1], w, h])
+    zoom.set_facecolor("white")
+    zoom.set_zorder(7)
+    zoom.set_gid("inset")
+    return zoom
 
 
 def plot_before_after(
@@ -259,8 +412,8 @@ def plot_before_after(
                 f"got {type(pair).__name__}"
             ) from None
     vb, va = _MapView.of(before), _MapView.of(after)
-    all_pos = [*vb.positions().values(), *va.positions().values()]
-    extent = kwargs.pop("extent", None) or _extent(all_pos)
+    all_pos = {**_spread_coincident(va.positions()), **_spread_coincident(vb.positions())}
+    extent = kwargs.pop("extent", None) or _map_extent([vb, va], all_pos, layer)
     if axes is None:
         import matplotlib.pyplot as plt
 
@@ -268,7 +421,8 @@ def plot_before_after(
         aspect = 1 / math.cos(math.radians((extent[2] + extent[3]) / 2))
         w = 8.0
         h = float(np.clip(w * lat_span * aspect / lon_span, 3.0, 8.0)) + 1.2
-        _, axes = plt.subplots(1, 2, figsize=(2 * w + 3.5, h), layout="constrained")
+        # the legend goes below the second panel
+        _, axes = plt.subplots(1, 2, figsize=(2 * w, h + 1.8), layout="constrained")
     ax_b, ax_a = axes
     reference = vb.world if isinstance(after, World) and isinstance(before, World) else None
     for ax, obj, label, ref, leg in (
@@ -397,8 +551,8 @@ def _extent(points: Iterable[tuple[float, float]]) -> tuple[float, float, float,
     lon_lo, lat_lo = xy.min(axis=0)
     lon_hi, lat_hi = xy.max(axis=0)
     # a margin that leaves room for labels, at least a few degrees on tiny maps
-    mx = max(0.08 * (lon_hi - lon_lo), 3.0)
-    my = max(0.10 * (lat_hi - lat_lo), 2.5)
+    mx = max(0.05 * (lon_hi - lon_lo), 3.0)
+    my = max(0.08 * (lat_hi - lat_lo), 2.5)
     return (
         max(lon_lo - mx, -180.0),
         min(lon_hi + mx, 180.0),
@@ -407,15 +561,65 @@ def _extent(points: Iterable[tuple[float, float]]) -> tuple[float, float, float,
     )
 
 
-def _new_map_axes(lon_span: float, lat_span: float, mid_lat: float) -> Axes:
+def _aspect(extent) -> float:
+    return 1 / math.cos(math.radians((extent[2] + extent[3]) / 2))
+
+
+def _supply_arc_points(view: _MapView, pos, aspect: float) -> list[np.ndarray]:
+    return [
+        _arc_points(pos[src], pos[dst], rad, aspect)
+        for (src, dst, *_), rad in zip(view.supplies(), _arc_rads(view, pos, aspect), strict=True)
+    ]
+
+
+def _map_extent(views: Sequence[_MapView], pos, layer: str) -> tuple[float, float, float, float]:
+    """The actors' extent grown to hold every supply arc (with a margin for its arrow head).
+
+    The arcs' shape depends on the map's aspect, which depends on the extent: a few rounds
+    of the fixed point settle it (the aspect changes by well under 1 % per round).
+    """
+    extent = _extent(pos.values())
+    if layer not in ("all", "supply"):
+        return extent
+    base = extent
+    for _ in range(4):
+        aspect = _aspect(extent)
+        arcs = [p for v in views for p in _supply_arc_points(v, pos, aspect)]
+        if not arcs:
+            return base
+        xy = np.vstack(arcs)
+        mx, my = 1.0, 1.0
+        extent = (
+            max(min(base[0], xy[:, 0].min() - mx), -180.0),
+            min(max(base[1], xy[:, 0].max() + mx), 180.0),
+            max(min(base[2], xy[:, 1].min() - my), -90.0),
+            min(max(base[3], xy[:, 1].max() + my), 90.0),
+        )
+    return extent
+
+
+def _new_map_figure(extent, zoom_extent) -> tuple[Axes, Axes | None, Axes | None]:
+    """A figure about an A4 page's width: the map on top, the legend (and zoom) below."""
     import matplotlib.pyplot as plt
 
-    aspect = 1 / math.cos(math.radians(mid_lat))
-    w = 16.0 if lon_span > 120 else 12.0 if lon_span > 60 else 7.0
-    h = float(np.clip(w * lat_span * aspect / lon_span, 3.5, 9.0))
-    # room on the right for the legend and below for the note
-    _, ax = plt.subplots(figsize=(w + 3.0, h + 1.3), layout="constrained")
-    return ax
+    lon_span, lat_span = extent[1] - extent[0], extent[3] - extent[2]
+    w = 10.0 if lon_span > 120 else 8.5 if lon_span > 60 else 6.5
+    map_h = float(np.clip(w * lat_span * _aspect(extent) / lon_span, 2.5, 8.0))
+    if zoom_extent is None:
+        # the legend below the map: about 1.5 in for its six rows
+        fig = plt.figure(figsize=(w, map_h + 2.6), layout="constrained")
+        return fig.add_subplot(), None, None
+    z_lon, z_lat = zoom_extent[1] - zoom_extent[0], zoom_extent[3] - zoom_extent[2]
+    zoom_h = 2.6
+    zoom_w = float(np.clip(zoom_h * z_lon / (z_lat * _aspect(zoom_extent)), 2.0, 0.5 * w))
+    fig = plt.figure(figsize=(w, map_h + zoom_h + 1.3), layout="constrained")
+    gs = fig.add_gridspec(2, 2, height_ratios=[map_h, zoom_h], width_ratios=[zoom_w, w - zoom_w])
+    ax = fig.add_subplot(gs[0, :])
+    zoom = fig.add_subplot(gs[1, 0])
+    holder = fig.add_subplot(gs[1, 1])
+    holder.set_axis_off()  # room for the legend beside the zoom
+    holder.set_gid("legend-holder")
+    return ax, zoom, holder
 
 
 def _degrees(axis: str) -> FuncFormatter:
@@ -428,31 +632,41 @@ def _degrees(axis: str) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
-def _style_map(ax: Axes, extent: tuple[float, float, float, float]) -> None:
+def _style_map(ax: Axes, extent: tuple[float, float, float, float], *, small=False) -> None:
     lon_min, lon_max, lat_min, lat_max = extent
     ax.set_xlim(lon_min, lon_max)
     ax.set_ylim(lat_min, lat_max)
     ax.set_aspect(1 / math.cos(math.radians((lat_min + lat_max) / 2)), adjustable="box")
-    span = max(lon_max - lon_min, lat_max - lat_min)
-    step = 5 if span <= 30 else 10 if span <= 80 else 20 if span <= 160 else 30
-    ax.xaxis.set_major_locator(MultipleLocator(step))
-    ax.yaxis.set_major_locator(MultipleLocator(step))
+    # each axis its own step, so a wide, short map still has several latitude lines
+    for axis, span in ((ax.xaxis, lon_max - lon_min), (ax.yaxis, lat_max - lat_min)):
+        step = 5 if span <= 30 else 10 if span <= 80 else 20 if span <= 160 else 30
+        axis.set_major_locator(MultipleLocator(step))
     ax.xaxis.set_major_formatter(_degrees("lon"))
     ax.yaxis.set_major_formatter(_degrees("lat"))
     ax.grid(True, color="#DDDDDD", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
+    if small:
+        ax.tick_params(labelsize=7)
+        return
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
 
 
-def _spread_coincident(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Spread actors sharing coordinates on a small circle, so each marker stays visible."""
+def _spread_coincident(
+    pos: dict[str, tuple[float, float]], radius: float | None = None
+) -> dict[str, tuple[float, float]]:
+    """Spread actors sharing coordinates on a small circle, so each marker stays visible.
+
+    The circle's `radius` (degrees) defaults to 0.6 % of the layout's span: a zoomed view
+    passes its own, smaller one so that the spread does not move actors across its map.
+    """
     groups: dict[tuple[float, float], list[str]] = {}
     for a, (x, y) in pos.items():
         groups.setdefault((round(x, 1), round(y, 1)), []).append(a)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    radius = max(0.012 * max(max(xs) - min(xs), max(ys) - min(ys)), 0.25)
+    if radius is None:
+        radius = max(0.006 * max(max(xs) - min(xs), max(ys) - min(ys)), 0.25)
     out = dict(pos)
     for members in groups.values():
         if len(members) < 2:
@@ -520,7 +734,7 @@ def _draw_actors(ax, view: _MapView, pos, sizes) -> list[str]:
     return drawn
 
 
-def _draw_partnerships(ax, view: _MapView, pos) -> list[str]:
+def _draw_partnerships(ax, view: _MapView, pos, *, faint: bool = False) -> list[str]:
     by_kind: dict[str, list[tuple[str, str, float]]] = {}
     for a, b, kind, s in view.partnerships():
         by_kind.setdefault(kind, []).append((a, b, s))
@@ -530,7 +744,7 @@ def _draw_partnerships(ax, view: _MapView, pos) -> list[str]:
                 [[pos[a], pos[b]] for a, b, _ in ties],
                 colors=KIND_COLOURS.get(kind, _GREY),
                 linewidths=[0.6 + 3.4 * s for *_, s in ties],
-                alpha=0.75,
+                alpha=0.5 if faint else 0.75,  # under the supply arrows in "all"
                 capstyle="round",
                 zorder=2,
                 gid=f"partnership:{kind}",
@@ -542,17 +756,18 @@ def _draw_partnerships(ax, view: _MapView, pos) -> list[str]:
     ]
 
 
-def _draw_rivalries(ax, view: _MapView, pos) -> None:
+def _draw_rivalries(ax, view: _MapView, pos, *, faint: bool = False) -> None:
     ties = view.rivalries()
     if not ties:
         return
+    # with the other layers, rivalries are context: thin, light and behind everything
     ax.add_collection(
         LineCollection(
             [[pos[a], pos[b]] for a, b, _ in ties],
-            colors="#444444",
-            linewidths=[0.5 + 1.5 * i for *_, i in ties],
+            colors=_RIVALRY_FAINT if faint else _RIVALRY,
+            linewidths=[(0.4 + 0.6 * i) if faint else (0.5 + 1.5 * i) for *_, i in ties],
             linestyles=(0, (4, 3)),
-            alpha=0.7,
+            alpha=0.6 if faint else 0.7,
             zorder=1,
             gid="rivalry",
         ),
@@ -560,14 +775,57 @@ def _draw_rivalries(ax, view: _MapView, pos) -> None:
     )
 
 
-def _draw_supply(ax, view: _MapView, pos, sizes) -> tuple[list[str], bool]:
-    seen_pairs: dict[frozenset, int] = {}
+_RIVALRY = "#444444"
+_RIVALRY_FAINT = "#A6A6A6"
+
+
+def _arc_rads(view: _MapView, pos, aspect: float) -> list[float]:
+    """The ``arc3`` curvature of each supply arrow, in the order of ``view.supplies()``.
+
+    The first arrow on a pair bends by a fixed fraction of its length; further commodities on
+    the same pair (or the reverse direction) bend by a fixed extra distance on the map rather
+    than a fixed fraction, so a bundle of long arrows stays a bundle instead of fanning out of
+    the map.
+    """
+    seen: dict[frozenset, int] = {}
+    rads = []
+    for src, dst, *_ in view.supplies():
+        k = seen.get(frozenset((src, dst)), 0)
+        seen[frozenset((src, dst))] = k + 1
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        length = max(math.hypot(x1 - x0, (y1 - y0) * aspect), 1e-9)  # in map units
+        rads.append(min(_ARC_RAD + k * _ARC_STEP_DEG / length, _ARC_RAD_MAX))
+    return rads
+
+
+_ARC_RAD = 0.15  # bend of the first arrow on a pair: its apex is 7.5 % of its length aside
+_ARC_STEP_DEG = 4.0  # each further arrow on the pair: 2° (half of this) further out at the apex
+_ARC_RAD_MAX = 0.6
+
+
+def _arc_points(p0, p1, rad: float, aspect: float, n: int = 25) -> np.ndarray:
+    """Points of the quadratic Bézier that matplotlib's ``arc3`` draws from p0 to p1, in data.
+
+    ``arc3`` puts the control point at ``mid + rad * (dy, -dx)`` in display space; on a map
+    whose y scale is `aspect` times its x scale that is ``mid + rad * (aspect * dlat,
+    -dlon / aspect)`` in degrees.
+    """
+    (x0, y0), (x1, y1) = p0, p1
+    cx = (x0 + x1) / 2 + rad * aspect * (y1 - y0)
+    cy = (y0 + y1) / 2 - rad * (x1 - x0) / aspect
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (
+        (1 - t) ** 2 * np.array([x0, y0])
+        + 2 * t * (1 - t) * np.array([cx, cy])
+        + t**2 * np.array([x1, y1])
+    )
+
+
+def _draw_supply(ax, view: _MapView, pos, sizes, aspect: float) -> tuple[list[str], bool]:
     commodities: list[str] = []
     any_cut = False
-    for src, dst, commodity, share, cut in view.supplies():
-        # several commodities on one pair (or both directions) bend more, so they stay apart
-        k = seen_pairs.get(frozenset((src, dst)), 0)
-        seen_pairs[frozenset((src, dst))] = k + 1
+    rads = _arc_rads(view, pos, aspect)
+    for (src, dst, commodity, share, cut), rad in zip(view.supplies(), rads, strict=True):
         width = 0.8 + 3.2 * share
         colour = _CUT if cut else _COMMODITY_COLOURS.get(commodity, _GREY)
         arrow = FancyArrowPatch(
@@ -575,7 +833,7 @@ def _draw_supply(ax, view: _MapView, pos, sizes) -> tuple[list[str], bool]:
             pos[dst],
             arrowstyle="-|>",
             mutation_scale=7 + 3 * width,
-            connectionstyle=f"arc3,rad={0.18 + 0.12 * k}",
+            connectionstyle=f"arc3,rad={rad:.4f}",
             linewidth=width,
             linestyle=":" if cut else "-",
             color=colour,
@@ -593,43 +851,94 @@ def _draw_supply(ax, view: _MapView, pos, sizes) -> tuple[list[str], bool]:
     return sorted(commodities, key=lambda c: order.index(c) if c in order else 99), any_cut
 
 
-def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer) -> None:
-    colours = _bloc_colours([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
-    handles = [
-        Line2D([], [], ls="", marker="o", ms=7, mfc=colours[b], mec="white", label=f"bloc: {b}")
-        for b in blocs
+def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer, *, holder=None) -> None:
+    """One legend below the map (or beside the zoom, in `holder`), a column group per layer.
+
+    Each group starts a column with a bold header that says what widths and sizes mean, so
+    the reader finds an entry by what it is; the note on units goes under the legend.
+    """
+    # the same order, without repeats, as _draw_actors: a repeat would take the next colour
+    colours = _bloc_colours(
+        dict.fromkeys([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
+    )
+    actors = [
+        Line2D([], [], ls="", marker="o", ms=7, mfc=colours[b], mec="white", label=b) for b in blocs
     ]
     kinds_of_actor = {view.actor(a).kind for a in view.positions()}
     if "non_state" in kinds_of_actor:
-        handles.append(
+        actors.append(
             Line2D([], [], ls="", marker="D", ms=5, mfc="#444444", mec="white", label="non-state")
         )
     if view.lost_actors():
-        handles.append(
+        actors.append(
             Line2D([], [], ls="", marker="x", ms=7, mew=1.8, color=_LOST, label="lost actor")
         )
-    handles += [
+    ties = [
         Line2D([], [], color=KIND_COLOURS.get(k, _GREY), lw=2.5, label=k.replace("_", " "))
         for k in kinds
     ]
-    handles += [
+    if layer in ("all", "rivalry") and view.rivalries():
+        faint = layer == "all"
+        ties.append(
+            Line2D(
+                [],
+                [],
+                color=_RIVALRY_FAINT if faint else _RIVALRY,
+                lw=1.0 if faint else 1.5,
+                ls=(0, (4, 3)),
+                label="rivalry",
+            )
+        )
+    supply = [
         Line2D(
-            [], [], color=_COMMODITY_COLOURS.get(c, _GREY), lw=2, marker=">", label=f"supply: {c}"
+            [],
+            [],
+            color=_COMMODITY_COLOURS.get(c, _GREY),
+            lw=2,
+            marker=">",
+            label=c.replace("_", " "),
         )
         for c in commodities
     ]
     if any_cut:
-        handles.append(Line2D([], [], color=_CUT, lw=2, ls=":", label="supply cut"))
-    if layer in ("all", "rivalry") and view.rivalries():
-        handles.append(Line2D([], [], color="#444444", lw=1.5, ls=(0, (4, 3)), label="rivalry"))
-    ax.legend(
+        supply.append(Line2D([], [], color=_CUT, lw=2, ls=":", label="supply cut"))
+    groups = [
+        ("actors by bloc", actors),
+        ("partnerships by kind" if kinds else "ties", ties),
+        ("supply by commodity", supply),
+    ]
+    groups = [(h, g) for h, g in groups if g]
+    # as many rows as the longest group needs, at most 10 beside the zoom or 6 below the map
+    rows = min(max(len(g) + 1 for _, g in groups), 10 if holder is not None else 6)
+    handles: list[Line2D] = []
+    headers = []
+    for header, group in groups:
+        entries = [Line2D([], [], ls="", marker="", label=header), *group]
+        headers.append(len(handles))
+        pad = -len(entries) % rows
+        handles += entries + [Line2D([], [], ls="", marker="", label=" ")] * pad
+    if holder is not None:
+        anchor = {
+            "loc": "upper left",
+            "bbox_to_anchor": (0.0, 1.0),
+            "bbox_transform": holder.transAxes,
+        }
+    else:
+        # below the tick labels and the axis label
+        below = ax.transAxes + ScaledTranslation(0, -40 / 72, ax.figure.dpi_scale_trans)
+        anchor = {"loc": "upper left", "bbox_to_anchor": (0.0, 0.0), "bbox_transform": below}
+    leg = ax.legend(
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
+        ncols=max(len(handles) // rows, 1),
         fontsize=8,
         frameon=False,
         borderaxespad=0.0,
+        columnspacing=1.2,
+        handlelength=2.0,
+        **anchor,
     )
+    for i in headers:
+        leg.get_texts()[i].set_fontweight("bold")
     notes = ["marker area ∝ capability"]
     if layer in ("all", "partnership"):
         notes.append("line width ∝ partnership strength")
@@ -638,17 +947,24 @@ def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer) -> None:
             "arrow width ∝ volume ÷ largest volume of the same commodity "
             "(each commodity has its own unit)"
         )
-    ax.annotate(
-        "; ".join(notes),
+    # wrapped to the figure's width (about 3.8 pt per character at 7 pt), so a small map's
+    # note cannot stretch the layout
+    chars = int(ax.figure.get_figwidth() * 72 * (0.5 if holder is not None else 0.9) / 3.8)
+    note = ax.annotate(
+        "\n".join(textwrap.wrap("; ".join(notes), max(chars, 40))),
         xy=(0.0, 0.0),
-        xycoords="axes fraction",
-        xytext=(0, -36),
+        xycoords=leg,
+        xytext=(0, -6),
         textcoords="offset points",
         va="top",
         fontsize=7,
         color="#444444",
         gid="map-note",
     )
+    if holder is not None:
+        # the holder's grid cell already reserves the room
+        leg.set_in_layout(False)
+        note.set_in_layout(False)
 
 
 # -- label placement --------------------------------------------------------------------------
@@ -872,7 +1188,7 @@ def plot_timeseries(
             t, color="#222222", ls="--", lw=1, gid="shock", label="shock" if i == 0 else None
         )
     ax.set_xlabel("step (months)")
-    ax.set_ylabel(_outcome_label(outcome))
+    ax.set_ylabel(_outcome_label(outcome, wrap=_LABEL_WIDTH))
     name = frame["scenario"].iloc[0] if "scenario" in frame and len(frame) else ""
     ax.set_title(f"{outcome}" + (f" — {name}" if name else ""))
     ax.grid(True, color="#EEEEEE", lw=0.6)
@@ -924,7 +1240,8 @@ def plot_tie_strengths(
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(9, 1.2 + 0.3 * len(cols)), layout="constrained")
+        # at least 2.4 in tall: the colour bar's label must fit beside a single row
+        _, ax = plt.subplots(figsize=(9, max(1.2 + 0.3 * len(cols), 2.4)), layout="constrained")
     x_edges = _edges(steps)
     y_edges = np.arange(len(cols) + 1) - 0.5
     mesh = ax.pcolormesh(
@@ -932,7 +1249,7 @@ def plot_tie_strengths(
     )
     ax.set_yticks(range(len(cols)), [c.removeprefix("strength:").replace("-", "–") for c in cols])
     ax.set_ylim(len(cols) - 0.5, -0.5)
-    ax.figure.colorbar(mesh, ax=ax, label="tie strength (median, 0–1)")
+    ax.figure.colorbar(mesh, ax=ax, label="tie strength (median)")
     times = list(shock_times) if shock_times is not None else _shock_times(results)
     for t in sorted(set(times)):
         ax.axvline(t, color="white", ls="--", lw=1.2, gid="shock")
@@ -1021,12 +1338,18 @@ def _shock_times(results: Any) -> list[float]:
     return [float(t) for t in times if isinstance(t, int | float) and not isinstance(t, bool)]
 
 
-def _outcome_label(outcome: str) -> str:
+def _outcome_label(outcome: str, *, wrap: int | None = None) -> str:
     head, _, rest = outcome.partition(":")
     template = _OUTCOME_LABELS.get(head)
     if template is None:
-        return outcome
-    return template.format(rest.replace("-", "–")) if "{}" in template else template
+        label = outcome
+    elif "{}" in template:
+        label = template.format(rest.replace("->", "→").replace("-", "–"))
+    else:
+        label = template
+    if wrap is None:
+        return label
+    return "\n".join(textwrap.wrap(label, wrap, break_on_hyphens=False)) or label
 
 
 # -- structural analyses ----------------------------------------------------------------------

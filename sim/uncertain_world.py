@@ -333,9 +333,10 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
             problems.append(Problem(f"{path} uncertainty", "is empty", None, "at least one entry"))
     elif raw is not None:
         problems.append(Problem(f"{path} uncertainty", "must be a table", raw))
-    if spec is not None and space:
+    world = spec.world if spec is not None else _named_world(data, path)
+    if world is not None and space:
         try:
-            check_addresses(space, spec.world, where=f"{path} uncertainty")
+            check_addresses(space, world, where=f"{path} uncertainty")
         except ValidationError as exc:
             problems.extend(
                 dataclasses.replace(p, where=_with_line(p.where, lines, str(path)))
@@ -348,6 +349,23 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
     # The record names the whole file (with its uncertainty table), not the text parsed above.
     spec = dataclasses.replace(spec, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return UncertainScenario(spec, space)
+
+
+def _named_world(data: Mapping[str, Any], path: Path) -> World | None:
+    """The scenario's world, unpatched, so the table's addresses are checked even when the
+    rest of the scenario has problems; ``None`` if it cannot be loaded (reported elsewhere)."""
+    from sim.errors import SimError
+    from sim.worlds import list_worlds, load_world
+
+    ref = (
+        data.get("scenario", {}).get("world") if isinstance(data.get("scenario"), Mapping) else None
+    )
+    if not isinstance(ref, str):
+        return None
+    try:
+        return load_world(ref) if ref in list_worlds() else load_world(path.parent / ref)
+    except SimError:
+        return None
 
 
 def _key_lines(text: str, table: str) -> dict[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,31 @@ def test_rank_prints_the_ranking(capsys):
     out = capsys.readouterr().out.splitlines()
     assert "damage" in out[1] and len(out) == 5
     assert out[2].split()[0] == "BBB"  # the supplier of everything
+
+
+def test_rank_takes_a_scenario_and_ranks_its_patched_world(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f"""\
+[scenario]
+name = "no_transit"
+world = "{Path(TINY).resolve()}"
+steps = 3
+replicates = 1
+seed = 1
+outcomes = ["fulfilment:axis"]
+
+[patch]
+remove_actors = ["TRN"]
+"""
+    )
+    assert main(["rank", str(scenario), "--items", "actors"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "scenario 'no_transit'" in out[0]
+    ranked = [line.split()[0] for line in out[2:]]
+    assert "TRN" not in ranked and ranked[0] == "BBB"  # the patch removed the transit state
+    assert main(["rank", "syria_loss", "--top", "1"]) == 0
+    assert "scenario 'syria_loss'" in capsys.readouterr().out
 
 
 def test_rank_giant_metric(capsys):
@@ -40,6 +67,7 @@ def test_attack_prints_R_and_writes_the_curve(tmp_path, capsys):
         (["attack", TINY, "--strategy", "degre"], "did you mean 'degree'"),
         (["rank", "missing.toml"], "file not found"),
         (["rank", TINY, "--top", "0"], "--top"),
+        (["rank", "syria_los"], "did you mean 'syria_loss'"),
         (["attack", TINY, "--edges", "--strategy", "nope"], "edge attack strategy"),
     ],
 )

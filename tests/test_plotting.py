@@ -159,8 +159,14 @@ def test_world_map_draws_every_actor_tie_and_label(tiny):
     assert x0 < 20 and x1 > 24 and y0 < 10 and y1 > 14
     assert "°E" in ax.xaxis.get_major_formatter()(20, 0)
     legend = legend_texts(ax)
-    for entry in ("bloc: axis", "bloc: west", "strategic partnership", "supply: arms", "rivalry"):
+    for entry in ("axis", "west", "strategic partnership", "arms", "drones", "rivalry"):
         assert entry in legend
+    # one column group per layer: each bold header starts a column of the legend
+    leg = ax.get_legend()
+    rows = len(legend) // leg._ncols
+    headers = [t.get_text() for t in leg.get_texts() if t.get_fontweight() == "bold"]
+    assert headers == ["actors by bloc", "partnerships by kind", "supply by commodity"]
+    assert all(legend.index(h) % rows == 0 for h in headers)
     note = by_gid(ax, "map-note")[0].get_text()
     assert "own unit" in note
     # marker colours come from the colour-blind-safe palette
@@ -231,6 +237,7 @@ def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
     assert sizes[(20.0, 10.0)] == pytest.approx(16 + 120 * 0.2)  # the model's capability
     assert "t = 3" in ax.get_title()
     assert {"lost actor", "supply cut"} <= set(legend_texts(ax))
+    assert "bloc:" not in " ".join(legend_texts(ax))  # the headers say what the group is
     assert "CLI" in label_texts(ax)  # the lost actor keeps its label
 
 
@@ -280,6 +287,25 @@ def test_before_after_marks_what_the_shock_removed(tiny):
     assert by_gid(ax_a, "lost")[0].get_offsets().tolist() == [[22.0, 12.0]]
     assert [a.get_gid() for a in by_gid(ax_a, "cut:")] == ["cut:arms:BBB->CLI"]
     assert ax_b.get_legend() is None and ax_a.get_legend() is not None
+
+
+def test_legend_colours_match_markers_for_blocs_outside_the_palette():
+    # a bloc without a fixed colour ("hedging") takes the next free one: before and after
+    # list it twice, which must not give the legend a different colour than the markers
+    before = World(
+        (
+            Actor("AAA", "a", bloc="hedging", lon=1.0, lat=1.0),
+            Actor("BBB", "b", bloc="axis", lon=3.0, lat=2.0),
+            Actor("CCC", "c", bloc="hedging", lon=5.0, lat=1.0),
+        ),
+        name="b",
+    )
+    after = before.replace(actors=before.actors[:2])
+    _, ax = plot_before_after((before, after), labels=False)
+    leg = ax.get_legend()
+    handle = dict(zip(legend_texts(ax), leg.legend_handles, strict=True))["hedging"]
+    dots = by_gid(ax, "actors:hedging:state")[0]
+    assert to_hex(handle.get_markerfacecolor()) == to_hex(dots.get_facecolor()[0])
 
 
 def test_before_after_accepts_models_and_given_axes(tiny):
@@ -540,3 +566,175 @@ def test_cli_world_plot_writes_png_and_svg(tmp_path, capsys):
     assert (
         main(["world", "plot", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x")]) == 2
     )
+
+
+# -- a report-ready default look on the default world ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_world() -> World:
+    from sim.worlds import load_world
+
+    return load_world()
+
+
+def arc_points(arrow: FancyArrowPatch) -> np.ndarray:
+    """The drawn arc (curves flattened, so Bézier control points do not count), in data."""
+    return np.vstack(arrow.get_path().to_polygons(closed_only=False))
+
+
+@pytest.mark.parametrize("layer", ["supply", "all"])
+def test_every_supply_arc_stays_inside_the_map(default_world, layer):
+    ax = plot_world(default_world, layer=layer)
+    ax.figure.canvas.draw()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    arrows = by_gid(ax, "supply:")
+    assert len(arrows) == len(list(default_world.ties_in("supply")))
+    for arrow in arrows:
+        xy = arc_points(arrow)
+        assert xy[:, 0].min() >= x0 and xy[:, 0].max() <= x1, arrow.get_gid()
+        assert xy[:, 1].min() >= y0 and xy[:, 1].max() <= y1, arrow.get_gid()
+    # the Russia–North Korea bundle (five commodities) used to leave the map above 60°N
+    pair = [a for a in arrows if {"RUS", "PRK"} <= set(a.get_gid().split(":")[2].split("->"))]
+    assert len(pair) == 5
+    assert 55.75 < max(arc_points(a)[:, 1].max() for a in pair) < y1 < 62
+
+
+def test_parallel_arcs_form_a_bundle_not_a_fan(default_world):
+    ax = plot_world(default_world, layer="supply", labels=False, legend=False)
+    ax.figure.canvas.draw()
+    (x_rus, y_rus), (x_prk, y_prk) = (
+        (a.lon, a.lat) for a in (default_world.actor("RUS"), default_world.actor("PRK"))
+    )
+    # distance of each arc's apex from the straight line RUS–PRK, in degrees
+    chord = np.array([x_prk - x_rus, y_prk - y_rus])
+    normal = np.array([-chord[1], chord[0]]) / np.hypot(*chord)
+    apexes = sorted(
+        np.abs((arc_points(a) - [x_rus, y_rus]) @ normal).max()
+        for a in by_gid(ax, "supply:")
+        if {"RUS", "PRK"} <= set(a.get_gid().split(":")[2].split("->"))
+    )
+    assert len(apexes) == 5
+    # successive commodities on one pair sit about 2° further out, not ever wider
+    assert np.all(np.diff(apexes) < 3.0) and apexes[-1] < 15
+
+
+def test_all_layers_draw_rivalries_as_faint_context(tiny):
+    alone = by_gid(plot_world(tiny, layer="rivalry"), "rivalry")[0]
+    faint = by_gid(plot_world(tiny, layer="all"), "rivalry")[0]
+    assert faint.get_linewidths()[0] < alone.get_linewidths()[0]
+    # lighter: a larger grey value
+    assert np.mean(faint.get_edgecolor()[0][:3]) > np.mean(alone.get_edgecolor()[0][:3])
+
+
+def test_default_map_fits_a_page_with_the_legend_below(default_world):
+    ax = plot_world(default_world, layer="supply")
+    fig = ax.figure
+    fig.canvas.draw()
+    w, h = fig.get_size_inches()
+    assert w <= 10 and 0.4 <= h / w <= 0.8  # prints on an A4 page's width, not a thin strip
+    ax_box = ax.get_window_extent()
+    assert ax_box.width >= 0.85 * fig.bbox.width  # the legend no longer takes a side column
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y1 < ax_box.y0  # below the map, not over it
+    assert legend_box.x0 >= 0 and legend_box.x1 <= fig.bbox.width
+    note = by_gid(ax, "map-note")[0].get_window_extent()
+    assert note.y1 <= legend_box.y0 + 1
+    # latitude lines every 10° on a short map
+    assert len([t for t in ax.get_yticks() if y_in(ax, t)]) >= 4
+
+
+def _inside_limits(ax, p) -> bool:
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return x0 <= p[0] <= x1 and y0 <= p[1] <= y1
+
+
+def y_in(ax, y) -> bool:
+    y0, y1 = ax.get_ylim()
+    return y0 <= y <= y1
+
+
+LEVANT = {"SYR", "LBN", "HEZ", "JOR", "ISR", "IRQ", "IQM"}
+
+
+def test_levant_zoom_is_a_panel_with_readable_labels(default_world):
+    from sim.plotting import INSETS
+
+    ax = plot_world(default_world, inset="levant")
+    zoom = ax.zoom
+    assert zoom is not None and zoom.figure is ax.figure
+    assert (*zoom.get_xlim(), *zoom.get_ylim()) == pytest.approx(INSETS["levant"])
+    assert set(label_texts(zoom)) == LEVANT
+    assert label_overlap(zoom) == 0.0
+    # the spread of actors sharing a capital is small in the zoom: each stays by its capital
+    pts = np.array([p for p in actor_points(zoom) if _inside_limits(zoom, p)])
+    true = np.array([(a.lon, a.lat) for a in default_world.actors if a.id in LEVANT])
+    assert len(pts) == len(LEVANT)
+    assert max(np.hypot(*(true - p).T).min() for p in pts) < 0.5
+    box = zoom.get_window_extent()
+    for t in by_gid(zoom, "label:"):
+        e = Text.get_window_extent(t)
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 <= box.y1 + 1
+    (outline,) = by_gid(ax, "inset-box")
+    assert outline.get_xy() == pytest.approx(INSETS["levant"][::2])
+    # the map keeps every actor and label
+    assert sorted(label_texts(ax)) == sorted(default_world.ids)
+    # zoom and legend share the row below the map, apart
+    ax.figure.canvas.draw()
+    assert zoom.get_window_extent().y1 < ax.get_window_extent().y0
+    leg = ax.get_legend().get_window_extent()
+    assert leg.x0 > zoom.get_window_extent().x1 and leg.x1 <= ax.figure.bbox.width
+
+
+def test_zoom_on_a_given_axes_is_an_inset_in_its_emptiest_corner(default_world):
+    _fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
+    out = plot_world(default_world, ax=ax, inset=(33, 47, 29, 37), labels=False)
+    assert out is ax and ax.zoom in ax.child_axes
+    ax.figure.canvas.draw()
+    inner, outer = ax.zoom.get_position(), ax.get_position()  # figure fractions
+    x0, y0 = (inner.x0 - outer.x0) / outer.width, (inner.y0 - outer.y0) / outer.height
+    w, h = inner.width / outer.width, inner.height / outer.height
+    lon0, lon1 = ax.get_xlim()
+    lat0, lat1 = ax.get_ylim()
+    covered = [
+        a.id
+        for a in default_world.actors
+        if x0 <= (a.lon - lon0) / (lon1 - lon0) <= x0 + w
+        and y0 <= (a.lat - lat0) / (lat1 - lat0) <= y0 + h
+    ]
+    assert covered == []  # the lower-left (the South Atlantic) is empty
+
+
+def test_auto_inset_only_where_it_helps(tiny, default_world):
+    assert plot_world(tiny, inset="auto").zoom is None
+    assert plot_world(default_world, inset="auto", labels=False).zoom is not None
+    assert plot_world(default_world, labels=False).zoom is None  # off unless asked
+
+
+def test_bad_insets_are_named(tiny):
+    with pytest.raises(UnknownNameError, match="did you mean 'levant'"):
+        plot_world(tiny, inset="levnt")
+    with pytest.raises(ValidationError, match="empty extent"):
+        plot_world(tiny, inset=(40, 30, 10, 20))
+    with pytest.raises(ValidationError, match="not a region name or an extent"):
+        plot_world(tiny, inset=(1, 2))
+
+
+def test_long_outcome_labels_wrap_inside_their_panel(frame):
+    fig, axes = plt.subplots(2, 3, figsize=(13.8, 7.3), layout="constrained")
+    wide = frame.assign(**{"cohesion:axis": frame["fulfilment:axis"]})
+    for ax, outcome in zip(
+        axes.flat, ["fulfilment:axis", "cohesion:axis", "strength:RUS-IRN"], strict=False
+    ):
+        plot_timeseries(wide, outcome, ax=ax)
+    fig.suptitle("a title")
+    fig.canvas.draw()
+    label = axes[0, 1].yaxis.label
+    assert "cohesion" in label.get_text() and "\n" in label.get_text()
+    assert all(len(line) <= 28 for line in label.get_text().split("\n"))
+    # the label is no taller than its panel, so it cannot reach the suptitle or the next row
+    for ax in axes.flat[:3]:
+        assert ax.yaxis.label.get_window_extent().height <= ax.get_window_extent().height
+    title = fig._suptitle.get_window_extent()
+    assert all(ax.yaxis.label.get_window_extent().y1 < title.y0 for ax in axes.flat[:3])

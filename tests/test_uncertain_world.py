@@ -163,3 +163,20 @@ def test_unknown_outcome_is_reported():
     with pytest.raises(ValidationError, match="did you mean 'cohesion:axis'"):
         scenario_sensitivity(us, outcome="cohesion:axiss")
     assert dataclasses.is_dataclass(us)
+
+
+def test_validate_checks_the_uncertainty_table_too(tmp_path, capsys):
+    from sim.cli import main
+    from sim.scenario import scenario_path
+
+    good = scenario_path("syria_uncertainty")
+    assert main(["validate", str(good)]) == 0
+    assert "uncertain inputs" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    text = good.read_text().replace("params.threat_weight", "params.threat_wieght")
+    bad.write_text(text.replace('target = "SYR"', 'target = "SYRR"'))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    # the scenario's problem and the table's problem, in one report
+    assert "has 2 problems" in err and "did you mean 'SYR'?" in err
+    assert "did you mean 'threat_weight'?" in err and "Traceback" not in err

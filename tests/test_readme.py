@@ -1,0 +1,30 @@
+"""The README's Python examples run as written (docs stay true)."""
+
+import re
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.slow
+def test_readme_python_examples_run(tmp_path, monkeypatch):
+    blocks = _python_blocks()
+    assert blocks, "the README lost its Python example"
+    matplotlib.use("Agg")
+    monkeypatch.chdir(tmp_path)  # nothing the example writes lands in the checkout
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, str(README), "exec"), namespace)  # our own README, not user input
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    model, res = namespace["model"], namespace["res"]
+    assert not model.alive("SYR") and model.time == 24
+    assert res.summary().loc["strength:RUS-IRN", "difference"] > 0
