@@ -450,3 +450,25 @@ def test_any_unusable_output_path_is_a_user_error(tmp_path, good):
         assert code == 2, err
         assert err.startswith("alliance-sim: cannot use ") and "Traceback" not in err
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", ["attack", "rank", "validate"])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            ACTORS.replace('name = "Alpha"', "name = " + "[" * 3000 + "]" * 3000),
+            "nested too deeply",
+        ),
+        (ACTORS.replace("lat = 10.0", "lat = " + "9" * 5000), "a number has too many digits"),
+        (ACTORS + "\n# caf\xe9\n", None),  # written as Latin-1 below
+    ],
+    ids=["deep nesting", "5000 digits", "Latin-1"],
+)
+def test_commands_that_sniff_a_file_also_exit_2(tmp_path, command, content, expected):
+    """Commands that peek into a file to tell a world from a scenario must not crash on it."""
+    path = tmp_path / "hostile.toml"
+    path.write_bytes(content.encode("latin-1" if expected is None else "utf-8"))
+    code, _, err = run_cli(command, path)
+    assert code == 2 and "Traceback" not in err, err
+    assert (expected or "is not valid UTF-8 text") in err
