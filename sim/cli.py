@@ -250,7 +250,7 @@ def _load_world_or_scenario(arg: str):
     if not is_scenario and p.suffix == ".toml" and p.is_file():
         try:
             is_scenario = "scenario" in tomllib.loads(p.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digits, deep nesting
             is_scenario = False  # let the world reader report the problem precisely
     if is_scenario:
         spec = load_scenario(arg)
@@ -375,6 +375,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("alliance-sim: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path the user gave cannot be used (read-only, full, not a dir)
+        where = f"{exc.filename!s}" if exc.filename is not None else "a file"
+        print(f"alliance-sim: cannot use {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
     except Exception:
         traceback.print_exc()
         print(
@@ -425,7 +429,7 @@ def _load_scenario_fully(name: str):
         has_uncertainty = path.is_file() and "uncertainty" in tomllib.loads(
             path.read_text(encoding="utf-8")
         )
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+    except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digit limit, deep nesting
         has_uncertainty = False  # load_scenario reports the problem precisely
     if has_uncertainty:
         from sim.uncertain_world import load_uncertain_scenario

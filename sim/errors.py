@@ -47,13 +47,25 @@ class Problem:
     def __str__(self) -> str:
         parts = [f"{self.where}: {self.message}"]
         if self.value is not None:
-            parts.append(f"got {self.value!r}")
+            parts.append(f"got {_short_repr(self.value)}")
         if self.allowed:
             parts.append(f"allowed: {self.allowed}")
         text = "; ".join(parts)
         if self.suggestion:
             text += f" ({self.suggestion})"
         return text
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to `limit` characters: a hostile file's 400-digit number or
+    megabyte string must not flood the message (nor a deeply nested list crash it)."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # deep nesting; ints beyond the str-digits limit
+        return f"<{type(value).__name__} too large to show>"
+    if len(text) > limit:
+        text = f"{text[: limit - 20]}...{text[-10:]} ({len(text)} characters)"
+    return text
 
 
 class ValidationError(SimError, ValueError):

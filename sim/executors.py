@@ -14,6 +14,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -81,6 +82,12 @@ class SerialExecutor(Executor):
             yield fn(item)
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which cancels the pool and exits 130; otherwise each
+    worker prints its own KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor(Executor):
     """A pool of worker processes on this machine.
 
@@ -110,7 +117,9 @@ class ProcessExecutor(Executor):
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            self._pool = cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=ctx)
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=ctx, initializer=_ignore_sigint
+            )
         it = iter(items)
         pending = {self._pool.submit(fn, x) for x in itertools.islice(it, 2 * self._workers)}
         while pending:

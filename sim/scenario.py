@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import re
 import types
 import typing
@@ -96,6 +97,8 @@ _SCENARIO_KEYS = {
 }
 _PATCH_KEYS = ("remove_actors", "remove_ties", "add_actors", "add_ties", "set")
 _DEFAULTS = {"steps": 36, "replicates": 10, "seed": 0}
+#: Upper bounds: beyond them a run cannot finish (or even allocate its seeds); a typo, not a plan.
+_MAX = {"steps": 100_000, "replicates": 1_000_000}
 
 
 # -- the frozen result --------------------------------------------------------------------------
@@ -195,8 +198,12 @@ class ScenarioSpec:
             ("seed", seed, 0),
             ("steps", steps, 1),
         ):
-            if value is not None and not (_is_int(value) and value >= lo):
-                problems.append(Problem(f"--{key}", "must be an integer", value, f">= {lo}"))
+            hi = _MAX.get(key)
+            if value is not None and not (
+                _is_int(value) and value >= lo and (hi is None or value <= hi)
+            ):
+                allowed = f">= {lo}" + (f" and <= {hi:_}" if hi else "")
+                problems.append(Problem(f"--{key}", "must be an integer", value, allowed))
         if steps is not None and _is_int(steps):
             for i, s in enumerate((*self.shocks, *self.baseline_shocks)):
                 at = getattr(s, "at", 0)
@@ -509,13 +516,18 @@ def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: boo
 def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
     key = path.rsplit(".", 1)[-1]
     value = meta.get(key, _DEFAULTS[key])
-    if not _is_int(value) or value < lo:
-        hint = ""
-        if _is_number(value) and float(value).is_integer() and value >= lo:
-            hint = f"write {int(value)} without a decimal point"
-        c.add(c.at(path), "must be an integer", value, f"an integer >= {lo}", hint)
-        return None
-    return value
+    hi = _MAX.get(key)
+    allowed = f"an integer >= {lo}" + (f" and <= {hi:_}" if hi else "")
+    if _is_int(value):
+        if value < lo or (hi is not None and value > hi):
+            c.add(c.at(path), "is out of range", value, allowed)
+            return None
+        return value
+    hint = ""
+    if isinstance(value, float) and value.is_integer() and lo <= value <= (hi or math.inf):
+        hint = f"write {int(value)} without a decimal point"
+    c.add(c.at(path), "must be an integer", value, allowed, hint)
+    return None
 
 
 # -- world and patch ------------------------------------------------------------------------
@@ -762,7 +774,7 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
             c.add(where, f"has the wrong type (default {default!r})", value, allowed)
             continue
         out[key] = value
-    if out and len(out) == len(raw):
+    if out:  # range checks of the well-typed values, even when other keys have problems
         try:
             cls(**out)
         except ValidationError as exc:
@@ -833,7 +845,7 @@ def _parse_shocks(
             c.add(c.at(path), "missing required key 'type'", None, ", ".join(names))
             built.append(None)
             continue
-        if kind not in catalogue:
+        if not isinstance(kind, str) or kind not in catalogue:  # a list is unhashable
             c.add(
                 c.at(f"{path}.type"), "unknown shock", kind, ", ".join(names), suggest(kind, names)
             )
@@ -959,7 +971,7 @@ def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, 
             c.add(where, "unknown layer", value, ", ".join(LAYERS), suggest(value, LAYERS))
         return value
     if key == "commodity":
-        if value is not None and value not in COMMODITIES:
+        if value is not None and (not isinstance(value, str) or value not in COMMODITIES):
             c.add(
                 where,
                 "unknown commodity",

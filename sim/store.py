@@ -197,7 +197,22 @@ class ResultsStore:
                 [Problem(str(self.root), "holds no complete replicate", None, "a finished run")],
                 what="results",
             )
-        tables = [pq.read_table(self._part(r, kind)) for r in reps]
+        tables, bad = [], []
+        for r in reps:
+            try:
+                tables.append(pq.read_table(self._part(r, kind)))
+            except (pa.ArrowException, OSError):  # damaged on disk after it was written
+                bad.append(
+                    Problem(
+                        str(self._part(r, kind)),
+                        "is damaged: not a readable Parquet file",
+                        None,
+                        "a part written by alliance-sim",
+                        "delete it and rerun with --resume to recompute that replicate",
+                    )
+                )
+        if bad:
+            raise ValidationError(bad, what="results")
         frame = pa.concat_tables(tables, promote_options="default").to_pandas()
         return frame.reset_index(drop=True)
 

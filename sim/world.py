@@ -345,6 +345,11 @@ class World:
         text = _read_text(path)
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise ValidationError(
+                [Problem(str(path), "JSON nested too deeply to read", allowed="a few levels")],
+                what=str(path),
+            ) from None
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 [Problem(f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}")],
@@ -493,6 +498,11 @@ def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
     """Parse TOML, turning a syntax error into a located :class:`ValidationError`."""
     try:
         return tomllib.loads(text)
+    except RecursionError:  # tomllib recurses per nesting level; a hostile file can exhaust it
+        raise ValidationError(
+            [Problem(origin, "TOML nested too deeply to read", allowed="a few levels of nesting")],
+            what=origin,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\s*\(at line (\d+), column (\d+)\)", msg)
@@ -501,22 +511,50 @@ def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
             where = f"{origin}:{m.group(1)}:{m.group(2)}"
             msg = msg[: m.start()] + msg[m.end() :]
         raise ValidationError([Problem(where, f"TOML syntax error: {msg}")], what=origin) from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit conversion limit
+        msg = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise ValidationError(
+            [Problem(origin, f"TOML value cannot be read: {msg}")], what=origin
+        ) from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
     import os
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    def fail(message: str) -> ValidationError:  # an unusable output path is a user error
+        return ValidationError(
+            [
+                Problem(
+                    str(path),
+                    message,
+                    allowed="a file path in a writable directory",
+                    suggestion="choose another --out",
+                )
+            ],
+            what=f"output {path}",
+        )
+
+    if path.is_dir():
+        raise fail("is a directory; refusing to replace it with a file")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise fail(f"{parent} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise fail(f"cannot be written: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)  # never leave a partial file behind
+        if isinstance(exc, OSError):
+            raise fail(f"cannot be written: {exc.strerror or exc}") from None
         raise
 
 
@@ -651,7 +689,11 @@ def _number(
     if not _is_number(value):
         c.add(where, "must be a number", value, allowed)
         return None
-    x = float(value)  # type: ignore[arg-type]
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # TOML integers are unbounded; 10**400 has no float
+        c.add(where, "is out of range", value, allowed)
+        return None
     if math.isnan(x) or math.isinf(x) or not lo <= x <= hi:
         c.add(where, "is out of range", value, allowed)
         return None
@@ -861,7 +903,7 @@ def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
                 kw[name] = _string(c, w(key), entry[key], allowed="an actor id")
         if "commodity" in entry:
             com = entry["commodity"]
-            if com not in COMMODITIES:
+            if not isinstance(com, str) or com not in COMMODITIES:  # a list is unhashable
                 c.add(
                     w("commodity"),
                     "unknown commodity",
