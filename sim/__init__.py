@@ -1,15 +1,43 @@
-"""alliance-sim: how an alliance network between states withstands shocks."""
+"""alliance-sim: how an alliance network between states withstands shocks.
 
-from sim import metrics, robustness, shocks
-from sim.agents import StateAgent
+The public names below load on first use (PEP 562), so ``alliance-sim --help`` and small
+scripts do not pay for Mesa, pandas, pyarrow, SciPy and SALib until they need them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from sim.errors import SimError, ValidationError
-from sim.model import AllianceModel
-from sim.params import ModelParams
-from sim.runner import EnsembleResults, load_results, run_scenario
-from sim.scenario import ScenarioSpec, load_scenario
-from sim.sensitivity import sensitivity  # the function; the module stays importable by name
-from sim.world import Actor, PartnershipTie, RivalryTie, Route, SupplyTie, World
-from sim.worlds import list_worlds, load_world
+
+__version__ = "0.1.0"
+
+#: Public name -> (submodule of sim, attribute); attribute None means the submodule itself.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "Actor": ("world", "Actor"),
+    "AllianceModel": ("model", "AllianceModel"),
+    "EnsembleResults": ("runner", "EnsembleResults"),
+    "ModelParams": ("params", "ModelParams"),
+    "PartnershipTie": ("world", "PartnershipTie"),
+    "RivalryTie": ("world", "RivalryTie"),
+    "Route": ("world", "Route"),
+    "ScenarioSpec": ("scenario", "ScenarioSpec"),
+    "StateAgent": ("agents", "StateAgent"),
+    "SupplyTie": ("world", "SupplyTie"),
+    "World": ("world", "World"),
+    "list_worlds": ("worlds", "list_worlds"),
+    "load_results": ("runner", "load_results"),
+    "load_scenario": ("scenario", "load_scenario"),
+    "load_world": ("worlds", "load_world"),
+    "metrics": ("metrics", None),
+    "robustness": ("robustness", None),
+    "run_scenario": ("runner", "run_scenario"),
+    # The function (issue 7 asks for ``sim.sensitivity(...)``); its module stays importable
+    # as ``from sim.sensitivity import ...``.
+    "sensitivity": ("sensitivity", "sensitivity"),
+    "shocks": ("shocks", None),
+}
 
 __all__ = [
     "Actor",
@@ -37,4 +65,30 @@ __all__ = [
     "shocks",
 ]
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}") from None
+    value = importlib.import_module(f"sim.{module}")  # a submodule named in the table above
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; nothing here runs
+    from sim import metrics, robustness, shocks
+    from sim.agents import StateAgent
+    from sim.model import AllianceModel
+    from sim.params import ModelParams
+    from sim.runner import EnsembleResults, load_results, run_scenario
+    from sim.scenario import ScenarioSpec, load_scenario
+    from sim.sensitivity import sensitivity
+    from sim.world import Actor, PartnershipTie, RivalryTie, Route, SupplyTie, World
+    from sim.worlds import list_worlds, load_world

@@ -163,3 +163,18 @@ def test_empty_world_is_rejected(tmp_path):
 def test_duplicate_ties_are_reported(tiny):
     with pytest.raises(ValidationError, match="duplicate partnership tie"):
         tiny.replace(ties=(*tiny.ties, tiny.ties[0]))
+
+
+def test_package_names_load_lazily_and_all_resolve():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sim; heavy = {'mesa', 'pandas', 'pyarrow', 'SALib'} & set(sys.modules); "
+        "print(sorted(heavy)); [getattr(sim, n) for n in sim.__all__]; "
+        "print(sorted({'mesa', 'pandas'} - set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = out.stdout.splitlines()
+    assert before == "[]"  # importing sim alone loads none of the heavy dependencies
+    assert after == "[]"  # and every public name resolves (loading them)
