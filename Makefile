@@ -33,7 +33,10 @@ bench: $(STAMP)
 # The browser tests drive Debian's chromium through Playwright (never `playwright install`);
 # sim.app_assets puts the dashboard's browser assets (from npm) where Solara serves them offline.
 browsers: $(STAMP)
-	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+	  else echo "chromium is missing and installing it needs root (sudo apt-get install chromium):"; \
+	       echo "the browser tests will be skipped"; fi; }
 	$(PY) -m sim.app_assets
 
 docs-data: $(STAMP)
