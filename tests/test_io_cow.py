@@ -169,3 +169,21 @@ def test_world_round_trips_through_toml(tmp_path):
     w = world_from_cow(DATA / "cow_member.csv", year=1914)
     w.to_toml(tmp_path / "w.toml")
     assert World.from_toml(tmp_path / "w.toml") == w
+
+
+def test_members_who_were_never_in_the_alliance_together_make_no_tie(tmp_path):
+    header = (DATA / "cow_member.csv").read_text().splitlines()[0]
+    rows = [  # Sweden leaves in 1905, Denmark joins in 1910: each meets 1900-1915, not each other
+        '7,380,"Sweden",1,1,1900,1,1,1930,"Type III: Entente",1,1,1900,1,1,1905,0,0,0,0,0,1,4.1',
+        '7,390,"Denmark",1,1,1900,1,1,1930,"Type III: Entente",1,1,1910,1,1,1930,0,0,0,0,0,1,4.1',
+        '7,385,"Norway",1,1,1900,1,1,1930,"Type III: Entente",1,1,1900,1,1,1930,0,0,0,0,0,1,4.1',
+    ]
+    path = tmp_path / "member.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    report = ImportReport()
+    ties = read_cow(path, years=(1900, 1915), report=report)
+    assert {frozenset((t.a, t.b)) for t in ties} == {
+        frozenset(("SWE", "NOR")),
+        frozenset(("DNK", "NOR")),
+    }
+    assert report.skipped["member pair never in the alliance together in the range"] == 1

@@ -324,3 +324,67 @@ def alliance_world(
         description=f"Alliances in force, {years.label}, from {source} ({Path(path).name})",
         as_of=dt.date(years.last, 12, 31) if years.last is not None else None,
     )
+
+
+# -- alliance memberships into pairs ------------------------------------------------------------
+
+#: A state's membership of one alliance: first entry, last year (None: still in force), and the
+#: obligations it took on.
+Membership = tuple[dt.date, int | None, set[str]]
+
+
+def add_membership(
+    members: dict[int, Membership], code: int, start: dt.date, end: int | None, held: set[str]
+) -> None:
+    """Merge one row (a phase, or a year of a yearly file) into a state's membership."""
+    if code in members:
+        s0, e0, h0 = members[code]
+        last = None if e0 is None or end is None else max(e0, end)
+        members[code] = (min(s0, start), last, h0 | held)
+    else:
+        members[code] = (start, end, held)
+
+
+def record_obligations(
+    obligations: dict[tuple[int, int], dict[str, dt.date]],
+    sources: dict[tuple[int, int], set[str]],
+    pair: tuple[int, int],
+    held: set[str],
+    start: dt.date,
+    alliance_id: str,
+) -> None:
+    """Note that `pair` held each obligation in `held` from `start` (the earliest start wins)."""
+    slot = obligations.setdefault(pair, {})
+    for ob in held:
+        if ob not in slot or start < slot[ob]:
+            slot[ob] = start
+    sources.setdefault(pair, set()).add(alliance_id)
+
+
+def pair_members(
+    alliances: dict[int, dict[int, Membership]],
+    years: YearRange,
+    report: ImportReport,
+    obligations: dict[tuple[int, int], dict[str, dt.date]],
+    sources: dict[tuple[int, int], set[str]],
+) -> None:
+    """Every pair of members of one alliance who were in it *together* within `years`.
+
+    Two memberships that each meet the range but not each other (one left before the other
+    joined) make no tie; the pair's start is the later of the two entries.
+    """
+    for aid, members in alliances.items():
+        codes = sorted(members)
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                (sa, ea, ha), (sb, eb, hb) = members[a], members[b]
+                start = max(sa, sb)  # the pair exists once both joined
+                end = ea if eb is None else eb if ea is None else min(ea, eb)
+                if (end is not None and end < start.year) or not years.overlaps(start.year, end):
+                    report.skipped["member pair never in the alliance together in the range"] += 1
+                    continue
+                held = ha | hb
+                if not held:
+                    report.skipped["member pair with no obligation flagged"] += 1
+                    continue
+                record_obligations(obligations, sources, (a, b), held, start, str(aid))

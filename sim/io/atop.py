@@ -18,12 +18,15 @@ from pathlib import Path
 from sim.errors import Problem, ValidationError
 from sim.io._common import (
     ImportReport,
+    Membership,
     YearRange,
+    add_membership,
     alliance_world,
     ccode_ids,
     collapse_partnerships,
     finish_report,
     make_date,
+    pair_members,
     read_csv_rows,
     read_data_text,
     to_int,
@@ -249,7 +252,7 @@ def _dyad_years(path, rows, years: YearRange, ca, cb, obligation_cols, header, p
 
 def _members(path, rows, years: YearRange, obligation_cols, problems, report):
     cols = ("atopid", "member", "yrent", "moent", "dayent", "yrexit")
-    alliances: dict[int, dict[int, tuple[dt.date, set[str]]]] = {}
+    alliances: dict[int, dict[int, Membership]] = {}
     for line, row in rows:
         v: dict[str, int | None] = {}
         bad = False
@@ -270,25 +273,8 @@ def _members(path, rows, years: YearRange, obligation_cols, problems, report):
             continue
         start = make_date(v["yrent"], v["moent"], v["dayent"])
         members = alliances.setdefault(v["atopid"], {})
-        if v["member"] in members:  # one row per phase: keep the earliest entry
-            s0, h0 = members[v["member"]]
-            members[v["member"]] = (min(s0, start), h0 | held)
-        else:
-            members[v["member"]] = (start, held)
+        add_membership(members, v["member"], start, end, held)
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
-    for aid, members in alliances.items():
-        codes = sorted(members)
-        for i, a in enumerate(codes):
-            for b in codes[i + 1 :]:
-                held = members[a][1] | members[b][1]
-                if not held:
-                    report.skipped["member pair with no obligation flagged"] += 1
-                    continue
-                start = max(members[a][0], members[b][0])
-                slot = obligations.setdefault((a, b), {})
-                for ob in held:
-                    if ob not in slot or start < slot[ob]:
-                        slot[ob] = start
-                sources.setdefault((a, b), set()).add(str(aid))
+    pair_members(alliances, years, report, obligations, sources)
     return obligations, sources

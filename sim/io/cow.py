@@ -18,14 +18,18 @@ from sim.errors import Problem, ValidationError
 from sim.io._common import (
     OBLIGATIONS,
     ImportReport,
+    Membership,
     YearRange,
+    add_membership,
     alliance_world,
     ccode_ids,
     collapse_partnerships,
     finish_report,
     make_date,
+    pair_members,
     read_csv_rows,
     read_data_text,
+    record_obligations,
     to_int,
     year_range,
 )
@@ -216,14 +220,6 @@ def _ints(path, line, row, cols, problems) -> dict[str, int | None] | None:
     return out if ok else None
 
 
-def _record(obligations, sources, pair, held, start, alliance_id):
-    slot = obligations.setdefault(pair, {})
-    for ob in held:
-        if ob not in slot or start < slot[ob]:
-            slot[ob] = start
-    sources.setdefault(pair, set()).add(alliance_id)
-
-
 def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
@@ -268,14 +264,16 @@ def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
             report.skipped["state allied with itself"] += 1
             continue
         start = make_date(v["dyad_st_year"], v["dyad_st_month"], v["dyad_st_day"])
-        _record(obligations, sources, (min(a, b), max(a, b)), held, start, str(v["version4id"]))
+        record_obligations(
+            obligations, sources, (min(a, b), max(a, b)), held, start, str(v["version4id"])
+        )
     return obligations, sources
 
 
 def _members(path, rows, years: YearRange, yearly: bool, problems, report):
     cols = ("version4id", "ccode", "mem_st_day", "mem_st_month", "mem_st_year", "mem_end_year")
     cols += ("year",)
-    alliances: dict[int, dict[int, tuple[dt.date, set[str]]]] = {}
+    alliances: dict[int, dict[int, Membership]] = {}
     for line, row in rows:
         v = _ints(path, line, row, cols, problems)
         if v is None:
@@ -298,23 +296,10 @@ def _members(path, rows, years: YearRange, yearly: bool, problems, report):
             continue
         start = make_date(v["mem_st_year"], v["mem_st_month"], v["mem_st_day"])
         members = alliances.setdefault(v["version4id"], {})
-        if v["ccode"] in members:  # yearly files repeat members; keep the earliest entry
-            old_start, old_held = members[v["ccode"]]
-            members[v["ccode"]] = (min(old_start, start), old_held | held)
-        else:
-            members[v["ccode"]] = (start, held)
+        add_membership(members, v["ccode"], start, _end(v["mem_end_year"]), held)
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
-    for aid, members in alliances.items():
-        codes = sorted(members)
-        for i, a in enumerate(codes):
-            for b in codes[i + 1 :]:
-                held = members[a][1] | members[b][1]
-                if not held:
-                    report.skipped["member pair with no obligation flagged"] += 1
-                    continue
-                start = max(members[a][0], members[b][0])  # the pair exists once both joined
-                _record(obligations, sources, (a, b), held, start, str(aid))
+    pair_members(alliances, years, report, obligations, sources)
     return obligations, sources
 
 
