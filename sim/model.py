@@ -31,7 +31,7 @@ from sim import metrics
 from sim.agents import StateAgent
 from sim.errors import ShockError, suggest
 from sim.params import ModelParams
-from sim.supply import SupplyNetwork, deliver
+from sim.supply import SupplyNetwork, capped_share, deliver
 from sim.ties import (
     STEADY_MAX,
     PartnershipLayer,
@@ -258,12 +258,13 @@ class AllianceModel(mesa.Model):
         m = net.tie_need
         ok = m >= 0
         recv = np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
-        share = np.minimum(1.0, recv / net.need_volume) if len(recv) else recv
+        # capped_share: a subnormal declared need must not overflow the division
+        share = capped_share(recv, net.need_volume)
         f = np.bincount(net.need_actor, weights=share, minlength=self.n)
         self._fulfil = np.where(self._has_needs, f / np.maximum(self._n_needs, 1), 1.0)
         contrib = np.zeros(net.n_ties)
         if ok.any():
-            contrib[ok] = np.minimum(1.0, delivered[ok] / net.need_volume[m[ok]]) / np.maximum(
+            contrib[ok] = capped_share(delivered[ok], net.need_volume[m[ok]]) / np.maximum(
                 self._n_needs[net.recipient[ok]], 1
             )
         self._contrib = contrib

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.world import World
 
-__all__ = ["SupplyNetwork", "deliver"]
+__all__ = ["SupplyNetwork", "capped_share", "deliver"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +132,35 @@ class SupplyNetwork:
         )
 
 
+def capped_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``min(1, num / den)`` element-wise, 0 where ``den <= 0``, without overflow.
+
+    Parameters
+    ----------
+    num, den : float arrays of one shape
+        Non-negative numerators and denominators.
+
+    Returns
+    -------
+    float array
+        The capped share, in [0, 1].
+
+    Notes
+    -----
+    A plain ``np.minimum(1, num / den)`` overflows (a ``RuntimeWarning``) when `den` is
+    subnormal and `num` is not, e.g. a volume of 5e-324 against an output of 1. Here the
+    division runs only where ``num < den``, where the quotient is below 1 and cannot
+    overflow; everywhere else the share is 1 by the cap (it may underflow to 0, which numpy
+    does silently and which is the right answer to the precision of a float).
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    positive = den > 0
+    out = np.where(positive, 1.0, 0.0)
+    np.divide(num, den, out=out, where=positive & (num < den))
+    return out
+
+
 def deliver(
     net: SupplyNetwork,
     *,
@@ -197,8 +226,7 @@ def deliver(
     np.add.at(committed, (net.supplier, net.commodity), vol)
     avail = output[net.supplier, net.commodity]
     comm = committed[net.supplier, net.commodity]
-    share = np.divide(avail, comm, out=np.zeros(k), where=comm > 0)
-    dispatched = vol * np.minimum(1.0, share)
+    dispatched = vol * capped_share(avail, comm)
 
     hop_ok = passable[net.hop_actor]
     if tie_passable is not None:
