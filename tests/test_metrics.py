@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import metrics as M
-from sim.errors import SimError
+from sim.errors import SimError, ValidationError
 from sim.world import World
 
 
@@ -56,6 +56,22 @@ def test_world_graph_uses_partnership_layer(tiny):
     assert M.giant_component_fraction(tiny, nodes=["AAA", "BBB", "CLI"]) == pytest.approx(2 / 3)
     assert M.mean_partnership_strength(tiny) == pytest.approx(0.5)
     assert M.mean_partnership_strength(tiny, nodes=["CLI", "RIV"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda G: M.giant_component_fraction(G, layer="partnersip"),
+        lambda G: M.number_of_components(G, layer="partnersip"),
+        lambda G: M.bridges(G, layer="partnersip"),
+    ],
+)
+def test_an_unknown_layer_is_a_validation_error_with_a_suggestion(tiny, call):
+    with pytest.raises(ValidationError, match="did you mean 'partnership'") as info:
+        call(tiny)
+    assert isinstance(info.value, SimError) and isinstance(info.value, ValueError)
+    (problem,) = info.value.problems
+    assert problem.value == "partnersip" and "rivalry" in problem.allowed
 
 
 # -- functional -------------------------------------------------------------------------------
