@@ -1,6 +1,7 @@
 """The shock catalogue: small frozen dataclasses that apply themselves to a model.
 
-Every shock's first field is its target (an actor id, a pair, a fraction or a count), then
+Every shock's first field is its target (an actor id, a pair, a fraction or a count; for
+:class:`RandomFailure` a fraction or a count, the first two fields, exactly one given), then
 ``at``, the step at which it takes effect: a shock with ``at=t`` applies before the supply phase
 of the step that takes the model from time t to t + 1, so the data row at t + 1 is the first to
 show it. Shocks are scheduled as Mesa events (:meth:`sim.AllianceModel.add_shock`) and are
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -320,33 +321,63 @@ class Sanction:
 
 @dataclass(frozen=True)
 class RandomFailure:
-    """Remove a random `fraction` of the alive actors (of `bloc` only, if given).
+    """Remove random alive actors (of `bloc` only, if given): a `fraction` of them, or `k`.
 
-    The draw comes from the model's shock stream (a child of its one rng), so it is
-    reproducible and does not shift the other phases' random numbers.
+    Give exactly one of `fraction` (a share in (0, 1]: ``round(fraction * alive)`` actors)
+    and `k` (a count >= 1, the same number a :class:`TargetedAttack` with that `k` removes;
+    all of the pool if fewer are alive when it strikes). The draw comes from the model's
+    shock stream (a child of its one rng), so it is reproducible and does not shift the
+    other phases' random numbers.
+
+    The target comes first as in every shock: `fraction` or `k` (both keyword-optional),
+    then `at`, which must be given by keyword here (``RandomFailure(0.2, at=3)``,
+    ``RandomFailure(k=3, at=3)``) because the target fields have defaults.
     """
 
-    fraction: float
-    at: int
+    fraction: float | None = None
+    k: int | None = None
+    at: int = field(kw_only=True)
     bloc: str | None = None
 
     def __post_init__(self):
         _check_at(self)
-        f = self.fraction
-        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1:
+        f, k = self.fraction, self.k
+        if (f is None) == (k is None):
+            raise ShockError(
+                f"{self!r}: give exactly one of 'fraction' (a share of the alive actors) and "
+                f"'k' (a number of actors); got "
+                + ("neither" if f is None else f"both (fraction={f!r}, k={k!r})")
+            )
+        if f is not None and (
+            isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1
+        ):
             raise ShockError(f"{self!r}: 'fraction' must be in (0, 1]; got {f!r}")
+        if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1):
+            raise ShockError(f"{self!r}: 'k' must be an integer >= 1; got {k!r}")
+
+    def _pool(self, model: AllianceModel) -> np.ndarray:
+        pool = model._alive.copy()
+        if self.bloc is not None:
+            pool &= model._bloc == model.bloc_names.index(self.bloc)
+        return np.flatnonzero(pool)
 
     def validate(self, model: AllianceModel) -> None:
         if self.bloc is not None:
             _bloc(model, self.bloc, self, "bloc")
         _check_time(model, self)
+        if self.k is not None:
+            n = len(self._pool(model))
+            if self.k > n:
+                where = f"bloc {self.bloc!r}" if self.bloc is not None else "the world"
+                raise ShockError(
+                    f"{self!r}: 'k'={self.k} is more than the {n} alive actors of {where}; "
+                    f"use k <= {n}"
+                )
 
     def apply(self, model: AllianceModel) -> list[tuple]:
-        pool = model._alive.copy()
-        if self.bloc is not None:
-            pool &= model._bloc == model.bloc_names.index(self.bloc)
-        idx = np.flatnonzero(pool)
-        k = round(self.fraction * len(idx))
+        idx = self._pool(model)
+        n = len(idx)
+        k = min(int(self.k), n) if self.k is not None else round(self.fraction * n)
         recs: list[tuple] = []
         for i in model.shock_rng.choice(idx, size=k, replace=False):
             recs += model.kill(int(i))

@@ -132,6 +132,31 @@ def test_random_failure_removes_a_fraction_drawn_from_the_model_rng():
     assert all(w.actor(x).bloc == "west" for x in w.ids if not m.alive(x))
 
 
+def test_random_failure_by_count_removes_exactly_k_like_a_targeted_attack():
+    w = synthetic(100, mean_degree=4, rng=3)
+    n_axis = sum(a.bloc == "axis" for a in w.actors)
+    draws = []
+    for seed in range(4):
+        # two steps: the shock (at=1) has struck, no collapse has had time to add to it
+        m = run(w, RandomFailure(k=3, at=1, bloc="axis"), steps=2, rng=seed)
+        dead = {x for x in w.ids if not m.alive(x)}
+        assert len(dead) == 3 and all(w.actor(x).bloc == "axis" for x in dead)
+        draws.append(dead)
+    assert len({frozenset(d) for d in draws}) > 1  # random, not the same three every time
+    with pytest.raises(ShockError, match=r"more than the \d+ alive actors of bloc 'axis'"):
+        AllianceModel(w, shocks=[RandomFailure(k=n_axis + 1, at=1, bloc="axis")], rng=1)
+
+
+def test_random_vs_targeted_scenario_loses_the_same_number_of_actors_in_both_arms():
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(Path(__file__).parents[1] / "scenarios" / "random_vs_targeted.toml")
+    (attack,) = spec.shocks
+    (failure,) = spec.baseline_shocks
+    assert isinstance(failure, RandomFailure) and failure.fraction is None
+    assert failure.k == attack.k == 3 and failure.bloc == attack.bloc == "axis"
+
+
 def test_targeted_attack_removes_the_top_actors():
     w = synthetic(80, mean_degree=4, rng=4)
     G = w.to_networkx().to_undirected()
@@ -193,6 +218,10 @@ def test_time_in_the_past_is_a_shock_error(tiny):
         lambda: RemoveState("AAA", at=1, fate="exiled"),
         lambda: RandomFailure(0.0, at=1),
         lambda: RandomFailure(1.5, at=1),
+        lambda: RandomFailure(at=1),
+        lambda: RandomFailure(0.2, k=3, at=1),
+        lambda: RandomFailure(k=0, at=1),
+        lambda: RandomFailure(k=2.5, at=1),
         lambda: TargetedAttack(0, at=1),
         lambda: TargetedAttack(1, at=1, by="pagerank"),
         lambda: Degrade("AAA", at=1, factor=-1),
