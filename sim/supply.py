@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.metrics import route_taken
 from sim.world import World
 
 __all__ = ["SupplyNetwork", "capped_share", "deliver"]
@@ -208,7 +209,13 @@ def deliver(
     -----
     A supplier splits its output of a commodity among its open ties in proportion to their
     nominal volumes and never ships more than that volume, so deliveries never exceed what was
-    produced. Cost: O(K + R + H).
+    produced. Cost: O(K + H + R log R).
+
+    Rerouting: a tie takes its first usable route (main, then alternatives in file order) at
+    that route's capacity; open alternatives do not add up. This is
+    :func:`sim.metrics.route_taken`, the rule :func:`sim.metrics.supply_fulfilment` (and so
+    criticality rankings) applies too; it lives in the metrics layer, which the model may
+    import and which never imports the model.
 
     Interdiction takes a share of a month's shipment, not all of it: a month's supply moves in
     many convoys and flights, and a strike or seizure stops some of them. The lost share has
@@ -234,19 +241,11 @@ def deliver(
     n_routes = len(net.route_tie)
     blocked = np.bincount(net.hop_route, weights=~hop_ok, minlength=n_routes)
     usable = route_open & (blocked == 0)
-    capacity = np.zeros(k)
-    hops = np.zeros(k)
-    chosen = np.zeros(k, dtype=bool)
-    # Routes are sorted by rank, so each rank is a contiguous block with distinct ties.
-    start = 0
-    for rank in range(net.max_rank + 1):
-        stop = np.searchsorted(net.route_rank, rank, side="right")
-        r_tie = net.route_tie[start:stop]
-        take = usable[start:stop] & ~chosen[r_tie]
-        capacity[r_tie[take]] = net.route_capacity[start:stop][take]
-        hops[r_tie[take]] = net.route_hops[start:stop][take]
-        chosen[r_tie[take]] = True
-        start = stop
+    # Routes are sorted by (rank, tie), so each tie's routes come in order of preference.
+    taken = route_taken(net.route_tie, usable, k)
+    ok = taken >= 0
+    capacity = np.where(ok, net.route_capacity[taken], 0.0)
+    hops = np.where(ok, net.route_hops[taken], 0)
     delivered = dispatched * capacity
     if uniform is not None and interdiction_rate > 0:
         q = 1.0 - (1.0 - interdiction_rate) ** hops  # expected share lost on the route taken
