@@ -123,6 +123,14 @@ class AllianceModel(mesa.Model):
         self._cap_mult = np.ones(n)
         self._prod_mult = np.ones(n)
         self._blocking = np.zeros(n, dtype=np.intp)  # BlockTransit counters
+        # Degrade factors in force per (multiplier, actor), by token: a Restore removes its own
+        # factor and recomputes the product, so stacked degradations undo in any order.
+        self._factors: dict[tuple[str, int], dict[int, float]] = {}
+        self._n_factors = 0
+        self._cap_refund = np.zeros(n)  # capability cuts restored while the actor was dead
+        # Partnerships a Restore could not reactivate because the partner is dead, by that
+        # partner: they return when it does.
+        self._dormant: dict[int, list[tuple[int, float]]] = {}
         self.collapses = 0
         self._realigned = False  # any actor changed bloc (transit hostility check)
 
@@ -590,7 +598,17 @@ class AllianceModel(mesa.Model):
         if old == new:
             return []
         lay, net = self.partners, self.supply
-        recs: list[tuple] = []
+        # the anchors as they were, so that a Restore rewinds the re-anchoring too
+        recs: list[tuple] = [
+            (
+                "anchors",
+                i,
+                self._fulfil0[i],
+                self._support0[i],
+                self._pressure0[i],
+                bool(self._reanchor[i]),
+            )
+        ]
         if self.bloc_names[old] != NEUTRAL:
             other = np.where(lay.a == i, lay.b, lay.a)
             mask = lay.active & ((lay.a == i) | (lay.b == i)) & (self._bloc[other] == old)
@@ -607,31 +625,76 @@ class AllianceModel(mesa.Model):
         recs.append(("bloc", i, old))
         return recs
 
+    def degrade(self, i: int, what: str, factor: float) -> list[tuple]:
+        """Multiply actor `i`'s production or capability multiplier by `factor`.
+
+        ``what="capability"`` also scales the current capability at once (capped at 1).
+        """
+        which = "_prod_mult" if what == "production" else "_cap_mult"
+        token = self._n_factors
+        self._n_factors += 1
+        self._factors.setdefault((which, i), {})[token] = factor
+        getattr(self, which)[i] *= factor
+        recs: list[tuple] = [("factor", which, i, token)]
+        if what == "capability" and self._alive[i]:
+            before = self._cap[i]
+            self._cap[i] = min(1.0, before * factor)
+            recs.append(("cap_cut", i, before - self._cap[i]))
+        return recs
+
+    def _reactivate(self, ties: np.ndarray, s: np.ndarray) -> None:
+        """Bring dissolved partnerships back at strengths `s`; a tie whose partner is dead
+        waits for it (``_dormant``)."""
+        lay, alive = self.partners, self._alive
+        for e, se in zip(ties.tolist(), s.tolist(), strict=True):
+            a, b = int(lay.a[e]), int(lay.b[e])
+            if alive[a] and alive[b]:
+                lay.s[e], lay.active[e] = se, True
+            else:
+                self._dormant.setdefault(b if alive[a] else a, []).append((e, se))
+
     def _revert(self, rec: tuple) -> None:
         kind = rec[0]
-        lay = self.partners
         if kind == "kill":
             _, i, cap, stab, ties, s = rec
             self._alive[i] = True
-            self._cap[i], self._stab[i] = cap, stab
-            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
-            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+            self._cap[i] = float(np.clip(cap + self._cap_refund[i], 0.0, 1.0))
+            self._cap_refund[i] = 0.0
+            self._stab[i] = stab
+            self._reactivate(ties, s)
+            waiting = self._dormant.pop(i, [])
+            if waiting:
+                e, s = zip(*waiting, strict=True)
+                self._reactivate(np.array(e, dtype=np.intp), np.array(s))
         elif kind == "ties":
-            _, ties, s = rec
-            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
-            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+            self._reactivate(rec[1], rec[2])
         elif kind == "cut":
             self._tie_cut[rec[1]] -= 1
         elif kind == "bloc":
             self._bloc[rec[1]] = rec[2]
-            self._reanchor[rec[1]] = True
+            self._realigned = bool((self._bloc != self._bloc0).any())
+        elif kind == "anchors":
+            _, i, f0, s0, p0, flag = rec
+            self._fulfil0[i], self._support0[i], self._pressure0[i] = f0, s0, p0
+            self._reanchor[i] = flag
         elif kind == "block":
             self._blocking[rec[1]] -= 1
         elif kind == "route":
             self._route_closed[rec[1]] -= 1
-        elif kind == "mult":
-            _, which, i, old = rec
-            getattr(self, which)[i] = old
+        elif kind == "factor":
+            _, which, i, token = rec
+            left = self._factors[(which, i)]
+            del left[token]
+            prod = 1.0
+            for f in left.values():  # in the order applied, as the forward products were
+                prod *= f
+            getattr(self, which)[i] = prod
+        elif kind == "cap_cut":
+            _, i, lost = rec
+            if self._alive[i]:
+                self._cap[i] = float(np.clip(self._cap[i] + lost, 0.0, 1.0))
+            else:
+                self._cap_refund[i] += lost  # paid back when a Restore revives it
         self._topo_version += 1
 
 

@@ -7,7 +7,8 @@ of the step that takes the model from time t to t + 1, so the data row at t + 1 
 show it. Shocks are scheduled as Mesa events (:meth:`sim.AllianceModel.add_shock`) and are
 validated against the model first: an unknown actor, bloc or corridor, or a time in the past,
 raises :class:`sim.errors.ShockError` with a suggestion. Every shock can be undone by
-:class:`Restore`.
+:class:`Restore`, which puts back exactly what the shock changed and lets the model's own
+dynamics undo its consequences (see :class:`Restore` for which is which).
 
 Examples
 --------
@@ -266,15 +267,7 @@ class Degrade:
         _check_time(model, self)
 
     def apply(self, model: AllianceModel) -> list[tuple]:
-        i = model._pos[self.target]
-        if self.what == "production":
-            rec = [("mult", "_prod_mult", i, model._prod_mult[i])]
-            model._prod_mult[i] *= self.factor
-            return rec
-        rec = [("mult", "_cap_mult", i, model._cap_mult[i])]
-        model._cap_mult[i] *= self.factor
-        model._cap[i] = min(1.0, model._cap[i] * self.factor)
-        return rec
+        return model.degrade(model._pos[self.target], self.what, self.factor)
 
 
 @dataclass(frozen=True)
@@ -450,8 +443,33 @@ class TargetedAttack:
 
 @dataclass(frozen=True)
 class Restore:
-    """Undo `shock` at step `at` (after it took effect): the removed come back, cut ties and
-    closed routes reopen, multipliers return to their values before the shock."""
+    """Undo `shock` at step `at` (after it took effect).
+
+    What the shock itself changed is put back exactly:
+
+    - removed actors (``RemoveState``, ``RandomFailure``, ``TargetedAttack``: the very actors
+      it removed, no new draw) come back alive with the capability and stability they had
+      when removed, and their partnerships at the strengths they had then; a tie whose
+      partner is still dead returns when that partner does;
+    - a realignment (``Defect``, ``RemoveState`` with fate ``"defected"``/``"neutral"``)
+      resets the bloc, reopens the supply ties it cut, reactivates the partnerships it
+      dissolved (at their strengths then) and rewinds the actor's anchors (its expected
+      fulfilment, support and pressure) to what they were before it;
+    - cut supply ties (``CutTie``, ``Sanction``), blocked transit and closed corridors
+      (``BlockTransit``) reopen; a dissolved partnership (``CutTie`` on that layer) returns
+      at its strength when cut;
+    - ``Degrade`` removes its own factor from the multiplier (the product of the factors
+      still in force, so stacked degradations undo in any order), and a capability
+      degradation gives back the cut it made at once (to be paid on revival if the actor is
+      dead when restored).
+
+    Everything else is not rewound: undo stops the cause, and the model's dynamics do the
+    rest at their own pace. Capability and stability that any actor (the target included)
+    gained or lost in the meantime through fulfilment, support or pressure (e.g. a client
+    starved while a route was blocked, the target's capability relaxing further towards its
+    degraded level), strengths that moved or ties that decayed away, ties formed, and
+    endogenous collapses are not refunded or reverted.
+    """
 
     shock: Any
     at: int
