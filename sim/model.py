@@ -247,6 +247,7 @@ class AllianceModel(mesa.Model):
             tie_passable = (self._bloc[h] == self._bloc0[h]) | (
                 self._bloc[h] == self._bloc[hop_sup]
             )
+        taken = np.empty(net.n_ties, dtype=np.intp)
         delivered, _ = deliver(
             net,
             output=output,
@@ -256,7 +257,9 @@ class AllianceModel(mesa.Model):
             tie_passable=tie_passable,
             uniform=uniform,
             interdiction_rate=p.interdiction_rate if noise else 0.0,
+            route_out=taken,
         )
+        self._route_rank = np.where(taken >= 0, net.route_rank[taken], -1)
         self._received_share(delivered)
         return delivered
 
@@ -485,8 +488,10 @@ class AllianceModel(mesa.Model):
             current ``bloc``, ``capability``, ``stability``, ``fulfilment`` and ``alive``.
             Edges are the ties in force: active partnerships at their current ``strength``
             (a tie formed during the run has ``kind="cooperation"`` and ``formed=True``), open
-            supply ties (both ends alive, not cut) with last month's ``delivered``, and
-            rivalries between alive actors. Graph attributes: ``time`` and ``bloc_size0``
+            supply ties (both ends alive, not cut) with last month's ``delivered`` and
+            ``route_rank`` (the route it took: 0 the main route, ``r >= 1`` its r-th
+            alternative, -1 none usable, e.g. transit blocked), and rivalries between alive
+            actors. Graph attributes: ``time`` and ``bloc_size0``
             (bloc sizes at t = 0, the denominators of ``giant:B``).
 
         Notes
@@ -530,7 +535,11 @@ class AllianceModel(mesa.Model):
         for k, t in enumerate(self.world.ties_in("supply")):
             if open_[k]:
                 attrs = {f.name: getattr(t, f.name) for f in fields(t)}
-                attrs.update(via=t.route.via, delivered=float(self._delivered[k]))
+                attrs.update(
+                    via=t.route.via,
+                    delivered=float(self._delivered[k]),
+                    route_rank=int(self._route_rank[k]),
+                )
                 G.add_edge(t.supplier, t.recipient, key=f"supply:{t.commodity}", **attrs)
         for t in self.world.ties_in("rivalry"):
             if alive[self._pos[t.a]] and alive[self._pos[t.b]]:

@@ -172,6 +172,7 @@ def deliver(
     tie_passable: np.ndarray | None = None,
     uniform: np.ndarray | None = None,
     interdiction_rate: float = 0.0,
+    route_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One month of deliveries.
 
@@ -195,6 +196,9 @@ def deliver(
         where ``q = 1 - (1 - interdiction_rate) ** hops`` on the route taken.
     interdiction_rate : float
         Expected share of a month's shipment interdicted at each transit hop.
+    route_out : int array, shape (K,), optional
+        Filled with the route each tie took (an index into the route arrays, -1 where no
+        route is usable), e.g. to tell a rerouted tie from one on its main route.
 
     Returns
     -------
@@ -243,6 +247,8 @@ def deliver(
     usable = route_open & (blocked == 0)
     # Routes are sorted by (rank, tie), so each tie's routes come in order of preference.
     taken = route_taken(net.route_tie, usable, k)
+    if route_out is not None:
+        route_out[:] = taken
     ok = taken >= 0
     capacity = np.where(ok, net.route_capacity[taken], 0.0)
     hops = np.where(ok, net.route_hops[taken], 0)
