@@ -6,9 +6,17 @@ The page is Mesa's :func:`mesa.visualization.SolaraViz` around a :class:`Dashboa
   a shipped scenario (or none), the seed and a few :class:`sim.params.ModelParams` sliders whose
   ranges come from the fields' metadata; Reset rebuilds the model from them;
 - the main grid holds the map of the network (:func:`sim.plotting.plot_world` of the live
-  model), line charts of the axis bloc's fulfilment, cohesion and giant component, a panel of
+  model), line charts of the charted bloc's fulfilment, cohesion and giant component (the
+  world's first bloc, :func:`charted_bloc`: ``axis`` in the default world), a panel of
   current values, and the interventions: remove or restore an actor and cut a tie, applied to
   the live model as :mod:`sim.shocks` at the current time (so they show after the next step).
+
+Sliders and a scenario's own ``[params]``: Mesa's SolaraViz sends every slider's value on
+Reset, moved or not, and its sliders cannot be re-set from the page. So a slider counts as
+*moved* when its value differs from its default (the ``ModelParams`` default it starts at):
+a moved slider wins; a slider at its default leaves the scenario's value for that field (and
+the default where the scenario sets none). To run a scenario with a field put back to its
+``ModelParams`` default, nudge the slider one step off it.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from typing import Any
 
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz, make_plot_component
+from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from sim.errors import Problem, SimError, ValidationError
@@ -33,12 +41,15 @@ __all__ = [
     "NO_SCENARIO",
     "SLIDER_PARAMS",
     "DashboardModel",
+    "bloc_series",
+    "charted_bloc",
     "cut_tie",
     "metrics",
     "model_params",
     "page",
     "remove_actor",
     "restore_actor",
+    "slider_defaults",
     "supply_pairs",
 ]
 
@@ -54,6 +65,13 @@ SLIDER_PARAMS = (
     "stability_sensitivity",
     "collapse_threshold",
 )
+
+
+def slider_defaults() -> dict[str, float]:
+    """The value each slider starts at: its :class:`ModelParams` default."""
+    by_name = {f.name: f for f in fields(ModelParams)}
+    return {name: float(by_name[name].default) for name in SLIDER_PARAMS}
+
 
 #: The pair whose deliveries the seed story follows (Iran's land bridge to Hezbollah).
 WATCHED_SUPPLY = ("IRN", "HEZ")
@@ -94,7 +112,10 @@ class DashboardModel(AllianceModel):
     rng : int or str or None
         The seed (the page's text box gives a string).
     **params
-        :class:`ModelParams` fields; they override the scenario's own values.
+        :class:`ModelParams` fields. They override the scenario's own values, except a
+        slider field (:data:`SLIDER_PARAMS`) at its default (:func:`slider_defaults`): that
+        is a slider the user has not moved, so the scenario's value stands (see the module
+        docstring).
 
     Raises
     ------
@@ -110,8 +131,14 @@ class DashboardModel(AllianceModel):
         else:
             spec = load_scenario(scenario)
             world, shocks, overrides = spec.world, spec.shocks, dict(spec.params)
+        untouched = slider_defaults()
+        chosen = {
+            k: v
+            for k, v in params.items()
+            if not (k in overrides and k in untouched and v == untouched[k])
+        }
         super().__init__(
-            world, params=ModelParams(**{**overrides, **params}), shocks=shocks, rng=_seed(rng)
+            world, params=ModelParams(**{**overrides, **chosen}), shocks=shocks, rng=_seed(rng)
         )
         self.scenario_name = scenario
 
@@ -180,6 +207,25 @@ def cut_tie(model: AllianceModel, pair: tuple[str, str]) -> str:
     return f"supply {pair[0]}→{pair[1]} cut at t = {_now(model)} (shows after the next step)"
 
 
+def charted_bloc(model: AllianceModel) -> str:
+    """The bloc the line chart follows: the world's first bloc (``axis`` in the default)."""
+    return model.world.blocs[0]
+
+
+def bloc_series(model: AllianceModel) -> tuple[str, Any]:
+    """The charted bloc and its ``fulfilment``, ``cohesion`` and ``giant`` series so far.
+
+    Returns
+    -------
+    (str, pandas.DataFrame)
+        The bloc, and one row per collect with the columns ``fulfilment:B``, ``cohesion:B``
+        and ``giant:B`` of that bloc ``B``.
+    """
+    bloc = charted_bloc(model)
+    frame = model.datacollector.get_model_vars_dataframe()
+    return bloc, frame[[f"{v}:{bloc}" for v in ("fulfilment", "cohesion", "giant")]]
+
+
 def supply_pairs(model: AllianceModel) -> list[str]:
     """The directed supply pairs of the model's world as ``"SRC→DST"``, sorted, unique."""
     return sorted({f"{t.supplier}→{t.recipient}" for t in model.world.ties_in("supply")})
@@ -221,6 +267,23 @@ def _map_component(model: AllianceModel):
     # whole cell; the Levant, where the seed story happens, gets a zoom inside the map
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     plot_world(model, ax=fig.add_subplot(), fontsize=7, inset="auto")
+    return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+
+
+_SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73")  # Okabe-Ito blue, vermillion, green
+
+
+def _bloc_chart(model: AllianceModel):
+    """Line chart of the charted bloc's fulfilment, cohesion and giant component over time."""
+    bloc, series = bloc_series(model)
+    fig = Figure(figsize=(6, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    for (name, values), colour in zip(series.items(), _SERIES_COLOURS, strict=True):
+        ax.plot(values.index, values.to_numpy(), color=colour, label=name, gid=f"series:{name}")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("month")
+    ax.set_title(f"{bloc.capitalize()} bloc")
+    ax.legend(loc="lower left", fontsize=8)
     return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
 
 
@@ -288,12 +351,13 @@ def model_params() -> dict[str, Any]:
         "rng": {"type": "InputText", "value": "42", "label": "Random seed"},
     }
     by_name = {f.name: f for f in fields(ModelParams)}
+    start = slider_defaults()  # DashboardModel reads a slider still here as "not moved"
     for name in SLIDER_PARAMS:
         f = by_name[name]
         lo, hi = f.metadata["range"]
         out[name] = Slider(
             label=name,
-            value=float(f.default),
+            value=start[name],
             min=float(lo),
             max=float(hi),
             step=(hi - lo) / 100,
@@ -301,15 +365,10 @@ def model_params() -> dict[str, Any]:
     return out
 
 
-AXIS_CHART = make_plot_component(
-    {"fulfilment:axis": "#0072B2", "cohesion:axis": "#D55E00", "giant:axis": "#009E73"},
-    post_process=lambda ax: (ax.set_ylim(0, 1.05), ax.set_title("Axis bloc")),
-)
-
 model = DashboardModel()
 page = SolaraViz(
     model,
-    components=[_map_component, AXIS_CHART, _metrics_component, Interventions],
+    components=[_map_component, _bloc_chart, _metrics_component, Interventions],
     model_params=model_params(),
     name="alliance-sim",
 )

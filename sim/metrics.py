@@ -41,6 +41,7 @@ __all__ = [
     "resilience_loss",
     "resilience_summary",
     "robustness",
+    "route_taken",
     "signed_graph",
     "supply_fulfilment",
     "ties_kept",
@@ -354,15 +355,57 @@ def corridors(G: nx.Graph) -> list[str]:
     return sorted(names)
 
 
+def route_taken(route_tie: np.ndarray, usable: np.ndarray, n_ties: int) -> np.ndarray:
+    """The rerouting rule: each supply tie takes its first usable route, main route first.
+
+    The one rule both :func:`sim.supply.deliver` (the model) and :func:`supply_fulfilment`
+    (and so :func:`sim.robustness.criticality` and ``alliance-sim rank``) apply, so that the
+    structural ranking and the model agree on where a tie's volume goes.
+
+    Parameters
+    ----------
+    route_tie : int array, shape (R,)
+        The tie of each route; each tie's routes appear in order of preference (main route,
+        then its alternatives in file order). Ties may interleave.
+    usable : bool array, shape (R,)
+        Routes that can carry traffic (every transit actor passable, corridor open).
+    n_ties : int
+        Number of ties, numbered ``0 .. n_ties-1``.
+
+    Returns
+    -------
+    int array, shape (n_ties,)
+        Index of the route each tie takes, -1 for a tie with no usable route.
+
+    Notes
+    -----
+    A tie ships on one route at that route's capacity share; the capacities of several open
+    alternatives do not add up (a shipment is not split over corridors). O(R log R).
+
+    Examples
+    --------
+    >>> route_taken(np.array([0, 0, 0]), np.array([False, True, True]), 1)
+    array([1])
+    """
+    route_tie = np.asarray(route_tie, dtype=np.intp)
+    usable = np.asarray(usable, dtype=bool)
+    taken = np.full(n_ties, -1, dtype=np.intp)
+    cand = np.flatnonzero(usable)
+    ties, first = np.unique(route_tie[cand], return_index=True)
+    taken[ties] = cand[first]
+    return taken
+
+
 def _tie_share(d: Mapping, removed: set, closed: set) -> float:
-    """Share of one supply tie's volume that can still flow."""
+    """Share of one supply tie's volume that can still flow: :func:`route_taken`'s route."""
     route = d.get("route")
     primary_via = tuple(d.get("via", route.via if route is not None else ()))
     primary_corr = route.corridor if route is not None else d.get("corridor", "")
     routes = [(primary_via, 1.0, primary_corr)]
     routes += [(tuple(r.via), float(r.capacity), r.corridor) for r in d.get("alternatives", ())]
-    share = sum(cap for via, cap, corr in routes if not (set(via) & removed) and corr not in closed)
-    return min(1.0, share)
+    usable = [not (set(via) & removed) and corr not in closed for via, _, corr in routes]
+    r = int(route_taken(np.zeros(len(routes), dtype=np.intp), usable, 1)[0])
+    return routes[r][1] if r >= 0 else 0.0
 
 
 def supply_fulfilment(
@@ -402,11 +445,13 @@ def supply_fulfilment(
 
     Notes
     -----
-    A tie delivers ``min(1, Σ capacity of its open routes)`` of its volume: the primary route
-    counts with capacity 1, each alternative ``Route`` with its own capacity. A route is open
-    when none of its transit actors is removed and its corridor is not closed. This is a
-    static, structural measure (no stocks, rerouting delays or production limits: those are
-    the model's).
+    A tie delivers the capacity share of the first open route in order, the main route
+    (capacity 1) first, then its alternatives in file order, and nothing if none is open: the
+    model's rerouting rule, one function for both (:func:`route_taken`, which
+    :func:`sim.supply.deliver` applies too), so criticality rankings and the model agree on
+    a tie with several alternatives. A route is open when none of its transit actors is
+    removed and its corridor is not closed. This is a static, structural measure (no stocks,
+    noise, interdiction or production limits: those are the model's).
     """
     removed = set(removed)
     closed = set(closed_corridors)

@@ -31,7 +31,7 @@ from sim import metrics
 from sim.agents import StateAgent
 from sim.errors import ShockError, suggest
 from sim.params import ModelParams
-from sim.supply import SupplyNetwork, deliver
+from sim.supply import SupplyNetwork, capped_share, deliver
 from sim.ties import (
     STEADY_MAX,
     PartnershipLayer,
@@ -123,6 +123,14 @@ class AllianceModel(mesa.Model):
         self._cap_mult = np.ones(n)
         self._prod_mult = np.ones(n)
         self._blocking = np.zeros(n, dtype=np.intp)  # BlockTransit counters
+        # Degrade factors in force per (multiplier, actor), by token: a Restore removes its own
+        # factor and recomputes the product, so stacked degradations undo in any order.
+        self._factors: dict[tuple[str, int], dict[int, float]] = {}
+        self._n_factors = 0
+        self._cap_refund = np.zeros(n)  # capability cuts restored while the actor was dead
+        # Partnerships a Restore could not reactivate because the partner is dead, by that
+        # partner: they return when it does.
+        self._dormant: dict[int, list[tuple[int, float]]] = {}
         self.collapses = 0
         self._realigned = False  # any actor changed bloc (transit hostility check)
 
@@ -239,6 +247,7 @@ class AllianceModel(mesa.Model):
             tie_passable = (self._bloc[h] == self._bloc0[h]) | (
                 self._bloc[h] == self._bloc[hop_sup]
             )
+        taken = np.empty(net.n_ties, dtype=np.intp)
         delivered, _ = deliver(
             net,
             output=output,
@@ -248,7 +257,9 @@ class AllianceModel(mesa.Model):
             tie_passable=tie_passable,
             uniform=uniform,
             interdiction_rate=p.interdiction_rate if noise else 0.0,
+            route_out=taken,
         )
+        self._route_rank = np.where(taken >= 0, net.route_rank[taken], -1)
         self._received_share(delivered)
         return delivered
 
@@ -258,12 +269,13 @@ class AllianceModel(mesa.Model):
         m = net.tie_need
         ok = m >= 0
         recv = np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
-        share = np.minimum(1.0, recv / net.need_volume) if len(recv) else recv
+        # capped_share: a subnormal declared need must not overflow the division
+        share = capped_share(recv, net.need_volume)
         f = np.bincount(net.need_actor, weights=share, minlength=self.n)
         self._fulfil = np.where(self._has_needs, f / np.maximum(self._n_needs, 1), 1.0)
         contrib = np.zeros(net.n_ties)
         if ok.any():
-            contrib[ok] = np.minimum(1.0, delivered[ok] / net.need_volume[m[ok]]) / np.maximum(
+            contrib[ok] = capped_share(delivered[ok], net.need_volume[m[ok]]) / np.maximum(
                 self._n_needs[net.recipient[ok]], 1
             )
         self._contrib = contrib
@@ -476,8 +488,10 @@ class AllianceModel(mesa.Model):
             current ``bloc``, ``capability``, ``stability``, ``fulfilment`` and ``alive``.
             Edges are the ties in force: active partnerships at their current ``strength``
             (a tie formed during the run has ``kind="cooperation"`` and ``formed=True``), open
-            supply ties (both ends alive, not cut) with last month's ``delivered``, and
-            rivalries between alive actors. Graph attributes: ``time`` and ``bloc_size0``
+            supply ties (both ends alive, not cut) with last month's ``delivered`` and
+            ``route_rank`` (the route it took: 0 the main route, ``r >= 1`` its r-th
+            alternative, -1 none usable, e.g. transit blocked), and rivalries between alive
+            actors. Graph attributes: ``time`` and ``bloc_size0``
             (bloc sizes at t = 0, the denominators of ``giant:B``).
 
         Notes
@@ -521,7 +535,11 @@ class AllianceModel(mesa.Model):
         for k, t in enumerate(self.world.ties_in("supply")):
             if open_[k]:
                 attrs = {f.name: getattr(t, f.name) for f in fields(t)}
-                attrs.update(via=t.route.via, delivered=float(self._delivered[k]))
+                attrs.update(
+                    via=t.route.via,
+                    delivered=float(self._delivered[k]),
+                    route_rank=int(self._route_rank[k]),
+                )
                 G.add_edge(t.supplier, t.recipient, key=f"supply:{t.commodity}", **attrs)
         for t in self.world.ties_in("rivalry"):
             if alive[self._pos[t.a]] and alive[self._pos[t.b]]:
@@ -589,7 +607,17 @@ class AllianceModel(mesa.Model):
         if old == new:
             return []
         lay, net = self.partners, self.supply
-        recs: list[tuple] = []
+        # the anchors as they were, so that a Restore rewinds the re-anchoring too
+        recs: list[tuple] = [
+            (
+                "anchors",
+                i,
+                self._fulfil0[i],
+                self._support0[i],
+                self._pressure0[i],
+                bool(self._reanchor[i]),
+            )
+        ]
         if self.bloc_names[old] != NEUTRAL:
             other = np.where(lay.a == i, lay.b, lay.a)
             mask = lay.active & ((lay.a == i) | (lay.b == i)) & (self._bloc[other] == old)
@@ -606,31 +634,76 @@ class AllianceModel(mesa.Model):
         recs.append(("bloc", i, old))
         return recs
 
+    def degrade(self, i: int, what: str, factor: float) -> list[tuple]:
+        """Multiply actor `i`'s production or capability multiplier by `factor`.
+
+        ``what="capability"`` also scales the current capability at once (capped at 1).
+        """
+        which = "_prod_mult" if what == "production" else "_cap_mult"
+        token = self._n_factors
+        self._n_factors += 1
+        self._factors.setdefault((which, i), {})[token] = factor
+        getattr(self, which)[i] *= factor
+        recs: list[tuple] = [("factor", which, i, token)]
+        if what == "capability" and self._alive[i]:
+            before = self._cap[i]
+            self._cap[i] = min(1.0, before * factor)
+            recs.append(("cap_cut", i, before - self._cap[i]))
+        return recs
+
+    def _reactivate(self, ties: np.ndarray, s: np.ndarray) -> None:
+        """Bring dissolved partnerships back at strengths `s`; a tie whose partner is dead
+        waits for it (``_dormant``)."""
+        lay, alive = self.partners, self._alive
+        for e, se in zip(ties.tolist(), s.tolist(), strict=True):
+            a, b = int(lay.a[e]), int(lay.b[e])
+            if alive[a] and alive[b]:
+                lay.s[e], lay.active[e] = se, True
+            else:
+                self._dormant.setdefault(b if alive[a] else a, []).append((e, se))
+
     def _revert(self, rec: tuple) -> None:
         kind = rec[0]
-        lay = self.partners
         if kind == "kill":
             _, i, cap, stab, ties, s = rec
             self._alive[i] = True
-            self._cap[i], self._stab[i] = cap, stab
-            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
-            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+            self._cap[i] = float(np.clip(cap + self._cap_refund[i], 0.0, 1.0))
+            self._cap_refund[i] = 0.0
+            self._stab[i] = stab
+            self._reactivate(ties, s)
+            waiting = self._dormant.pop(i, [])
+            if waiting:
+                e, s = zip(*waiting, strict=True)
+                self._reactivate(np.array(e, dtype=np.intp), np.array(s))
         elif kind == "ties":
-            _, ties, s = rec
-            ok = self._alive[lay.a[ties]] & self._alive[lay.b[ties]]
-            lay.s[ties[ok]], lay.active[ties[ok]] = s[ok], True
+            self._reactivate(rec[1], rec[2])
         elif kind == "cut":
             self._tie_cut[rec[1]] -= 1
         elif kind == "bloc":
             self._bloc[rec[1]] = rec[2]
-            self._reanchor[rec[1]] = True
+            self._realigned = bool((self._bloc != self._bloc0).any())
+        elif kind == "anchors":
+            _, i, f0, s0, p0, flag = rec
+            self._fulfil0[i], self._support0[i], self._pressure0[i] = f0, s0, p0
+            self._reanchor[i] = flag
         elif kind == "block":
             self._blocking[rec[1]] -= 1
         elif kind == "route":
             self._route_closed[rec[1]] -= 1
-        elif kind == "mult":
-            _, which, i, old = rec
-            getattr(self, which)[i] = old
+        elif kind == "factor":
+            _, which, i, token = rec
+            left = self._factors[(which, i)]
+            del left[token]
+            prod = 1.0
+            for f in left.values():  # in the order applied, as the forward products were
+                prod *= f
+            getattr(self, which)[i] = prod
+        elif kind == "cap_cut":
+            _, i, lost = rec
+            if self._alive[i]:
+                self._cap[i] = float(np.clip(self._cap[i] + lost, 0.0, 1.0))
+            else:
+                self._cap_refund[i] += lost  # paid back when a Restore revives it
         self._topo_version += 1
 
 

@@ -7,8 +7,8 @@ returns a pair of axes (two panels are its point). Palettes are Okabe & Ito's co
 set [1]_; artists carry a ``gid`` naming what they show (``"actors:axis"``, ``"supply:arms:A->B"``,
 ``"band90:shock"``...), so code and tests can find them.
 
-Views read only what they are given: a :class:`~sim.world.World`, a model seen through a few
-methods (duck typing: ``.world``, ``alive``, ``strength``, ``delivered``, ``capability``), a
+Views read only what they are given: a :class:`~sim.world.World`, a model seen through its
+``.world`` and ``to_networkx()`` (any object offering both, e.g. an ``AllianceModel``), a
 tidy results frame, or the tables of the robustness and sensitivity analyses. Nothing here
 imports the model, the runner or the analyses.
 
@@ -147,10 +147,15 @@ def plot_world(
     Parameters
     ----------
     world_or_model : World or model-like
-        A :class:`~sim.world.World`, or any object with a ``world`` attribute and the methods
-        ``alive(actor)``, ``strength(a, b)``, ``delivered(src, dst)`` and ``capability(actor)``
-        (an :class:`AllianceModel`): then the current state is drawn, dead actors as grey
-        crosses and supply ties whose delivered volume fell to 0 as dotted vermillion arrows.
+        A :class:`~sim.world.World`, or an object with a ``world`` attribute and a
+        ``to_networkx()`` method in the layout of :meth:`sim.AllianceModel.to_networkx` (an
+        ``AllianceModel``; required, the inspection methods alone no longer suffice): then
+        the current state is drawn from that graph. Actors in their current bloc, dead ones
+        as grey crosses; partnerships in force at their current strength, ties formed during
+        the run included; each supply tie by itself (per commodity): dotted vermillion when
+        cut (an end gone, cut or sanctioned, or no usable route), dashed when it took an
+        alternative route last month, its width scaled by last month's delivery over its
+        nominal volume (a supplier that produced nothing gives a thin arrow, not a cut).
     layer : {"all", "partnership", "supply", "rivalry"}
         Which ties to draw; ``"all"`` draws the three layers, rivalries thin and light so
         that partnerships and supply stay readable.
@@ -191,7 +196,7 @@ def plot_world(
     growing with intensity. Supply arrows are coloured by commodity and their width is the
     volume divided by the largest volume of the same commodity in the world, because volumes
     are counted in a different unit per commodity (:data:`sim.world.COMMODITIES`). For a
-    model the width is scaled by the delivered share of the pair's world volume. Actors that
+    model the width is scaled by the tie's delivered share of its nominal volume. Actors that
     share coordinates (a militia at its host's capital) are spread on a small circle so that
     each stays visible. Label placement is a greedy search over positions around each marker
     (most capable actors first) computed for the figure's current size: resize the figure
@@ -214,7 +219,7 @@ def plot_world(
         zoom = _corner_inset(ax, view, pos, extent, zoom_extent, layer)
     _style_map(ax, extent)
     sizes = {a: _marker_size(view.capability(a)) for a in pos}
-    kinds_drawn, commodities_drawn, any_cut, blocs_drawn = _draw_layers(
+    kinds_drawn, commodities_drawn, supply_marks, blocs_drawn = _draw_layers(
         ax, view, pos, sizes, layer, _aspect(extent)
     )
 
@@ -230,7 +235,14 @@ def plot_world(
         _draw_zoom(ax, zoom, view, zoom_pos, sizes, layer, zoom_extent, inset)
     if legend:
         _map_legend(
-            ax, view, blocs_drawn, kinds_drawn, commodities_drawn, any_cut, layer, holder=holder
+            ax,
+            view,
+            blocs_drawn,
+            kinds_drawn,
+            commodities_drawn,
+            supply_marks,
+            layer,
+            holder=holder,
         )
     if labels:
         # labels last: their placement needs the final layout (legend and title included)
@@ -246,15 +258,15 @@ def _draw_layers(ax, view, pos, sizes, layer, aspect):
     """Ties then actors on `ax`; returns what the legend needs."""
     kinds_drawn: list[str] = []
     commodities_drawn: list[str] = []
-    any_cut = False
+    supply_marks: set[str] = set()  # the supply states drawn besides plain supply
     if layer in ("all", "rivalry"):
         _draw_rivalries(ax, view, pos, faint=layer == "all")
     if layer in ("all", "partnership"):
         kinds_drawn = _draw_partnerships(ax, view, pos, faint=layer == "all")
     if layer in ("all", "supply"):
-        commodities_drawn, any_cut = _draw_supply(ax, view, pos, sizes, aspect)
+        commodities_drawn, supply_marks = _draw_supply(ax, view, pos, sizes, aspect)
     blocs_drawn = _draw_actors(ax, view, pos, sizes)
-    return kinds_drawn, commodities_drawn, any_cut, blocs_drawn
+    return kinds_drawn, commodities_drawn, supply_marks, blocs_drawn
 
 
 #: Named regions for ``plot_world(..., inset=...)``: (lon_min, lon_max, lat_min, lat_max).
@@ -445,31 +457,49 @@ def plot_before_after(
 
 @dataclass
 class _MapView:
-    """What a map needs, read the same way from a world or from a model."""
+    """What a map needs, read the same way from a world or from a model's current graph.
+
+    A model is read through ``model.to_networkx()`` (see :meth:`sim.AllianceModel.to_networkx`)
+    only: active partnerships at their current strength, formed ones included; open supply
+    ties with last month's ``delivered`` and ``route_rank``; alive flags, current blocs and
+    capabilities.
+    """
 
     world: World
     model: Any = None
     reference: World | None = None
+    graph: Any = None  # the model's to_networkx(), read once
 
     @classmethod
     def of(cls, obj: Any, *, reference: World | None = None) -> _MapView:
         if isinstance(obj, World):
             return cls(obj, None, reference)
-        needed = ("alive", "strength", "delivered", "capability")
-        missing = [m for m in needed if not callable(getattr(obj, m, None))]
-        if not isinstance(getattr(obj, "world", None), World) or missing:
+        if not isinstance(getattr(obj, "world", None), World) or not callable(
+            getattr(obj, "to_networkx", None)
+        ):
+            lacks = [
+                x
+                for x, ok in (
+                    ("a .world World", isinstance(getattr(obj, "world", None), World)),
+                    ("a to_networkx() method", callable(getattr(obj, "to_networkx", None))),
+                )
+                if not ok
+            ]
             raise TypeError(
-                f"expected a World or a model with .world and methods {', '.join(needed)}; "
-                f"{type(obj).__name__} lacks " + ", ".join(missing or ["a .world World"])
+                "expected a World or a model with .world and to_networkx() (an AllianceModel); "
+                f"{type(obj).__name__} lacks " + " and ".join(lacks)
             )
-        return cls(obj.world, obj, reference)
+        return cls(obj.world, obj, reference, obj.to_networkx())
 
     @property
     def time(self):
-        return getattr(self.model, "time", None) if self.model is not None else None
+        if self.graph is None:
+            return None
+        t = getattr(self.model, "time", self.graph.graph.get("time"))
+        return int(t) if float(t).is_integer() else t
 
     def lost_actors(self) -> list[str]:
-        lost = [a for a in self.world.ids if self.model is not None and not self.model.alive(a)]
+        lost = [a for a in self.world.ids if not self.alive(a)]
         if self.reference is not None:
             lost += [a for a in self.reference.ids if a not in self.world]
         return lost
@@ -478,6 +508,23 @@ class _MapView:
         if actor_id in self.world:
             return self.world.actor(actor_id)
         return self.reference.actor(actor_id)
+
+    def bloc(self, actor_id: str) -> str:
+        """The actor's bloc now (a model's actor may have changed sides)."""
+        if self.graph is not None and actor_id in self.graph:
+            return self.graph.nodes[actor_id]["bloc"]
+        return self.actor(actor_id).bloc
+
+    def blocs(self) -> list[str]:
+        """Bloc names in a stable order: the world's, the reference's, then any new ones."""
+        blocs = list(self.world.blocs)
+        if self.reference is not None:
+            blocs += [b for b in self.reference.blocs if b not in blocs]
+        if self.graph is not None:
+            for _, b in self.graph.nodes(data="bloc"):
+                if b not in blocs:
+                    blocs.append(b)
+        return blocs
 
     def positions(self) -> dict[str, tuple[float, float]]:
         pos = {a.id: (a.lon, a.lat) for a in self.world.actors}
@@ -489,30 +536,41 @@ class _MapView:
     def alive(self, actor_id: str) -> bool:
         if actor_id not in self.world:
             return False
-        return self.model is None or bool(self.model.alive(actor_id))
+        return self.graph is None or bool(self.graph.nodes[actor_id]["alive"])
 
     def capability(self, actor_id: str) -> float:
-        if self.model is not None and actor_id in self.world:
-            return float(self.model.capability(actor_id))
+        if self.graph is not None and actor_id in self.world:
+            return float(self.graph.nodes[actor_id]["capability"])
         return self.actor(actor_id).capability
 
+    def _edges(self, key: str):
+        # a model graph holds each undirected tie in both directions: take the one from `a`
+        for u, v, k, d in self.graph.edges(keys=True, data=True):
+            if k == key and u == d["a"]:
+                yield u, v, d
+
     def partnerships(self) -> list[tuple[str, str, str, float]]:
-        out = []
-        for t in self.world.ties_in("partnership"):
-            s = t.strength
-            if self.model is not None:
-                if not (self.alive(t.a) and self.alive(t.b)):
-                    continue
-                s = float(self.model.strength(t.a, t.b))
-            if s > 0:
-                out.append((t.a, t.b, t.kind, s))
-        return out
+        if self.graph is None:
+            ties = [(t.a, t.b, t.kind, t.strength) for t in self.world.ties_in("partnership")]
+        else:
+            ties = [
+                (u, v, d["kind"], float(d["strength"])) for u, v, d in self._edges("partnership")
+            ]
+        return [t for t in ties if t[3] > 0]
 
     def rivalries(self) -> list[tuple[str, str, float]]:
-        return [(t.a, t.b, t.intensity) for t in self.world.ties_in("rivalry")]
+        if self.graph is None:
+            return [(t.a, t.b, t.intensity) for t in self.world.ties_in("rivalry")]
+        return [(u, v, float(d["intensity"])) for u, v, d in self._edges("rivalry")]
 
-    def supplies(self) -> list[tuple[str, str, str, float, bool]]:
-        """(supplier, recipient, commodity, width share in [0, 1], cut)."""
+    def supplies(self) -> list[tuple[str, str, str, float, str]]:
+        """(supplier, recipient, commodity, width share in [0, 1], state).
+
+        `state` is ``"supply"``, ``"rerouted"`` (a model's tie that took an alternative route
+        last month) or ``"cut"`` (a reference's tie missing here; a model's tie that is not
+        open (an end gone, cut, sanctioned) or had no usable route). A model's open tie whose
+        supplier produced nothing is not cut: its arrow is just thin.
+        """
         ties = list(self.world.ties_in("supply"))
         cut_ties = []
         if self.reference is not None:
@@ -525,24 +583,24 @@ class _MapView:
         top: dict[str, float] = {}
         for t in ties + cut_ties:
             top[t.commodity] = max(top.get(t.commodity, 0.0), t.volume)
-        pair_volume: dict[tuple[str, str], float] = {}
-        for t in ties:
-            key = (t.supplier, t.recipient)
-            pair_volume[key] = pair_volume.get(key, 0.0) + t.volume
         out = []
         for t in ties:
             share = t.volume / top[t.commodity] if top[t.commodity] > 0 else 0.0
-            cut = False
-            if self.model is not None:
-                delivered = float(self.model.delivered(t.supplier, t.recipient))
-                base = pair_volume[(t.supplier, t.recipient)]
-                cut = delivered <= 0 or not (self.alive(t.supplier) and self.alive(t.recipient))
-                if base > 0:
-                    share *= min(delivered / base, 1.0)
-            out.append((t.supplier, t.recipient, t.commodity, share, cut))
+            state = "supply"
+            if self.graph is not None:
+                key = f"supply:{t.commodity}"
+                d = self.graph.get_edge_data(t.supplier, t.recipient, key)
+                if d is None or d.get("route_rank", 0) < 0:
+                    state = "cut"
+                else:
+                    if d.get("route_rank", 0) > 0:
+                        state = "rerouted"
+                    if t.volume > 0:
+                        share *= min(float(d["delivered"]) / t.volume, 1.0)
+            out.append((t.supplier, t.recipient, t.commodity, share, state))
         for t in cut_ties:
             share = t.volume / top[t.commodity] if top[t.commodity] > 0 else 0.0
-            out.append((t.supplier, t.recipient, t.commodity, share, True))
+            out.append((t.supplier, t.recipient, t.commodity, share, "cut"))
         return out
 
 
@@ -691,9 +749,7 @@ def _bloc_colours(blocs: Iterable[str]) -> dict[str, str]:
 
 
 def _draw_actors(ax, view: _MapView, pos, sizes) -> list[str]:
-    blocs = list(view.world.blocs)
-    if view.reference is not None:
-        blocs += [b for b in view.reference.blocs if b not in blocs]
+    blocs = view.blocs()
     colours = _bloc_colours(blocs)
     lost = set(view.lost_actors())
     drawn = []
@@ -702,7 +758,7 @@ def _draw_actors(ax, view: _MapView, pos, sizes) -> list[str]:
             ids = [
                 a
                 for a in pos
-                if a not in lost and view.actor(a).bloc == bloc and view.actor(a).kind == kind
+                if a not in lost and view.bloc(a) == bloc and view.actor(a).kind == kind
             ]
             if not ids:
                 continue
@@ -821,11 +877,13 @@ def _arc_points(p0, p1, rad: float, aspect: float, n: int = 25) -> np.ndarray:
     )
 
 
-def _draw_supply(ax, view: _MapView, pos, sizes, aspect: float) -> tuple[list[str], bool]:
+def _draw_supply(ax, view: _MapView, pos, sizes, aspect: float) -> tuple[list[str], set[str]]:
+    """Supply arrows; returns the commodities drawn and the states drawn ("cut", "rerouted")."""
     commodities: list[str] = []
-    any_cut = False
+    states: set[str] = set()
     rads = _arc_rads(view, pos, aspect)
-    for (src, dst, commodity, share, cut), rad in zip(view.supplies(), rads, strict=True):
+    for (src, dst, commodity, share, state), rad in zip(view.supplies(), rads, strict=True):
+        cut = state == "cut"
         width = 0.8 + 3.2 * share
         colour = _CUT if cut else _COMMODITY_COLOURS.get(commodity, _GREY)
         arrow = FancyArrowPatch(
@@ -835,32 +893,31 @@ def _draw_supply(ax, view: _MapView, pos, sizes, aspect: float) -> tuple[list[st
             mutation_scale=7 + 3 * width,
             connectionstyle=f"arc3,rad={rad:.4f}",
             linewidth=width,
-            linestyle=":" if cut else "-",
+            linestyle={"cut": ":", "rerouted": "--"}.get(state, "-"),
             color=colour,
             alpha=0.9,
             shrinkA=math.sqrt(sizes[src]) / 2 + 1,
             shrinkB=math.sqrt(sizes[dst]) / 2 + 2,
             zorder=3,
-            gid=f"{'cut' if cut else 'supply'}:{commodity}:{src}->{dst}",
+            gid=f"{state}:{commodity}:{src}->{dst}",
         )
         ax.add_patch(arrow)
-        any_cut |= cut
+        if state != "supply":
+            states.add(state)
         if not cut and commodity not in commodities:
             commodities.append(commodity)
     order = list(COMMODITIES)
-    return sorted(commodities, key=lambda c: order.index(c) if c in order else 99), any_cut
+    return sorted(commodities, key=lambda c: order.index(c) if c in order else 99), states
 
 
-def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer, *, holder=None) -> None:
+def _map_legend(ax, view, blocs, kinds, commodities, supply_marks, layer, *, holder=None) -> None:
     """One legend below the map (or beside the zoom, in `holder`), a column group per layer.
 
     Each group starts a column with a bold header that says what widths and sizes mean, so
     the reader finds an entry by what it is; the note on units goes under the legend.
     """
     # the same order, without repeats, as _draw_actors: a repeat would take the next colour
-    colours = _bloc_colours(
-        dict.fromkeys([*view.world.blocs, *(view.reference.blocs if view.reference else ())])
-    )
+    colours = _bloc_colours(view.blocs())
     actors = [
         Line2D([], [], ls="", marker="o", ms=7, mfc=colours[b], mec="white", label=b) for b in blocs
     ]
@@ -900,7 +957,11 @@ def _map_legend(ax, view, blocs, kinds, commodities, any_cut, layer, *, holder=N
         )
         for c in commodities
     ]
-    if any_cut:
+    if "rerouted" in supply_marks:
+        supply.append(
+            Line2D([], [], color=_GREY, lw=2, ls="--", label="rerouted (alternative route)")
+        )
+    if "cut" in supply_marks:
         supply.append(Line2D([], [], color=_CUT, lw=2, ls=":", label="supply cut"))
     groups = [
         ("actors by bloc", actors),

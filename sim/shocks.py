@@ -1,12 +1,14 @@
 """The shock catalogue: small frozen dataclasses that apply themselves to a model.
 
-Every shock's first field is its target (an actor id, a pair, a fraction or a count), then
+Every shock's first field is its target (an actor id, a pair, a fraction or a count; for
+:class:`RandomFailure` a fraction or a count, the first two fields, exactly one given), then
 ``at``, the step at which it takes effect: a shock with ``at=t`` applies before the supply phase
 of the step that takes the model from time t to t + 1, so the data row at t + 1 is the first to
 show it. Shocks are scheduled as Mesa events (:meth:`sim.AllianceModel.add_shock`) and are
 validated against the model first: an unknown actor, bloc or corridor, or a time in the past,
 raises :class:`sim.errors.ShockError` with a suggestion. Every shock can be undone by
-:class:`Restore`.
+:class:`Restore`, which puts back exactly what the shock changed and lets the model's own
+dynamics undo its consequences (see :class:`Restore` for which is which).
 
 Examples
 --------
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -265,15 +267,7 @@ class Degrade:
         _check_time(model, self)
 
     def apply(self, model: AllianceModel) -> list[tuple]:
-        i = model._pos[self.target]
-        if self.what == "production":
-            rec = [("mult", "_prod_mult", i, model._prod_mult[i])]
-            model._prod_mult[i] *= self.factor
-            return rec
-        rec = [("mult", "_cap_mult", i, model._cap_mult[i])]
-        model._cap_mult[i] *= self.factor
-        model._cap[i] = min(1.0, model._cap[i] * self.factor)
-        return rec
+        return model.degrade(model._pos[self.target], self.what, self.factor)
 
 
 @dataclass(frozen=True)
@@ -320,33 +314,63 @@ class Sanction:
 
 @dataclass(frozen=True)
 class RandomFailure:
-    """Remove a random `fraction` of the alive actors (of `bloc` only, if given).
+    """Remove random alive actors (of `bloc` only, if given): a `fraction` of them, or `k`.
 
-    The draw comes from the model's shock stream (a child of its one rng), so it is
-    reproducible and does not shift the other phases' random numbers.
+    Give exactly one of `fraction` (a share in (0, 1]: ``round(fraction * alive)`` actors)
+    and `k` (a count >= 1, the same number a :class:`TargetedAttack` with that `k` removes;
+    all of the pool if fewer are alive when it strikes). The draw comes from the model's
+    shock stream (a child of its one rng), so it is reproducible and does not shift the
+    other phases' random numbers.
+
+    The target comes first as in every shock: `fraction` or `k` (both keyword-optional),
+    then `at`, which must be given by keyword here (``RandomFailure(0.2, at=3)``,
+    ``RandomFailure(k=3, at=3)``) because the target fields have defaults.
     """
 
-    fraction: float
-    at: int
+    fraction: float | None = None
+    k: int | None = None
+    at: int = field(kw_only=True)
     bloc: str | None = None
 
     def __post_init__(self):
         _check_at(self)
-        f = self.fraction
-        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1:
+        f, k = self.fraction, self.k
+        if (f is None) == (k is None):
+            raise ShockError(
+                f"{self!r}: give exactly one of 'fraction' (a share of the alive actors) and "
+                f"'k' (a number of actors); got "
+                + ("neither" if f is None else f"both (fraction={f!r}, k={k!r})")
+            )
+        if f is not None and (
+            isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1
+        ):
             raise ShockError(f"{self!r}: 'fraction' must be in (0, 1]; got {f!r}")
+        if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1):
+            raise ShockError(f"{self!r}: 'k' must be an integer >= 1; got {k!r}")
+
+    def _pool(self, model: AllianceModel) -> np.ndarray:
+        pool = model._alive.copy()
+        if self.bloc is not None:
+            pool &= model._bloc == model.bloc_names.index(self.bloc)
+        return np.flatnonzero(pool)
 
     def validate(self, model: AllianceModel) -> None:
         if self.bloc is not None:
             _bloc(model, self.bloc, self, "bloc")
         _check_time(model, self)
+        if self.k is not None:
+            n = len(self._pool(model))
+            if self.k > n:
+                where = f"bloc {self.bloc!r}" if self.bloc is not None else "the world"
+                raise ShockError(
+                    f"{self!r}: 'k'={self.k} is more than the {n} alive actors of {where}; "
+                    f"use k <= {n}"
+                )
 
     def apply(self, model: AllianceModel) -> list[tuple]:
-        pool = model._alive.copy()
-        if self.bloc is not None:
-            pool &= model._bloc == model.bloc_names.index(self.bloc)
-        idx = np.flatnonzero(pool)
-        k = round(self.fraction * len(idx))
+        idx = self._pool(model)
+        n = len(idx)
+        k = min(int(self.k), n) if self.k is not None else round(self.fraction * n)
         recs: list[tuple] = []
         for i in model.shock_rng.choice(idx, size=k, replace=False):
             recs += model.kill(int(i))
@@ -419,8 +443,33 @@ class TargetedAttack:
 
 @dataclass(frozen=True)
 class Restore:
-    """Undo `shock` at step `at` (after it took effect): the removed come back, cut ties and
-    closed routes reopen, multipliers return to their values before the shock."""
+    """Undo `shock` at step `at` (after it took effect).
+
+    What the shock itself changed is put back exactly:
+
+    - removed actors (``RemoveState``, ``RandomFailure``, ``TargetedAttack``: the very actors
+      it removed, no new draw) come back alive with the capability and stability they had
+      when removed, and their partnerships at the strengths they had then; a tie whose
+      partner is still dead returns when that partner does;
+    - a realignment (``Defect``, ``RemoveState`` with fate ``"defected"``/``"neutral"``)
+      resets the bloc, reopens the supply ties it cut, reactivates the partnerships it
+      dissolved (at their strengths then) and rewinds the actor's anchors (its expected
+      fulfilment, support and pressure) to what they were before it;
+    - cut supply ties (``CutTie``, ``Sanction``), blocked transit and closed corridors
+      (``BlockTransit``) reopen; a dissolved partnership (``CutTie`` on that layer) returns
+      at its strength when cut;
+    - ``Degrade`` removes its own factor from the multiplier (the product of the factors
+      still in force, so stacked degradations undo in any order), and a capability
+      degradation gives back the cut it made at once (to be paid on revival if the actor is
+      dead when restored).
+
+    Everything else is not rewound: undo stops the cause, and the model's dynamics do the
+    rest at their own pace. Capability and stability that any actor (the target included)
+    gained or lost in the meantime through fulfilment, support or pressure (e.g. a client
+    starved while a route was blocked, the target's capability relaxing further towards its
+    degraded level), strengths that moved or ties that decayed away, ties formed, and
+    endogenous collapses are not refunded or reverted.
+    """
 
     shock: Any
     at: int

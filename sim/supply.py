@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.metrics import route_taken
 from sim.world import World
 
-__all__ = ["SupplyNetwork", "deliver"]
+__all__ = ["SupplyNetwork", "capped_share", "deliver"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,6 +133,35 @@ class SupplyNetwork:
         )
 
 
+def capped_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``min(1, num / den)`` element-wise, 0 where ``den <= 0``, without overflow.
+
+    Parameters
+    ----------
+    num, den : float arrays of one shape
+        Non-negative numerators and denominators.
+
+    Returns
+    -------
+    float array
+        The capped share, in [0, 1].
+
+    Notes
+    -----
+    A plain ``np.minimum(1, num / den)`` overflows (a ``RuntimeWarning``) when `den` is
+    subnormal and `num` is not, e.g. a volume of 5e-324 against an output of 1. Here the
+    division runs only where ``num < den``, where the quotient is below 1 and cannot
+    overflow; everywhere else the share is 1 by the cap (it may underflow to 0, which numpy
+    does silently and which is the right answer to the precision of a float).
+    """
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    positive = den > 0
+    out = np.where(positive, 1.0, 0.0)
+    np.divide(num, den, out=out, where=positive & (num < den))
+    return out
+
+
 def deliver(
     net: SupplyNetwork,
     *,
@@ -142,6 +172,7 @@ def deliver(
     tie_passable: np.ndarray | None = None,
     uniform: np.ndarray | None = None,
     interdiction_rate: float = 0.0,
+    route_out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One month of deliveries.
 
@@ -165,6 +196,9 @@ def deliver(
         where ``q = 1 - (1 - interdiction_rate) ** hops`` on the route taken.
     interdiction_rate : float
         Expected share of a month's shipment interdicted at each transit hop.
+    route_out : int array, shape (K,), optional
+        Filled with the route each tie took (an index into the route arrays, -1 where no
+        route is usable), e.g. to tell a rerouted tie from one on its main route.
 
     Returns
     -------
@@ -179,7 +213,13 @@ def deliver(
     -----
     A supplier splits its output of a commodity among its open ties in proportion to their
     nominal volumes and never ships more than that volume, so deliveries never exceed what was
-    produced. Cost: O(K + R + H).
+    produced. Cost: O(K + H + R log R).
+
+    Rerouting: a tie takes its first usable route (main, then alternatives in file order) at
+    that route's capacity; open alternatives do not add up. This is
+    :func:`sim.metrics.route_taken`, the rule :func:`sim.metrics.supply_fulfilment` (and so
+    criticality rankings) applies too; it lives in the metrics layer, which the model may
+    import and which never imports the model.
 
     Interdiction takes a share of a month's shipment, not all of it: a month's supply moves in
     many convoys and flights, and a strike or seizure stops some of them. The lost share has
@@ -197,8 +237,7 @@ def deliver(
     np.add.at(committed, (net.supplier, net.commodity), vol)
     avail = output[net.supplier, net.commodity]
     comm = committed[net.supplier, net.commodity]
-    share = np.divide(avail, comm, out=np.zeros(k), where=comm > 0)
-    dispatched = vol * np.minimum(1.0, share)
+    dispatched = vol * capped_share(avail, comm)
 
     hop_ok = passable[net.hop_actor]
     if tie_passable is not None:
@@ -206,19 +245,13 @@ def deliver(
     n_routes = len(net.route_tie)
     blocked = np.bincount(net.hop_route, weights=~hop_ok, minlength=n_routes)
     usable = route_open & (blocked == 0)
-    capacity = np.zeros(k)
-    hops = np.zeros(k)
-    chosen = np.zeros(k, dtype=bool)
-    # Routes are sorted by rank, so each rank is a contiguous block with distinct ties.
-    start = 0
-    for rank in range(net.max_rank + 1):
-        stop = np.searchsorted(net.route_rank, rank, side="right")
-        r_tie = net.route_tie[start:stop]
-        take = usable[start:stop] & ~chosen[r_tie]
-        capacity[r_tie[take]] = net.route_capacity[start:stop][take]
-        hops[r_tie[take]] = net.route_hops[start:stop][take]
-        chosen[r_tie[take]] = True
-        start = stop
+    # Routes are sorted by (rank, tie), so each tie's routes come in order of preference.
+    taken = route_taken(net.route_tie, usable, k)
+    if route_out is not None:
+        route_out[:] = taken
+    ok = taken >= 0
+    capacity = np.where(ok, net.route_capacity[taken], 0.0)
+    hops = np.where(ok, net.route_hops[taken], 0)
     delivered = dispatched * capacity
     if uniform is not None and interdiction_rate > 0:
         q = 1.0 - (1.0 - interdiction_rate) ** hops  # expected share lost on the route taken

@@ -448,10 +448,20 @@ def layer_view(G: nx.MultiDiGraph, layer: str) -> nx.Graph:
 
 
 def _check_layer(layer: str) -> None:
+    # A ValidationError (a SimError, so the CLI reports it; and a ValueError, so callers that
+    # caught the ValueError this raised before still do), with the allowed layers and a hint.
     if layer not in LAYERS:
-        hint = suggest(layer, LAYERS)
-        raise ValueError(
-            f"unknown layer {layer!r}; allowed: {', '.join(LAYERS)}" + (f"; {hint}" if hint else "")
+        raise ValidationError(
+            [
+                Problem(
+                    "layer",
+                    "unknown layer",
+                    layer,
+                    ", ".join(LAYERS),
+                    suggest(layer, LAYERS),
+                )
+            ],
+            what="layer argument",
         )
 
 

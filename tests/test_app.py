@@ -71,6 +71,61 @@ def test_scenario_brings_its_shocks_and_sliders_override_params():
     assert not m.alive("SYR")
 
 
+SCENARIO_WITH_PARAMS = """\
+[scenario]
+name = "slow_ties"
+world = "axis-2024"
+steps = 12
+replicates = 2
+
+[params]
+tie_gain = 0.3
+volume_noise = 0.05
+
+[[shocks]]
+type = "remove_state"
+target = "SYR"
+at = 1
+"""
+
+
+def test_a_scenarios_own_params_win_over_sliders_left_at_their_defaults(tmp_path):
+    path = tmp_path / "slow_ties.toml"
+    path.write_text(SCENARIO_WITH_PARAMS)
+    # what SolaraViz sends on Reset when no slider was touched: every slider's start value
+    untouched = {name: s.value for name, s in model_params().items() if name in SLIDER_PARAMS}
+    m = DashboardModel(scenario=str(path), rng="1", **untouched)
+    assert (m.params.tie_gain, m.params.volume_noise) == (0.3, 0.05)
+    assert m.params.tie_decay == ModelParams().tie_decay  # not in the scenario: the default
+    # a moved slider wins over the scenario
+    m = DashboardModel(scenario=str(path), rng="1", **{**untouched, "tie_gain": 0.8})
+    assert (m.params.tie_gain, m.params.volume_noise) == (0.8, 0.05)
+
+
+def test_the_chart_follows_the_worlds_first_bloc():
+    from sim.app import bloc_series, charted_bloc
+    from sim.model import AllianceModel
+    from sim.world import Actor, World
+
+    m = DashboardModel(rng=2)
+    m.run_for(3)
+    bloc, series = bloc_series(m)
+    assert bloc == charted_bloc(m) == "axis"
+    assert list(series.columns) == ["fulfilment:axis", "cohesion:axis", "giant:axis"]
+    assert len(series) == 4
+    world = World(
+        (
+            Actor("AAA", "a", bloc="west", lat=0.0, lon=0.0),
+            Actor("BBB", "b", bloc="hedgers", lat=1.0, lon=1.0),
+        ),
+        name="no-axis",
+    )
+    other = AllianceModel(world, rng=1)
+    other.run_for(2)
+    bloc, series = bloc_series(other)
+    assert bloc == "west" and series.columns[0] == "fulfilment:west"
+
+
 def test_same_seed_text_gives_the_same_run():
     a, b = DashboardModel(rng="5"), DashboardModel(rng=5)
     a.run_for(4)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim import metrics as M
-from sim.errors import SimError
+from sim.errors import SimError, ValidationError
 from sim.world import World
 
 
@@ -56,6 +56,22 @@ def test_world_graph_uses_partnership_layer(tiny):
     assert M.giant_component_fraction(tiny, nodes=["AAA", "BBB", "CLI"]) == pytest.approx(2 / 3)
     assert M.mean_partnership_strength(tiny) == pytest.approx(0.5)
     assert M.mean_partnership_strength(tiny, nodes=["CLI", "RIV"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda G: M.giant_component_fraction(G, layer="partnersip"),
+        lambda G: M.number_of_components(G, layer="partnersip"),
+        lambda G: M.bridges(G, layer="partnersip"),
+    ],
+)
+def test_an_unknown_layer_is_a_validation_error_with_a_suggestion(tiny, call):
+    with pytest.raises(ValidationError, match="did you mean 'partnership'") as info:
+        call(tiny)
+    assert isinstance(info.value, SimError) and isinstance(info.value, ValueError)
+    (problem,) = info.value.problems
+    assert problem.value == "partnersip" and "rivalry" in problem.allowed
 
 
 # -- functional -------------------------------------------------------------------------------
@@ -214,3 +230,72 @@ def test_graph_and_array_giant_agree_with_networkx_components(seed):
     nodes = list(range(0, 60, 2))
     want = max(len(c) for c in nx.connected_components(G.subgraph(nodes))) / 60
     assert M.giant_component_fraction(G, nodes=nodes, n=60) == pytest.approx(want)
+
+
+# -- one rerouting rule for the model and the structural measures -----------------------------
+
+
+def _two_alternatives_world() -> World:
+    """SUP ships 100 arms to REC via TRN (corridor "land"); alternatives via ALT ("sea",
+    capacity 0.3) and direct ("air", capacity 0.2)."""
+    import datetime as dt
+
+    from sim.world import Actor, Route, SupplyTie
+
+    actors = [
+        Actor(x, x, bloc="axis", lat=0.0, lon=float(i), capability=0.5)
+        for i, x in enumerate(("SUP", "TRN", "ALT", "REC"))
+    ]
+    tie = SupplyTie(
+        since=dt.date(2020, 1, 1),
+        source="test",
+        supplier="SUP",
+        recipient="REC",
+        commodity="arms",
+        volume=100.0,
+        route=Route(via=("TRN",), corridor="land"),
+        alternatives=(
+            Route(via=("ALT",), capacity=0.3, corridor="sea"),
+            Route(via=(), capacity=0.2, corridor="air"),
+        ),
+    )
+    return World(actors=tuple(actors), ties=(tie,), name="two-alternatives")
+
+
+@pytest.mark.parametrize(
+    ("shocks", "removed", "closed", "expected"),
+    [
+        ((), (), (), 1.0),
+        ((("remove", "TRN"),), ("TRN",), (), 0.3),  # first alternative only, not 0.3 + 0.2
+        ((("block", "land"),), (), ("land",), 0.3),
+        ((("remove", "TRN"), ("remove", "ALT")), ("TRN", "ALT"), (), 0.2),
+        ((("block", "land"), ("block", "sea"), ("block", "air")), (), ("land", "sea", "air"), 0),
+    ],
+)
+def test_model_and_supply_fulfilment_reroute_alike(shocks, removed, closed, expected):
+    from sim import AllianceModel, ModelParams
+    from sim import robustness as R
+    from sim.shocks import BlockTransit, RemoveState
+
+    world = _two_alternatives_world()
+    exact = ModelParams(volume_noise=0.0, interdiction_rate=0.0, production_elasticity=0.0)
+    made = [RemoveState(x, at=0) if k == "remove" else BlockTransit(x, at=0) for k, x in shocks]
+    m = AllianceModel(world, params=exact, shocks=made, rng=1)
+    m.run_for(1)
+    model_share = m.delivered("SUP", "REC") / 100.0
+    G = world.to_networkx()
+    structural = M.supply_fulfilment(G, removed, closed_corridors=closed)
+    assert model_share == pytest.approx(expected, abs=1e-12)
+    assert structural == pytest.approx(expected, abs=1e-12)
+    if len(removed) == 1 and not closed:
+        # the criticality ranking (alliance-sim rank) agrees with the model too
+        df = R.criticality(world, metric="fulfilment", items="actors").set_index("item")
+        assert df.loc[removed[0], "after"] == pytest.approx(model_share)
+
+
+def test_route_taken_is_the_first_usable_route_of_each_tie():
+    # routes of ties 0 and 1 interleaved, each tie's in order of preference
+    tie = np.array([0, 1, 0, 1, 0])
+    usable = np.array([False, False, True, True, True])
+    assert M.route_taken(tie, usable, 3).tolist() == [2, 3, -1]
+    assert M.route_taken(tie, np.zeros(5, bool), 2).tolist() == [-1, -1]

@@ -1,5 +1,6 @@
 """Figures: each is rendered with Agg and checked for what it draws, not only that it runs."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from matplotlib.container import BarContainer
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
+from sim import AllianceModel, ModelParams
 from sim.errors import UnknownNameError, ValidationError
 from sim.plotting import (
     OKABE_ITO,
@@ -32,7 +34,9 @@ from sim.plotting import (
     plot_world,
     save_figure,
 )
+from sim.shocks import BlockTransit, CutTie, Degrade, RemoveState
 from sim.world import Actor, PartnershipTie, SupplyTie, World
+from sim.worlds import synthetic
 
 DATA = Path(__file__).parent / "data"
 DAY = dt.date(2020, 1, 1)
@@ -74,28 +78,16 @@ def legend_texts(ax) -> list[str]:
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
-class FakeModel:
-    """A test double with the inspection methods the model contract promises."""
+#: No noise: a model's deliveries are exact, so drawn widths can be checked to the digit.
+QUIET = ModelParams(volume_noise=0.0, interdiction_rate=0.0, production_elasticity=0.0)
 
-    def __init__(self, world, *, dead=(), strength=None, delivered=None, capability=None):
-        self.world = world
-        self.time = 3
-        self._dead = set(dead)
-        self._strength = strength or {}
-        self._delivered = delivered or {}
-        self._capability = capability or {}
 
-    def alive(self, actor):
-        return actor not in self._dead
-
-    def strength(self, a, b):
-        return self._strength.get(frozenset((a, b)), 0.0)
-
-    def delivered(self, src, dst):
-        return self._delivered.get((src, dst), 0.0)
-
-    def capability(self, actor):
-        return self._capability.get(actor, self.world.actor(actor).capability)
+def tiny_model(world: World, *shocks, steps: int = 3, **params) -> AllianceModel:
+    """A real model of `world` after `steps` months (shocks at 0 have all struck)."""
+    p = dataclasses.replace(QUIET, **params)
+    m = AllianceModel(world, params=p, shocks=shocks, rng=1)
+    m.run_for(steps)
+    return m
 
 
 def dense_world(seed: int = 7) -> World:
@@ -210,13 +202,7 @@ def test_unknown_layer_is_named_with_a_suggestion(tiny):
 
 
 def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
-    model = FakeModel(
-        tiny,
-        dead={"CLI"},
-        strength={frozenset(("AAA", "BBB")): 0.9},
-        delivered={("BBB", "AAA"): 40.0, ("BBB", "CLI"): 0.0},
-        capability={"AAA": 0.2},
-    )
+    model = tiny_model(tiny, RemoveState("CLI", at=0), Degrade("BBB", at=0, factor=0.5))
     ax = plot_world(model)
     assert len(actor_points(ax)) == 4
     (lost,) = by_gid(ax, "lost")
@@ -226,23 +212,100 @@ def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
     assert cut.get_linestyle() == ":"
     assert to_hex(cut.get_edgecolor()).upper() == OKABE_ITO["vermillion"]
     (drones,) = by_gid(ax, "supply:")
-    assert drones.get_linewidth() == pytest.approx(0.8 + 3.2 * 0.5)  # half of 80 delivered
+    # BBB makes half its 100 drones: 50 of the tie's 80 arrive
+    assert model.delivered("BBB", "AAA") == pytest.approx(50.0)
+    assert drones.get_linewidth() == pytest.approx(0.8 + 3.2 * 50 / 80)
     (partners,) = by_gid(ax, "partnership:")
-    assert partners.get_linewidths()[0] == pytest.approx(0.6 + 3.4 * 0.9)
+    s = model.strength("AAA", "BBB")
+    assert s != pytest.approx(0.5, abs=1e-6)  # the current strength, not the world's
+    assert partners.get_linewidths()[0] == pytest.approx(0.6 + 3.4 * s)
     sizes = {
-        tuple(p): s
+        tuple(p): size
         for c in by_gid(ax, "actors:")
-        for p, s in zip(c.get_offsets(), c.get_sizes(), strict=True)
+        for p, size in zip(c.get_offsets(), c.get_sizes(), strict=True)
     }
-    assert sizes[(20.0, 10.0)] == pytest.approx(16 + 120 * 0.2)  # the model's capability
+    assert sizes[(20.0, 10.0)] == pytest.approx(16 + 120 * model.capability("AAA"))
+    assert model.capability("AAA") != pytest.approx(0.8, abs=1e-6)
     assert "t = 3" in ax.get_title()
     assert {"lost actor", "supply cut"} <= set(legend_texts(ax))
     assert "bloc:" not in " ".join(legend_texts(ax))  # the headers say what the group is
     assert "CLI" in label_texts(ax)  # the lost actor keeps its label
 
 
-def test_a_model_without_the_inspection_methods_is_refused(tiny):
-    with pytest.raises(TypeError, match="strength"):
+def _two_commodities(tiny: World) -> World:
+    """tiny with a second commodity on the pair BBB -> AAA (10 arms beside 80 drones)."""
+    arms = SupplyTie(DAY, "test", supplier="BBB", recipient="AAA", commodity="arms", volume=10.0)
+    bbb = tiny.actor("BBB")
+    actors = [
+        a if a.id != "BBB" else Actor(**{**bbb.__dict__, "produces": {"drones": 100.0}})
+        for a in tiny.actors
+    ]
+    return tiny.replace(actors=actors, ties=[*tiny.ties, arms])
+
+
+def test_a_cut_commodity_is_marked_even_when_the_pair_still_delivers_another(tiny):
+    world = _two_commodities(tiny)
+    model = tiny_model(world, CutTie(("BBB", "AAA"), at=0, commodity="drones"))
+    assert model.delivered("BBB", "AAA") > 0  # the pair still delivers its arms
+    ax = plot_world(model)
+    assert [a.get_gid() for a in by_gid(ax, "cut:")] == ["cut:drones:BBB->AAA"]
+    assert "supply:arms:BBB->AAA" in [a.get_gid() for a in by_gid(ax, "supply:")]
+
+
+def test_a_supplier_degraded_to_nothing_is_thin_not_cut(tiny):
+    model = tiny_model(tiny, Degrade("BBB", at=0, factor=0.0))
+    assert model.delivered("BBB", "AAA") == 0.0
+    ax = plot_world(model)
+    assert not by_gid(ax, "cut:")
+    widths = {a.get_gid(): a.get_linewidth() for a in by_gid(ax, "supply:")}
+    assert widths == {
+        "supply:drones:BBB->AAA": pytest.approx(0.8),
+        "supply:arms:BBB->CLI": pytest.approx(0.8),
+    }
+
+
+def test_a_rerouted_supply_tie_is_dashed_and_blocked_routes_are_cut(tiny):
+    model = tiny_model(tiny, BlockTransit("TRN", at=0))
+    ax = plot_world(model)
+    (rerouted,) = by_gid(ax, "rerouted:")
+    assert rerouted.get_gid() == "rerouted:arms:BBB->CLI"
+    assert rerouted.get_linestyle() == "--"
+    assert rerouted.get_linewidth() == pytest.approx(0.8 + 3.2 * 0.1)  # the air route's 10 %
+    assert "rerouted (alternative route)" in legend_texts(ax)
+    model = tiny_model(tiny, BlockTransit("TRN", at=0), BlockTransit("air", at=0))
+    ax = plot_world(model)
+    assert [a.get_gid() for a in by_gid(ax, "cut:")] == ["cut:arms:BBB->CLI"]
+
+
+def test_ties_formed_during_the_run_are_drawn():
+    world = synthetic(30, mean_degree=3, rng=1)
+    model = tiny_model(world, steps=24, volume_noise=0.1, formation_rate=0.02)
+    G = model.to_networkx()
+    formed = {
+        frozenset((u, v)) for u, v, d in G.edges(data=True) if d.get("formed") and u == d["a"]
+    }
+    assert formed  # this seed forms ties
+    ax = plot_world(model, labels=False, legend=False)
+    drawn = {
+        frozenset(map(tuple, seg)) for c in by_gid(ax, "partnership:") for seg in c.get_segments()
+    }
+    spots = {a.id: (a.lon, a.lat) for a in world.actors}
+    for pair in formed:
+        a, b = tuple(pair)
+        assert frozenset((spots[a], spots[b])) in drawn
+
+
+def test_a_defector_is_drawn_in_its_new_bloc(tiny):
+    from sim.shocks import Defect
+
+    model = tiny_model(tiny, Defect("TRN", at=0, to_bloc="west"))
+    ax = plot_world(model, labels=False)
+    west = np.vstack([c.get_offsets() for c in by_gid(ax, "actors:west")])
+    assert [22.0, 12.0] in west.tolist()
+
+
+def test_a_model_without_to_networkx_is_refused(tiny):
+    with pytest.raises(TypeError, match="to_networkx"):
         plot_world(SimpleNamespace(world=tiny, alive=lambda a: True))
 
 
@@ -311,16 +374,13 @@ def test_legend_colours_match_markers_for_blocs_outside_the_palette():
 def test_before_after_accepts_models_and_given_axes(tiny):
     _fig, axes = plt.subplots(1, 2)
     out = plot_before_after(
-        (
-            FakeModel(tiny, delivered={("BBB", "AAA"): 80, ("BBB", "CLI"): 20}),
-            FakeModel(tiny, dead={"AAA"}),
-        ),
+        (tiny_model(tiny), tiny_model(tiny, RemoveState("BBB", at=0))),
         axes=axes,
         labels=False,
     )
     assert out == tuple(axes)
     assert not by_gid(out[0], "lost") and not by_gid(out[0], "cut:")
-    assert len(by_gid(out[1], "cut:")) == 2  # nothing delivered after
+    assert len(by_gid(out[1], "cut:")) == 2  # the supplier is gone: both its ties are cut
     assert not label_texts(out[0])
 
 

@@ -132,6 +132,31 @@ def test_random_failure_removes_a_fraction_drawn_from_the_model_rng():
     assert all(w.actor(x).bloc == "west" for x in w.ids if not m.alive(x))
 
 
+def test_random_failure_by_count_removes_exactly_k_like_a_targeted_attack():
+    w = synthetic(100, mean_degree=4, rng=3)
+    n_axis = sum(a.bloc == "axis" for a in w.actors)
+    draws = []
+    for seed in range(4):
+        # two steps: the shock (at=1) has struck, no collapse has had time to add to it
+        m = run(w, RandomFailure(k=3, at=1, bloc="axis"), steps=2, rng=seed)
+        dead = {x for x in w.ids if not m.alive(x)}
+        assert len(dead) == 3 and all(w.actor(x).bloc == "axis" for x in dead)
+        draws.append(dead)
+    assert len({frozenset(d) for d in draws}) > 1  # random, not the same three every time
+    with pytest.raises(ShockError, match=r"more than the \d+ alive actors of bloc 'axis'"):
+        AllianceModel(w, shocks=[RandomFailure(k=n_axis + 1, at=1, bloc="axis")], rng=1)
+
+
+def test_random_vs_targeted_scenario_loses_the_same_number_of_actors_in_both_arms():
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(Path(__file__).parents[1] / "scenarios" / "random_vs_targeted.toml")
+    (attack,) = spec.shocks
+    (failure,) = spec.baseline_shocks
+    assert isinstance(failure, RandomFailure) and failure.fraction is None
+    assert failure.k == attack.k == 3 and failure.bloc == attack.bloc == "axis"
+
+
 def test_targeted_attack_removes_the_top_actors():
     w = synthetic(80, mean_degree=4, rng=4)
     G = w.to_networkx().to_undirected()
@@ -193,6 +218,10 @@ def test_time_in_the_past_is_a_shock_error(tiny):
         lambda: RemoveState("AAA", at=1, fate="exiled"),
         lambda: RandomFailure(0.0, at=1),
         lambda: RandomFailure(1.5, at=1),
+        lambda: RandomFailure(at=1),
+        lambda: RandomFailure(0.2, k=3, at=1),
+        lambda: RandomFailure(k=0, at=1),
+        lambda: RandomFailure(k=2.5, at=1),
         lambda: TargetedAttack(0, at=1),
         lambda: TargetedAttack(1, at=1, by="pagerank"),
         lambda: Degrade("AAA", at=1, factor=-1),
@@ -223,3 +252,97 @@ def test_shocks_are_frozen_and_name_their_target_first():
     with pytest.raises(AttributeError):
         s.at = 7
     assert np.isscalar(hash(s))
+
+
+# -- Restore: every shock's undo ------------------------------------------------------------------
+
+#: No noise, no formation: a restored run and its baseline differ only by what the shock did.
+QUIET = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    production_elasticity=0.0,
+    stability_noise=0.0,
+    formation_rate=0.0,
+)
+
+RESTORABLE = [
+    RemoveState("BBB", at=1),
+    RemoveState("BBB", at=1, fate="neutral"),
+    RemoveState("BBB", at=1, fate="defected", to_bloc="west"),
+    Defect("BBB", at=1, to_bloc="west"),
+    Defect("BBB", at=1, to_bloc="neutral"),
+    CutTie(("AAA", "BBB"), at=1, layer="partnership"),
+    CutTie(("BBB", "CLI"), at=1, layer="supply"),
+    CutTie(("BBB", "AAA"), at=1, commodity="drones"),
+    BlockTransit("TRN", at=1),
+    BlockTransit("land bridge", at=1),
+    Degrade("BBB", at=1, factor=0.0),
+    Degrade("AAA", at=1, factor=0.5, what="capability"),
+    Degrade("CLI", at=1, factor=3.0, what="capability"),
+    Sanction("CLI", at=1, suppliers=("BBB",)),
+    Sanction("BBB", at=1),
+    RandomFailure(k=2, at=1, bloc="axis"),
+    RandomFailure(0.5, at=1),
+    TargetedAttack(2, at=1, by="degree"),
+    TargetedAttack(2, at=1, by="betweenness", recompute=True),
+    TargetedAttack(1, at=1, by="capability", bloc="axis"),
+]
+
+
+def test_the_restore_cases_cover_every_shock_class():
+    assert {type(s) for s in RESTORABLE} | {Restore} == set(SHOCKS.values())
+
+
+@pytest.mark.parametrize("shock", RESTORABLE, ids=repr)
+def test_restore_rewinds_what_the_shock_changed(tiny, shock):
+    """After Restore the structure is the baseline's exactly: who is alive, blocs, ties in
+    force, open ties and routes, multipliers, the anchors, and so (output not depending on
+    capability here) every delivery. Capabilities, stabilities and strengths moved by the
+    shock's consequences recover by the model's own dynamics: only what the shock itself cut
+    at once (an actor's state when removed, a tie's strength when dissolved, a capability
+    cut) is given back."""
+    base = run(tiny, steps=5, params=QUIET)
+    m = run(tiny, shock, Restore(shock, at=3), steps=5, params=QUIET)
+    assert np.array_equal(m._alive, base._alive)
+    assert [m.bloc(x) for x in tiny.ids] == [base.bloc(x) for x in tiny.ids]
+    assert np.array_equal(m.partners.active, base.partners.active)
+    assert not m._tie_cut.any() and not m._blocking.any() and not m._route_closed.any()
+    assert np.array_equal(m._prod_mult, base._prod_mult)
+    assert np.array_equal(m._cap_mult, base._cap_mult)
+    for name in ("_fulfil0", "_support0", "_pressure0"):
+        assert np.array_equal(getattr(m, name), getattr(base, name)), name
+    assert np.array_equal(m.delivered_array, base.delivered_array)
+    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)
+    assert m.strength("AAA", "BBB") > 0.3
+    if isinstance(shock, Degrade) and shock.what == "capability":
+        # the cut is refunded at once, not regained over months (capability_rate 0.1/month)
+        x = shock.target
+        assert m.capability(x) == pytest.approx(base.capability(x), abs=0.01)
+    if isinstance(shock, RemoveState | Defect | Sanction) and shock.target == "BBB":
+        # "undo" stops the cause: what AAA lost while BBB's drones did not come (its
+        # capability fell with its fulfilment) is not refunded; it recovers at the model's pace
+        assert m.capability("AAA") < base.capability("AAA") - 0.03
+
+
+def test_restoring_one_of_two_stacked_degradations_keeps_the_other():
+    w = World.from_toml(TINY)
+    half, third = Degrade("BBB", at=1, factor=0.5), Degrade("BBB", at=1, factor=1 / 3)
+    m = run(w, half, third, Restore(half, at=2), steps=3, params=QUIET)
+    assert m._prod_mult[m.index("BBB")] == 1 / 3  # exactly the remaining factor
+    only = run(w, third, steps=3, params=QUIET)
+    assert np.array_equal(m.delivered_array, only.delivered_array)
+
+
+def test_a_tie_between_two_removed_actors_returns_when_both_are_back(tiny):
+    a, b = RemoveState("AAA", at=1), RemoveState("BBB", at=2)
+    m = run(tiny, a, b, Restore(a, at=3), steps=4, params=QUIET)
+    assert m.alive("AAA") and not m.alive("BBB") and m.strength("AAA", "BBB") == 0.0
+    m = run(tiny, a, b, Restore(a, at=3), Restore(b, at=4), steps=5, params=QUIET)
+    assert m.strength("AAA", "BBB") == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_capability_cut_restored_while_dead_is_paid_back_on_revival(tiny):
+    cut, gone = Degrade("AAA", at=1, factor=0.5, what="capability"), RemoveState("AAA", at=2)
+    m = run(tiny, cut, gone, Restore(cut, at=3), Restore(gone, at=4), steps=6, params=QUIET)
+    base = run(tiny, steps=6, params=QUIET)
+    assert m.capability("AAA") == pytest.approx(base.capability("AAA"), abs=0.03)

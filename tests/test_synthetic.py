@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sim import AllianceModel
+from sim.errors import SimError, ValidationError
 from sim.world import LAYERS
 from sim.worlds import synthetic
 
@@ -42,6 +43,23 @@ def test_bad_sizes_are_rejected():
         synthetic(3, mean_degree=2, rng=1)
     with pytest.raises(ValueError, match="mean_degree"):
         synthetic(10, mean_degree=0, rng=1)
+
+
+def test_bad_arguments_are_one_validation_error_listing_each():
+    with pytest.raises(ValidationError) as info:
+        synthetic(3, mean_degree=0, supply_share=1.5, n_corridors=0, rng=1)
+    assert isinstance(info.value, SimError)  # the CLI maps it to exit 2, no traceback
+    assert [p.where for p in info.value.problems] == [
+        "synthetic(n_actors)",
+        "synthetic(mean_degree)",
+        "synthetic(supply_share)",
+        "synthetic(n_corridors)",
+    ]
+    assert info.value.problems[0].value == 3
+    with pytest.raises(ValidationError, match="mean_degree"):
+        synthetic(10, mean_degree=float("nan"), rng=1)
+    with pytest.raises(ValidationError, match="n_actors"):
+        synthetic(True, rng=1)
 
 
 def test_large_world_runs_in_the_model():

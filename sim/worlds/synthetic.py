@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 
 import numpy as np
 
+from sim.errors import Problem, ValidationError
 from sim.world import (
     COMMODITIES,
     PARTNERSHIP_KINDS,
@@ -61,6 +64,11 @@ def synthetic(
         ``axis`` and ``west`` as uniform random graphs (Erdős–Rényi G(n, m)); rivalries
         between ``axis`` and ``west``; capabilities lognormal (heavy-tailed, in (0, 1]).
 
+    Raises
+    ------
+    ValidationError
+        Every argument out of its range at once (a ``ValueError`` too).
+
     Notes
     -----
     Cost O(n_actors * mean_degree); every draw comes from `rng`.
@@ -71,10 +79,7 @@ def synthetic(
     >>> len(w), w.blocs
     (50, ('axis', 'west', 'neutral'))
     """
-    if n_actors < 4:
-        raise ValueError(f"n_actors must be >= 4; got {n_actors}")
-    if mean_degree <= 0:
-        raise ValueError(f"mean_degree must be > 0; got {mean_degree}")
+    _check_arguments(n_actors, mean_degree, supply_share, transit_share, n_corridors)
     rng = np.random.default_rng(rng)
     n = int(n_actors)
     counts = [round(share * n) for _, share in _BLOCS]
@@ -172,3 +177,43 @@ def synthetic(
         name=f"synthetic-{n}",
         description=f"Random world: {n} actors, mean partnership degree {mean_degree}",
     )
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _check_arguments(n_actors, mean_degree, supply_share, transit_share, n_corridors) -> None:
+    """Every out-of-range argument of :func:`synthetic` as one ValidationError."""
+    problems = []
+    if not (_is_int(n_actors) and n_actors >= 4):
+        problems.append(
+            Problem(
+                "synthetic(n_actors)",
+                "too few actors or not a whole number",
+                n_actors,
+                "an integer >= 4 (two rival blocs need two members each)",
+            )
+        )
+    if not (_is_real(mean_degree) and mean_degree > 0):
+        problems.append(
+            Problem(
+                "synthetic(mean_degree)",
+                "not a positive number",
+                mean_degree,
+                "a finite number > 0",
+            )
+        )
+    for name, x in (("supply_share", supply_share), ("transit_share", transit_share)):
+        if not (_is_real(x) and 0 <= x <= 1):
+            problems.append(Problem(f"synthetic({name})", "not a share", x, "a number in [0, 1]"))
+    if not (_is_int(n_corridors) and n_corridors >= 1):
+        problems.append(
+            Problem("synthetic(n_corridors)", "not a count", n_corridors, "an integer >= 1")
+        )
+    if problems:
+        raise ValidationError(problems, what="synthetic world arguments")
