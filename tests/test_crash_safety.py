@@ -44,6 +44,10 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _stored(out: Path) -> int:
     parts = out / "parts"
     return len(list(parts.glob("*.model.parquet"))) if parts.is_dir() else 0
@@ -60,6 +64,9 @@ def _run_and_kill(
         cwd=ROOT,
         env=_env(),
         start_new_session=True,  # its own process group: workers die with it
+        # pytest-xdist workers ignore SIGINT, and an ignored signal stays ignored across exec:
+        # give the run the default disposition a user's terminal gives it.
+        preexec_fn=_default_sigint,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
