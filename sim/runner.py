@@ -85,16 +85,19 @@ def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
 
     model = AllianceModel(spec.world, params=spec.model_params(), shocks=tuple(shocks), rng=seed)
     inspected = [o for o in spec.outcomes if o.split(":")[0] not in _REPORTED]
+    # The constructor collected row 0 and no shock has fired yet (shocks fire while time
+    # advances), so row 0 is read now; every later row is read by the collector itself.
     rows = [_inspect(model, inspected)]
+    model.datacollector = _InspectingCollector(model.datacollector, inspected, rows)
     for _ in range(spec.steps):
         model.step()
-        rows.append(_inspect(model, inspected))
 
     mf = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    if len(mf) != spec.steps + 1:
+    if len(mf) != spec.steps + 1 or len(rows) != spec.steps + 1:
         raise SimError(
-            f"the model collected {len(mf)} rows for {spec.steps} steps; expected "
-            f"{spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
+            f"the model collected {len(mf)} rows ({len(rows)} inspections) for {spec.steps} "
+            f"steps; expected {spec.steps + 1} (time 0 and after every step, see "
+            "docs/architecture.md)"
         )
     mf.insert(0, "step", np.arange(len(mf)))
     for name in inspected:
@@ -109,6 +112,30 @@ def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
     af = af[front + [c for c in af.columns if c not in front]]
     af = af.sort_values(front, kind="stable").reset_index(drop=True)
     return mf, af
+
+
+class _InspectingCollector:
+    """The model's collector, which also reads the inspected outcomes whenever it collects.
+
+    Mesa runs a step's event (which ends with the model's collect) before the shock events
+    due at the same time, so ``model.step()`` returns *after* the shocks at the new time have
+    fired. Reading ``model.capability(...)`` there would show a shock with ``at=t`` in row t,
+    one row before the reporters do. Reading at collect time puts inspected outcomes and
+    reporters in the same state: row t + 1 is the first to show a shock at t
+    (docs/architecture.md, *Model*). Everything else is delegated to the wrapped collector.
+    """
+
+    def __init__(self, inner: Any, outcomes: Sequence[str], rows: list[dict[str, float]]):
+        self._inner = inner
+        self._outcomes = outcomes
+        self._rows = rows
+
+    def collect(self, model: Any) -> None:
+        self._inner.collect(model)
+        self._rows.append(_inspect(model, self._outcomes))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
