@@ -323,6 +323,9 @@ def run_scenario(
     """
     spec = path_or_spec if isinstance(path_or_spec, ScenarioSpec) else load_scenario(path_or_spec)
     spec = spec.with_overrides(replicates=replicates, seed=seed, steps=steps)
+    # Before the results directory is touched: a shock the model rejects must not leave a
+    # half-opened run behind.
+    spec.check_runnable()
 
     tmp = None
     if out is None:

@@ -184,6 +184,28 @@ class ScenarioSpec:
         """A :class:`sim.params.ModelParams` with this scenario's overrides."""
         return _params_class()(**self.params)
 
+    def check_runnable(self) -> None:
+        """Check the scenario against a throw-away model of each arm, before any run.
+
+        :func:`parse_scenario` does this for a file (locating problems by line); this method
+        covers a spec built or changed in code. Each arm gets a fresh
+        :class:`~sim.model.AllianceModel` with the scenario's parameters, and each of its shocks
+        is scheduled on it, so everything ``Shock.validate(model)`` rejects is found.
+
+        Raises
+        ------
+        ValidationError
+            One problem per rejected shock (``shocks[i]``, ``baseline_shocks[i]``) or parameter.
+        """
+        problems = _model_problems(
+            self.world,
+            self.params,
+            {"shocks": self.shocks, "baseline_shocks": self.baseline_shocks},
+            lambda path: f"{self.source} {path}",
+        )
+        if problems:
+            raise ValidationError(problems, what=f"scenario {self.name!r}")
+
     def with_overrides(
         self,
         *,
@@ -393,6 +415,19 @@ def parse_scenario(
     )
 
     outcomes = _parse_outcomes(c, meta.get("outcomes"), names_from)
+
+    # What only a model can check (a cut tie that does not exist, a restore before its shock,
+    # params.defect_bloc naming no bloc): a throw-away model per arm, so that `validate`
+    # catches it and a run never fails after opening its results directory.
+    if world is not None and params_class is None:
+        c.problems.extend(
+            _model_problems(
+                world,
+                params,
+                {"shocks": shocks, "baseline_shocks": baseline_shocks},
+                c.at,
+            )
+        )
 
     if c.problems:
         raise ValidationError(c.problems, what=origin)
@@ -884,6 +919,74 @@ def _parse_shocks(
             c.add(c.at(path), f"invalid {kind}: {exc}", dict(entry))
             built.append(None)
     return built
+
+
+def _model_problems(
+    world: World,
+    params: Mapping[str, Any],
+    arms: Mapping[str, Any],
+    at: Any,
+) -> list[Problem]:
+    """Problems a model finds with the parameters and each arm's shocks (see ``check_runnable``).
+
+    Parameters
+    ----------
+    world : World
+    params : mapping
+        ``ModelParams`` overrides.
+    arms : mapping
+        Table name (``"shocks"``, ``"baseline_shocks"``) to its shocks; ``None`` entries (shocks
+        the parser already rejected) and stand-ins without ``validate`` are skipped.
+    at : callable
+        Key path to a location (``"file:line path"``).
+
+    Notes
+    -----
+    Parameters that ``ModelParams`` itself rejects are the parser's to report; the shocks are
+    then checked on a model with default parameters, so every problem is still found at once.
+    """
+    from sim.model import AllianceModel
+
+    cls = _params_class()
+    problems: list[Problem] = []
+    try:
+        model_params = cls(**params)
+    except (SimError, TypeError, ValueError):
+        model_params = None  # the parser reports bad parameters itself
+    if model_params is not None:
+        try:
+            AllianceModel(world, params=model_params, rng=0)
+        except SimError as exc:
+            key = "params.defect_bloc" if "defect_bloc" in str(exc) else "params"
+            problems.append(Problem(at(key), f"rejected by the model: {exc}"))
+            model_params = None
+    for table, shocks in arms.items():
+        if not any(s is not None and hasattr(s, "validate") for s in shocks):
+            continue
+        try:
+            model = AllianceModel(world, params=model_params or cls(), rng=0)
+        except SimError:  # the default parameters fit every valid world; nothing more to learn
+            continue
+        rejected: list[Any] = []
+        for i, shock in enumerate(shocks):
+            if shock is None or not hasattr(shock, "validate"):
+                continue
+            if getattr(shock, "shock", None) is not None and any(
+                shock.shock is r for r in rejected
+            ):
+                continue  # restores a shock already reported
+            try:
+                model.add_shock(shock)
+            except SimError as exc:
+                rejected.append(shock)
+                kind = _shock_record(shock)["type"]
+                problems.append(
+                    Problem(
+                        at(f"{table}[{i}]"),
+                        f"{kind} cannot be applied to world {world.name!r}: {exc}",
+                    )
+                )
+    return problems
 
 
 def world_corridors(world: World) -> set[str]:

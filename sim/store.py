@@ -86,7 +86,9 @@ class ResultsStore:
             JSON-ready description of the run (``scenario`` record, ``seeds``...).
         resume : bool
             Keep replicates already stored, after checking the stored run is the same scenario,
-            world, seed and parameters. Without it, a directory holding results is an error.
+            world, seed and parameters. Without it, a directory holding results (at least one
+            stored replicate) is an error; a directory with a manifest but no stored replicate
+            is reused.
 
         Raises
         ------
@@ -94,8 +96,10 @@ class ResultsStore:
             The directory holds another run (or holds results and `resume` is false).
         """
         store = cls(root)
+        # A manifest without a stored replicate (a run that failed or was stopped before its
+        # first replicate finished) holds no results: the directory is reused as if empty.
         old = store.manifest() if (store.root / MANIFEST).exists() else None
-        if old is not None or store.stored():
+        if store.stored():
             if not resume:
                 raise ValidationError(
                     [

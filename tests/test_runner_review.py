@@ -1,11 +1,17 @@
 """Review fixes of the runner, store and analysis layers (each test failed before its fix)."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from sim.errors import ValidationError
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
+from sim.shocks import Restore
+from sim.store import ResultsStore
+from tests.helpers import run_cli
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,3 +37,73 @@ def test_inspected_outcomes_show_a_shock_in_the_same_row_as_the_reporters():
         a = shock.loc[(slice(None), early), col].to_numpy()
         b = base.loc[(slice(None), early), col].to_numpy()
         np.testing.assert_allclose(a, b)
+
+
+# -- 2. what only the model can check is found by `validate`, before any run -------------------
+
+MODEL_ONLY = """\
+# Which shocks can only the model reject?
+[scenario]
+name = "model_only"
+world = "{world}"
+steps = 6
+replicates = 2
+
+[params]
+defect_bloc = "westt"
+
+[[shocks]]
+type = "cut_tie"
+target = ["AAA", "CLI"]
+at = 2
+
+[[shocks]]
+type = "remove_state"
+target = "TRN"
+at = 3
+
+[[shocks]]
+type = "restore"
+shock = 1
+at = 3
+
+[[baseline_shocks]]
+type = "sanction"
+target = "RIV"
+at = 1
+suppliers = ["CLI"]
+"""
+
+
+def test_validate_reports_what_only_the_model_rejects_with_file_and_line(tmp_path):
+    path = tmp_path / "model_only.toml"
+    path.write_text(MODEL_ONLY.format(world=(DATA / "tiny.toml").as_posix()))
+    code, out, err = run_cli("validate", path)
+    assert code == 2 and "valid" not in out and "Traceback" not in err
+    assert "has 4 problems" in err
+    assert f"{path}:9 params.defect_bloc" in err and "did you mean 'west'?" in err
+    assert f"{path}:11 shocks[0]: cut_tie" in err and "no supply tie from 'AAA' to 'CLI'" in err
+    assert f"{path}:21 shocks[2]: restore" in err and "must come after" in err
+    assert f"{path}:26 baseline_shocks[0]: sanction" in err
+    # ... and `run` refuses before touching its output directory.
+    out_dir = tmp_path / "r"
+    code, _, err = run_cli("run", path, "--out", out_dir, "--executor", "serial", "--quiet")
+    assert code == 2 and "has 4 problems" in err and not out_dir.exists()
+
+
+def test_a_spec_changed_in_code_is_checked_before_the_store_opens(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    bad = dataclasses.replace(spec, shocks=(*spec.shocks, Restore(spec.shocks[0], at=2)))
+    with pytest.raises(ValidationError, match=r"shocks\[1\]: restore") as info:
+        run_scenario(bad, executor="serial", quiet=True, out=tmp_path / "r")
+    assert len(info.value.problems) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_directory_whose_run_stored_nothing_is_reused_without_resume(tmp_path):
+    out = tmp_path / "r"
+    ResultsStore.open_for_run(out, {"scenario": {"name": "x"}})  # failed before replicate 0
+    assert ResultsStore(out).manifest()["status"] == "running"
+    res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True, out=out)
+    assert res.replicates == [0, 1] and res.manifest["status"] == "complete"
+    assert res.scenario == "shock_timing"
