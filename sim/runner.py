@@ -194,7 +194,16 @@ class EnsembleResults:
 
     @property
     def replicates(self) -> list[int]:
-        return sorted(self._store.stored())
+        """The stored replicates of this run: ``0 .. manifest["replicates"] - 1``.
+
+        A run resumed with fewer replicates than an earlier one leaves the extra parts on disk
+        (a later resume with more reuses them); they are not part of this run.
+        """
+        stored = self._store.stored()
+        n = self.manifest.get("replicates")
+        if isinstance(n, int):
+            stored &= set(range(n))
+        return sorted(stored)
 
     @property
     def shock_time(self) -> float:
@@ -205,12 +214,12 @@ class EnsembleResults:
     @cached_property
     def model_frame(self) -> pd.DataFrame:
         """Model variables: ``scenario, replicate, seed, arm, step`` and one column per variable."""
-        return self._store.read("model")
+        return self._store.read("model", self.replicates)
 
     @cached_property
     def agent_frame(self) -> pd.DataFrame:
         """Agent variables: ``scenario, replicate, seed, arm, step, actor`` and the variables."""
-        return self._store.read("agent")
+        return self._store.read("agent", self.replicates)
 
     def summary(
         self, outcomes: Sequence[str] | None = None, *, level: float = 0.95, eps: float = 0.05

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import re
 import types
@@ -63,6 +64,7 @@ __all__ = [
     "OUTCOME_KINDS",
     "ScenarioSpec",
     "WorldPatch",
+    "canonical_sha256",
     "list_scenarios",
     "load_scenario",
     "parse_scenario",
@@ -249,7 +251,14 @@ class ScenarioSpec:
         return dataclasses.replace(self, **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """Plain JSON-ready data describing the scenario (for results manifests)."""
+        """Plain JSON-ready data describing the scenario (for results manifests).
+
+        Besides the file's hash (``sha256``) it holds hashes of what a run actually uses, so a
+        spec changed in code (same file, other world or parameters) is told apart:
+        ``world_sha256`` (the patched world's content, :func:`canonical_sha256` of
+        ``world.to_dict(json_safe=True)``) and ``params_sha256`` (of ``model_params``, every
+        resolved :class:`~sim.params.ModelParams` field).
+        """
         return {
             "name": self.name,
             "description": self.description,
@@ -262,11 +271,23 @@ class ScenarioSpec:
             "replicates": self.replicates,
             "seed": self.seed,
             "outcomes": list(self.outcomes),
+            "world_sha256": canonical_sha256(self.world.to_dict(json_safe=True)),
             "params": dict(self.params),
+            "model_params": (resolved := _jsonable(dataclasses.asdict(self.model_params()))),
+            "params_sha256": canonical_sha256(resolved),
             "shocks": [_shock_record(s) for s in self.shocks],
             "baseline_shocks": [_shock_record(s) for s in self.baseline_shocks],
             "patch": _jsonable(dataclasses.asdict(self.patch)),
         }
+
+
+def canonical_sha256(data: Any) -> str:
+    """sha256 of `data` as canonical JSON (sorted keys, no spaces, UTF-8).
+
+    Equal plain data gives equal hashes whatever the order its mappings were built in.
+    """
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # -- finding and loading scenarios ------------------------------------------------------------

@@ -107,3 +107,62 @@ def test_a_directory_whose_run_stored_nothing_is_reused_without_resume(tmp_path)
     res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True, out=out)
     assert res.replicates == [0, 1] and res.manifest["status"] == "complete"
     assert res.scenario == "shock_timing"
+
+
+# -- 3. --resume compares what a run uses, and reads only this run's replicates ----------------
+
+
+def test_resuming_with_fewer_replicates_leaves_the_extra_ones_out(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=3, executor="serial", quiet=True, out=out)
+    res = run_scenario(spec, replicates=2, executor="serial", quiet=True, out=out, resume=True)
+    assert res.replicates == [0, 1]
+    assert sorted(res.model_frame["replicate"].unique()) == [0, 1]
+    assert sorted(res.agent_frame["replicate"].unique()) == [0, 1]
+    assert res.summary()["n"].eq(2).all()
+    assert res.manifest["replicates_stored"] == [0, 1]
+    # The third part stays on disk and a later resume with more replicates reuses it.
+    assert ResultsStore(out).stored() == {0, 1, 2}
+
+
+def test_resume_refuses_another_world_with_the_same_name(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=1, executor="serial", quiet=True, out=out)
+    w = spec.world
+    weaker = [dataclasses.replace(a, capability=0.1) if a.id == "AAA" else a for a in w.actors]
+    other = dataclasses.replace(spec, world=w.replace(actors=weaker))
+    assert other.world.name == spec.world.name and other.sha256 == spec.sha256
+    with pytest.raises(ValidationError, match="world's content") as info:
+        run_scenario(other, replicates=2, executor="serial", quiet=True, out=out, resume=True)
+    assert [p.where.rsplit(" ", 1)[-1] for p in info.value.problems] == ["scenario.world_sha256"]
+    assert ResultsStore(out).stored() == {0}
+
+
+def test_resume_refuses_other_baseline_shocks_and_other_resolved_params(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=1, executor="serial", quiet=True, out=out)
+    other = dataclasses.replace(spec, baseline_shocks=spec.shocks)
+    with pytest.raises(ValidationError, match="baseline arm's shocks differ"):
+        run_scenario(other, executor="serial", quiet=True, out=out, resume=True)
+    # Same overrides, other resolved parameters (a default changed between versions, say).
+    stored = ResultsStore(out).manifest()
+    record = dict(stored["scenario"])
+    record["model_params"] = {**record["model_params"], "tie_decay": 0.5}
+    record["params_sha256"] = "0" * 64
+    with pytest.raises(ValidationError, match=r"model parameters differ.*tie_decay: 0\.06 -> 0\.5"):
+        ResultsStore.open_for_run(out, {**stored, "scenario": record}, resume=True)
+
+
+def test_the_record_hashes_what_a_run_uses():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    rec = spec.to_record()
+    same = dataclasses.replace(spec, params={"tie_decay": spec.model_params().tie_decay})
+    assert same.to_record()["params_sha256"] == rec["params_sha256"]  # resolved, not as written
+    assert same.to_record()["params"] != rec["params"]
+    other = dataclasses.replace(spec, params={"tie_decay": 0.07})
+    assert other.to_record()["params_sha256"] != rec["params_sha256"]
+    assert rec["model_params"]["tie_decay"] == spec.model_params().tie_decay
+    assert len(rec["world_sha256"]) == 64 and rec["world_sha256"] != rec["sha256"]
