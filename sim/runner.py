@@ -211,6 +211,14 @@ class EnsembleResults:
         times = [s.get("at", 0) for s in self.manifest["scenario"]["shocks"]]
         return float(min(times)) if times else 0.0
 
+    @property
+    def shock_times(self) -> list[float]:
+        """Every time a shock of the shocked arm strikes (restores included), sorted, distinct.
+
+        Read from the manifest; :func:`sim.plotting.plot_timeseries` draws a line at each.
+        """
+        return sorted({float(s["at"]) for s in self.manifest["scenario"]["shocks"] if "at" in s})
+
     @cached_property
     def model_frame(self) -> pd.DataFrame:
         """Model variables: ``scenario, replicate, seed, arm, step`` and one column per variable."""

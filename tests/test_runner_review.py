@@ -215,3 +215,24 @@ def test_a_validation_error_raised_in_a_worker_process_arrives_intact():
         list(exe.imap_unordered(load_scenario, [bad]))
     assert len(info.value.problems) == 1 and info.value.what == str(bad)
     assert str(info.value) == f"{bad} has 1 problem:\n  - {bad}: file not found"
+
+
+# -- 5. run figures mark the shocks --------------------------------------------------------------
+
+
+def test_plot_of_a_real_run_draws_its_shock_lines():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plotting import plot_timeseries
+
+    spec = load_scenario(DATA / "shock_timing.toml")
+    spec = dataclasses.replace(spec, shocks=(*spec.shocks, Restore(spec.shocks[0], at=5)))
+    res = run_scenario(spec, replicates=1, executor="serial", quiet=True)
+    assert res.shock_times == [3.0, 5.0]
+    ax = plot_timeseries(res, "capability:BBB")
+    lines = [a for a in ax.get_children() if a.get_gid() == "shock"]
+    assert sorted(line.get_xdata()[0] for line in lines) == [3.0, 5.0]
+    plt.close(ax.figure)
