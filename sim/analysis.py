@@ -192,9 +192,11 @@ def summarize(
     DataFrame
         Indexed by outcome: ``shock_mean``, ``baseline_mean``, ``difference``, ``ci_low``,
         ``ci_high`` (the paired difference at the horizon and its t-interval over replicates),
-        ``n`` (replicates), and the replicate means of ``robustness``, ``loss`` and
-        ``time_to_recovery`` (NaN where no replicate recovered), plus ``recovered`` (the share
-        of replicates that recovered by the horizon).
+        ``n`` (replicates), the replicate means of ``robustness`` and ``loss``, and recovery
+        kept apart from never having dropped: ``dropped`` (share of replicates whose ``P``
+        fell below ``1 - eps`` after the shock), ``recovered`` (share of *those* that were back
+        within ``eps`` by the horizon; NaN when none dropped) and ``time_to_recovery`` (mean
+        months to recovery over the replicates that dropped and recovered; NaN when none did).
 
     Notes
     -----
@@ -223,7 +225,8 @@ def summarize(
 
 
 def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, eps: float) -> dict:
-    nan = {"robustness": np.nan, "loss": np.nan, "time_to_recovery": np.nan, "recovered": np.nan}
+    keys = ("robustness", "loss", "dropped", "time_to_recovery", "recovered")
+    nan = dict.fromkeys(keys, np.nan)
     if outcome.split(":")[0] in _WORSE_WHEN_HIGHER:
         return nan
     # P(t) is each replicate's shocked arm over the ensemble-mean baseline at t: a single
@@ -233,18 +236,23 @@ def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, e
     for _, rep in frame[frame["arm"] == "shock"].groupby("replicate", sort=True):
         shocked = rep.set_index("step")[outcome].reindex(base.index)
         p = performance_curve(shocked.to_numpy(), base.to_numpy())
-        figures.append(resilience_figures(base.index.to_numpy(), p, t0=shock_time, eps=eps))
+        t = base.index.to_numpy()
+        fig = resilience_figures(t, p, t0=shock_time, eps=eps)
+        # resilience_figures gives a replicate that never dropped a recovery time of 0: kept
+        # apart here, else "never dropped" would pull the mean time to recovery towards 0.
+        fig["dropped"] = bool((p[t >= shock_time] < 1.0 - eps).any())
+        figures.append(fig)
     if not figures:
         return nan
     f = pd.DataFrame(figures)
-    recovered = f["time_to_recovery"].notna()
+    dropped = f["dropped"].astype(bool)
+    back = dropped & f["time_to_recovery"].notna()
     return {
         "robustness": float(f["robustness"].mean()),
         "loss": float(f["loss"].mean()),
-        "time_to_recovery": float(f.loc[recovered, "time_to_recovery"].mean())
-        if recovered.any()
-        else np.nan,
-        "recovered": float(recovered.mean()),
+        "dropped": float(dropped.mean()),
+        "time_to_recovery": float(f.loc[back, "time_to_recovery"].mean()) if back.any() else np.nan,
+        "recovered": float(back.sum() / dropped.sum()) if dropped.any() else np.nan,
     }
 
 

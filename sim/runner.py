@@ -246,13 +246,13 @@ class EnsembleResults:
             eps=eps,
         )
 
-    def format_summary(self, *, level: float = 0.95) -> str:
-        """The summary as a readable table."""
-        s = self.summary(level=level)
+    def format_summary(self, *, level: float = 0.95, eps: float = 0.05) -> str:
+        """The summary as a readable table, with a footer defining its columns."""
+        s = self.summary(level=level, eps=eps)
         pct = round(level * 100)
         head = (
             f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
-            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>11}"
+            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'dropped':>8} {'recovery':>11}"
         )
         lines = [
             f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
@@ -262,22 +262,32 @@ class EnsembleResults:
         ]
         for name, r in s.iterrows():
             ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
-            if np.isfinite(r.time_to_recovery):
+            dropped = f"{r.dropped:.0%}" if np.isfinite(r.dropped) else "-"
+            if not np.isfinite(r.dropped):
+                rec = "-"  # no resilience figures for this outcome (collapses)
+            elif r.dropped == 0:
+                rec = "no drop"
+            elif r.recovered == 0:
+                rec = "never"
+            else:
                 rec = f"{r.time_to_recovery:.0f} mo"
                 if r.recovered < 1:  # the mean is over the replicates that recovered
                     rec += f" ({r.recovered:.0%})"
-            else:
-                rec = "never" if r.recovered == 0 else "-"
             lines.append(
                 f"{name:<24} {r.shock_mean:>9.4f} {r.baseline_mean:>9.4f} {r.difference:>+11.4f} "
-                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>11}"
+                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {dropped:>8} {rec:>11}"
             )
-        lines.append(
-            "difference = shocked - baseline, paired by replicate; robustness = min of "
-            "shocked/baseline; loss = its integral deficit (months);\nrecovery = mean months "
-            "until shocked/baseline stays within 5% of 1, over the replicates that recovered "
-            "(their share in brackets when not all did)"
-        )
+        tol = f"{eps:.0%}"
+        lines += [
+            "difference = shocked - baseline at the horizon, paired by replicate (same seed)",
+            "P(t) = each replicate's shocked arm / the ensemble-mean baseline at t, from the "
+            "first shock",
+            "robustness = min P; loss = integral of max(1 - P, 0) over months; "
+            f"dropped = share of replicates with P < 1 - {tol}",
+            f"recovery = mean months until P stays within {tol} of 1, over the replicates that "
+            "dropped and recovered",
+            "  (in brackets: their share of those that dropped, when not all recovered)",
+        ]
         return "\n".join(lines)
 
 

@@ -4,8 +4,10 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from sim.analysis import summarize
 from sim.errors import ValidationError
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
@@ -236,3 +238,44 @@ def test_plot_of_a_real_run_draws_its_shock_lines():
     lines = [a for a in ax.get_children() if a.get_gid() == "shock"]
     assert sorted(line.get_xdata()[0] for line in lines) == [3.0, 5.0]
     plt.close(ax.figure)
+
+
+# -- 6. "never dropped" is not "recovered at once" ---------------------------------------------
+
+
+def _recovery_frame() -> pd.DataFrame:
+    # Baseline 10 throughout. Replicates 0-1 never drop; 2-3 drop to 6 from month 2 and are back
+    # at month 6 (4 months after the shock); replicate 4 drops to 5 and stays there.
+    rows = []
+    for rep in range(5):
+        for step in range(10):
+            shocked = 10.0
+            if rep in (2, 3) and 2 <= step < 6:
+                shocked = 6.0
+            if rep == 4 and step >= 2:
+                shocked = 5.0
+            rows.append({"replicate": rep, "arm": "baseline", "step": step, "y": 10.0})
+            rows.append({"replicate": rep, "arm": "shock", "step": step, "y": shocked})
+    return pd.DataFrame(rows)
+
+
+def test_recovery_is_averaged_over_the_replicates_that_dropped_and_recovered():
+    s = summarize(_recovery_frame(), ["y"], shock_time=2.0).loc["y"]
+    assert s["dropped"] == pytest.approx(3 / 5)
+    assert s["recovered"] == pytest.approx(2 / 3)
+    assert s["time_to_recovery"] == 4.0  # not (0 + 0 + 4 + 4) / 4 = 2
+    # loss per replicate (trapezoid rule from month 2): 0, 0, 0.4 * 3 + 0.4 / 2 = 1.4, 1.4,
+    # and 0.5 * 7 = 3.5 for the one that never recovers
+    assert s["loss"] == pytest.approx((1.4 + 1.4 + 3.5) / 5)
+    nobody = summarize(_recovery_frame().query("replicate < 2"), ["y"], shock_time=2.0).loc["y"]
+    assert nobody["dropped"] == 0 and np.isnan(nobody["recovered"])
+    assert np.isnan(nobody["time_to_recovery"])
+
+
+def test_the_summary_footer_defines_p_and_the_recovery_columns():
+    res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True)
+    text = res.format_summary()
+    assert "P(t) = each replicate's shocked arm / the ensemble-mean baseline at t" in text
+    assert "dropped = share of replicates with P < 1 - 5%" in text
+    row = next(line for line in text.splitlines() if line.startswith("capability:BBB"))
+    assert row.split()[-2:] == ["100%", "never"]  # BBB is gone for good
