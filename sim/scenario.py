@@ -796,6 +796,12 @@ def _params_class() -> type:
 
 
 def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
+    """The ``[params]`` overrides; every field is checked on its own and located at its line.
+
+    A field's type is checked against its default, then its value by the parameter class
+    itself with that field alone set, so one bad field never hides another; last, the valid
+    fields together (for checks that span fields).
+    """
     if not raw:
         return {}
     cls = params_class or _params_class()
@@ -821,24 +827,46 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
             ok = _is_int(value)
             allowed = "an integer"
         elif isinstance(default, float):
-            ok = _is_number(value)
-            allowed = "a number"
+            ok = _is_number(value) and math.isfinite(_as_float(value))
+            allowed = "a finite number"
             value = float(value) if ok else value
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+            allowed = "a string"
         else:
             ok, allowed = True, ""
         if not ok:
-            c.add(where, f"has the wrong type (default {default!r})", value, allowed)
+            overflow = isinstance(default, float) and _is_number(value)  # 1e400, inf
+            wrong = "must be a finite number" if overflow else "has the wrong type"
+            c.add(where, f"{wrong} (default {default!r})", value, allowed)
             continue
-        out[key] = value
-    if out:  # range checks of the well-typed values, even when other keys have problems
-        try:
-            cls(**out)
-        except ValidationError as exc:
-            for p in exc.problems:
-                c.problems.append(dataclasses.replace(p, where=f"{c.at('params')} ({p.where})"))
-        except (TypeError, ValueError) as exc:
-            c.add(c.at("params"), f"rejected by {cls.__name__}: {exc}", out)
+        problems = _params_problems(cls, {key: value})
+        for p in problems:
+            c.add(where, p.message, p.value, p.allowed, p.suggestion)
+        if not problems:
+            out[key] = value
+    if len(out) > 1:  # checks across fields, once each field is fine on its own
+        for p in _params_problems(cls, out):
+            c.add(f"{c.at('params')} ({p.where})", p.message, p.value, p.allowed, p.suggestion)
     return out
+
+
+def _as_float(x: int | float) -> float:
+    try:
+        return float(x)
+    except OverflowError:  # a 400-digit integer
+        return math.inf
+
+
+def _params_problems(cls: type, values: Mapping[str, Any]) -> list[Problem]:
+    """What the parameter class rejects in `values`, as problems (``where`` = the field)."""
+    try:
+        cls(**values)
+    except ValidationError as exc:
+        return list(exc.problems)
+    except (TypeError, ValueError) as exc:
+        return [Problem(", ".join(values), f"rejected by {cls.__name__}: {exc}", None)]
+    return []
 
 
 # -- shocks -------------------------------------------------------------------------------------

@@ -279,3 +279,38 @@ def test_the_summary_footer_defines_p_and_the_recovery_columns():
     assert "dropped = share of replicates with P < 1 - 5%" in text
     row = next(line for line in text.splitlines() if line.startswith("capability:BBB"))
     assert row.split()[-2:] == ["100%", "never"]  # BBB is gone for good
+
+
+# -- 7. every [params] field is checked on its own, at its own line ----------------------------
+
+PARAMS = """\
+# Every bad parameter at once
+[scenario]
+world = "{world}"
+
+[params]
+tie_gain = "high"
+tie_decay = 5.0
+stability_noise = 1{zeros}
+anchor_draws = 2.5
+collapse_fate = 3
+collapse_threshold = 0.2
+"""
+
+
+def test_every_params_problem_is_reported_on_its_own_line():
+    from sim.scenario import parse_scenario
+
+    text = PARAMS.format(world=(DATA / "tiny.toml").as_posix(), zeros="0" * 400)
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, origin="p.toml")
+    got = {p.where: p.message for p in info.value.problems}
+    assert got == {
+        "p.toml:6 params.tie_gain": "has the wrong type (default 0.5)",
+        "p.toml:7 params.tie_decay": "is outside its plausible range",
+        "p.toml:8 params.stability_noise": "must be a finite number (default 0.01)",
+        "p.toml:9 params.anchor_draws": "has the wrong type (default 32)",
+        "p.toml:10 params.collapse_fate": "has the wrong type (default 'removed')",
+    }
+    fine = parse_scenario(text.split("tie_gain")[0] + "collapse_threshold = 0.2\n")
+    assert fine.params == {"collapse_threshold": 0.2}
