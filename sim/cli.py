@@ -548,11 +548,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def compare_results(a, b, *, level: float = 0.95) -> str:
-    """A table of two runs' effects (paired differences) and the difference between them."""
+    """A table of two runs' effects and the difference between them (see
+    :func:`sim.analysis.compare_effects`, which holds the statistics)."""
     import numpy as np
-    from scipy import stats
 
-    from sim.analysis import paired_differences
+    from sim.analysis import compare_effects
 
     common = [o for o in a.outcomes if o in b.outcomes]
     if not common:
@@ -560,26 +560,29 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
             f"{a.root} and {b.root} share no outcome ({', '.join(a.outcomes)} vs "
             f"{', '.join(b.outcomes)})"
         )
+    table = compare_effects(a.model_frame, b.model_frame, common, level=level)
+    test = table["test"].iloc[0]
     pct = round(level * 100)
-    ci_head = f"{pct}% CI (Welch)"
+    ci_head = f"{pct}% CI"
     head = f"{'outcome':<24} {'effect A':>10} {'effect B':>10} {'B - A':>10} {ci_head:>22}"
     lines = [f"A = {a.scenario} ({a.root}), B = {b.scenario} ({b.root})", head, "-" * len(head)]
-    for outcome in common:
-        da = paired_differences(a.model_frame, outcome)["difference"].dropna().to_numpy()
-        db = paired_differences(b.model_frame, outcome)["difference"].dropna().to_numpy()
-        diff = db.mean() - da.mean()
-        va, vb = da.var(ddof=1) / da.size, db.var(ddof=1) / db.size
-        se = np.sqrt(va + vb)
-        if se > 0:
-            dof = (va + vb) ** 2 / (va**2 / (da.size - 1) + vb**2 / (db.size - 1))
-            half = stats.t.ppf((1 + level) / 2, dof) * se
-            ci = f"[{diff - half:+.4f}, {diff + half:+.4f}]"
-        else:
-            ci = "n/a" if np.isnan(se) else f"[{diff:+.4f}, {diff:+.4f}]"
+    notes = []
+    for outcome, r in table.iterrows():
+        ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
         lines.append(
-            f"{outcome:<24} {da.mean():>+10.4f} {db.mean():>+10.4f} {diff:>+10.4f} {ci:>22}"
+            f"{outcome:<24} {r.effect_a:>+10.4f} {r.effect_b:>+10.4f} {r.difference:>+10.4f} "
+            f"{ci:>22}"
         )
+        if r.note and r.note not in notes:
+            notes.append(r.note)
     lines.append("effect = shocked - baseline at the horizon, mean over replicates")
+    if test.startswith("paired"):
+        lines.append(
+            "CI: paired t-interval over replicates matched by seed (both runs share their seeds)"
+        )
+    else:
+        lines.append("CI: Welch t-interval (the runs do not share their replicate seeds)")
+    lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
 
 

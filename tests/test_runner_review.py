@@ -314,3 +314,67 @@ def test_every_params_problem_is_reported_on_its_own_line():
     }
     fine = parse_scenario(text.split("tie_gain")[0] + "collapse_threshold = 0.2\n")
     assert fine.params == {"collapse_threshold": 0.2}
+
+
+# -- 8. compare: statistics in sim.analysis, paired by seed when the runs share seeds ----------
+
+
+def _effects_frame(effects: dict[int, float], *, base: float = 10.0) -> pd.DataFrame:
+    """A model frame whose replicate with seed s has effect effects[s] at the horizon (step 1)."""
+    rows = []
+    for rep, (seed, effect) in enumerate(effects.items()):
+        for step in (0, 1):
+            b = base + seed % 7  # the level varies by seed; the effect is what is compared
+            rows.append({"replicate": rep, "seed": seed, "arm": "baseline", "step": step, "y": b})
+            s = b + (effect if step == 1 else 0.0)
+            rows.append({"replicate": rep, "seed": seed, "arm": "shock", "step": step, "y": s})
+    return pd.DataFrame(rows)
+
+
+def test_compare_pairs_by_seed_when_the_runs_share_their_seeds():
+    from scipy import stats
+
+    from sim.analysis import compare_effects, mean_ci
+
+    a = _effects_frame({11: -1.0, 12: -2.0, 13: -3.0, 14: -2.5})
+    # B lists the same seeds in another replicate order: pairing goes by seed, not by position.
+    b = _effects_frame({13: -3.5, 11: -1.2, 14: -3.0, 12: -2.1})
+    t = compare_effects(a, b, ["y"]).loc["y"]
+    d = np.array([-1.2 - -1.0, -2.1 - -2.0, -3.5 - -3.0, -3.0 - -2.5])
+    m, lo, hi = mean_ci(d)
+    assert t["test"] == "paired t (by seed)" and t["note"] == ""
+    assert t["difference"] == pytest.approx(m)
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx((lo, hi))
+    # Welch on the same numbers is far wider: the pairing removes the between-seed spread.
+    other = _effects_frame({21: -1.2, 22: -2.1, 23: -3.5, 24: -3.0})
+    w = compare_effects(a, other, ["y"]).loc["y"]
+    ref = stats.ttest_ind([-1.2, -2.1, -3.5, -3.0], [-1.0, -2.0, -3.0, -2.5], equal_var=False)
+    ci = ref.confidence_interval(0.95)
+    assert w["test"] == "Welch t"
+    assert (w["ci_low"], w["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert w["ci_high"] - w["ci_low"] > 3 * (t["ci_high"] - t["ci_low"])
+
+
+def test_compare_with_one_replicate_gives_nan_intervals_and_says_why():
+    from sim.analysis import compare_effects
+
+    one, two = _effects_frame({1: -1.0}), _effects_frame({5: -2.0, 6: -1.0})
+    w = compare_effects(one, two, ["y"]).loc["y"]  # no RuntimeWarning (warnings are errors)
+    assert np.isnan(w["ci_low"]) and np.isnan(w["ci_high"]) and w["difference"] == -0.5
+    assert w["note"] == "1 replicate in A: no interval (needs 2 or more per run)"
+    p = compare_effects(one, _effects_frame({1: -3.0}), ["y"]).loc["y"]
+    assert p["test"] == "paired t (by seed)" and np.isnan(p["ci_low"])
+    assert p["note"] == "1 seed pair: no interval (needs 2 or more)"
+
+
+def test_cli_compare_of_one_replicate_runs_exits_0_and_names_its_test(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    common = ("--replicates", "1", "--executor", "serial", "--quiet")
+    assert run_cli("run", DATA / "shock_timing.toml", "--out", a, *common)[0] == 0
+    assert run_cli("run", DATA / "shock_timing.toml", "--out", b, "--seed", "5", *common)[0] == 0
+    code, out, err = run_cli("compare", a, b)
+    assert code == 0 and "Traceback" not in err
+    assert "CI: Welch t-interval" in out
+    assert "note: 1 replicate in A, 1 replicate in B: no interval" in out
+    code, out, _ = run_cli("compare", a, a)
+    assert code == 0 and "paired t-interval over replicates matched by seed" in out
