@@ -229,12 +229,13 @@ class ScenarioSpec:
                 allowed = f">= {lo}" + (f" and <= {hi:_}" if hi else "")
                 problems.append(Problem(f"--{key}", "must be an integer", value, allowed))
         if steps is not None and _is_int(steps):
-            for i, s in enumerate((*self.shocks, *self.baseline_shocks)):
+            arms = (("shocks", self.shocks), ("baseline_shocks", self.baseline_shocks))
+            for table, i, s in ((t, i, s) for t, shocks in arms for i, s in enumerate(shocks)):
                 at = getattr(s, "at", 0)
                 if at >= steps:
                     problems.append(
                         Problem(
-                            f"--steps (shocks[{i}].at)",
+                            f"--steps ({table}[{i}].at)",
                             "shock after the horizon",
                             at,
                             f"a step in [0, {steps - 1}] for {steps} steps",

@@ -378,3 +378,17 @@ def test_cli_compare_of_one_replicate_runs_exits_0_and_names_its_test(tmp_path):
     assert "note: 1 replicate in A, 1 replicate in B: no interval" in out
     code, out, _ = run_cli("compare", a, a)
     assert code == 0 and "paired t-interval over replicates matched by seed" in out
+
+
+# -- 9. overrides name the table a late shock is in --------------------------------------------
+
+
+def test_steps_override_names_baseline_shocks_by_their_own_table():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    spec = dataclasses.replace(spec, baseline_shocks=(Restore(spec.shocks[0], at=5),))
+    with pytest.raises(ValidationError) as info:
+        spec.with_overrides(steps=3)
+    assert [p.where for p in info.value.problems] == [
+        "--steps (shocks[0].at)",
+        "--steps (baseline_shocks[0].at)",
+    ]
