@@ -32,6 +32,43 @@ examples:
 """
 
 
+_IMPORT_EPILOG = """\
+examples:
+  alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
+  alliance-sim world import --cow alliance_v4.1_by_member_yearly.csv --year 1914 --out 1914.toml
+  alliance-sim world import --atop atop5_1m.csv --years 1990-1995 --out atop-1990s.json
+  alliance-sim world validate world.toml          # then check the result
+"""
+
+_RANK_EPILOG = """\
+examples:
+  alliance-sim rank axis-2024                     # actors, ties and corridors by fulfilment lost
+  alliance-sim rank axis-2024 --items actors --top 5
+  alliance-sim rank syria_loss --metric giant     # a scenario's world, its patch applied
+  alliance-sim rank my_world.toml --metric efficiency --layer supply
+"""
+
+_ATTACK_EPILOG = """\
+examples:
+  alliance-sim attack axis-2024                   # degree attack on the partnership layer
+  alliance-sim attack axis-2024 --strategy random --seed 7
+  alliance-sim attack axis-2024 --strategy adaptive-betweenness --out curve.csv
+  alliance-sim attack axis-2024 --edges --strategy betweenness --layer supply
+  alliance-sim attack my_world.toml --strategy capability --threshold 0.2
+"""
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < x <= 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return x
+
+
 class UserError(SimError):
     """A mistake in how the command was called (bad path, bad option value)."""
 
@@ -200,7 +237,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_world_plot)
     p = wsub.add_parser(
-        "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
+        "import",
+        help="build a world from a COW, ATOP or SIPRI file for a year or range",
+        epilog=_IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--cow", metavar="FILE", help="COW Formal Alliances v4.1 CSV")
@@ -319,6 +359,8 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         description="Leave-one-out criticality ranking of a world: an embedded world, a "
         ".toml/.json world file, or a scenario (shipped name or file), whose world is ranked "
         "with the scenario's patch applied.",
+        epilog=_RANK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
     p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
@@ -335,6 +377,8 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         "attack",
         help="removal curve of a world layer: prints R and the critical fraction",
         description="Remove nodes (or edges) in attack order and follow the giant component.",
+        epilog=_ATTACK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("world", help="embedded world name or world file")
     p.add_argument(
@@ -348,7 +392,10 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
     p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
     p.add_argument(
-        "--threshold", type=float, default=0.05, help="giant fraction that counts as fragmented"
+        "--threshold",
+        type=_fraction,
+        default=0.05,
+        help="giant fraction that counts as fragmented, in (0, 1] (default 0.05)",
     )
     p.add_argument("--out", help="write the curve as CSV")
     p.set_defaults(func=_cmd_attack)

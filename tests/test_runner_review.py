@@ -392,3 +392,37 @@ def test_steps_override_names_baseline_shocks_by_their_own_table():
         "--steps (shocks[0].at)",
         "--steps (baseline_shocks[0].at)",
     ]
+
+
+# -- 10. command help carries examples; attack --threshold is a fraction ------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [("rank",), ("attack",), ("world", "import"), ("sensitivity",), ("run",)]
+)
+def test_command_help_shows_examples(command):
+    code, text, _ = run_cli(*command, "--help")
+    assert code == 0
+    assert "examples:" in text and f"alliance-sim {' '.join(command)} " in text
+
+
+def test_the_rank_and_attack_examples_on_shipped_data_run(tmp_path, monkeypatch):
+    from sim.cli import _ATTACK_EPILOG, _RANK_EPILOG
+
+    monkeypatch.chdir(tmp_path)  # --out curve.csv lands here
+    examples = [
+        line.split("#")[0].split()[1:]
+        for line in (_RANK_EPILOG + _ATTACK_EPILOG).splitlines()
+        if line.strip().startswith("alliance-sim") and "my_world.toml" not in line
+    ]
+    assert len(examples) == 7
+    for argv in examples:
+        code, _, err = run_cli(*argv)
+        assert code == 0, (argv, err)
+    assert (tmp_path / "curve.csv").is_file()
+
+
+@pytest.mark.parametrize("bad", ["0", "-0.1", "1.5", "nan", "x"])
+def test_attack_threshold_outside_0_1_exits_2(bad):
+    code, out, err = run_cli("attack", "axis-2024", "--threshold", bad)
+    assert code == 2 and out == "" and "--threshold" in err and "Traceback" not in err
