@@ -18,6 +18,7 @@ from sim import metrics
 from sim.errors import Problem, ValidationError
 
 __all__ = [
+    "compare_effects",
     "mean_ci",
     "paired_differences",
     "performance_curve",
@@ -192,9 +193,11 @@ def summarize(
     DataFrame
         Indexed by outcome: ``shock_mean``, ``baseline_mean``, ``difference``, ``ci_low``,
         ``ci_high`` (the paired difference at the horizon and its t-interval over replicates),
-        ``n`` (replicates), and the replicate means of ``robustness``, ``loss`` and
-        ``time_to_recovery`` (NaN where no replicate recovered), plus ``recovered`` (the share
-        of replicates that recovered by the horizon).
+        ``n`` (replicates), the replicate means of ``robustness`` and ``loss``, and recovery
+        kept apart from never having dropped: ``dropped`` (share of replicates whose ``P``
+        fell below ``1 - eps`` after the shock), ``recovered`` (share of *those* that were back
+        within ``eps`` by the horizon; NaN when none dropped) and ``time_to_recovery`` (mean
+        months to recovery over the replicates that dropped and recovered; NaN when none did).
 
     Notes
     -----
@@ -223,7 +226,8 @@ def summarize(
 
 
 def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, eps: float) -> dict:
-    nan = {"robustness": np.nan, "loss": np.nan, "time_to_recovery": np.nan, "recovered": np.nan}
+    keys = ("robustness", "loss", "dropped", "time_to_recovery", "recovered")
+    nan = dict.fromkeys(keys, np.nan)
     if outcome.split(":")[0] in _WORSE_WHEN_HIGHER:
         return nan
     # P(t) is each replicate's shocked arm over the ensemble-mean baseline at t: a single
@@ -233,19 +237,124 @@ def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, e
     for _, rep in frame[frame["arm"] == "shock"].groupby("replicate", sort=True):
         shocked = rep.set_index("step")[outcome].reindex(base.index)
         p = performance_curve(shocked.to_numpy(), base.to_numpy())
-        figures.append(resilience_figures(base.index.to_numpy(), p, t0=shock_time, eps=eps))
+        t = base.index.to_numpy()
+        fig = resilience_figures(t, p, t0=shock_time, eps=eps)
+        # resilience_figures gives a replicate that never dropped a recovery time of 0: kept
+        # apart here, else "never dropped" would pull the mean time to recovery towards 0.
+        fig["dropped"] = bool((p[t >= shock_time] < 1.0 - eps).any())
+        figures.append(fig)
     if not figures:
         return nan
     f = pd.DataFrame(figures)
-    recovered = f["time_to_recovery"].notna()
+    dropped = f["dropped"].astype(bool)
+    back = dropped & f["time_to_recovery"].notna()
     return {
         "robustness": float(f["robustness"].mean()),
         "loss": float(f["loss"].mean()),
-        "time_to_recovery": float(f.loc[recovered, "time_to_recovery"].mean())
-        if recovered.any()
-        else np.nan,
-        "recovered": float(recovered.mean()),
+        "dropped": float(dropped.mean()),
+        "time_to_recovery": float(f.loc[back, "time_to_recovery"].mean()) if back.any() else np.nan,
+        "recovered": float(back.sum() / dropped.sum()) if dropped.any() else np.nan,
     }
+
+
+def compare_effects(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    outcomes: Sequence[str],
+    *,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Compare two runs' effects (shocked − baseline at the horizon): B − A with its interval.
+
+    Parameters
+    ----------
+    a, b : DataFrame
+        Model frames of the two runs (``replicate, seed, arm, step`` and the outcomes).
+    outcomes : sequence of str
+        Outcomes both frames hold.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by outcome: ``effect_a``, ``effect_b`` (mean paired difference of each run),
+        ``difference`` (``effect_b - effect_a``), ``ci_low``, ``ci_high``, ``n_a``, ``n_b``,
+        ``test`` (``"paired t (by seed)"`` or ``"Welch t"``) and ``note`` (why an interval is
+        missing, else ``""``).
+
+    Notes
+    -----
+    When both runs hold the same replicate seeds (the same root seed and replicate count, e.g.
+    two scenarios on the same world), replicate ``i`` of A and B share their random draws up
+    to the shocks, so their effects are paired by seed and the interval is a one-sample
+    t-interval of the per-seed differences (:func:`mean_ci`). Otherwise the runs are
+    independent samples and the interval is Welch's, with Welch–Satterthwaite degrees of
+    freedom. With a single replicate on a side (or a single pair) there is no estimate of
+    spread: the interval is NaN and ``note`` says so.
+    """
+    paired = _seeds(a) is not None and _seeds(a) == _seeds(b)
+    rows = []
+    for outcome in outcomes:
+        ea = _effects_by_seed(a, outcome)
+        eb = _effects_by_seed(b, outcome)
+        row = {
+            "outcome": outcome,
+            "effect_a": float(ea.mean()) if ea.size else np.nan,
+            "effect_b": float(eb.mean()) if eb.size else np.nan,
+            "n_a": int(ea.size),
+            "n_b": int(eb.size),
+            "test": "paired t (by seed)" if paired else "Welch t",
+            "note": "",
+        }
+        row["difference"] = row["effect_b"] - row["effect_a"]
+        if paired:
+            d = (eb - ea.reindex(eb.index)).dropna().to_numpy()
+            _, lo, hi = mean_ci(d, level=level)
+            if d.size < 2:
+                n = d.size
+                row["note"] = f"{n} seed pair{'s' * (n != 1)}: no interval (needs 2 or more)"
+        else:
+            lo, hi, row["note"] = _welch_ci(ea.to_numpy(), eb.to_numpy(), level)
+        row["ci_low"], row["ci_high"] = lo, hi
+        rows.append(row)
+    columns = ["effect_a", "effect_b", "difference", "ci_low", "ci_high", "n_a", "n_b"]
+    return pd.DataFrame(rows).set_index("outcome")[[*columns, "test", "note"]]
+
+
+def _seeds(frame: pd.DataFrame) -> frozenset[int] | None:
+    if "seed" not in frame.columns:
+        return None
+    per_rep = frame.groupby("replicate")["seed"].first()
+    return frozenset(int(s) for s in per_rep)
+
+
+def _effects_by_seed(frame: pd.DataFrame, outcome: str) -> pd.Series:
+    """Per replicate's seed (or replicate number without seeds): shocked − baseline."""
+    d = paired_differences(frame, outcome)["difference"].dropna()
+    if "seed" in frame.columns:
+        seeds = frame.groupby("replicate")["seed"].first()
+        d.index = seeds.reindex(d.index).to_numpy()
+    return d.sort_index()
+
+
+def _welch_ci(xa: np.ndarray, xb: np.ndarray, level: float) -> tuple[float, float, str]:
+    """Welch's interval for mean(xb) − mean(xa); NaN (with a note) below two per side."""
+    if xa.size < 2 or xb.size < 2:
+        few = ", ".join(
+            f"{n} replicate{'s' * (n != 1)} in {k}"
+            for k, n in (("A", xa.size), ("B", xb.size))
+            if n < 2
+        )
+        return np.nan, np.nan, f"{few}: no interval (needs 2 or more per run)"
+    diff = float(xb.mean() - xa.mean())
+    va, vb = xa.var(ddof=1) / xa.size, xb.var(ddof=1) / xb.size
+    se = float(np.sqrt(va + vb))
+    if se == 0:
+        return diff, diff, ""
+    dof = (va + vb) ** 2 / (va**2 / (xa.size - 1) + vb**2 / (xb.size - 1))
+    half = float(stats.t.ppf((1 + level) / 2, dof) * se)
+    return diff - half, diff + half, ""
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:

@@ -32,6 +32,43 @@ examples:
 """
 
 
+_IMPORT_EPILOG = """\
+examples:
+  alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
+  alliance-sim world import --cow alliance_v4.1_by_member_yearly.csv --year 1914 --out 1914.toml
+  alliance-sim world import --atop atop5_1m.csv --years 1990-1995 --out atop-1990s.json
+  alliance-sim world validate world.toml          # then check the result
+"""
+
+_RANK_EPILOG = """\
+examples:
+  alliance-sim rank axis-2024                     # actors, ties and corridors by fulfilment lost
+  alliance-sim rank axis-2024 --items actors --top 5
+  alliance-sim rank syria_loss --metric giant     # a scenario's world, its patch applied
+  alliance-sim rank my_world.toml --metric efficiency --layer supply
+"""
+
+_ATTACK_EPILOG = """\
+examples:
+  alliance-sim attack axis-2024                   # degree attack on the partnership layer
+  alliance-sim attack axis-2024 --strategy random --seed 7
+  alliance-sim attack axis-2024 --strategy adaptive-betweenness --out curve.csv
+  alliance-sim attack axis-2024 --edges --strategy betweenness --layer supply
+  alliance-sim attack my_world.toml --strategy capability --threshold 0.2
+"""
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < x <= 1:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text}")
+    return x
+
+
 class UserError(SimError):
     """A mistake in how the command was called (bad path, bad option value)."""
 
@@ -200,7 +237,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_world_plot)
     p = wsub.add_parser(
-        "import", help="build a world from a COW, ATOP or SIPRI file for a year or range"
+        "import",
+        help="build a world from a COW, ATOP or SIPRI file for a year or range",
+        epilog=_IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--cow", metavar="FILE", help="COW Formal Alliances v4.1 CSV")
@@ -319,6 +359,8 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         description="Leave-one-out criticality ranking of a world: an embedded world, a "
         ".toml/.json world file, or a scenario (shipped name or file), whose world is ranked "
         "with the scenario's patch applied.",
+        epilog=_RANK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
     p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
@@ -335,6 +377,8 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         "attack",
         help="removal curve of a world layer: prints R and the critical fraction",
         description="Remove nodes (or edges) in attack order and follow the giant component.",
+        epilog=_ATTACK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("world", help="embedded world name or world file")
     p.add_argument(
@@ -348,7 +392,10 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
     p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
     p.add_argument(
-        "--threshold", type=float, default=0.05, help="giant fraction that counts as fragmented"
+        "--threshold",
+        type=_fraction,
+        default=0.05,
+        help="giant fraction that counts as fragmented, in (0, 1] (default 0.05)",
     )
     p.add_argument("--out", help="write the curve as CSV")
     p.set_defaults(func=_cmd_attack)
@@ -548,11 +595,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def compare_results(a, b, *, level: float = 0.95) -> str:
-    """A table of two runs' effects (paired differences) and the difference between them."""
+    """A table of two runs' effects and the difference between them (see
+    :func:`sim.analysis.compare_effects`, which holds the statistics)."""
     import numpy as np
-    from scipy import stats
 
-    from sim.analysis import paired_differences
+    from sim.analysis import compare_effects
 
     common = [o for o in a.outcomes if o in b.outcomes]
     if not common:
@@ -560,26 +607,29 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
             f"{a.root} and {b.root} share no outcome ({', '.join(a.outcomes)} vs "
             f"{', '.join(b.outcomes)})"
         )
+    table = compare_effects(a.model_frame, b.model_frame, common, level=level)
+    test = table["test"].iloc[0]
     pct = round(level * 100)
-    ci_head = f"{pct}% CI (Welch)"
+    ci_head = f"{pct}% CI"
     head = f"{'outcome':<24} {'effect A':>10} {'effect B':>10} {'B - A':>10} {ci_head:>22}"
     lines = [f"A = {a.scenario} ({a.root}), B = {b.scenario} ({b.root})", head, "-" * len(head)]
-    for outcome in common:
-        da = paired_differences(a.model_frame, outcome)["difference"].dropna().to_numpy()
-        db = paired_differences(b.model_frame, outcome)["difference"].dropna().to_numpy()
-        diff = db.mean() - da.mean()
-        va, vb = da.var(ddof=1) / da.size, db.var(ddof=1) / db.size
-        se = np.sqrt(va + vb)
-        if se > 0:
-            dof = (va + vb) ** 2 / (va**2 / (da.size - 1) + vb**2 / (db.size - 1))
-            half = stats.t.ppf((1 + level) / 2, dof) * se
-            ci = f"[{diff - half:+.4f}, {diff + half:+.4f}]"
-        else:
-            ci = "n/a" if np.isnan(se) else f"[{diff:+.4f}, {diff:+.4f}]"
+    notes = []
+    for outcome, r in table.iterrows():
+        ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
         lines.append(
-            f"{outcome:<24} {da.mean():>+10.4f} {db.mean():>+10.4f} {diff:>+10.4f} {ci:>22}"
+            f"{outcome:<24} {r.effect_a:>+10.4f} {r.effect_b:>+10.4f} {r.difference:>+10.4f} "
+            f"{ci:>22}"
         )
+        if r.note and r.note not in notes:
+            notes.append(r.note)
     lines.append("effect = shocked - baseline at the horizon, mean over replicates")
+    if test.startswith("paired"):
+        lines.append(
+            "CI: paired t-interval over replicates matched by seed (both runs share their seeds)"
+        )
+    else:
+        lines.append("CI: Welch t-interval (the runs do not share their replicate seeds)")
+    lines += [f"note: {n}" for n in notes]
     return "\n".join(lines)
 
 

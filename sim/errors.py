@@ -81,6 +81,18 @@ class ValidationError(SimError, ValueError):
         head = f"{what} has {n} problem{'s' if n != 1 else ''}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
+    def __reduce__(self):
+        # Exceptions pickle as ``cls(*self.args)``, i.e. ValidationError(message): the message
+        # would be read as the problem list (one "problem" per character). Rebuild from the
+        # problems instead (a worker process's error must arrive intact); extra attributes
+        # such as __notes__ travel in the state.
+        return (_rebuild_validation_error, (type(self), self.problems, self.what), self.__dict__)
+
+
+def _rebuild_validation_error(cls: type, problems: Sequence[Problem], what: str):
+    """Unpickle a :class:`ValidationError` (or a subclass with the same signature)."""
+    return cls(problems, what=what)
+
 
 class UnknownNameError(SimError, KeyError):
     """An unknown actor, world, scenario or layer name; the message carries a suggestion."""

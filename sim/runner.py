@@ -85,16 +85,19 @@ def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
 
     model = AllianceModel(spec.world, params=spec.model_params(), shocks=tuple(shocks), rng=seed)
     inspected = [o for o in spec.outcomes if o.split(":")[0] not in _REPORTED]
+    # The constructor collected row 0 and no shock has fired yet (shocks fire while time
+    # advances), so row 0 is read now; every later row is read by the collector itself.
     rows = [_inspect(model, inspected)]
+    model.datacollector = _InspectingCollector(model.datacollector, inspected, rows)
     for _ in range(spec.steps):
         model.step()
-        rows.append(_inspect(model, inspected))
 
     mf = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    if len(mf) != spec.steps + 1:
+    if len(mf) != spec.steps + 1 or len(rows) != spec.steps + 1:
         raise SimError(
-            f"the model collected {len(mf)} rows for {spec.steps} steps; expected "
-            f"{spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
+            f"the model collected {len(mf)} rows ({len(rows)} inspections) for {spec.steps} "
+            f"steps; expected {spec.steps + 1} (time 0 and after every step, see "
+            "docs/architecture.md)"
         )
     mf.insert(0, "step", np.arange(len(mf)))
     for name in inspected:
@@ -109,6 +112,30 @@ def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
     af = af[front + [c for c in af.columns if c not in front]]
     af = af.sort_values(front, kind="stable").reset_index(drop=True)
     return mf, af
+
+
+class _InspectingCollector:
+    """The model's collector, which also reads the inspected outcomes whenever it collects.
+
+    Mesa runs a step's event (which ends with the model's collect) before the shock events
+    due at the same time, so ``model.step()`` returns *after* the shocks at the new time have
+    fired. Reading ``model.capability(...)`` there would show a shock with ``at=t`` in row t,
+    one row before the reporters do. Reading at collect time puts inspected outcomes and
+    reporters in the same state: row t + 1 is the first to show a shock at t
+    (docs/architecture.md, *Model*). Everything else is delegated to the wrapped collector.
+    """
+
+    def __init__(self, inner: Any, outcomes: Sequence[str], rows: list[dict[str, float]]):
+        self._inner = inner
+        self._outcomes = outcomes
+        self._rows = rows
+
+    def collect(self, model: Any) -> None:
+        self._inner.collect(model)
+        self._rows.append(_inspect(model, self._outcomes))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
@@ -167,7 +194,16 @@ class EnsembleResults:
 
     @property
     def replicates(self) -> list[int]:
-        return sorted(self._store.stored())
+        """The stored replicates of this run: ``0 .. manifest["replicates"] - 1``.
+
+        A run resumed with fewer replicates than an earlier one leaves the extra parts on disk
+        (a later resume with more reuses them); they are not part of this run.
+        """
+        stored = self._store.stored()
+        n = self.manifest.get("replicates")
+        if isinstance(n, int):
+            stored &= set(range(n))
+        return sorted(stored)
 
     @property
     def shock_time(self) -> float:
@@ -175,15 +211,23 @@ class EnsembleResults:
         times = [s.get("at", 0) for s in self.manifest["scenario"]["shocks"]]
         return float(min(times)) if times else 0.0
 
+    @property
+    def shock_times(self) -> list[float]:
+        """Every time a shock of the shocked arm strikes (restores included), sorted, distinct.
+
+        Read from the manifest; :func:`sim.plotting.plot_timeseries` draws a line at each.
+        """
+        return sorted({float(s["at"]) for s in self.manifest["scenario"]["shocks"] if "at" in s})
+
     @cached_property
     def model_frame(self) -> pd.DataFrame:
         """Model variables: ``scenario, replicate, seed, arm, step`` and one column per variable."""
-        return self._store.read("model")
+        return self._store.read("model", self.replicates)
 
     @cached_property
     def agent_frame(self) -> pd.DataFrame:
         """Agent variables: ``scenario, replicate, seed, arm, step, actor`` and the variables."""
-        return self._store.read("agent")
+        return self._store.read("agent", self.replicates)
 
     def summary(
         self, outcomes: Sequence[str] | None = None, *, level: float = 0.95, eps: float = 0.05
@@ -202,13 +246,13 @@ class EnsembleResults:
             eps=eps,
         )
 
-    def format_summary(self, *, level: float = 0.95) -> str:
-        """The summary as a readable table."""
-        s = self.summary(level=level)
+    def format_summary(self, *, level: float = 0.95, eps: float = 0.05) -> str:
+        """The summary as a readable table, with a footer defining its columns."""
+        s = self.summary(level=level, eps=eps)
         pct = round(level * 100)
         head = (
             f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
-            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'recovery':>11}"
+            f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'dropped':>8} {'recovery':>11}"
         )
         lines = [
             f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
@@ -218,22 +262,32 @@ class EnsembleResults:
         ]
         for name, r in s.iterrows():
             ci = f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]" if np.isfinite(r.ci_low) else "n/a"
-            if np.isfinite(r.time_to_recovery):
+            dropped = f"{r.dropped:.0%}" if np.isfinite(r.dropped) else "-"
+            if not np.isfinite(r.dropped):
+                rec = "-"  # no resilience figures for this outcome (collapses)
+            elif r.dropped == 0:
+                rec = "no drop"
+            elif r.recovered == 0:
+                rec = "never"
+            else:
                 rec = f"{r.time_to_recovery:.0f} mo"
                 if r.recovered < 1:  # the mean is over the replicates that recovered
                     rec += f" ({r.recovered:.0%})"
-            else:
-                rec = "never" if r.recovered == 0 else "-"
             lines.append(
                 f"{name:<24} {r.shock_mean:>9.4f} {r.baseline_mean:>9.4f} {r.difference:>+11.4f} "
-                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {rec:>11}"
+                f"{ci:>21} {_fmt(r.robustness):>8} {_fmt(r.loss):>8} {dropped:>8} {rec:>11}"
             )
-        lines.append(
-            "difference = shocked - baseline, paired by replicate; robustness = min of "
-            "shocked/baseline; loss = its integral deficit (months);\nrecovery = mean months "
-            "until shocked/baseline stays within 5% of 1, over the replicates that recovered "
-            "(their share in brackets when not all did)"
-        )
+        tol = f"{eps:.0%}"
+        lines += [
+            "difference = shocked - baseline at the horizon, paired by replicate (same seed)",
+            "P(t) = each replicate's shocked arm / the ensemble-mean baseline at t, from the "
+            "first shock",
+            "robustness = min P; loss = integral of max(1 - P, 0) over months; "
+            f"dropped = share of replicates with P < 1 - {tol}",
+            f"recovery = mean months until P stays within {tol} of 1, over the replicates that "
+            "dropped and recovered",
+            "  (in brackets: their share of those that dropped, when not all recovered)",
+        ]
         return "\n".join(lines)
 
 
@@ -296,6 +350,9 @@ def run_scenario(
     """
     spec = path_or_spec if isinstance(path_or_spec, ScenarioSpec) else load_scenario(path_or_spec)
     spec = spec.with_overrides(replicates=replicates, seed=seed, steps=steps)
+    # Before the results directory is touched: a shock the model rejects must not leave a
+    # half-opened run behind.
+    spec.check_runnable()
 
     tmp = None
     if out is None:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 import re
 import types
@@ -63,6 +64,7 @@ __all__ = [
     "OUTCOME_KINDS",
     "ScenarioSpec",
     "WorldPatch",
+    "canonical_sha256",
     "list_scenarios",
     "load_scenario",
     "parse_scenario",
@@ -184,6 +186,28 @@ class ScenarioSpec:
         """A :class:`sim.params.ModelParams` with this scenario's overrides."""
         return _params_class()(**self.params)
 
+    def check_runnable(self) -> None:
+        """Check the scenario against a throw-away model of each arm, before any run.
+
+        :func:`parse_scenario` does this for a file (locating problems by line); this method
+        covers a spec built or changed in code. Each arm gets a fresh
+        :class:`~sim.model.AllianceModel` with the scenario's parameters, and each of its shocks
+        is scheduled on it, so everything ``Shock.validate(model)`` rejects is found.
+
+        Raises
+        ------
+        ValidationError
+            One problem per rejected shock (``shocks[i]``, ``baseline_shocks[i]``) or parameter.
+        """
+        problems = _model_problems(
+            self.world,
+            self.params,
+            {"shocks": self.shocks, "baseline_shocks": self.baseline_shocks},
+            lambda path: f"{self.source} {path}",
+        )
+        if problems:
+            raise ValidationError(problems, what=f"scenario {self.name!r}")
+
     def with_overrides(
         self,
         *,
@@ -205,12 +229,13 @@ class ScenarioSpec:
                 allowed = f">= {lo}" + (f" and <= {hi:_}" if hi else "")
                 problems.append(Problem(f"--{key}", "must be an integer", value, allowed))
         if steps is not None and _is_int(steps):
-            for i, s in enumerate((*self.shocks, *self.baseline_shocks)):
+            arms = (("shocks", self.shocks), ("baseline_shocks", self.baseline_shocks))
+            for table, i, s in ((t, i, s) for t, shocks in arms for i, s in enumerate(shocks)):
                 at = getattr(s, "at", 0)
                 if at >= steps:
                     problems.append(
                         Problem(
-                            f"--steps (shocks[{i}].at)",
+                            f"--steps ({table}[{i}].at)",
                             "shock after the horizon",
                             at,
                             f"a step in [0, {steps - 1}] for {steps} steps",
@@ -227,7 +252,14 @@ class ScenarioSpec:
         return dataclasses.replace(self, **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """Plain JSON-ready data describing the scenario (for results manifests)."""
+        """Plain JSON-ready data describing the scenario (for results manifests).
+
+        Besides the file's hash (``sha256``) it holds hashes of what a run actually uses, so a
+        spec changed in code (same file, other world or parameters) is told apart:
+        ``world_sha256`` (the patched world's content, :func:`canonical_sha256` of
+        ``world.to_dict(json_safe=True)``) and ``params_sha256`` (of ``model_params``, every
+        resolved :class:`~sim.params.ModelParams` field).
+        """
         return {
             "name": self.name,
             "description": self.description,
@@ -240,11 +272,23 @@ class ScenarioSpec:
             "replicates": self.replicates,
             "seed": self.seed,
             "outcomes": list(self.outcomes),
+            "world_sha256": canonical_sha256(self.world.to_dict(json_safe=True)),
             "params": dict(self.params),
+            "model_params": (resolved := _jsonable(dataclasses.asdict(self.model_params()))),
+            "params_sha256": canonical_sha256(resolved),
             "shocks": [_shock_record(s) for s in self.shocks],
             "baseline_shocks": [_shock_record(s) for s in self.baseline_shocks],
             "patch": _jsonable(dataclasses.asdict(self.patch)),
         }
+
+
+def canonical_sha256(data: Any) -> str:
+    """sha256 of `data` as canonical JSON (sorted keys, no spaces, UTF-8).
+
+    Equal plain data gives equal hashes whatever the order its mappings were built in.
+    """
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # -- finding and loading scenarios ------------------------------------------------------------
@@ -393,6 +437,19 @@ def parse_scenario(
     )
 
     outcomes = _parse_outcomes(c, meta.get("outcomes"), names_from)
+
+    # What only a model can check (a cut tie that does not exist, a restore before its shock,
+    # params.defect_bloc naming no bloc): a throw-away model per arm, so that `validate`
+    # catches it and a run never fails after opening its results directory.
+    if world is not None and params_class is None:
+        c.problems.extend(
+            _model_problems(
+                world,
+                params,
+                {"shocks": shocks, "baseline_shocks": baseline_shocks},
+                c.at,
+            )
+        )
 
     if c.problems:
         raise ValidationError(c.problems, what=origin)
@@ -740,6 +797,12 @@ def _params_class() -> type:
 
 
 def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
+    """The ``[params]`` overrides; every field is checked on its own and located at its line.
+
+    A field's type is checked against its default, then its value by the parameter class
+    itself with that field alone set, so one bad field never hides another; last, the valid
+    fields together (for checks that span fields).
+    """
     if not raw:
         return {}
     cls = params_class or _params_class()
@@ -765,24 +828,46 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
             ok = _is_int(value)
             allowed = "an integer"
         elif isinstance(default, float):
-            ok = _is_number(value)
-            allowed = "a number"
+            ok = _is_number(value) and math.isfinite(_as_float(value))
+            allowed = "a finite number"
             value = float(value) if ok else value
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+            allowed = "a string"
         else:
             ok, allowed = True, ""
         if not ok:
-            c.add(where, f"has the wrong type (default {default!r})", value, allowed)
+            overflow = isinstance(default, float) and _is_number(value)  # 1e400, inf
+            wrong = "must be a finite number" if overflow else "has the wrong type"
+            c.add(where, f"{wrong} (default {default!r})", value, allowed)
             continue
-        out[key] = value
-    if out:  # range checks of the well-typed values, even when other keys have problems
-        try:
-            cls(**out)
-        except ValidationError as exc:
-            for p in exc.problems:
-                c.problems.append(dataclasses.replace(p, where=f"{c.at('params')} ({p.where})"))
-        except (TypeError, ValueError) as exc:
-            c.add(c.at("params"), f"rejected by {cls.__name__}: {exc}", out)
+        problems = _params_problems(cls, {key: value})
+        for p in problems:
+            c.add(where, p.message, p.value, p.allowed, p.suggestion)
+        if not problems:
+            out[key] = value
+    if len(out) > 1:  # checks across fields, once each field is fine on its own
+        for p in _params_problems(cls, out):
+            c.add(f"{c.at('params')} ({p.where})", p.message, p.value, p.allowed, p.suggestion)
     return out
+
+
+def _as_float(x: int | float) -> float:
+    try:
+        return float(x)
+    except OverflowError:  # a 400-digit integer
+        return math.inf
+
+
+def _params_problems(cls: type, values: Mapping[str, Any]) -> list[Problem]:
+    """What the parameter class rejects in `values`, as problems (``where`` = the field)."""
+    try:
+        cls(**values)
+    except ValidationError as exc:
+        return list(exc.problems)
+    except (TypeError, ValueError) as exc:
+        return [Problem(", ".join(values), f"rejected by {cls.__name__}: {exc}", None)]
+    return []
 
 
 # -- shocks -------------------------------------------------------------------------------------
@@ -884,6 +969,74 @@ def _parse_shocks(
             c.add(c.at(path), f"invalid {kind}: {exc}", dict(entry))
             built.append(None)
     return built
+
+
+def _model_problems(
+    world: World,
+    params: Mapping[str, Any],
+    arms: Mapping[str, Any],
+    at: Any,
+) -> list[Problem]:
+    """Problems a model finds with the parameters and each arm's shocks (see ``check_runnable``).
+
+    Parameters
+    ----------
+    world : World
+    params : mapping
+        ``ModelParams`` overrides.
+    arms : mapping
+        Table name (``"shocks"``, ``"baseline_shocks"``) to its shocks; ``None`` entries (shocks
+        the parser already rejected) and stand-ins without ``validate`` are skipped.
+    at : callable
+        Key path to a location (``"file:line path"``).
+
+    Notes
+    -----
+    Parameters that ``ModelParams`` itself rejects are the parser's to report; the shocks are
+    then checked on a model with default parameters, so every problem is still found at once.
+    """
+    from sim.model import AllianceModel
+
+    cls = _params_class()
+    problems: list[Problem] = []
+    try:
+        model_params = cls(**params)
+    except (SimError, TypeError, ValueError):
+        model_params = None  # the parser reports bad parameters itself
+    if model_params is not None:
+        try:
+            AllianceModel(world, params=model_params, rng=0)
+        except SimError as exc:
+            key = "params.defect_bloc" if "defect_bloc" in str(exc) else "params"
+            problems.append(Problem(at(key), f"rejected by the model: {exc}"))
+            model_params = None
+    for table, shocks in arms.items():
+        if not any(s is not None and hasattr(s, "validate") for s in shocks):
+            continue
+        try:
+            model = AllianceModel(world, params=model_params or cls(), rng=0)
+        except SimError:  # the default parameters fit every valid world; nothing more to learn
+            continue
+        rejected: list[Any] = []
+        for i, shock in enumerate(shocks):
+            if shock is None or not hasattr(shock, "validate"):
+                continue
+            if getattr(shock, "shock", None) is not None and any(
+                shock.shock is r for r in rejected
+            ):
+                continue  # restores a shock already reported
+            try:
+                model.add_shock(shock)
+            except SimError as exc:
+                rejected.append(shock)
+                kind = _shock_record(shock)["type"]
+                problems.append(
+                    Problem(
+                        at(f"{table}[{i}]"),
+                        f"{kind} cannot be applied to world {world.name!r}: {exc}",
+                    )
+                )
+    return problems
 
 
 def world_corridors(world: World) -> set[str]:

@@ -36,7 +36,19 @@ __all__ = ["MANIFEST", "ResultsStore", "dependency_versions"]
 MANIFEST = "manifest.json"
 _PART = re.compile(r"^r(\d{6})\.(model|agent)\.parquet$")
 #: Manifest entries that must match for a run to resume into an existing directory.
-_RESUME_KEYS = ("sha256", "world_name", "steps", "seed", "params", "shocks", "outcomes", "patch")
+_RESUME_KEYS = {
+    "sha256": "the scenario file's text differs",
+    "world_name": "the world's name differs",
+    "world_sha256": "the world's content (actors and ties after the patch) differs",
+    "steps": "the horizon (steps) differs",
+    "seed": "the root seed differs",
+    "params": "the [params] overrides differ",
+    "params_sha256": "the resolved model parameters differ",
+    "shocks": "the shocks differ",
+    "baseline_shocks": "the baseline arm's shocks differ",
+    "outcomes": "the outcomes differ",
+    "patch": "the world patch differs",
+}
 _DEPENDENCIES = ("mesa", "networkx", "numpy", "scipy", "pandas", "pyarrow")
 
 
@@ -86,7 +98,9 @@ class ResultsStore:
             JSON-ready description of the run (``scenario`` record, ``seeds``...).
         resume : bool
             Keep replicates already stored, after checking the stored run is the same scenario,
-            world, seed and parameters. Without it, a directory holding results is an error.
+            world, seed and parameters. Without it, a directory holding results (at least one
+            stored replicate) is an error; a directory with a manifest but no stored replicate
+            is reused.
 
         Raises
         ------
@@ -94,8 +108,10 @@ class ResultsStore:
             The directory holds another run (or holds results and `resume` is false).
         """
         store = cls(root)
+        # A manifest without a stored replicate (a run that failed or was stopped before its
+        # first replicate finished) holds no results: the directory is reused as if empty.
         old = store.manifest() if (store.root / MANIFEST).exists() else None
-        if old is not None or store.stored():
+        if store.stored():
             if not resume:
                 raise ValidationError(
                     [
@@ -117,19 +133,33 @@ class ResultsStore:
 
     def _check_same_run(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         a, b = old.get("scenario", {}), new.get("scenario", {})
-        problems = [
-            Problem(
-                f"{self.root / MANIFEST} scenario.{key}",
-                "differs from the run being resumed",
-                b.get(key),
-                f"the stored value {a.get(key)!r}",
-                "resume with the same scenario file, seed and parameters, or choose another --out",
+        problems = []
+        for key, what in _RESUME_KEYS.items():
+            if a.get(key) == b.get(key):
+                continue
+            message = f"{what} from the stored run's"
+            if key == "params_sha256":
+                changed = _changed_fields(a.get("model_params"), b.get("model_params"))
+                if changed:
+                    message += f" ({changed})"
+            if a.get(key) is None and key in ("world_sha256", "params_sha256"):
+                message += " (the stored run predates this record, so it cannot be checked)"
+            problems.append(
+                Problem(
+                    f"{self.root / MANIFEST} scenario.{key}",
+                    message,
+                    b.get(key),
+                    f"the stored value {a.get(key)!r}",
+                    "resume with the same scenario, world, seed and parameters, or choose "
+                    "another --out",
+                )
             )
-            for key in _RESUME_KEYS
-            if a.get(key) != b.get(key)
-        ]
         if problems:
             raise ValidationError(problems, what="resumed run")
+
+    def _wanted(self, manifest: Mapping[str, Any]) -> set[int] | None:
+        n = manifest.get("replicates")
+        return set(range(n)) if isinstance(n, int) else None
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Write the manifest atomically."""
@@ -149,7 +179,9 @@ class ResultsStore:
         manifest = self.manifest()
         manifest.update(info)
         manifest["status"] = "complete"
-        manifest["replicates_stored"] = sorted(self.stored())
+        stored = self.stored()
+        wanted = self._wanted(manifest)  # a resumed run may ask for fewer replicates
+        manifest["replicates_stored"] = sorted(stored if wanted is None else stored & wanted)
         self.write_manifest(manifest)
 
     # -- reading ------------------------------------------------------------------------------
@@ -218,6 +250,16 @@ class ResultsStore:
 
     def _part(self, replicate: int, kind: str) -> Path:
         return self.parts / f"r{replicate:06d}.{kind}.parquet"
+
+
+def _changed_fields(old: Any, new: Any) -> str:
+    """``"name: old -> new"`` for each field that differs between two parameter records."""
+    if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        return ""
+    keys = sorted(set(old) | set(new))
+    return ", ".join(
+        f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)
+    )
 
 
 def _atomic_write(path: Path, write) -> None:

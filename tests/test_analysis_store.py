@@ -73,7 +73,8 @@ def test_store_round_trip_and_only_complete_replicates_count(tmp_path):
 
 def test_store_refuses_to_mix_runs(tmp_path):
     root = tmp_path / "r"
-    ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
+    store = ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
+    store.write_replicate(0, *_parts(0))  # a directory holds results once a replicate is stored
     with pytest.raises(ValidationError, match="--resume"):
         ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
     with pytest.raises(ValidationError, match=r"scenario\.seed"):

@@ -121,7 +121,7 @@ CASES = [
             "has 2 problems",
             "params.colapse_threshold: unknown model parameter",
             "(did you mean 'collapse_threshold'?)",
-            "params (collapse_threshold): is outside its plausible range; got 5.0",
+            ":16 params.collapse_threshold: is outside its plausible range; got 5.0",
         ],
     ),
     (
