@@ -325,8 +325,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 
 def _cmd_attack(args: argparse.Namespace) -> int:
+    from sim._files import atomic_write_text
     from sim.robustness import attack_curve, edge_attack_curve
-    from sim.world import _write_atomic
 
     w = _load_world_arg(args.world)
     if args.edges:
@@ -347,7 +347,7 @@ def _cmd_attack(args: argparse.Namespace) -> int:
     )
     if args.out:
         out = Path(args.out)
-        _write_atomic(out, curve.to_frame().to_csv(index=False))
+        atomic_write_text(out, curve.to_frame().to_csv(index=False))
         print(f"wrote {out}")
     return EXIT_OK
 

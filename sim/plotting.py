@@ -21,8 +21,6 @@ References
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import ScaledTranslation
 
+from sim._files import atomic_write
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
 from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
 
@@ -1729,14 +1728,12 @@ def save_figure(
     written = []
     for fmt in formats:
         target = stem.parent / f"{stem.name}.{fmt}"
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                metadata = {"Date": None} if fmt in ("svg", "pdf") else None
-                figure.savefig(fh, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+        atomic_write(
+            target,
+            lambda p, fmt=fmt, metadata=metadata: figure.savefig(
+                p, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
+            ),
+        )
         written.append(target)
     return written

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._files import atomic_write, atomic_write_text
 from sim.designs import Design, make_design
 from sim.errors import Problem, SimError, ValidationError, suggest
 from sim.executors import Executor, make_executor
@@ -110,12 +110,6 @@ def _manifest(design: Design, chunk_size: int, extra: Mapping[str, Any]) -> dict
     }
 
 
-def _write_atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
 def run_design(
     evaluate: Callable[[Mapping[str, float]], float | Mapping[str, float]],
     design: Design,
@@ -195,7 +189,7 @@ def run_design(
                 for k, v in cols.items():
                     if k != "sample":
                         frame[k] = v
-                _write_atomic_parquet(frame, parts_dir / f"part-{chunk:05d}.parquet")
+                atomic_write(parts_dir / f"part-{chunk:05d}.parquet", frame.to_parquet)
             _fill(outputs, cols, n)
             count += 1
             if on_chunk is not None:
@@ -268,15 +262,13 @@ def _prepare_out(out: Path, design: Design, manifest: dict[str, Any]) -> Path:
                 what="output directory",
             )
     parts.mkdir(parents=True, exist_ok=True)
-    tmp = mpath.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    os.replace(tmp, mpath)
+    atomic_write_text(mpath, json.dumps(manifest, indent=2, default=str) + "\n")
     points = out / "points.parquet"
     if not points.exists():
         frame = design.frame
         for j, name in enumerate(design.names):
             frame[f"unit:{name}"] = design.unit[:, j]
-        _write_atomic_parquet(frame, points)
+        atomic_write(points, frame.to_parquet)
     return parts
 
 
@@ -683,9 +675,7 @@ def analyse_function(
     analyse = sobol_table if method == "sobol" else morris_table
     table = analyse(design, outputs[outcome], rng=np.random.default_rng(boot_rng))
     if out is not None:
-        tmp = Path(out) / "indices.csv.tmp"
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, Path(out) / "indices.csv")
+        atomic_write(Path(out) / "indices.csv", lambda p: table.to_csv(p, index=False))
     return SensitivityResult(
         table, method, outcome, design, outputs, Path(out) if out else None, seconds
     )

@@ -16,10 +16,8 @@ root seed and its index, a resumed run equals an uninterrupted one.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim._files import atomic_write
 from sim.errors import Problem, SimError, ValidationError
 
 __all__ = ["MANIFEST", "ResultsStore", "dependency_versions"]
@@ -163,7 +162,7 @@ class ResultsStore:
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> None:
         """Write the manifest atomically."""
-        _atomic_write(
+        atomic_write(
             self.root / MANIFEST,
             lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
         )
@@ -172,7 +171,7 @@ class ResultsStore:
         """Store one replicate (both arms): the agent part first, then the model part."""
         for kind, frame in (("agent", agent), ("model", model)):
             table = pa.Table.from_pandas(frame, preserve_index=False)
-            _atomic_write(self._part(replicate, kind), lambda p, t=table: pq.write_table(t, p))
+            atomic_write(self._part(replicate, kind), lambda p, t=table: pq.write_table(t, p))
 
     def finish(self, **info: Any) -> None:
         """Mark the run complete in the manifest, adding `info`."""
@@ -260,19 +259,3 @@ def _changed_fields(old: Any, new: Any) -> str:
     return ", ".join(
         f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)
     )
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)``, fsync the file, then rename it to `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise

@@ -529,8 +529,8 @@ def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    """Write an output file atomically; an unusable path is a user error (ValidationError)."""
+    from sim._files import atomic_write_text
 
     def fail(message: str) -> ValidationError:  # an unusable output path is a user error
         return ValidationError(
@@ -551,21 +551,9 @@ def _write_atomic(path: Path, text: str) -> None:
     if parent is not None and not parent.is_dir():
         raise fail(f"{parent} is a file, not a directory")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        atomic_write_text(path, text)
     except OSError as exc:
         raise fail(f"cannot be written: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)  # never leave a partial file behind
-        if isinstance(exc, OSError):
-            raise fail(f"cannot be written: {exc.strerror or exc}") from None
-        raise
 
 
 def _actor_to_dict(a: Actor) -> dict[str, Any]:
