@@ -7,6 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from sim.cli import _nonnegative, _positive  # one definition of the option types
+
 __all__ = ["register"]
 
 _EPILOG = """\
@@ -21,26 +23,6 @@ Sobol' runs samples * (d + 2) sample points (samples rounded up to a power of tw
 samples * (d + 1), for d uncertain inputs; each point runs the scenario's replicates with
 paired baselines. Rerun with the same --out to finish an interrupted analysis.
 """
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
-
-
-def _nonnegative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
 
 
 def _progress(total_hint: str):
