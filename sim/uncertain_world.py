@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.scenario import _ARROW, _PAIR  # one definition of "A-B" and "A->B"
 from sim.uncertainty import Distribution, parse_distribution
 from sim.world import World
 
@@ -67,8 +68,6 @@ ADDRESS_KINDS = {
     "supply": "supply.SRC->DST.COMMODITY.volume",
 }
 _ACTOR_FIELDS = {"capability": (0.0, 1.0), "stability": (0.0, 1.0)}
-_PAIR = re.compile(r"^([A-Za-z0-9_]+)-([A-Za-z0-9_]+)$")
-_ARROW = re.compile(r"^([A-Za-z0-9_]+)->([A-Za-z0-9_]+)$")
 
 
 @dataclass(frozen=True)
@@ -275,19 +274,6 @@ class UncertainScenario:
     space: Mapping[str, Distribution]
 
 
-def _blank_table(text: str, table: str) -> str:
-    """`text` with the lines of ``[table]`` (and ``[table.*]``) blanked, line numbers kept."""
-    out, inside = [], False
-    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    for line in text.splitlines(keepends=True):
-        m = header.match(line)
-        if m:
-            name = m.group(1).strip().strip('"')
-            inside = name == table or name.startswith(table + ".")
-        out.append("\n" if inside and line.endswith("\n") else ("" if inside else line))
-    return "".join(out)
-
-
 def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
     """Read a scenario file with an ``[uncertainty]`` table; validate all of it at once.
 
@@ -317,7 +303,7 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
         )
     spec = None
     try:
-        spec = parse_scenario(_blank_table(text, "uncertainty"), origin=str(path), base=path.parent)
+        spec = parse_scenario(text, origin=str(path), base=path.parent)  # ignores the table
     except ValidationError as exc:
         problems.extend(exc.problems)
     lines = _key_lines(text, "uncertainty")
@@ -344,10 +330,6 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
             )
     if problems:
         raise ValidationError(problems, what=str(path))
-    import hashlib
-
-    # The record names the whole file (with its uncertainty table), not the text parsed above.
-    spec = dataclasses.replace(spec, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return UncertainScenario(spec, space)
 
 
