@@ -28,3 +28,15 @@ def test_readme_python_examples_run(tmp_path, monkeypatch):
     model, res = namespace["model"], namespace["res"]
     assert not model.alive("SYR") and model.time == 24
     assert res.summary().loc["strength:RUS-IRN", "difference"] > 0
+
+
+@pytest.mark.slow
+def test_readme_demo_table_is_what_the_demo_prints():
+    from sim.runner import run_scenario
+
+    shown = re.search(r"```\n(syria_loss: 20 replicates.*?)```", README.read_text(), re.S)
+    assert shown, "the README lost the demo's output"
+    printed = run_scenario("syria_loss", executor="serial", quiet=True).format_summary()
+    rows = [line for line in printed.splitlines() if not line.startswith("-")]
+    for line in shown.group(1).strip().splitlines():
+        assert line in rows, f"README row no longer printed by the demo: {line!r}"
