@@ -223,8 +223,15 @@ def update_strengths(layer: PartnershipLayer, params: ModelParams, d: np.ndarray
     # The drive cannot be negative: with no drivers left (or fewer than the tie's mistrust
     # residual absorbs) a tie only decays, at the rate `tie_decay`.
     push = np.maximum(d + layer.base, 0.0)
-    ds = params.tie_gain * push * (1.0 - s) - params.tie_decay * s
-    np.clip(s + ds, 0.0, 1.0, out=s)
+    # ds/dt = a (1 - s) - delta s with the push held for the month, integrated exactly:
+    # s relaxes towards s* = a / (a + delta) by the factor exp(-(a + delta)). An explicit
+    # step s + ds overshoots once a + delta > 1 (strong ties have a large push) and made
+    # ties held at 0.99 flip between 1 and 0.94 every month; this step cannot overshoot,
+    # stays in [0, 1] and keeps the same equilibria (so the anchors are unchanged).
+    a = params.tie_gain * push
+    k = a + params.tie_decay
+    target = np.divide(a, k, out=np.zeros_like(a), where=k > 0)
+    s[:] = target + (s - target) * np.exp(-k)
     s[~layer.active] = 0.0
     gone = layer.active & (s < params.tie_floor)
     if gone.any():

@@ -10,7 +10,7 @@ import pytest
 from sim import AllianceModel, ModelParams, StateAgent
 from sim.errors import UnknownNameError, ValidationError
 from sim.shocks import BlockTransit, RemoveState
-from sim.ties import PartnershipLayer, update_strengths
+from sim.ties import PartnershipLayer, anchor, update_strengths
 from sim.world import World
 from sim.worlds import synthetic
 
@@ -158,8 +158,8 @@ def test_unused_tie_decays_and_dissolves_below_the_floor():
         if gone.any():
             gone_at = month
             break
-    # s(t) = 0.5 (1 - decay)^t falls below the floor after log(floor/0.5)/log(1-decay) months
-    expected = int(np.ceil(np.log(p.tie_floor / 0.5) / np.log(1 - p.tie_decay))) - 1
+    # s(t) = 0.5 exp(-decay t) falls below the floor after log(0.5/floor)/decay months
+    expected = int(np.ceil(np.log(0.5 / p.tie_floor) / p.tie_decay)) - 1
     assert gone_at == expected
     assert not lay.active[0] and lay.s[0] == 0.0
 
@@ -326,3 +326,20 @@ def test_anchor_makes_the_mean_clipped_push_hold_the_initial_strength():
     assert np.maximum(draws + b, 0).mean(0) == pytest.approx(p0, rel=1e-9)
     # one draw: the plain residual p0 - D0
     assert anchor(p, s0, draws[0]) == pytest.approx(p0 - draws[0])
+
+
+def test_strength_update_never_overshoots_even_for_a_large_push():
+    # A strong tie needs a large push to hold (anchor of a tie at 0.99): an explicit step
+    # overshot and flipped such ties between 1 and 0.94 every month.
+    p = ModelParams()
+    lay = PartnershipLayer([0, 2], [1, 3], [0.99, 0.3])
+    lay.base[:] = anchor(p, lay.s.copy(), np.zeros(2))
+    path = []
+    for _ in range(24):
+        drive = np.array([0.5, 0.5])  # the same extra push every month
+        update_strengths(lay, p, drive)
+        path.append(lay.s.copy())
+    path = np.array(path)
+    steps = np.diff(path, axis=0)
+    assert (steps >= -1e-15).all()  # a constant push moves each tie one way only: no cycle
+    assert (path <= 1.0).all() and path[-1, 0] < 1.0
