@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 a user error (a message listing every problem, no trace
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -154,6 +155,11 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
 
     from sim.plotting import plot_world, save_figure
 
+    if Path(args.out).is_dir():
+        raise UserError(
+            f"--out {args.out}: is a directory; give a file name (the format's suffix is added), "
+            f"e.g. --out {Path(args.out) / 'map'}"
+        )
     w = _load_world_arg(args.world)
     ax = plot_world(w, layer=args.layer, inset=None if args.inset == "none" else args.inset)
     formats = ("png", "svg") if args.svg else ("png",)
@@ -422,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("alliance-sim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): not a mistake, say nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 141  # 128 + SIGPIPE, as a program killed by the broken pipe would report
     except OSError as exc:  # a path the user gave cannot be used (read-only, full, not a dir)
         where = f"{exc.filename!s}" if exc.filename is not None else "a file"
         print(f"alliance-sim: cannot use {where}: {exc.strerror or exc}", file=sys.stderr)
@@ -690,7 +699,7 @@ def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
         epilog=_RUN_EPILOG,
         formatter_class=fmt,
         description="Run every replicate's shocked arm and its baseline from the same seed; "
-        "print the summary table (paired differences with 95%% CIs, resilience) and write "
+        "print the summary table (paired differences with 95% CIs, resilience) and write "
         "a figure. Results stream to --out (default results/NAME/TIMESTAMP).",
     )
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario file or a shipped name")
@@ -700,7 +709,11 @@ def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "validate",
         help="check scenario files; exit 2 listing every problem",
-        epilog=_RUN_EPILOG,
+        description="Check scenario files (their world, patch, params, shocks, outcomes and "
+        "[uncertainty] table) and report every problem at once, with file, line, value, what "
+        "is allowed and a suggestion. Exit 0 when all are valid, 2 otherwise.",
+        epilog="examples:\n  alliance-sim validate syria_loss\n"
+        "  alliance-sim validate scenarios/*.toml my_scenario.toml\n",
         formatter_class=fmt,
     )
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
@@ -709,7 +722,12 @@ def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "compare",
         help="compare the effects of two stored runs",
-        epilog=_RUN_EPILOG,
+        description="Compare the paired effects (shock - baseline at the horizon) of two stored "
+        "runs, outcome by outcome: paired by seed when both runs used the same replicate seeds, "
+        "Welch otherwise, with a 95% confidence interval for the difference.",
+        epilog="examples:\n  alliance-sim run syria_loss --out results/a\n"
+        "  alliance-sim run syria_and_instc --out results/b\n"
+        "  alliance-sim compare results/a results/b\n",
         formatter_class=fmt,
     )
     p.add_argument("a", metavar="RESULTS_A")

@@ -25,7 +25,7 @@ A scenario is a TOML file whose opening comment states the question it answers::
     [[baseline_shocks]]          # optional: shocks of the baseline arm too (default: none)
 
     [patch]                      # optional changes to the world before the run
-    remove_actors = ["ARM"]
+    remove_actors = ["NIC"]
     remove_ties = [{ layer = "partnership", between = ["RUS", "ARM"] }]
     [[patch.add_actors]]         # same keys as a world's [[states]]
     [[patch.add_ties]]           # same keys as a world's [[ties]]

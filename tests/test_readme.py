@@ -40,3 +40,16 @@ def test_readme_demo_table_is_what_the_demo_prints():
     rows = [line for line in printed.splitlines() if not line.startswith("-")]
     for line in shown.group(1).strip().splitlines():
         assert line in rows, f"README row no longer printed by the demo: {line!r}"
+
+
+def test_readme_scenario_examples_are_valid():
+    from sim.scenario import parse_scenario
+
+    blocks = re.findall(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    scenario, patch = blocks[0], blocks[1]
+    spec = parse_scenario(scenario + "\n" + patch, origin="README.md", base=README.parent)
+    assert spec.name == "syria_loss" and "NIC" not in spec.world
+    assert {frozenset(t.ends) for t in spec.world.ties_in("partnership")} >= {
+        frozenset(("IRN", "PRK"))
+    }
+    assert spec.world.actor("SYR").stability == 0.3
