@@ -230,6 +230,8 @@ def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, e
     nan = dict.fromkeys(keys, np.nan)
     if outcome.split(":")[0] in _WORSE_WHEN_HIGHER:
         return nan
+    if not np.isfinite(frame[outcome].to_numpy(dtype=float)).any():
+        return nan  # undefined in this world (e.g. fulfilment of a bloc with no needs)
     # P(t) is each replicate's shocked arm over the ensemble-mean baseline at t: a single
     # replicate's baseline can dip near zero (a volatile delivery), which makes ratios explode.
     base = frame[frame["arm"] == "baseline"].groupby("step")[outcome].mean()

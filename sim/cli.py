@@ -77,10 +77,25 @@ class UserError(SimError):
 # -- world ------------------------------------------------------------------------------------
 
 
+def _is_scenario_file(path: Path) -> bool:
+    """Whether a TOML file has a top-level [scenario] table (False if it cannot be read)."""
+    import tomllib
+
+    try:
+        return path.is_file() and "scenario" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digits, deep nesting
+        return False  # the world reader reports the problem precisely
+
+
 def _load_world_arg(name_or_path: str):
     from sim.worlds import list_worlds, load_world
 
     p = Path(name_or_path)
+    if p.suffix == ".toml" and _is_scenario_file(p):
+        raise UserError(
+            f"{name_or_path} is a scenario file, not a world; `alliance-sim validate` checks "
+            "scenarios; `rank` and `attack` take one (its world, patched)"
+        )
     if p.suffix in (".toml", ".json") or p.exists():
         return load_world(p)
     if name_or_path in list_worlds():
@@ -92,6 +107,10 @@ def _load_world_arg(name_or_path: str):
         f"{name_or_path!r} is neither a world file nor an embedded world "
         f"({', '.join(list_worlds())})" + (f"; {hint}" if hint else "")
     )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _cmd_world_list(args: argparse.Namespace) -> int:
@@ -112,7 +131,7 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
     print(f"  {'id':<5} {'name':<28} {'kind':<10} {'bloc':<10} {'capab.':>6} {'stab.':>6}")
     for a in w.actors:
         print(
-            f"  {a.id:<5} {a.name[:28]:<28} {a.kind:<10} {a.bloc:<10} "
+            f"  {a.id:<5} {_clip(a.name, 28):<28} {a.kind:<10} {a.bloc:<10} "
             f"{a.capability:>6.2f} {a.stability:>6.2f}"
         )
     return EXIT_OK
@@ -124,6 +143,14 @@ def _cmd_world_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         p = Path(path)
+        if p.suffix == ".toml" and _is_scenario_file(p):
+            print(
+                f"{path}: a scenario file, not a world: check it with `alliance-sim validate "
+                f"{path}`",
+                file=sys.stderr,
+            )
+            failed += 1
+            continue
         try:
             w = World.from_json(p) if p.suffix == ".json" else World.from_toml(p)
         except SimError as exc:
@@ -287,17 +314,12 @@ _REGISTRY.append(_register_sensitivity)
 
 def _load_world_or_scenario(arg: str):
     """A world, or a scenario's world (with its patch applied), and how to name it."""
-    import tomllib
-
     from sim.scenario import list_scenarios, load_scenario
 
     p = Path(arg)
-    is_scenario = arg in list_scenarios() and not p.exists()
-    if not is_scenario and p.suffix == ".toml" and p.is_file():
-        try:
-            is_scenario = "scenario" in tomllib.loads(p.read_text(encoding="utf-8"))
-        except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digits, deep nesting
-            is_scenario = False  # let the world reader report the problem precisely
+    is_scenario = (arg in list_scenarios() and not p.exists()) or (
+        p.suffix == ".toml" and _is_scenario_file(p)
+    )
     if is_scenario:
         spec = load_scenario(arg)
         return spec.world, f"the world of scenario {spec.name!r} ({spec.world.name!r})"
@@ -334,7 +356,7 @@ def _cmd_attack(args: argparse.Namespace) -> int:
     from sim._files import atomic_write_text
     from sim.robustness import attack_curve, edge_attack_curve
 
-    w = _load_world_arg(args.world)
+    w, _ = _load_world_or_scenario(args.world)
     if args.edges:
         curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=args.layer)
     else:
@@ -349,7 +371,7 @@ def _cmd_attack(args: argparse.Namespace) -> int:
     print(
         f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
         f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
-        f"(giant below {args.threshold:g} of N)"
+        f"(giant below {args.threshold:g} of N, or a single node)"
     )
     if args.out:
         out = Path(args.out)
@@ -386,7 +408,7 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         epilog=_ATTACK_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("world", help="embedded world name or world file")
+    p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
     p.add_argument(
         "--strategy",
         default="degree",

@@ -81,3 +81,16 @@ def test_store_refuses_to_mix_runs(tmp_path):
         ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 2}}, resume=True)
     with pytest.raises(ValidationError, match="not a results directory"):
         ResultsStore(tmp_path / "none").manifest()
+
+
+def test_an_outcome_undefined_in_the_world_gets_no_resilience_figures():
+    frame = pd.DataFrame(
+        {
+            "replicate": [0, 0, 0, 0],
+            "arm": ["shock", "shock", "baseline", "baseline"],
+            "step": [0, 1, 0, 1],
+            "fulfilment:axis": [np.nan] * 4,  # a bloc with no needs
+        }
+    )
+    row = summarize(frame, ["fulfilment:axis"]).loc["fulfilment:axis"]
+    assert np.isnan(row["dropped"]) and np.isnan(row["robustness"])  # not "no drop"

@@ -43,3 +43,13 @@ def test_help_has_a_description_and_its_own_examples(command, capsys):
     out = capsys.readouterr().out
     assert "%%" not in out
     assert f"alliance-sim {command} " in out.split("examples:")[1]
+
+
+def test_world_commands_point_a_scenario_file_to_the_right_command(capsys):
+    scenario = str(ROOT / "scenarios" / "syria_loss.toml")
+    assert main(["world", "validate", scenario]) == 2
+    assert "a scenario file, not a world" in capsys.readouterr().err
+    assert main(["world", "show", scenario]) == 2
+    assert "is a scenario file" in capsys.readouterr().err
+    assert main(["attack", scenario, "--strategy", "degree"]) == 0  # its world, patched
+    assert "R = " in capsys.readouterr().out
