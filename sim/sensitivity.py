@@ -226,17 +226,24 @@ def _stored_chunk_size(out: str | Path | None, design: Design) -> int | None:
     return old.get("chunk_size") if old.get("fingerprint") == design.fingerprint() else None
 
 
-def _stored_differences(old: Mapping, new: Mapping, keys: Iterable[str]) -> dict[str, Any]:
-    """What the stored run had where the new one differs (one level into tables)."""
-    out: dict[str, Any] = {}
+def _stored_differences(
+    old: Mapping, new: Mapping, keys: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    """``{key: (stored, new)}`` where the runs differ, one level into tables.
+
+    The fingerprint (a hash of everything) is left out when a named setting explains it.
+    """
+    out: dict[str, tuple[Any, Any]] = {}
     for k in sorted(keys):
         a, b = old.get(k), new.get(k)
         if isinstance(a, Mapping) and isinstance(b, Mapping):
             for sub in sorted(set(a) | set(b)):
                 if a.get(sub) != b.get(sub):
-                    out[f"{k}.{sub}"] = a.get(sub)
+                    out[f"{k}.{sub}"] = (a.get(sub), b.get(sub))
         else:
-            out[k] = a
+            out[k] = (a, b)
+    if len(out) > 1:
+        out.pop("fingerprint", None)
     return out
 
 
@@ -252,14 +259,15 @@ def _prepare_out(out: Path, design: Design, manifest: dict[str, Any]) -> Path:
             raise ValidationError(
                 [
                     Problem(
-                        str(out),
-                        "holds results of a different run",
-                        _stored_differences(old, new, differ),
-                        "the same scenario, design (method, samples, seed) and replicates",
-                        "choose another --out or delete this directory",
+                        f"{out} (design.json) {key}",
+                        "differs from the run stored there",
+                        now,
+                        f"the stored value {was!r} (to resume), or another --out",
+                        "choose another --out, or delete the directory to start afresh",
                     )
+                    for key, (was, now) in _stored_differences(old, new, differ).items()
                 ],
-                what="output directory",
+                what=f"output directory {out}",
             )
     parts.mkdir(parents=True, exist_ok=True)
     atomic_write_text(mpath, json.dumps(manifest, indent=2, default=str) + "\n")
