@@ -310,6 +310,14 @@ def test_domestic_comment_repeats_the_source(world):
         assert comment == "domestic (own output for own use, per month): " + a.domestic_source
 
 
+def test_docs_page_shows_domestic_output_and_commodity_values(world):
+    page = render(world, header=world_path().read_text(encoding="utf-8"))
+    assert "## Domestic output per actor" in page
+    assert "## Commodity values and importance" in page
+    for a in world.actors:
+        assert f"| `{a.id}` | arms " in page
+
+
 def test_cli_list_show_validate(capsys):
     assert main(["world", "list"]) == 0
     out = capsys.readouterr().out
