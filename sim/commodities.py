@@ -33,7 +33,7 @@ SOURCES: dict[str, str] = {
     "arms": (
         "Rule: SIPRI prices a trend-indicator value at a weapon's unit production cost in "
         "constant 1990 US dollars (SIPRI Arms Transfers Database, sources and methods; World "
-        "Peace Foundation, 'How big is the international arms trade?', 19 Jul 2018), so one "
+        "Peace Foundation blog on SIPRI's data, Mar 2018), so one "
         "million TIV is taken as USD 1 million of 1990 times the US consumer-price rise "
         "1990-2024 (CPI-U annual average 130.7 to 313.7, about 2.4; general knowledge, US "
         "Bureau of Labor Statistics) = USD 2.4 million of 2024. A lower bound: SIPRI's own "
