@@ -222,8 +222,8 @@ class AllianceModel(mesa.Model):
         self._fulfil0 = f_sum / draws
         self.partners.base = anchor(p, self.partners.s, d_draws)
         self.partners.ell0 = ld_sum / draws
+        self._imports0 = self._planned_imports()  # what substitution restores
         self._supply(noise=False)  # routes and output as the data give them
-        self._share0 = self._need_share.copy()  # planned shares: what substitution restores
         # Row 0 reports an expected month, like every later row on average: noise is
         # mean-preserving but deliveries are capped at the tie's volume, so a noise-free
         # row 0 would sit above the baseline and show a drop at t = 1 that no shock caused.
@@ -276,9 +276,11 @@ class AllianceModel(mesa.Model):
             uniform = None
         output[self._prod_i, self._prod_c] = vals
         self._output = output
-        # Own output for own use scales like exports (noise-free: a state's own production
-        # lines are steadier than the shipments abroad that the supply noise stands for).
-        self._domestic_out = net.domestic * scale[:, None]
+        # Own output for own use follows the production multiplier (a strike on the industry)
+        # but not capability, which it feeds: scaling it with capability too would make a
+        # state's forces shrink because they shrank. Noise-free: a state's own production
+        # lines are steadier than the shipments abroad that the supply noise stands for.
+        self._domestic_out = net.domestic * (self._prod_mult * alive)[:, None]
         tie_open = alive[net.supplier] & alive[net.recipient] & (self._tie_cut == 0)
         passable = alive & (self._blocking == 0)
         tie_passable = None
@@ -334,9 +336,11 @@ class AllianceModel(mesa.Model):
         p, net = self.params, self.supply
         if p.substitution_rate <= 0 or net.n_ties == 0:
             return
-        # The shortfall a planner sees: noise-free deliveries in the current structure.
-        planned = self._planned_shares()
-        gap = np.maximum(self._share0 - planned - SURGE_DEADBAND, 0.0) * net.need_volume
+        # The shortfall a planner sees: noise-free imports in the current structure, against
+        # those planned at t = 0. Lost own output is not made up by partners: arming a state
+        # whose industry was struck is a commitment, not a trade.
+        planned = self._planned_imports()
+        gap = np.maximum(self._imports0 - planned - SURGE_DEADBAND * net.need_volume, 0.0)
         e = self._supply_tie_e
         lay = self.partners
         partnered = (e >= 0) & lay.active[np.maximum(e, 0)]
@@ -349,8 +353,8 @@ class AllianceModel(mesa.Model):
         self._surge += p.substitution_rate * (target - self._surge)
         self._surge[~eligible] = 0.0
 
-    def _planned_shares(self) -> np.ndarray:
-        """Share of each need met this month without noise or surges (the planner's view)."""
+    def _planned_imports(self) -> np.ndarray:
+        """Imports of each need this month without noise or surges (the planner's view)."""
         net = self.supply
         surge, self._surge = self._surge, np.zeros_like(self._surge)
         try:
@@ -364,7 +368,13 @@ class AllianceModel(mesa.Model):
             )
         finally:
             self._surge = surge
-        return self._shares(delivered)
+        return self._imports(delivered)
+
+    def _imports(self, delivered: np.ndarray) -> np.ndarray:
+        net = self.supply
+        m = net.tie_need
+        ok = m >= 0
+        return np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
 
     def _output_nominal(self) -> np.ndarray:
         p, net = self.params, self.supply
@@ -421,12 +431,15 @@ class AllianceModel(mesa.Model):
             )
             self._reanchor[:] = False
         power0 = self._cap0 + self._support0 + 1e-9
+        # Materiel: the share of needs met (own output and imports) moves capability; allies
+        # and rivals move security, and so stability, but not the actor's own forces.
+        materiel = p.need_weight * (self._fulfil - self._fulfil0)
         x = (
-            p.need_weight * (self._fulfil - self._fulfil0)
+            materiel
             + p.support_weight * (support - self._support0) / power0
             - p.pressure_weight * (pressure - self._pressure0) / power0
         )
-        cap_target = np.clip(self._cap0 * self._cap_mult * (1.0 + x), 0.0, 1.0)
+        cap_target = np.clip(self._cap0 * self._cap_mult * (1.0 + materiel), 0.0, 1.0)
         stab_target = np.clip(self._stab0 * (1.0 + p.stability_sensitivity * x), 0.0, 1.0)
         z = self._rng_state.standard_normal(self.n)
         u = self._rng_state.random(self.n)
