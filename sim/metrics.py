@@ -239,8 +239,9 @@ def retained_strength(
     Returns
     -------
     float array, shape (n_groups,)
-        :math:`\\sum_e s_e / \\sum_e s_e^0` over the group's pairs at t = 0; 1.0 for a group
-        with no tie at t = 0. This is the ``cohesion:B`` reporter.
+        :math:`\\sum_e s_e / \\sum_e s_e^0` over the group's pairs at t = 0; NaN for a group
+        with no tie at t = 0 (nothing to keep, as fulfilment is NaN for a bloc that needs
+        nothing). This is the ``cohesion:B`` reporter.
 
     Notes
     -----
@@ -257,7 +258,7 @@ def retained_strength(
     inside = g >= 0
     num = np.bincount(g[inside], weights=np.asarray(strength)[inside], minlength=n_groups)
     den = np.bincount(g[inside], weights=np.asarray(strength0)[inside], minlength=n_groups)
-    return np.divide(num, den, out=np.ones(n_groups), where=den > 0)
+    return np.divide(num, den, out=np.full(n_groups, np.nan), where=den > 0)
 
 
 def giant_component_fraction(
@@ -750,7 +751,7 @@ def resilience_summary(
 
 
 def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
-    """The structural model reporters of each bloc ``B``: ``giant:B``, ``cohesion:B``,
+    """The structural reporters of each bloc ``B``: ``giant:B``, ``mean_strength:B``,
     ``fulfilment:B``.
 
     Parameters
@@ -766,19 +767,20 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     -------
     dict
         ``giant:B``: largest connected component of the bloc's partnership subgraph over the
-        bloc's size (its members in `G`, removed ones included); ``cohesion:B``: mean strength
-        of the partnership ties inside the bloc (ties of removed actors excluded);
+        bloc's size (its members in `G`, removed ones included); ``mean_strength:B``: mean
+        strength of the partnership ties inside the bloc (ties of removed actors excluded);
         ``fulfilment:B``: mean structural :func:`supply_fulfilment` of the bloc's recipients
         (1.0 if it receives nothing). These names follow the reporter contract in
         docs/architecture.md.
 
     Notes
     -----
-    ``giant`` and ``cohesion`` are :func:`group_giant_fractions` and
+    ``giant`` and ``mean_strength`` are :func:`group_giant_fractions` and
     :func:`group_mean_strength` on the graph's arrays, the functions behind the model's own
     reporters, so on ``model.to_networkx()`` they equal the model's ``giant:B`` and
-    ``cohesion:B`` as long as no actor has changed bloc (the model divides by the bloc's size
-    at t = 0). ``fulfilment`` here is structural (routes open or not), the model's is the
+    ``mean_strength:B`` as long as no actor has changed bloc (the model divides by the bloc's
+    size at t = 0). The model's ``cohesion:B`` (:func:`retained_strength`) needs the strengths
+    at t = 0, which a graph does not hold. ``fulfilment`` here is structural (routes open or not), the model's is the
     share of needs delivered this month.
     """
     removed = set(removed)
@@ -800,6 +802,6 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     out: dict[str, float] = {}
     for k, b in enumerate(blocs):
         out[f"giant:{b}"] = float(giant[k])
-        out[f"cohesion:{b}"] = float(cohesion[k])
+        out[f"mean_strength:{b}"] = float(cohesion[k])
         out[f"fulfilment:{b}"] = float(fulfil[k])
     return out

@@ -187,7 +187,8 @@ class AllianceModel(mesa.Model):
         # ends relative to t = 0 (ties with no partnership then keep their volume).
         e0 = self._supply_tie_e
         self._trade_e = e0.copy()
-        self._trade_s0 = np.where(e0 >= 0, self.partners.s[np.maximum(e0, 0)], 0.0)
+        self._trade_s0 = np.zeros(net.n_ties)
+        self._trade_s0[e0 >= 0] = self.partners.s[e0[e0 >= 0]]
         self._surge = np.zeros(net.n_ties)
         self._dispatched = np.zeros(net.n_ties)
         self._main_route = np.zeros(net.n_ties, dtype=bool)
@@ -297,9 +298,11 @@ class AllianceModel(mesa.Model):
         # A surge draws on spare output beyond the supplier's nominal exports.
         extra = np.zeros_like(output)
         np.add.at(extra, (net.supplier, net.commodity), np.where(tie_open, self._surge, 0.0))
+        output = output + extra
+        self._output = output
         delivered, dispatched = deliver(
             net,
-            output=output + extra,
+            output=output,
             tie_open=tie_open,
             passable=passable,
             route_open=self._route_closed == 0,
@@ -343,9 +346,11 @@ class AllianceModel(mesa.Model):
         gap = np.maximum(self._imports0 - planned - SURGE_DEADBAND * net.need_volume, 0.0)
         e = self._supply_tie_e
         lay = self.partners
-        partnered = (e >= 0) & lay.active[np.maximum(e, 0)]
+        partnered = e >= 0
+        partnered[partnered] = lay.active[e[partnered]]
         eligible = self._tie_open & (self._route_rank == 0) & partnered
-        pull = np.where(partnered, lay.s[np.maximum(e, 0)], 0.0) * net.volume
+        pull = np.zeros(net.n_ties)
+        pull[partnered] = lay.s[e[partnered]] * net.volume[partnered]
         shipped = np.zeros_like(self._output)
         np.add.at(shipped, (net.supplier, net.commodity), self._dispatched)
         spare = np.maximum(self._output - shipped, 0.0) + p.surge_capacity * self._domestic_out
@@ -735,7 +740,8 @@ class AllianceModel(mesa.Model):
 
     @property
     def output_array(self) -> np.ndarray:
-        """Last step's output per actor and commodity (``supply.commodities`` order)."""
+        """Last step's output for export per actor and commodity (``supply.commodities``
+        order), substitution surges included."""
         return self._output.copy()
 
     # =====================================================================================

@@ -183,15 +183,15 @@ def test_bloc_reporters(tiny):
     rep = M.bloc_reporters(tiny)
     assert rep == {
         "giant:axis": pytest.approx(2 / 4),
-        "cohesion:axis": pytest.approx(0.5),
+        "mean_strength:axis": pytest.approx(0.5),
         "fulfilment:axis": 1.0,
         "giant:west": 1.0,
-        "cohesion:west": 0.0,
+        "mean_strength:west": 0.0,
         "fulfilment:west": 1.0,
     }
     after = M.bloc_reporters(tiny, removed=["BBB"])
     assert after["giant:axis"] == pytest.approx(1 / 4) and after["fulfilment:axis"] == 0.0
-    assert after["cohesion:axis"] == 0.0
+    assert after["mean_strength:axis"] == 0.0
 
 
 # -- array level (the model's reporters) ------------------------------------------------------
@@ -278,11 +278,18 @@ def test_model_and_supply_fulfilment_reroute_alike(shocks, removed, closed, expe
     from sim.shocks import BlockTransit, RemoveState
 
     world = _two_alternatives_world()
-    exact = ModelParams(volume_noise=0.0, interdiction_rate=0.0, production_elasticity=0.0)
+    exact = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    direct_interdiction_rate=0.0,
+    production_elasticity=0.0,
+    trade_elasticity=0.0,
+    substitution_rate=0.0,
+)
     made = [RemoveState(x, at=0) if k == "remove" else BlockTransit(x, at=0) for k, x in shocks]
     m = AllianceModel(world, params=exact, shocks=made, rng=1)
     m.run_for(1)
-    model_share = m.delivered("SUP", "REC") / 100.0
+    model_share = m.delivered("SUP", "REC", "arms") / 100.0
     G = world.to_networkx()
     structural = M.supply_fulfilment(G, removed, closed_corridors=closed)
     assert model_share == pytest.approx(expected, abs=1e-12)

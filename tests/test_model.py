@@ -16,7 +16,13 @@ from sim.worlds import load_world, synthetic
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 #: No supply noise and no interdiction: deliveries are exact.
-EXACT = ModelParams(volume_noise=0.0, interdiction_rate=0.0)
+EXACT = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    direct_interdiction_rate=0.0,
+    trade_elasticity=0.0,
+    substitution_rate=0.0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +60,17 @@ def test_reporter_names_follow_the_contract(tiny):
     m = AllianceModel(tiny, params=EXACT, rng=1)
     cols = list(m.datacollector.get_model_vars_dataframe().columns)
     expected = [
-        f"{v}:{b}" for b in ("axis", "west") for v in ("alive", "fulfilment", "cohesion", "giant")
+        f"{v}:{b}"
+        for b in ("axis", "west")
+        for v in ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
     ]
     assert cols == [*expected, "collapses"]
     agent_cols = list(m.datacollector.get_agent_vars_dataframe().columns)
     assert agent_cols == ["actor", "bloc", "alive", "capability", "stability", "fulfilment"]
     row = m.datacollector.get_model_vars_dataframe().iloc[0]
     assert row["alive:axis"] == 4 and row["alive:west"] == 1
-    assert row["cohesion:axis"] == pytest.approx(0.5)  # the one AAA-BBB tie
+    assert row["mean_strength:axis"] == pytest.approx(0.5)  # the one AAA-BBB tie
+    assert row["cohesion:axis"] == 1.0  # all of the bloc's strength at t = 0 is still held
     assert row["giant:axis"] == pytest.approx(2 / 4)  # AAA-BBB of four axis actors
     assert row["fulfilment:axis"] == pytest.approx(1.0)
     assert row["collapses"] == 0
@@ -72,9 +81,9 @@ def test_inspection_api(tiny):
     m.run_for(1)
     assert m.strength("AAA", "BBB") == m.strength("BBB", "AAA") > 0
     assert m.strength("AAA", "CLI") == 0.0
-    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)
-    assert m.delivered("BBB", "AAA") == pytest.approx(80.0)
-    assert m.delivered("CLI", "BBB") == 0.0
+    assert m.delivered("BBB", "CLI", "arms") == pytest.approx(20.0)
+    assert m.delivered("BBB", "AAA", "drones") == pytest.approx(80.0)
+    assert m.delivered("CLI", "BBB", "arms") == 0.0
     assert m.alive("RIV")
     with pytest.raises(UnknownNameError, match="did you mean 'CLI'"):
         m.delivered("BBB", "CLJ")
@@ -90,15 +99,15 @@ def test_shock_at_t_shows_first_in_row_t_plus_one(tiny):
         df = m.datacollector.get_model_vars_dataframe()
         assert df["alive:axis"].iloc[t] == 4, "the row at t predates the shock"
         assert df["alive:axis"].iloc[t + 1] == 3, "the row at t+1 is the first to show it"
-        assert m.delivered("BBB", "CLI") == 0.0
+        assert m.delivered("BBB", "CLI", "arms") == 0.0
 
 
 def test_shock_applies_before_the_supply_phase_of_the_next_step(tiny):
     m = AllianceModel(tiny, params=EXACT, shocks=[BlockTransit("TRN", at=2)], rng=1)
     m.run_until(2)
-    assert m.delivered("BBB", "CLI") == pytest.approx(20.0)  # step 1 -> 2 was before it
+    assert m.delivered("BBB", "CLI", "arms") == pytest.approx(20.0)  # step 1 -> 2 was before it
     m.run_for(1)
-    assert m.delivered("BBB", "CLI") == pytest.approx(2.0)  # the 0.1 air alternative
+    assert m.delivered("BBB", "CLI", "arms") == pytest.approx(2.0)  # the 0.1 air alternative
 
 
 def test_supply_reroutes_and_never_exceeds_production(tiny):
@@ -245,11 +254,11 @@ def check_reporters_equal_metrics_of_the_graph(m: AllianceModel, steps: int) -> 
             alive = [x for x, d in G.nodes(data=True) if d["bloc"] == b and d["alive"]]
             assert row[f"alive:{b}"] == len(alive)
             giant = metrics.giant_component_fraction(G, nodes=alive, n=size0[b])
-            cohesion = metrics.mean_partnership_strength(G, nodes=alive)
+            mean_s = metrics.mean_partnership_strength(G, nodes=alive)
             assert giant == pytest.approx(row[f"giant:{b}"], abs=1e-12), (m.time, b)
-            assert cohesion == pytest.approx(row[f"cohesion:{b}"], abs=1e-12), (m.time, b)
+            assert mean_s == pytest.approx(row[f"mean_strength:{b}"], abs=1e-12), (m.time, b)
             assert structural[f"giant:{b}"] == pytest.approx(giant, abs=1e-12)
-            assert structural[f"cohesion:{b}"] == pytest.approx(cohesion, abs=1e-12)
+            assert structural[f"mean_strength:{b}"] == pytest.approx(mean_s, abs=1e-12)
 
 
 def test_reporters_equal_the_metrics_of_to_networkx_on_the_default_world_after_syria():

@@ -79,7 +79,14 @@ def legend_texts(ax) -> list[str]:
 
 
 #: No noise: a model's deliveries are exact, so drawn widths can be checked to the digit.
-QUIET = ModelParams(volume_noise=0.0, interdiction_rate=0.0, production_elasticity=0.0)
+QUIET = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    direct_interdiction_rate=0.0,
+    production_elasticity=0.0,
+    trade_elasticity=0.0,
+    substitution_rate=0.0,
+)
 
 
 def tiny_model(world: World, *shocks, steps: int = 3, **params) -> AllianceModel:
@@ -213,7 +220,7 @@ def test_model_view_marks_dead_actors_cut_supply_and_current_strengths(tiny):
     assert to_hex(cut.get_edgecolor()).upper() == OKABE_ITO["vermillion"]
     (drones,) = by_gid(ax, "supply:")
     # BBB makes half its 100 drones: 50 of the tie's 80 arrive
-    assert model.delivered("BBB", "AAA") == pytest.approx(50.0)
+    assert model.delivered("BBB", "AAA", "drones") == pytest.approx(50.0)
     assert drones.get_linewidth() == pytest.approx(0.8 + 3.2 * 50 / 80)
     (partners,) = by_gid(ax, "partnership:")
     s = model.strength("AAA", "BBB")
@@ -246,7 +253,7 @@ def _two_commodities(tiny: World) -> World:
 def test_a_cut_commodity_is_marked_even_when_the_pair_still_delivers_another(tiny):
     world = _two_commodities(tiny)
     model = tiny_model(world, CutTie(("BBB", "AAA"), at=0, commodity="drones"))
-    assert model.delivered("BBB", "AAA") > 0  # the pair still delivers its arms
+    assert model.delivered("BBB", "AAA", "arms") > 0  # the pair still delivers its arms
     ax = plot_world(model)
     assert [a.get_gid() for a in by_gid(ax, "cut:")] == ["cut:drones:BBB->AAA"]
     assert "supply:arms:BBB->AAA" in [a.get_gid() for a in by_gid(ax, "supply:")]
@@ -254,7 +261,7 @@ def test_a_cut_commodity_is_marked_even_when_the_pair_still_delivers_another(tin
 
 def test_a_supplier_degraded_to_nothing_is_thin_not_cut(tiny):
     model = tiny_model(tiny, Degrade("BBB", at=0, factor=0.0))
-    assert model.delivered("BBB", "AAA") == 0.0
+    assert model.delivered("BBB", "AAA", "drones") == 0.0
     ax = plot_world(model)
     assert not by_gid(ax, "cut:")
     widths = {a.get_gid(): a.get_linewidth() for a in by_gid(ax, "supply:")}
