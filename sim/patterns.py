@@ -46,6 +46,7 @@ __all__ = [
     "CATALOGUE",
     "HEDGERS",
     "HEDGER_TIES",
+    "MAIN",
     "SHOCK_AT",
     "TIE_MODELS",
     "USD_MILLION_PER_UNIT",
@@ -1088,6 +1089,17 @@ CATALOGUE: tuple[Pattern, ...] = (
         ((BlockTransit("AZE", at=_AT),),), Effect(Strength("RUS", "AZE"), 24, "max"),
         Bound(hi=0.005), horizon=24, negative=True,
     ),
+)  # fmt: skip
+
+
+#: The patterns of issue 11 section 4, the ones the Latin-hypercube benchmark checks over the
+#: full parameter ranges (``benchmarks/bench_patterns_lhs.py``).
+MAIN = (
+    "syria-hez-deliveries", "syria-hez-capability", "periphery-rus-irn", "periphery-fulfilment",
+    "instc-deliveries", "instc-rus-irn", "prk-rus-capability", "prk-irn-deliveries",
+    "prk-rus-irn", "rus-removal-china", "rus-removal-iran", "rus-removal-order",
+    "iran-removal-houthis", "iran-removal-ratio", "strike-no-rescue", "strike-rus-irn",
+    "sanctions-hedgers", "sanctions-rus-chn", "removal-cohesion",
 )  # fmt: skip
 
 
