@@ -70,6 +70,7 @@ __all__ = [
     "main",
     "markdown",
     "pattern",
+    "splice_section",
     "table",
 ]
 
@@ -793,6 +794,35 @@ def markdown(results: Sequence[PatternResult], *, seeds: int | None = None) -> s
     return "\n".join(out)
 
 
+def splice_section(document: str, section: str) -> str:
+    r"""Replace the section of `document` that has `section`'s first line as its heading.
+
+    The old section runs to the next heading of the same or a higher level (or the end);
+    without one, `section` is appended. Text before and after it is kept as it is.
+
+    Examples
+    --------
+    >>> splice_section("# V\n\nintro\n\n## Patterns\n\nold\n\n## Next\n", "## Patterns\n\nnew\n")
+    '# V\n\nintro\n\n## Patterns\n\nnew\n\n## Next\n'
+    """
+    heading = section.splitlines()[0]
+    level = len(heading) - len(heading.lstrip("#"))
+    lines = document.splitlines(keepends=True)
+    start = next((k for k, x in enumerate(lines) if x.rstrip("\n") == heading), None)
+    if start is None:
+        sep = "" if not document or document.endswith("\n\n") else "\n"
+        return document + sep + section
+    end = len(lines)
+    for k in range(start + 1, len(lines)):
+        h = lines[k]
+        if h.startswith("#") and len(h) - len(h.lstrip("#")) <= level and h.lstrip("#")[:1] == " ":
+            end = k
+            break
+    tail = "".join(lines[end:])
+    body = section if section.endswith("\n") else section + "\n"
+    return "".join(lines[:start]) + body + ("\n" + tail if tail else "")
+
+
 # =========================================================================================
 # the catalogue
 # =========================================================================================
@@ -1146,10 +1176,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(_plain(results))
     print(f"\n{len(chosen)} patterns, {args.seeds} seeds: {time.perf_counter() - t0:.1f} s")
     if args.markdown:
+        from pathlib import Path
+
         from sim._files import atomic_write_text
 
-        atomic_write_text(args.markdown, markdown(results, seeds=args.seeds))
-        print(f"wrote {args.markdown}", file=sys.stderr)
+        path = Path(args.markdown)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        atomic_write_text(path, splice_section(old, markdown(results, seeds=args.seeds)))
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 

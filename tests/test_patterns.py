@@ -36,6 +36,7 @@ from sim.patterns import (
     main,
     markdown,
     pattern,
+    splice_section,
     table,
 )
 from sim.shocks import RemoveState
@@ -290,3 +291,12 @@ def test_column_observable_reads_the_collector(world):
     m.run_for(SHOCK_AT + 1)
     frame = m.datacollector.get_model_vars_dataframe()
     assert r.values[0] == frame["cohesion:axis"].iloc[SHOCK_AT + 1]
+
+
+def test_splice_section_replaces_only_its_section_or_appends():
+    doc = "# V\n\nintro\n\n## Patterns\n\nold\n\n### sub\n\nold too\n\n## After\n\nkept\n"
+    new = splice_section(doc, "## Patterns\n\nnew\n")
+    assert new == "# V\n\nintro\n\n## Patterns\n\nnew\n\n## After\n\nkept\n"
+    assert splice_section(new, "## Patterns\n\nnew\n") == new
+    assert splice_section("# V\n", "## Patterns\n\nx\n") == "# V\n\n## Patterns\n\nx\n"
+    assert splice_section("", "## Patterns\n") == "## Patterns\n"
