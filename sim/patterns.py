@@ -768,13 +768,19 @@ def markdown(results: Sequence[PatternResult], *, seeds: int | None = None) -> s
             tags.append("negative")
         if p.open_question:
             tags.append("open question")
+        many = callable(p.variants) or len(p.variants) > 1
+        combined = {
+            "max": "the largest over the variants",
+            "min": "the smallest over the variants",
+            "increase": "the largest rise from one dose to the next",
+        }[p.across]
         out += [
             f"### `{p.id}` ({', '.join(tags)})",
             "",
             f"{p.statement}",
             "",
             f"- Source or reasoning: {p.source}",
-            f"- Metric: {p.metric}",
+            f"- Metric: {p.metric}" + (f"; per seed {combined}" if many else ""),
             f"- Criterion: {p.criterion.format(p.percent)} in ≥ {p.share:.0%} of seeds",
             f"- Result ({r.tie_model}): share {r.share:.2f}, mean {r.summary()} — **{r.status}**",
             "",
@@ -784,6 +790,15 @@ def markdown(results: Sequence[PatternResult], *, seeds: int | None = None) -> s
         "",
         "Share of seeds, mean [95% CI] and status per pattern and submodel.",
         "",
+        *(
+            [
+                "Only the default tie model (today's residual anchor) could be evaluated: "
+                "`ModelParams` has no `tie_model` field yet.",
+                "",
+            ]
+            if models == ["default"]
+            else []
+        ),
         "| pattern | level | criterion | " + " | ".join(models) + " |",
         "|---|---|---|" + "---|" * len(models),
     ]
