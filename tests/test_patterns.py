@@ -300,3 +300,18 @@ def test_splice_section_replaces_only_its_section_or_appends():
     assert splice_section(new, "## Patterns\n\nnew\n") == new
     assert splice_section("# V\n", "## Patterns\n\nx\n") == "# V\n\n## Patterns\n\nx\n"
     assert splice_section("", "## Patterns\n") == "## Patterns\n"
+
+
+def test_catalogue_compares_each_offered_tie_model(monkeypatch, world):
+    # Until ModelParams has tie_model, pretend it has two submodels that are both the default:
+    # the results must come labelled per submodel, each equal to a default evaluation.
+    import sim.patterns as sp
+
+    monkeypatch.setattr(sp, "available_tie_models", lambda tms: tuple(tms))
+    monkeypatch.setattr(sp, "_params_for", lambda params, tm: sim.ModelParams())
+    chosen = [pattern("syria-hez-capability")]
+    rs = evaluate_catalogue(chosen, seeds=range(2), world=world, tie_models=("a", "b"))
+    assert [r.tie_model for r in rs] == ["a", "b"]
+    assert np.array_equal(rs[0].values, rs[1].values)
+    assert list(table(rs)[0]) == ["pattern", "level", "criterion", "need", "a", "b"]
+    assert "| a | b |" in markdown(rs)
