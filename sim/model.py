@@ -654,6 +654,22 @@ class AllianceModel(mesa.Model):
         """Current capability of the actor (0 once removed)."""
         return float(self._cap[self.index(actor)])
 
+    def fulfilment(self, actor: str) -> float:
+        """Share of the actor's needs met last month (own output and imports), each need
+        weighted by its value and importance; 1.0 for an actor that needs nothing."""
+        return float(self._fulfil[self.index(actor)])
+
+    def import_dependence(self, actor: str) -> float:
+        """Share of the actor's weighted needs met by imports at t = 0 (0 with no needs)."""
+        i, net = self.index(actor), self.supply
+        mine = net.need_actor == i
+        w = net.need_weight[mine]
+        if w.sum() <= 0:
+            return 0.0
+        own = net.domestic[i, net.need_commodity[mine]]
+        imported = np.clip(1.0 - own / net.need_volume[mine], 0.0, 1.0)
+        return float((w * imported).sum() / w.sum())
+
     def stability(self, actor: str) -> float:
         """Current stability of the actor."""
         return float(self._stab[self.index(actor)])

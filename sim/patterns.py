@@ -856,6 +856,14 @@ def _each_actor_removed(world: World) -> tuple[ShockSet, ...]:
     return tuple((RemoveState(a, at=SHOCK_AT),) for a in world.ids)
 
 
+def _members_removed(bloc: str):
+    def shocks(world: World) -> tuple[ShockSet, ...]:
+        return tuple((RemoveState(a.id, at=SHOCK_AT),) for a in world.actors if a.bloc == bloc)
+
+    shocks.__name__ = f"each member of {bloc} removed"
+    return shocks
+
+
 def hedger_ties(world: World) -> tuple[tuple[str, str], ...]:
     """The partnerships of :data:`HEDGERS` with the axis or the West in `world`."""
     bloc = {a.id: a.bloc for a in world.actors}
@@ -1066,6 +1074,19 @@ CATALOGUE: tuple[Pattern, ...] = (
         "has not become more cohesive (issue 11, §3).",
         _each_actor_removed, _cohesion_rise(("axis", "west", "hedging"), 24),
         Bound(hi=0.005), horizon=24, share=0.95, negative=True,
+    ),
+    *(
+        Pattern(
+            f"member-removal-cohesion-{b}", "network",
+            f"Removing a member of the {b} bloc never raises that bloc's cohesion (largest rise "
+            "over 24 months, +0.005 allowed for noise), in ≥ 95% of seeds.",
+            "The measurement half of the pattern above: a bloc's retained strength counts the "
+            "lost member's ties as 0, so only the remaining pairs drawing closer by more than "
+            "the loss could raise it.",
+            _members_removed(b), _cohesion_rise((b,), 24),
+            Bound(hi=0.005), horizon=24, share=0.95, negative=True,
+        )
+        for b in ("axis", "west", "hedging")
     ),
     Pattern(
         "removed-delivers-nothing", "actor",

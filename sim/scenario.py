@@ -1108,7 +1108,7 @@ def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, 
         else:
             actor(value)
         return value
-    if key in ("suppliers", "buyers", "targets"):
+    if key in ("suppliers", "buyers", "by"):
         if not isinstance(value, list):
             c.add(where, "must be a list of actor ids", value, '["A", "B"]')
             return value

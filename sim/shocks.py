@@ -278,17 +278,23 @@ class Sanction:
     """`suppliers` stop supplying `target`, and `target` stops supplying `buyers`.
 
     With neither given, every supply tie into and out of `target` is cut (a full embargo).
+    `by` names who imposes the sanction: each of them that is a partner of `target` commits
+    a hostile act against it, which lowers that partnership (``hostility_weight``) until the
+    sanction is restored. Suppliers or buyers that only comply (e.g. with another state's
+    secondary sanctions) are not in `by`.
     """
 
     target: str
     at: int
     suppliers: tuple[str, ...] = ()
     buyers: tuple[str, ...] = ()
+    by: tuple[str, ...] = ()
 
     def __post_init__(self):
         _check_at(self)
         object.__setattr__(self, "suppliers", tuple(self.suppliers))
         object.__setattr__(self, "buyers", tuple(self.buyers))
+        object.__setattr__(self, "by", tuple(self.by))
 
     def _ties(self, model: AllianceModel) -> np.ndarray:
         net = model.supply
@@ -305,6 +311,8 @@ class Sanction:
             _actor(model, x, self, "suppliers")
         for x in self.buyers:
             _actor(model, x, self, "buyers")
+        for x in self.by:
+            _actor(model, x, self, "by")
         _check_time(model, self)
         if len(self._ties(model)) == 0:
             raise ShockError(f"{self!r}: no supply tie matches this sanction")
@@ -312,9 +320,9 @@ class Sanction:
     def apply(self, model: AllianceModel) -> list[tuple]:
         ks = self._ties(model)
         model._tie_cut[ks] += 1
-        # The named sanctioning partners act against the target: a hostile act on each tie.
+        # Those who impose the sanction act against the target: a hostile act on each tie.
         t = model._pos[self.target]
-        hostile = model.mark_hostile((t, model._pos[x]) for x in (*self.suppliers, *self.buyers))
+        hostile = model.mark_hostile((t, model._pos[x]) for x in self.by)
         return [("cut", ks), *hostile]
 
 

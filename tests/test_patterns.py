@@ -64,7 +64,13 @@ EXPECTED_FAILURES = {
 }
 
 #: Patterns whose 20-seed evaluation takes more than a few seconds.
-SLOW = {"removal-cohesion", "dose-hez-tie"}
+SLOW = {
+    "removal-cohesion",
+    "member-removal-cohesion-axis",
+    "member-removal-cohesion-west",
+    "member-removal-cohesion-hedging",
+    "dose-hez-tie",
+}
 
 
 def _cases():

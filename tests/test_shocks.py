@@ -294,6 +294,7 @@ RESTORABLE = [
     Degrade("AAA", at=1, factor=0.5, what="capability"),
     Degrade("CLI", at=1, factor=3.0, what="capability"),
     Sanction("CLI", at=1, suppliers=("BBB",)),
+    Sanction("AAA", at=1, suppliers=("BBB",), by=("BBB",)),
     Sanction("BBB", at=1),
     RandomFailure(k=2, at=1, bloc="axis"),
     RandomFailure(0.5, at=1),

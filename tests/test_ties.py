@@ -1,0 +1,227 @@
+"""The tie submodels (sim.ties): stationarity, proportionate responses, defence damping,
+hostile acts, dose-response, and the treaty shock."""
+
+import numpy as np
+import pytest
+
+from sim import AllianceModel, ModelParams
+from sim.shocks import BlockTransit, Degrade, Formalize, RemoveState, Restore, Sanction
+from sim.ties import (
+    DEFENCE_KINDS,
+    PartnershipLayer,
+    log_drivers,
+    logodds_targets,
+    relax_strengths,
+)
+from sim.worlds import load_world
+
+QUIET = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    direct_interdiction_rate=0.0,
+    stability_noise=0.0,
+    formation_rate=0.0,
+)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_world("axis-2024")
+
+
+def _layer(s, damp=None):
+    lay = PartnershipLayer(np.arange(len(s)), np.arange(len(s)) + 10, s, damp=damp)
+    return lay
+
+
+# -- the log-odds equation ------------------------------------------------------------------------
+
+
+def test_targets_equal_the_observed_strengths_when_drivers_are_at_their_start():
+    p = ModelParams()
+    s0 = np.array([0.05, 0.3, 0.45, 0.8, 0.99])
+    lay = _layer(s0)
+    ld = log_drivers(p, np.full(5, 0.2), np.full(5, 0.1), np.full(5, 0.4))
+    lay.ell0 = ld.copy()
+    assert np.allclose(logodds_targets(lay, p, ld), s0, atol=1e-12)
+
+
+def test_a_ten_percent_fall_of_any_driver_moves_the_target_by_less_than_a_tenth():
+    p = ModelParams()
+    s0 = np.linspace(0.05, 0.99, 40)
+    lay = _layer(s0)
+    x = np.array([0.3, 0.2, 0.5])
+    lay.ell0 = np.tile(log_drivers(p, *x), (40, 1))
+    for k in range(3):
+        y = x.copy()
+        y[k] *= 0.9
+        shifted = logodds_targets(lay, p, np.tile(log_drivers(p, *y), (40, 1)))
+        assert np.all(shifted < s0)  # monotone: a driver that falls lowers the tie
+        assert np.max(s0 - shifted) < 0.1
+
+
+def test_a_defence_clause_damps_the_response_but_does_not_freeze_it():
+    p = ModelParams()
+    s0 = np.array([0.99, 0.99])
+    lay = _layer(s0, damp=[1.0, p.treaty_damping])
+    x = np.array([0.3, 0.2, 0.5])
+    lay.ell0 = np.tile(log_drivers(p, *x), (2, 1))
+    lost = logodds_targets(lay, p, np.tile(log_drivers(p, *(x * 0.1)), (2, 1)))
+    assert lost[1] < s0[1] - 1e-3  # it responds
+    assert s0[0] - lost[0] > s0[1] - lost[1]  # less than a tie without the clause
+    assert set(DEFENCE_KINDS) == {"defence_pact", "union"}
+
+
+def test_each_hostile_act_lowers_the_log_odds_by_hostility_weight():
+    p = ModelParams()
+    lay = _layer(np.array([0.5]))
+    lay.ell0 = log_drivers(p, *np.array([[0.3], [0.2], [0.5]]))
+    lay.hostility[:] = 2
+    z = np.log(logodds_targets(lay, p, lay.ell0) / (1 - logodds_targets(lay, p, lay.ell0)))
+    assert z[0] == pytest.approx(-2 * p.hostility_weight)
+
+
+def test_relaxation_closes_tie_rate_of_the_gap_exactly_and_dissolves_below_the_floor():
+    p = ModelParams()
+    lay = _layer(np.array([0.5, 0.052]))
+    target = np.array([0.3, 0.0])
+    gone = relax_strengths(lay, p, target)
+    assert lay.s[0] == pytest.approx(0.3 + 0.2 * np.exp(-p.tie_rate))
+    assert gone.tolist() == [False, True] and not lay.active[1] and lay.s[1] == 0.0
+
+
+# -- the model on the default world -----------------------------------------------------------------
+
+
+def test_without_shocks_and_noise_every_strength_is_exactly_stationary(world):
+    m = AllianceModel(world, params=QUIET, rng=1)
+    s0 = m.partners.s.copy()
+    m.run_for(60)
+    assert np.allclose(m.partners.s, s0, atol=1e-9)
+
+
+@pytest.mark.parametrize("tie_model", ["logodds", "anchor", "inertia"])
+def test_with_noise_the_baseline_drifts_little(world, tie_model):
+    p = ModelParams(tie_model=tie_model, formation_rate=0.0)
+    m = AllianceModel(world, params=p, rng=3)
+    s0 = m.partners.s.copy()
+    m.run_for(60)
+    drift = np.abs(m.partners.s - s0)
+    assert np.median(drift) < 0.02
+    if tie_model == "inertia":
+        assert np.array_equal(m.partners.s, s0)
+
+
+def test_a_ten_percent_fall_of_a_partners_output_moves_no_tie_by_a_tenth(world):
+    # The partner whose output falls 10% is each supplier in turn; every partnership is
+    # checked after 36 months against the paired baseline, none dissolves.
+    suppliers = sorted({t.supplier for t in world.ties_in("supply")})
+    base = AllianceModel(world, params=QUIET, rng=1)
+    base.run_for(36)
+    for x in suppliers:
+        m = AllianceModel(world, params=QUIET, shocks=[Degrade(x, at=0, factor=0.9)], rng=1)
+        m.run_for(36)
+        assert np.max(np.abs(m.partners.s - base.partners.s)) < 0.1, x
+        assert m.partners.active.all(), x
+
+
+def test_dose_response_is_monotone_in_the_degradation(world):
+    doses = (1.0, 0.75, 0.5, 0.25, 0.0)
+    out = []
+    for f in doses:
+        m = AllianceModel(world, params=QUIET, shocks=[Degrade("IRN", at=0, factor=f)], rng=2)
+        m.run_for(24)
+        out.append((m.fulfilment("HEZ"), m.capability("HEZ"), m.strength("IRN", "HEZ")))
+    out = np.array(out)
+    assert np.all(np.diff(out, axis=0) <= 1e-12), out
+    assert out[-1, 1] < out[0, 1] - 0.005
+
+
+def test_defence_pact_ties_respond_to_a_shock(world):
+    ties = [t for t in world.ties_in("partnership") if t.kind in DEFENCE_KINDS]
+    assert ties
+    base = AllianceModel(world, params=QUIET, rng=1)
+    m = AllianceModel(world, params=QUIET, shocks=[RemoveState("PRK", at=0)], rng=1)
+    base.run_for(24)
+    m.run_for(24)
+    moved = [abs(m.strength(t.a, t.b) - base.strength(t.a, t.b)) for t in ties]
+    assert max(moved) > 1e-3  # e.g. the CSTO ties once Russia's support changes
+
+
+def test_blocking_transit_for_a_partner_lowers_that_tie(world):
+    base = AllianceModel(world, params=QUIET, rng=1)
+    m = AllianceModel(world, params=QUIET, shocks=[BlockTransit("AZE", at=0)], rng=1)
+    base.run_for(12)
+    m.run_for(12)
+    assert m.strength("RUS", "AZE") < base.strength("RUS", "AZE") - 0.02
+    m = AllianceModel(
+        world,
+        params=QUIET.replace(hostility_weight=0.0),
+        shocks=[BlockTransit("AZE", at=0)],
+        rng=1,
+    )
+    m.run_for(12)
+    assert m.strength("RUS", "AZE") > base.strength("RUS", "AZE") - 0.02
+
+
+def test_a_sanction_lowers_the_tie_only_with_those_who_impose_it(world):
+    def run(*shocks):
+        m = AllianceModel(world, params=QUIET, shocks=list(shocks), rng=1)
+        m.run_for(12)
+        return m.strength("RUS", "CHN")
+
+    base = run()
+    complying = run(Sanction("RUS", at=0, suppliers=("CHN",)))
+    imposing = run(Sanction("RUS", at=0, suppliers=("CHN",), by=("CHN",)))
+    assert imposing < complying - 0.05
+    assert abs(complying - base) < 0.05
+
+
+def test_a_restored_blockade_lets_the_tie_recover(world):
+    block = BlockTransit("AZE", at=0)
+    base = AllianceModel(world, params=QUIET, rng=1)
+    m = AllianceModel(world, params=QUIET, shocks=[block, Restore(block, at=12)], rng=1)
+    base.run_for(60)
+    m.run_for(60)
+    assert m.strength("RUS", "AZE") == pytest.approx(base.strength("RUS", "AZE"), abs=0.01)
+
+
+# -- Formalize ----------------------------------------------------------------------------------------
+
+
+def test_formalize_sets_the_kind_strength_and_the_new_steady_state(world):
+    m = AllianceModel(
+        world, params=QUIET, shocks=[Formalize(("RUS", "IRN"), at=0, kind="defence_pact")], rng=1
+    )
+    m.run_for(1)
+    assert m.strength("RUS", "IRN") == pytest.approx(0.99, abs=1e-4)
+    m.run_for(23)
+    # its new steady state, give or take the trade the stronger tie brings (trade follows
+    # the tie, and more support holds it a little higher)
+    assert m.strength("RUS", "IRN") == pytest.approx(0.99, abs=1e-3)
+    G = m.to_networkx()
+    assert G.edges["RUS", "IRN", "partnership"]["kind"] == "defence_pact"
+
+
+def test_formalize_creates_a_tie_where_there_was_none(world):
+    a, b = "IRN", "PRK"
+    assert AllianceModel(world, rng=1).strength(a, b) == 0.0
+    m = AllianceModel(world, params=QUIET, shocks=[Formalize((a, b), at=0)], rng=1)
+    m.run_for(12)
+    assert m.strength(a, b) == pytest.approx(0.5, abs=0.01)
+
+
+def test_formalize_rejects_unknown_kinds_and_strengths():
+    from sim.errors import ShockError
+
+    with pytest.raises(ShockError, match="did you mean 'defence_pact'"):
+        Formalize(("RUS", "IRN"), at=0, kind="defense_pact")
+    with pytest.raises(ShockError, match=r"\(0, 1\]"):
+        Formalize(("RUS", "IRN"), at=0, strength=1.5)
+
+
+def test_a_treaty_with_a_fallen_regime_is_not_signed(world):
+    shocks = [RemoveState("SYR", at=0), Formalize(("RUS", "SYR"), at=1, kind="defence_pact")]
+    m = AllianceModel(world, params=QUIET, shocks=shocks, rng=1)
+    m.run_for(3)
+    assert m.strength("RUS", "SYR") == 0.0
