@@ -1,7 +1,9 @@
-"""Stylized facts the default world must reproduce, each in at least 80% of 20 seeds.
+"""Model-wide behaviour on the default and synthetic worlds: hubs matter more than the
+periphery, the baseline is stationary, invariants hold, runs are reproducible.
 
-Every shocked run is compared with a baseline run from the same seed (common random numbers:
-the model spawns one child stream per phase, so a shock does not shift the other draws).
+The event patterns (Syria's fall, the INSTC, North Korea's shells...) are in
+``tests/test_patterns.py``; the Syria -> Russia-Iran effect is an open question reported in
+``docs/validation.md``, not a target (issue 11).
 """
 
 import numpy as np
@@ -9,7 +11,6 @@ import pytest
 
 import sim
 from sim import AllianceModel, ModelParams
-from sim.analysis import mean_ci
 from sim.shocks import BlockTransit, Degrade, RandomFailure, RemoveState, TargetedAttack
 from sim.worlds import synthetic
 
@@ -23,73 +24,8 @@ def world():
     return sim.load_world()
 
 
-def trajectory(world, seed, shocks=(), params=None, steps=T + 13):
-    """Per time: IRN->HEZ deliveries, HEZ capability, RUS-IRN strength."""
-    m = AllianceModel(world, params=params, shocks=shocks, rng=seed)
-    rows = {}
-    for _ in range(steps):
-        m.step()
-        rows[int(m.time)] = (
-            m.delivered("IRN", "HEZ"),
-            m.capability("HEZ"),
-            m.strength("RUS", "IRN"),
-        )
-    return rows
-
-
-def syria_pairs(world, params=None):
-    shock = [RemoveState("SYR", at=T)]
-    return [
-        (trajectory(world, s, params=params), trajectory(world, s, shock, params=params))
-        for s in SEEDS
-    ]
-
-
-@pytest.fixture(scope="module")
-def syria(world):
-    return syria_pairs(world)
-
-
 def share(flags) -> float:
     return float(np.mean(list(flags)))
-
-
-def test_fact1_land_bridge_deliveries_fall_by_80_percent(syria):
-    held = [s[T + 1][0] <= 0.2 * b[T + 1][0] for b, s in syria]
-    assert share(held) >= SHARE
-    # and before the shock, both arms are identical (common random numbers)
-    assert all(s[T][0] == b[T][0] for b, s in syria)
-
-
-def test_fact2_hezbollah_capability_is_lower_12_steps_later(syria):
-    assert share(s[T + 12][1] < b[T + 12][1] for b, s in syria) >= SHARE
-
-
-#: The Russia-Iran gain a year after Syria falls must be at least this (docs/model.md, 7.4).
-FACT3_MIN_GAIN = 0.015
-
-
-def test_fact3_russia_iran_draw_closer_from_dependence_and_threat(world, syria):
-    diff = np.array([s[T + 12][2] - b[T + 12][2] for b, s in syria])
-    assert share(diff > 0) >= SHARE
-    # The effect is substantive, not only positive: a mean paired gain of at least
-    # FACT3_MIN_GAIN, with a 95% confidence interval (paired t) that excludes 0.
-    mean, lo, _ = mean_ci(diff)
-    assert mean >= FACT3_MIN_GAIN, mean
-    assert lo > 0
-    # Switch off the dependence and threat terms: the effect disappears.
-    ablated = syria_pairs(world, ModelParams(dependence_weight=0.0, threat_weight=0.0))
-    diff0 = np.array([s[T + 12][2] - b[T + 12][2] for b, s in ablated])
-    assert share(diff0 > 0) < SHARE
-    assert diff0.mean() < 0.1 * diff.mean()
-    # Each term carries part of it: switching off either one alone shrinks the gain, seed by
-    # seed. (Dependence alone barely beats the supply term's small loss, since Russia's and
-    # Iran's own deliveries to each other dip with their capability; see docs/model.md.)
-    for off in ("dependence_weight", "threat_weight"):
-        without = syria_pairs(world, ModelParams(**{off: 0.0}))
-        part = diff - np.array([s[T + 12][2] - b[T + 12][2] for b, s in without])
-        assert share(part > 0) >= SHARE, off
-        assert part.mean() > 0.05 * diff.mean(), off
 
 
 def test_fact4_removing_a_hub_costs_more_fulfilment_than_a_peripheral_actor(world):
@@ -177,9 +113,11 @@ def test_fact6_same_inputs_same_frames_different_rng_different_paths(world):
 
 
 def test_without_noise_the_default_world_is_an_exact_steady_state(world):
-    # The anchors make the observed world an equilibrium of every equation; with no noise
+    # The observed world is an equilibrium of every equation; with no noise
     # source left it must not move at all (a kick from the initial state would reveal it).
-    quiet = ModelParams(volume_noise=0.0, interdiction_rate=0.0, formation_rate=0.0)
+    quiet = ModelParams(
+        volume_noise=0.0, interdiction_rate=0.0, direct_interdiction_rate=0.0, formation_rate=0.0
+    )
     m = AllianceModel(world, params=quiet, rng=0)
     s0, c0 = m.partners.s.copy(), m._cap.copy()
     m.run_for(120)
