@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -560,9 +561,11 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
     from sim.runner import run_scenario
 
     out = Path(args.out) if args.out else default_out
+    spec = _scenario_with_settings(scenario, getattr(args, "set", None))
+    replicates = _resumed_replicates(args, out)
     results = run_scenario(
-        scenario,
-        replicates=args.replicates,
+        spec,
+        replicates=replicates,
         seed=args.seed,
         steps=args.steps,
         executor=args.executor,
@@ -573,9 +576,84 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
         quiet=args.quiet,
     )
     print(results.format_summary())
-    figures = _write_figures(results, out, svg=getattr(args, "svg", False))
+    figures = _write_figures(results, out, svg=getattr(args, "svg", False), spec=spec)
     print(f"results in {out}; figures: {', '.join(str(f) for f in figures)}")
+    if getattr(args, "csv", False):
+        for path in write_csv(results, out):
+            print(f"wrote {path}")
     return results
+
+
+# -- run options: --set, --resume, --csv ---------------------------------------------------------
+
+
+def _scenario_with_settings(scenario: str, settings: Sequence[str] | None):
+    """The scenario's spec, with ``--set NAME=VALUE`` parameter overrides applied (checked)."""
+    from sim.scenario import load_scenario, parse_param_settings
+
+    spec = load_scenario(scenario)
+    if settings:
+        spec = spec.with_overrides(params=parse_param_settings(settings))
+    return spec
+
+
+def _resumed_replicates(args: argparse.Namespace, out: Path) -> int | None:
+    """The replicate count of a run: on ``--resume`` without ``--replicates``, the stored run's.
+
+    A resumed 6-replicate run once grew silently to the scenario's 20; now it keeps its size
+    unless ``--replicates`` asks otherwise, and a change is said out loud.
+    """
+    import json
+
+    manifest = out / "manifest.json"
+    if not (getattr(args, "resume", False) and manifest.is_file()):
+        return args.replicates
+    try:
+        stored = json.loads(manifest.read_text(encoding="utf-8")).get("replicates")
+    except (ValueError, OSError):
+        return args.replicates  # the store reports a damaged manifest itself
+    if not isinstance(stored, int):
+        return args.replicates
+    if args.replicates is None:
+        print(
+            f"resuming {out}: {stored} replicates, as stored (--replicates N to change it)",
+            file=sys.stderr,
+        )
+        return stored
+    if args.replicates != stored:
+        change = "growing" if args.replicates > stored else "shrinking"
+        print(
+            f"resuming {out}: {change} the run from {stored} to {args.replicates} replicates "
+            "(--replicates)",
+            file=sys.stderr,
+        )
+    return args.replicates
+
+
+def write_csv(results, out: Path) -> list[Path]:
+    """Tidy CSV copies of a run beside its Parquet parts: the model frame and the summary.
+
+    Parameters
+    ----------
+    results : sim.runner.EnsembleResults
+    out : Path
+        The results directory.
+
+    Returns
+    -------
+    list of Path
+        ``model_frame.csv`` (one row per replicate, arm and month: ``scenario, replicate,
+        seed, arm, step`` then one column per variable) and ``summary.csv`` (one row per
+        outcome: means, paired difference, CI, resilience), each written atomically.
+    """
+    from sim._files import atomic_write_text
+
+    frame = results.model_frame
+    summary = results.summary().rename_axis("outcome").reset_index()
+    return [
+        atomic_write_text(out / "model_frame.csv", frame.to_csv(index=False)),
+        atomic_write_text(out / "summary.csv", summary.to_csv(index=False)),
+    ]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -664,38 +742,81 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
     return "\n".join(lines)
 
 
-def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
+def _write_figures(results, out: Path, *, svg: bool = False, spec=None) -> list[Path]:
     """The run's figures next to its results: each outcome over time, and tie strengths."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window from the command line
     import matplotlib.pyplot as plt
 
-    from sim.plotting import plot_tie_strengths, plot_timeseries, save_figure
+    from sim.plotting import save_figure
 
     formats = ("png", "svg") if svg else ("png",)
+    fig = outcome_figure(results)
+    written = list(save_figure(fig, out / "figure", formats=formats))
+    plt.close(fig)
+    ax = tie_figure(results, spec)
+    if ax is not None:
+        written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
+        plt.close(ax.figure)
+    return written
+
+
+def outcome_figure(results):
+    """A grid of every outcome over time, shocked arm against its paired baseline."""
+    import matplotlib.pyplot as plt
+
+    from sim.labels import outcome_label
+    from sim.plotting import plot_timeseries
+
     outcomes = list(results.outcomes)
+    names = results.manifest["scenario"].get("actor_names")
     ncols = min(3, len(outcomes))
     nrows = -(-len(outcomes) // ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows + 0.5), squeeze=False, layout="constrained"
+        nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows + 0.6), squeeze=False, layout="constrained"
     )
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         plot_timeseries(results, outcome, ax=ax)
-        ax.set_title(outcome)
+        label = outcome_label(outcome, names=names)
+        ax.set_title("\n".join(textwrap.wrap(label.title, 40)), fontsize=10)
+        ax.set_ylabel("\n".join(textwrap.wrap(label.unit, 30)), fontsize=9)
         ax.get_legend().remove()  # one legend for the grid, below it, covers no data
     for ax in list(axes.flat)[len(outcomes) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
-    written = list(save_figure(fig, out / "figure", formats=formats))
-    plt.close(fig)
+    return fig
+
+
+def tie_figure(results, spec=None):
+    """Partnership strengths over time: with the spec, every tie of the first bloc in replicate
+    0 (rerun from its seed); without it, the run's ``strength:`` outcomes. None without either."""
+    from sim.plotting import mark_shocks, plot_tie_trajectories
+
+    if spec is not None and spec.world.ties_in("partnership"):
+        from sim.runner import trace_ties
+
+        bloc = spec.world.blocs[0]
+        frame = trace_ties(spec, bloc=bloc)
+        if len([c for c in frame.columns if c.startswith("strength:")]) > 1:
+            ax = plot_tie_trajectories(
+                frame,
+                shock_times=None,
+                as_of=results.manifest["scenario"].get("world_as_of"),
+                names=results.manifest["scenario"].get("actor_names"),
+            )
+            mark_shocks(ax, results)  # the shocks' times and labels are in the manifest
+            ax.set_title(
+                f"{results.scenario}: the {bloc} bloc's partnerships the shocks moved most "
+                "(replicate 0)",
+                fontsize=10,
+            )
+            return ax
     if any(c.startswith("strength:") for c in results.model_frame.columns):
-        ax = plot_tie_strengths(results)
-        written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
-        plt.close(ax.figure)
-    return written
+        return plot_tie_trajectories(results)
+    return None
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -708,9 +829,25 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--out", metavar="DIR", help="results directory")
-    p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep replicates already in --out (and their number, unless --replicates is given)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--svg", action="store_true", help="also write the figures as SVG")
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write model_frame.csv and summary.csv (tidy, for a spreadsheet) in --out",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="PARAM=VALUE",
+        help="override a model parameter, e.g. --set tie_decay=0.05 (repeatable; checked "
+        "like [params]: docs/inputs.md)",
+    )
 
 
 def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "KIND_COLOURS",
     "OKABE_ITO",
     "label_overlap",
+    "mark_shocks",
     "plot_attack_curves",
     "plot_before_after",
     "plot_criticality",
@@ -1247,7 +1248,7 @@ def plot_timeseries(
             gid=f"median:{arm}",
             label=f"{arm}: median of {n} replicates",
         )
-    _shock_lines(ax, results, shock_times, colour="#222222")
+    mark_shocks(ax, results, shock_times)
     label = outcome_label(outcome, names=_names(results, names))
     _month_axis(ax, _as_of(results, as_of), steps)
     ax.set_ylabel(label.axis(wrap=_LABEL_WIDTH))
@@ -1257,6 +1258,11 @@ def plot_timeseries(
     # below the axes, so it never covers the data
     ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
     return ax
+
+
+def _short(name: str) -> str:
+    """An actor's name without its parenthesis: "Houthis", not "Houthis (Ansar Allah)"."""
+    return name.split(" (", 1)[0]
 
 
 def _names(results: Any, names: Mapping[str, str] | None) -> Mapping[str, str] | None:
@@ -1283,7 +1289,11 @@ def _month_axis(ax: Axes, as_of: Any, steps: Sequence[float]) -> None:
         ax.set_xlabel("month")
         return
     horizon = max(float(np.max(steps)), 1.0) if len(steps) else 1.0
-    every = next(m for m in (1, 2, 3, 6, 12, 24, 60, 120) if horizon / m <= 8) if horizon else 1
+    # about one "Mon YYYY" tick per inch of axes, so narrow panels of a grid stay readable
+    fig = ax.figure
+    width_in = ax.get_position().width * fig.get_figwidth()
+    most = max(2, min(8, int(width_in / 1.0)))
+    every = next((m for m in (1, 2, 3, 6, 12, 24, 60, 120) if horizon / m <= most), 240)
     ax.xaxis.set_major_locator(MultipleLocator(every))
     ax.xaxis.set_minor_locator(
         MultipleLocator(1) if every > 1 and horizon <= 60 else MultipleLocator(every)
@@ -1300,8 +1310,30 @@ def _month_axis(ax: Axes, as_of: Any, steps: Sequence[float]) -> None:
     ax.set_xlabel(f"month (0 = {start:%d %b %Y}, the world's as-of date)")
 
 
-def _shock_lines(ax: Axes, results: Any, shock_times: Sequence[float] | None, *, colour: str):
-    """A dashed line at each shock time, labelled with the shocks that strike then."""
+def mark_shocks(
+    ax: Axes,
+    results: Any,
+    shock_times: Sequence[float] | None = None,
+    *,
+    colour: str = "#222222",
+) -> Axes:
+    """A dashed line at each shock time, labelled with the shocks that strike then.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x-axis is in months.
+    results : results object
+        Its manifest's shock records (or ``spec.shocks``) give the times and labels.
+    shock_times : sequence of float, optional
+        Unlabelled lines at these times instead.
+    colour : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines ``gid="shock"``, labels ``gid="annotation:shock"``.
+    """
     by_time: dict[float, list[str]] = {}
     if shock_times is not None:
         for t in shock_times:
@@ -1326,6 +1358,7 @@ def _shock_lines(ax: Axes, results: Any, shock_times: Sequence[float] | None, *,
                 gid="annotation:shock",
                 path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
             )
+    return ax
 
 
 def _shock_events(results: Any) -> list[tuple[float, str]]:
@@ -1477,7 +1510,7 @@ def plot_tie_trajectories(
                 alpha=0.8,
                 gid=f"tie:{pair}:baseline",
             )
-        text = f"{label_names.get(a, a)}–{label_names.get(b, b)}"
+        text = f"{_short(label_names.get(a, a))}–{_short(label_names.get(b, b))}"
         ends.append((float(med["shock"][col].iloc[-1]), text, colour))
     # direct labels at the right end, nudged apart so they never overprint
     ax.set_xlim(steps[0], steps[-1])
@@ -1500,7 +1533,7 @@ def plot_tie_trajectories(
             color=colour,
             gid="tie-label",
         )
-    _shock_lines(ax, results, shock_times, colour="#222222")
+    mark_shocks(ax, results, shock_times)
     _month_axis(ax, _as_of(results, as_of), steps)
     ax.set_ylabel("partnership strength (0–1)")
     style = [
