@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -308,6 +307,15 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRY.append(_register_sensitivity)
+
+
+def _register_report(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_report import register  # the command lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_report)
 
 
 # -- structural robustness: rank and attack ---------------------------------------------------
@@ -739,6 +747,9 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
     else:
         lines.append("CI: Welch t-interval (the runs do not share their replicate seeds)")
     lines += [f"note: {n}" for n in notes]
+    from sim.report import comparison_notes
+
+    lines += [f"note: {n}" for n in comparison_notes(a, b)]
     return "\n".join(lines)
 
 
@@ -750,6 +761,7 @@ def _write_figures(results, out: Path, *, svg: bool = False, spec=None) -> list[
     import matplotlib.pyplot as plt
 
     from sim.plotting import save_figure
+    from sim.report import outcome_figure, tie_figure
 
     formats = ("png", "svg") if svg else ("png",)
     fig = outcome_figure(results)
@@ -760,63 +772,6 @@ def _write_figures(results, out: Path, *, svg: bool = False, spec=None) -> list[
         written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
         plt.close(ax.figure)
     return written
-
-
-def outcome_figure(results):
-    """A grid of every outcome over time, shocked arm against its paired baseline."""
-    import matplotlib.pyplot as plt
-
-    from sim.labels import outcome_label
-    from sim.plotting import plot_timeseries
-
-    outcomes = list(results.outcomes)
-    names = results.manifest["scenario"].get("actor_names")
-    ncols = min(3, len(outcomes))
-    nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.8 * ncols, 3.6 * nrows + 0.6), squeeze=False, layout="constrained"
-    )
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        plot_timeseries(results, outcome, ax=ax)
-        label = outcome_label(outcome, names=names)
-        ax.set_title("\n".join(textwrap.wrap(label.title, 40)), fontsize=10)
-        ax.set_ylabel("\n".join(textwrap.wrap(label.unit, 30)), fontsize=9)
-        ax.get_legend().remove()  # one legend for the grid, below it, covers no data
-    for ax in list(axes.flat)[len(outcomes) :]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
-    fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
-    return fig
-
-
-def tie_figure(results, spec=None):
-    """Partnership strengths over time: with the spec, every tie of the first bloc in replicate
-    0 (rerun from its seed); without it, the run's ``strength:`` outcomes. None without either."""
-    from sim.plotting import mark_shocks, plot_tie_trajectories
-
-    if spec is not None and spec.world.ties_in("partnership"):
-        from sim.runner import trace_ties
-
-        bloc = spec.world.blocs[0]
-        frame = trace_ties(spec, bloc=bloc)
-        if len([c for c in frame.columns if c.startswith("strength:")]) > 1:
-            ax = plot_tie_trajectories(
-                frame,
-                shock_times=None,
-                as_of=results.manifest["scenario"].get("world_as_of"),
-                names=results.manifest["scenario"].get("actor_names"),
-            )
-            mark_shocks(ax, results)  # the shocks' times and labels are in the manifest
-            ax.set_title(
-                f"{results.scenario}: the {bloc} bloc's partnerships the shocks moved most "
-                "(replicate 0)",
-                fontsize=10,
-            )
-            return ax
-    if any(c.startswith("strength:") for c in results.model_frame.columns):
-        return plot_tie_trajectories(results)
-    return None
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
