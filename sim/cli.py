@@ -43,7 +43,9 @@ examples:
 
 _RANK_EPILOG = """\
 examples:
-  alliance-sim rank axis-2024                     # actors, ties and corridors by fulfilment lost
+  alliance-sim rank axis-2024                     # what the axis (first bloc) loses most from
+  alliance-sim rank axis-2024 --bloc west --items actors
+  alliance-sim rank axis-2024 --bloc all          # the whole world's fulfilment
   alliance-sim rank axis-2024 --items actors --top 5
   alliance-sim rank syria_loss --metric giant     # a scenario's world, its patch applied
   alliance-sim rank my_world.toml --metric efficiency --layer supply
@@ -128,6 +130,12 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
     if w.description:
         print(f"  {w.description}")
     print()
+    if getattr(args, "ties", False) or getattr(args, "corridors", False):
+        if args.ties:
+            _print_ties(w)
+        if args.corridors:
+            _print_corridors(w)
+        return EXIT_OK
     print(f"  {'id':<5} {'name':<28} {'kind':<10} {'bloc':<10} {'capab.':>6} {'stab.':>6}")
     for a in w.actors:
         print(
@@ -135,6 +143,71 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
             f"{a.capability:>6.2f} {a.stability:>6.2f}"
         )
     return EXIT_OK
+
+
+def _volume(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _route_text(route) -> str:
+    via = " > ".join(route.via) if route.via else "direct"
+    corridor = f" [{route.corridor}]" if route.corridor else ""
+    share = f" at {route.capacity:.0%}" if route.capacity < 1 else ""
+    return f"{via}{corridor}{share}"
+
+
+def _print_ties(w) -> None:
+    """Every tie of a world by layer: what a scenario's targets and outcomes can name."""
+    from sim.world import COMMODITIES
+
+    part = w.ties_in("partnership")
+    print(f"partnership ({len(part)}): undirected; strength in [0, 1]")
+    print(f"  {'ties':<10} {'kind':<22} {'strength':>8}  since")
+    for tie in part:
+        print(f"  {tie.a + '-' + tie.b:<10} {tie.kind:<22} {tie.strength:>8.2f}  {tie.since}")
+    supply = w.ties_in("supply")
+    print(f"\nsupply ({len(supply)}): directed supplier->recipient; volume in the commodity's unit")
+    print(f"  {'tie':<10} {'commodity':<10} {'volume':>9}  {'unit':<42} route (alternatives)")
+    for tie in supply:
+        alts = "; ".join(_route_text(r) for r in tie.alternatives)
+        print(
+            f"  {tie.supplier + '->' + tie.recipient:<10} {tie.commodity:<10} "
+            f"{_volume(tie.volume):>9}  {COMMODITIES.get(tie.commodity, ''):<42} "
+            f"{_route_text(tie.route)}" + (f" (or {alts})" if alts else "")
+        )
+    rivalry = w.ties_in("rivalry")
+    print(f"\nrivalry ({len(rivalry)}): undirected; intensity in [0, 1]")
+    for tie in rivalry:
+        print(f"  {tie.a + '-' + tie.b:<10} {tie.intensity:>5.2f}")
+    print(
+        "\nIn a scenario: outcomes strength:A-B and delivered:A->B; shocks cut_tie "
+        'target = ["A", "B"] (docs/inputs.md lists every key).'
+    )
+
+
+def _print_corridors(w) -> None:
+    """The named corridors: their transit actors and the supply they carry."""
+    corridors: dict[str, list[tuple]] = {}
+    for tie in w.ties_in("supply"):
+        for rank, route in enumerate((tie.route, *tie.alternatives)):
+            if route.corridor:
+                corridors.setdefault(route.corridor, []).append((tie, route, rank))
+    if not corridors:
+        print(f"world {w.name!r} names no corridor on its supply routes")
+        return
+    print(f'corridors ({len(corridors)}): close one with block_transit target = "NAME"')
+    for name in sorted(corridors):
+        uses = corridors[name]
+        transit = sorted({x for _, r, _ in uses for x in r.via})
+        print(
+            f"\n  {name}: " + (f"through {', '.join(transit)}" if transit else "no transit actor")
+        )
+        for tie, route, rank in uses:
+            role = "main route" if rank == 0 else f"alternative at {route.capacity:.0%}"
+            print(
+                f"    {tie.supplier + '->' + tie.recipient:<10} {tie.commodity:<10} "
+                f"{_volume(tie.volume):>9}  {role}: {_route_text(route)}"
+            )
 
 
 def _cmd_world_validate(args: argparse.Namespace) -> int:
@@ -247,8 +320,19 @@ def _build_parser() -> argparse.ArgumentParser:
     wsub = world.add_subparsers(dest="world_command", metavar="ACTION")
     p = wsub.add_parser("list", help="the embedded worlds")
     p.set_defaults(func=_cmd_world_list)
-    p = wsub.add_parser("show", help="a world's actors and layers")
+    p = wsub.add_parser(
+        "show",
+        help="a world's actors, or its ties (--ties) and corridors (--corridors)",
+        epilog="examples:\n  alliance-sim world show axis-2024\n"
+        "  alliance-sim world show axis-2024 --ties\n"
+        "  alliance-sim world show my_world.toml --corridors\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("world", nargs="?", default="axis-2024", help="embedded name or file")
+    p.add_argument("--ties", action="store_true", help="every tie by layer instead of the actors")
+    p.add_argument(
+        "--corridors", action="store_true", help="the named supply corridors and what they carry"
+    )
     p.set_defaults(func=_cmd_world_show)
     p = wsub.add_parser("validate", help="check world files; exit 2 listing every problem")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -353,12 +437,36 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
     w, what = _load_world_or_scenario(args.world)
-    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
+    bloc, whose = _rank_bloc(w, args.bloc)
+    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer, bloc=bloc)
     if args.top is not None:
         df = df.head(args.top)
-    print(f"criticality in {what}: damage to {args.metric} when one item is lost")
+    print(f"criticality in {what}: damage to the {args.metric} of {whose} when one item is lost")
     print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     return EXIT_OK
+
+
+def _rank_bloc(w, bloc: str | None) -> tuple[str | None, str]:
+    """The bloc `rank` scores (default: the world's first) and how to say so."""
+    from sim.errors import suggest
+
+    if bloc == "all":
+        return None, "the whole world"
+    if bloc is None:
+        if not w.blocs:
+            return None, "the whole world"
+        first = w.blocs[0]
+        return first, (
+            f"bloc {first!r} (the world's first bloc; --bloc B for another, --bloc all for "
+            "the whole world)"
+        )
+    if bloc not in w.blocs:
+        hint = suggest(bloc, [*w.blocs, "all"])
+        raise UserError(
+            f"--bloc {bloc!r}: not a bloc of world {w.name!r}; allowed: "
+            f"{', '.join(w.blocs)}, or all" + (f" ({hint})" if hint else "")
+        )
+    return bloc, f"bloc {bloc!r}"
 
 
 def _cmd_attack(args: argparse.Namespace) -> int:
@@ -381,6 +489,17 @@ def _cmd_attack(args: argparse.Namespace) -> int:
         f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
         f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
         f"(giant below {args.threshold:g} of N, or a single node)"
+    )
+    steps = len(curve.giant_fraction) - 1
+    print(
+        f"R (Schneider et al., PNAS 2011): the mean, over the {steps} removals, of the share of "
+        f"all {len(w)} actors still in the largest connected "
+        "group; near 0 = falls apart at once, at most 0.5 (a complete graph); compare "
+        "strategies on the same layer"
+    )
+    print(
+        "critical fraction: the share removed when the largest group first falls below the "
+        "threshold (the network is then fragmented)"
     )
     if args.out:
         out = Path(args.out)
@@ -409,6 +528,12 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         help="layer for --metric giant/efficiency",
     )
     p.add_argument("--top", type=int, default=None, help="show only the N most critical")
+    p.add_argument(
+        "--bloc",
+        metavar="B",
+        help="score the loss to bloc B (default: the world's first bloc, e.g. axis on "
+        "axis-2024); 'all' scores the whole world",
+    )
     p.set_defaults(func=_cmd_rank)
     p = sub.add_parser(
         "attack",
