@@ -129,3 +129,17 @@ def test_readme_prose_numbers_match_its_demo_table():
     below = int(re.search(r"capability ends (\d+)% below its baseline", prose).group(1))
     assert below == round(100 * (1 - ratio("capability:HEZ")))
     assert "halves" not in prose
+
+
+def test_the_notebooks_open_with_make_notebooks():
+    import tomllib
+
+    root = README.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert any(d.startswith("jupyterlab") for d in extras["jupyter"])
+    makefile = (root / "Makefile").read_text()
+    target = makefile.split("\nnotebooks:", 1)[1].split("\n\n", 1)[0]
+    assert '".[jupyter]"' in target and "jupyter lab notebooks/" in target
+    assert "make notebooks" in README.read_text(encoding="utf-8")
