@@ -23,13 +23,15 @@ _EPILOG = """\
 examples:
   alliance-sim world list
   alliance-sim world show axis-2024
+  alliance-sim world show axis-2024 --ties
   alliance-sim world validate my_world.toml
   alliance-sim world export axis-2024 --out world.json
   alliance-sim world plot axis-2024 --out world.png --svg
   alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
   alliance-sim demo
   alliance-sim list
-  alliance-sim run syria_loss --replicates 20 --out results/syria
+  alliance-sim run syria_loss --replicates 20 --out results/syria --csv
+  alliance-sim report results/syria --out syria.html
 """
 
 
@@ -609,6 +611,7 @@ examples:
   alliance-sim run syria_loss --replicates 20 --out results/syria
   alliance-sim run my_scenario.toml --executor dask --scheduler tcp://10.0.0.5:8786
   alliance-sim run syria_loss --out results/syria --resume      # after an interruption
+  alliance-sim run syria_loss --set tie_decay=0.05 --csv --out results/slow_decay
   alliance-sim compare results/syria results/syria_and_instc
 """
 
