@@ -100,8 +100,13 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         from sim.plotting import plot_sensitivity, save_figure
     except ImportError:  # pragma: no cover - plotting ships with the package
         return 0
+    from sim.labels import outcome_label
+
+    label = outcome_label(res.outcome, names=us.spec.to_record().get("actor_names"))
     ax = plot_sensitivity(res.table)
-    ax.set_title(f"{name}: {res.outcome} ({args.method})")
+    ax.set_title(f"{name}: {label.title} ({args.method})")
+    if args.method == "morris":
+        ax.set_xlabel(f"elementary effect ({label.unit}, shocked − baseline)")
     for path in save_figure(ax, out / "sensitivity", formats=("png",)):
         print(f"wrote {path}")
     plt.close(ax.figure)

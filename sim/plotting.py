@@ -1711,7 +1711,8 @@ def plot_attack_curves(
     ax.set_ylabel("giant-component fraction, S")
     ax.set_title("Attack curves (dotted: critical fraction)")
     ax.grid(True, color="#EEEEEE", lw=0.6)
-    ax.legend(fontsize=8, frameon=False)
+    # beside the axes: curves fill the whole square, so any corner inside may cover one
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -1790,7 +1791,8 @@ def plot_criticality(
         ],
         fontsize=8,
         frameon=False,
-        loc="lower right",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),  # beside the bars, never over them
     )
     return ax
 
@@ -1885,7 +1887,7 @@ def plot_sensitivity(table: Any, *, ax: Axes | None = None, top: int | None = No
         ax.set_xlabel("elementary effect (output units)")
         ax.set_title("Morris screening (bars: 95% confidence of μ*)")
     ax.grid(True, axis="x", color="#EEEEEE", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

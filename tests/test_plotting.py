@@ -885,3 +885,22 @@ def test_map_labels_sit_beside_their_points_even_where_crowded():
         assert len(gaps) == len(world.actors)
         worst = max(gaps, key=gaps.get)
         assert gaps[worst] <= LABEL_GAP_MAX + 0.5, (worst, gaps[worst])
+
+
+def test_legends_of_the_analysis_figures_sit_outside_the_data():
+    world = synthetic(20, rng=3)
+    from sim.robustness import attack_curve, criticality
+
+    G = world.to_networkx()
+    table = pd.DataFrame(
+        {"parameter": list("abc"), "mu_star": [0.3, 0.2, 0.1], "mu_star_conf": [0.01] * 3,
+         "sigma": [0.1] * 3, "mu": [0.3, 0.2, 0.1]}
+    )  # fmt: skip
+    for ax in (
+        plot_attack_curves({s: attack_curve(G, s, rng=0) for s in ("random", "degree")}),
+        plot_criticality(criticality(world, items="actors")),
+        plot_sensitivity(table),
+    ):
+        ax.figure.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        assert legend.x0 >= ax.get_window_extent().x1, ax.get_title()
