@@ -40,6 +40,7 @@ __all__ = [
     "rapidity",
     "resilience_loss",
     "resilience_summary",
+    "retained_strength",
     "robustness",
     "route_taken",
     "signed_graph",
@@ -214,6 +215,49 @@ def group_mean_strength(
 
 
 # -- structural -------------------------------------------------------------------------------
+
+
+def retained_strength(
+    strength: np.ndarray,
+    strength0: np.ndarray,
+    group0: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
+    """Share of each group's initial partnership strength that its initial pairs still hold.
+
+    Parameters
+    ----------
+    strength : float array, shape (E0,)
+        Current strength of each tie present at t = 0 (0 once dissolved, or once an end is
+        lost).
+    strength0 : float array, shape (E0,)
+        Its strength at t = 0.
+    group0 : int array, shape (E0,)
+        The group both ends belonged to at t = 0, or -1 for a tie between groups.
+    n_groups : int
+
+    Returns
+    -------
+    float array, shape (n_groups,)
+        :math:`\\sum_e s_e / \\sum_e s_e^0` over the group's pairs at t = 0; 1.0 for a group
+        with no tie at t = 0. This is the ``cohesion:B`` reporter.
+
+    Notes
+    -----
+    The denominator is fixed at t = 0, so losing an actor (whose ties then count 0) can only
+    lower it, unlike a mean over the surviving ties, which rises when a weakly tied member
+    goes. Ties formed during a run are not counted: the measure asks what the group kept.
+
+    Examples
+    --------
+    >>> retained_strength(np.array([0.5, 0.0]), np.array([0.5, 0.3]), np.array([0, 0]), 1)
+    array([0.625])
+    """
+    g = np.asarray(group0, dtype=np.intp)
+    inside = g >= 0
+    num = np.bincount(g[inside], weights=np.asarray(strength)[inside], minlength=n_groups)
+    den = np.bincount(g[inside], weights=np.asarray(strength0)[inside], minlength=n_groups)
+    return np.divide(num, den, out=np.ones(n_groups), where=den > 0)
 
 
 def giant_component_fraction(

@@ -31,14 +31,20 @@ from sim import metrics
 from sim.agents import StateAgent
 from sim.errors import ShockError, suggest
 from sim.params import ModelParams
-from sim.supply import SupplyNetwork, capped_share, deliver
+from sim.supply import SupplyNetwork, capped_share, deliver, surge_targets
 from sim.ties import (
+    DEFENCE_KINDS,
+    KIND_STRENGTH,
     STEADY_MAX,
     PartnershipLayer,
+    _logit,
     allied_support,
     anchor,
     drive,
     formation_candidates,
+    log_drivers,
+    logodds_targets,
+    relax_strengths,
     rival_pressure,
     tie_drivers,
     update_strengths,
@@ -49,6 +55,10 @@ __all__ = ["NEUTRAL", "AllianceModel", "ArrayCollector", "agent_reporters", "mod
 
 #: The bloc an actor joins when it turns neutral.
 NEUTRAL = "neutral"
+
+#: Shortfalls smaller than this share of a need draw no substitution: supply planners act on
+#: a lost supplier or route, not on a month's noise (which is 10 % by default).
+SURGE_DEADBAND = 0.02
 
 
 class AllianceModel(mesa.Model):
@@ -72,8 +82,9 @@ class AllianceModel(mesa.Model):
     datacollector : ArrayCollector
         Frames in the layout of ``mesa.DataCollector`` (``get_model_vars_dataframe``,
         ``get_agent_vars_dataframe``), recorded into arrays for speed. Model variables
-        ``alive:B``, ``fulfilment:B``, ``cohesion:B``, ``giant:B`` per bloc ``B`` of the world
-        and ``collapses``; agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
+        ``alive:B``, ``fulfilment:B``, ``cohesion:B`` (the share of the bloc's partnership
+        strength at t = 0 its pairs still hold), ``mean_strength:B`` (mean strength of the
+        bloc's ties in force), ``giant:B`` per bloc ``B`` of the world and ``collapses``; agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
         ``stability``, ``fulfilment``. Collected at time 0 and after each step.
 
     Examples
@@ -141,7 +152,8 @@ class AllianceModel(mesa.Model):
         self._route_closed = np.zeros(len(net.route_tie), dtype=np.intp)
         self._prod_i, self._prod_c = np.nonzero(net.production > 0)
         self._n_needs = np.bincount(net.need_actor, minlength=n)
-        self._has_needs = self._n_needs > 0
+        self._need_w = np.bincount(net.need_actor, weights=net.need_weight, minlength=n)
+        self._has_needs = (self._n_needs > 0) & (self._need_w > 0)
         self._pair_ties: dict[tuple[int, int], list[int]] = {}
         for k, (i, j) in enumerate(zip(net.supplier, net.recipient, strict=True)):
             self._pair_ties.setdefault((int(i), int(j)), []).append(k)
@@ -159,10 +171,26 @@ class AllianceModel(mesa.Model):
             [self._pos[t.a] for t in par],
             [self._pos[t.b] for t in par],
             [min(t.strength, STEADY_MAX) for t in par],
+            damp=[p.treaty_damping if t.kind in DEFENCE_KINDS else 1.0 for t in par],
         )
+        # Kind of each tie in force, by tie index (Formalize changes them; formed ties are
+        # "cooperation").
+        self._kinds: dict[int, str] = {e: t.kind for e, t in enumerate(par)}
+        lay0 = self.partners
+        same = self._bloc0[lay0.a] == self._bloc0[lay0.b]
+        self._coh_group0 = np.where(same, self._bloc0[lay0.a], -1)
+        self._coh_s0 = lay0.s.copy()
         self._supply_tie_e = np.full(net.n_ties, -1, dtype=np.intp)
         for e in range(len(self.partners)):
             self._map_supply_to_tie(e)
+        # Trade follows the tie: a supply tie's volume scales with the partnership between its
+        # ends relative to t = 0 (ties with no partnership then keep their volume).
+        e0 = self._supply_tie_e
+        self._trade_e = e0.copy()
+        self._trade_s0 = np.where(e0 >= 0, self.partners.s[np.maximum(e0, 0)], 0.0)
+        self._surge = np.zeros(net.n_ties)
+        self._dispatched = np.zeros(net.n_ties)
+        self._main_route = np.zeros(net.n_ties, dtype=bool)
         ci, cj = formation_candidates(n, self._ra, self._rb)
         self._cand_i, self._cand_j = ci, cj
         self._cand_e = np.array(
@@ -183,13 +211,18 @@ class AllianceModel(mesa.Model):
         rng_anchor = self.rng.spawn(1)[0]
         draws = max(1, p.anchor_draws) if p.volume_noise > 0 or p.interdiction_rate > 0 else 1
         f_sum, d_draws = np.zeros(n), np.zeros((draws, len(self.partners)))
+        ld_sum = np.zeros((len(self.partners), 3))
         delivered_sum = np.zeros(self.supply.n_ties)
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, rng=rng_anchor)
             f_sum += self._fulfil
-            d_draws[k] = drive(p, *self._drivers())
+            drivers = self._drivers()
+            d_draws[k] = drive(p, *drivers)
+            ld_sum += log_drivers(p, *drivers)
         self._fulfil0 = f_sum / draws
         self.partners.base = anchor(p, self.partners.s, d_draws)
+        self.partners.ell0 = ld_sum / draws
+        self._imports0 = self._planned_imports()  # what substitution restores
         self._supply(noise=False)  # routes and output as the data give them
         # Row 0 reports an expected month, like every later row on average: noise is
         # mean-preserving but deliveries are capped at the tie's volume, so a noise-free
@@ -220,6 +253,7 @@ class AllianceModel(mesa.Model):
         and so before the next step.
         """
         self._delivered = self._supply(noise=True)
+        self._update_surges()
         self._update_states()
         self._update_ties()
         self._collect()
@@ -242,6 +276,11 @@ class AllianceModel(mesa.Model):
             uniform = None
         output[self._prod_i, self._prod_c] = vals
         self._output = output
+        # Own output for own use follows the production multiplier (a strike on the industry)
+        # but not capability, which it feeds: scaling it with capability too would make a
+        # state's forces shrink because they shrank. Noise-free: a state's own production
+        # lines are steadier than the shipments abroad that the supply noise stands for.
+        self._domestic_out = net.domestic * (self._prod_mult * alive)[:, None]
         tie_open = alive[net.supplier] & alive[net.recipient] & (self._tie_cut == 0)
         passable = alive & (self._blocking == 0)
         tie_passable = None
@@ -254,35 +293,126 @@ class AllianceModel(mesa.Model):
                 self._bloc[h] == self._bloc[hop_sup]
             )
         taken = np.empty(net.n_ties, dtype=np.intp)
-        delivered, _ = deliver(
+        volume = self._volumes()
+        # A surge draws on spare output beyond the supplier's nominal exports.
+        extra = np.zeros_like(output)
+        np.add.at(extra, (net.supplier, net.commodity), np.where(tie_open, self._surge, 0.0))
+        delivered, dispatched = deliver(
             net,
-            output=output,
+            output=output + extra,
             tie_open=tie_open,
             passable=passable,
             route_open=self._route_closed == 0,
             tie_passable=tie_passable,
             uniform=uniform,
             interdiction_rate=p.interdiction_rate if noise else 0.0,
+            direct_rate=p.direct_interdiction_rate if noise else 0.0,
             route_out=taken,
+            volume=volume,
         )
         self._route_rank = np.where(taken >= 0, net.route_rank[taken], -1)
+        self._tie_open = tie_open
+        self._dispatched = dispatched
         self._received_share(delivered)
         return delivered
 
-    def _received_share(self, delivered: np.ndarray) -> None:
-        """Fulfilment per actor and the per-tie share of the recipient's needs it covers."""
+    def _volumes(self) -> np.ndarray:
+        """This month's volume of every supply tie: nominal, scaled by the partnership between
+        its ends relative to t = 0 (bounded in [0, 2]), plus any substitution surge."""
+        net, p = self.supply, self.params
+        vol = net.volume
+        e = self._trade_e
+        has = (e >= 0) & (self._trade_s0 > 0)
+        if has.any() and p.trade_elasticity > 0 and p.tie_model != "inertia":
+            ratio = self.partners.s[e[has]] / self._trade_s0[has]
+            vol = vol.copy()
+            vol[has] *= np.minimum(ratio**p.trade_elasticity, 2.0)
+        return vol + self._surge
+
+    def _update_surges(self) -> None:
+        """Substitution: recipients ask other partners that supply the same commodity on open
+        main routes to make up the shortfall (against the planned share at t = 0) of the
+        needs they lost; each surge moves ``substitution_rate`` of the way to its target."""
+        p, net = self.params, self.supply
+        if p.substitution_rate <= 0 or net.n_ties == 0:
+            return
+        # The shortfall a planner sees: noise-free imports in the current structure, against
+        # those planned at t = 0. Lost own output is not made up by partners: arming a state
+        # whose industry was struck is a commitment, not a trade.
+        planned = self._planned_imports()
+        gap = np.maximum(self._imports0 - planned - SURGE_DEADBAND * net.need_volume, 0.0)
+        e = self._supply_tie_e
+        lay = self.partners
+        partnered = (e >= 0) & lay.active[np.maximum(e, 0)]
+        eligible = self._tie_open & (self._route_rank == 0) & partnered
+        pull = np.where(partnered, lay.s[np.maximum(e, 0)], 0.0) * net.volume
+        shipped = np.zeros_like(self._output)
+        np.add.at(shipped, (net.supplier, net.commodity), self._dispatched)
+        spare = np.maximum(self._output - shipped, 0.0) + p.surge_capacity * self._domestic_out
+        target = surge_targets(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
+        self._surge += p.substitution_rate * (target - self._surge)
+        self._surge[~eligible] = 0.0
+
+    def _planned_imports(self) -> np.ndarray:
+        """Imports of each need this month without noise or surges (the planner's view)."""
+        net = self.supply
+        surge, self._surge = self._surge, np.zeros_like(self._surge)
+        try:
+            delivered, _ = deliver(
+                net,
+                output=self._output_nominal(),
+                tie_open=self._tie_open,
+                passable=self._alive & (self._blocking == 0),
+                route_open=self._route_closed == 0,
+                volume=self._volumes(),
+            )
+        finally:
+            self._surge = surge
+        return self._imports(delivered)
+
+    def _imports(self, delivered: np.ndarray) -> np.ndarray:
+        net = self.supply
+        m = net.tie_need
+        ok = m >= 0
+        return np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
+
+    def _output_nominal(self) -> np.ndarray:
+        p, net = self.params, self.supply
+        ratio = np.divide(self._cap, self._cap0, out=np.ones(self.n), where=self._cap0 > 0)
+        scale = self._prod_mult * self._alive * ratio**p.production_elasticity
+        return net.production * scale[:, None]
+
+    def _shares(self, delivered: np.ndarray) -> np.ndarray:
+        """Share of each need met by `delivered` plus the actor's own output."""
         net = self.supply
         m = net.tie_need
         ok = m >= 0
         recv = np.bincount(m[ok], weights=delivered[ok], minlength=len(net.need_volume))
+        recv = recv + self._domestic_out[net.need_actor, net.need_commodity]
+        return capped_share(recv, net.need_volume)
+
+    def _received_share(self, delivered: np.ndarray) -> None:
+        """Fulfilment per actor and the per-tie share of the recipient's needs it covers.
+
+        An actor's fulfilment is the mean share of its needs met (own output plus imports),
+        each need weighted by its value in USD times the commodity's importance
+        (:mod:`sim.commodities`), so a commodity counts by what it is worth to the army.
+        """
+        net = self.supply
+        m = net.tie_need
+        ok = m >= 0
         # capped_share: a subnormal declared need must not overflow the division
-        share = capped_share(recv, net.need_volume)
-        f = np.bincount(net.need_actor, weights=share, minlength=self.n)
-        self._fulfil = np.where(self._has_needs, f / np.maximum(self._n_needs, 1), 1.0)
+        share = self._shares(delivered)
+        self._need_share = share
+        w = net.need_weight
+        f = np.bincount(net.need_actor, weights=w * share, minlength=self.n)
+        self._fulfil = np.where(self._has_needs, f / np.maximum(self._need_w, 1e-300), 1.0)
         contrib = np.zeros(net.n_ties)
         if ok.any():
-            contrib[ok] = capped_share(delivered[ok], net.need_volume[m[ok]]) / np.maximum(
-                self._n_needs[net.recipient[ok]], 1
+            contrib[ok] = (
+                capped_share(delivered[ok], net.need_volume[m[ok]])
+                * w[m[ok]]
+                / np.maximum(self._need_w[net.recipient[ok]], 1e-300)
             )
         self._contrib = contrib
 
@@ -301,12 +431,15 @@ class AllianceModel(mesa.Model):
             )
             self._reanchor[:] = False
         power0 = self._cap0 + self._support0 + 1e-9
+        # Materiel: the share of needs met (own output and imports) moves capability; allies
+        # and rivals move security, and so stability, but not the actor's own forces.
+        materiel = p.need_weight * (self._fulfil - self._fulfil0)
         x = (
-            p.need_weight * (self._fulfil - self._fulfil0)
+            materiel
             + p.support_weight * (support - self._support0) / power0
             - p.pressure_weight * (pressure - self._pressure0) / power0
         )
-        cap_target = np.clip(self._cap0 * self._cap_mult * (1.0 + x), 0.0, 1.0)
+        cap_target = np.clip(self._cap0 * self._cap_mult * (1.0 + materiel), 0.0, 1.0)
         stab_target = np.clip(self._stab0 * (1.0 + p.stability_sensitivity * x), 0.0, 1.0)
         z = self._rng_state.standard_normal(self.n)
         u = self._rng_state.random(self.n)
@@ -371,8 +504,13 @@ class AllianceModel(mesa.Model):
 
     def _update_ties(self) -> None:
         p, lay = self.params, self.partners
-        d = drive(p, *self._drivers())
-        gone = update_strengths(lay, p, d)
+        if p.tie_model == "inertia":
+            return  # the null model: strengths never change and no tie forms
+        drivers = self._drivers()
+        if p.tie_model == "anchor":
+            gone = update_strengths(lay, p, drive(p, *drivers))
+        else:
+            gone = relax_strengths(lay, p, logodds_targets(lay, p, log_drivers(p, *drivers)))
         if gone.any():
             self._topo_version += 1
         u = self._rng_ties.random(len(self._cand_i))
@@ -393,12 +531,20 @@ class AllianceModel(mesa.Model):
             self._topo_version += 1
             formed.append(e)
         if formed:
-            # A new partnership, like an observed one, starts at a steady state of its own
-            # drivers (here: at formation_strength) and then moves only as they change;
-            # with no residual it would rush to near 1 on the shared threat alone.
-            formed = np.array(formed)
-            d_new = drive(p, *self._drivers())[formed]
-            lay.base[formed] = anchor(p, lay.s[formed], d_new)
+            self._baseline_ties(np.array(formed))
+
+    def _baseline_ties(self, ties: np.ndarray) -> None:
+        """Make the current strengths of `ties` their steady state under today's drivers.
+
+        A new partnership, like an observed one, starts at a steady state of its own drivers
+        and then moves only as they change (with no residual, an ``"anchor"`` tie would rush
+        to near 1 on the shared threat alone).
+        """
+        p, lay = self.params, self.partners
+        drivers = self._drivers()
+        lay.base[ties] = anchor(p, lay.s[ties], drive(p, *drivers)[ties])
+        lay.ell0[ties] = log_drivers(p, *drivers)[ties]
+        lay.logit0[ties] = _logit(np.minimum(lay.s[ties], STEADY_MAX))
 
     def _map_supply_to_tie(self, e: int) -> None:
         i, j = int(self.partners.a[e]), int(self.partners.b[e])
@@ -416,7 +562,11 @@ class AllianceModel(mesa.Model):
         bloc, alive, lay = self._bloc, self._alive, self.partners
         n_alive = np.bincount(bloc[alive], minlength=ng)
         fulfil = metrics.group_means(self._fulfil, bloc, ng, mask=alive & self._has_needs)
-        cohesion = metrics.group_mean_strength(lay.a, lay.b, lay.s, bloc, ng, active=lay.active)
+        mean_s = metrics.group_mean_strength(lay.a, lay.b, lay.s, bloc, ng, active=lay.active)
+        e0 = len(self._coh_s0)
+        cohesion = metrics.retained_strength(
+            np.where(lay.active[:e0], lay.s[:e0], 0.0), self._coh_s0, self._coh_group0, ng
+        )
         giant = self._giant()
         out: dict[str, float] = {}
         for k in range(nb):
@@ -424,6 +574,7 @@ class AllianceModel(mesa.Model):
             out[f"alive:{name}"] = int(n_alive[k])
             out[f"fulfilment:{name}"] = float(fulfil[k])
             out[f"cohesion:{name}"] = float(cohesion[k])
+            out[f"mean_strength:{name}"] = float(mean_s[k])
             out[f"giant:{name}"] = float(giant[k])
         out["collapses"] = self.collapses
         return out
@@ -463,10 +614,32 @@ class AllianceModel(mesa.Model):
             return 0.0
         return float(self.partners.s[e])
 
-    def delivered(self, src: str, dst: str) -> float:
-        """Volume delivered from `src` to `dst` in the last step, summed over commodities."""
+    def delivered(self, src: str, dst: str, commodity: str | None = None) -> float:
+        """What `src` delivered to `dst` in the last step.
+
+        Parameters
+        ----------
+        src, dst : str
+            Supplier and recipient.
+        commodity : str, optional
+            One commodity: the volume in its own unit (:data:`sim.world.COMMODITIES`). None:
+            the value of every commodity delivered, in USD million per month
+            (:data:`sim.commodities.USD_PER_UNIT`), never a sum of unlike units.
+        """
+        net = self.supply
         ks = self._pair_ties.get((self.index(src), self.index(dst)), ())
-        return float(sum(self._delivered[k] for k in ks))
+        if commodity is not None:
+            if commodity not in net.commodities:
+                from sim.errors import UnknownNameError
+
+                raise UnknownNameError(
+                    f"unknown commodity {commodity!r}; this world ships: "
+                    + ", ".join(net.commodities)
+                    + (f"; {h}" if (h := suggest(commodity, net.commodities)) else "")
+                )
+            c = net.commodities.index(commodity)
+            return float(sum(self._delivered[k] for k in ks if net.commodity[k] == c))
+        return float(sum(self._delivered[k] * net.value[net.commodity[k]] for k in ks))
 
     def alive(self, actor: str) -> bool:
         """Whether the actor is still in play (not removed by a shock or a collapse)."""
@@ -533,6 +706,7 @@ class AllianceModel(mesa.Model):
             else:
                 attrs = {"a": ids[i], "b": ids[j], "kind": "cooperation", "layer": "partnership"}
                 attrs.update(since=None, source="formed in the model run", formed=True)
+            attrs["kind"] = self._kinds.get(e, attrs["kind"])
             attrs["strength"] = float(lay.s[e])
             G.add_edge(ids[i], ids[j], key="partnership", **attrs)
             G.add_edge(ids[j], ids[i], key="partnership", **attrs)
@@ -657,6 +831,61 @@ class AllianceModel(mesa.Model):
             recs.append(("cap_cut", i, before - self._cap[i]))
         return recs
 
+    def mark_hostile(self, pairs: Iterable[tuple[int, int]]) -> list[tuple]:
+        """Count a hostile act in force between each pair of partners (no-op for non-partners).
+
+        Under the ``"logodds"`` tie model each act lowers the pair's target log-odds by
+        ``hostility_weight`` until it is restored.
+        """
+        lay = self.partners
+        es = sorted({e for i, j in pairs if (e := lay.index.get(_pair_key(i, j))) is not None})
+        if not es:
+            return []
+        ties = np.array(es, dtype=np.intp)
+        lay.hostility[ties] += 1.0
+        return [("hostility", ties)]
+
+    def transit_victims(self, i: int) -> list[int]:
+        """Actors whose supply (as supplier or recipient) has a route through actor `i`."""
+        net = self.supply
+        routes = net.hop_route[net.hop_actor == i]
+        ties = np.unique(net.route_tie[routes])
+        ends = set(net.supplier[ties].tolist()) | set(net.recipient[ties].tolist())
+        ends.discard(i)
+        return sorted(ends)
+
+    def formalize(self, i: int, j: int, kind: str, strength: float | None) -> list[tuple]:
+        """Sign a treaty between `i` and `j`: the tie takes `kind` and `strength` (default
+        :data:`sim.ties.KIND_STRENGTH` of the kind), which become its new steady state.
+
+        Creates the partnership if there is none in force; a defence kind damps the tie's
+        response (``treaty_damping``), as for ties observed with a defence clause.
+        """
+        lay, p = self.partners, self.params
+        new_s = min(KIND_STRENGTH[kind] if strength is None else float(strength), STEADY_MAX)
+        e = lay.index.get(_pair_key(i, j))
+        if e is None or not lay.active[e]:
+            created = True
+            e = lay.add(i, j, new_s)
+            self._map_supply_to_tie(e)
+            self._topo_version += 1
+            old = None
+        else:
+            created = False
+            old = (
+                lay.logit0[e],
+                lay.base[e],
+                lay.ell0[e].copy(),
+                lay.damp[e],
+                self._kinds.get(e),
+            )
+            lay.s[e] = new_s
+        ties = np.array([e], dtype=np.intp)
+        self._baseline_ties(ties)
+        lay.damp[e] = p.treaty_damping if kind in DEFENCE_KINDS else 1.0
+        self._kinds[e] = kind
+        return [("formalize", e, created, old)]
+
     def _reactivate(self, ties: np.ndarray, s: np.ndarray) -> None:
         """Bring dissolved partnerships back at strengths `s`; a tie whose partner is dead
         waits for it (``_dormant``)."""
@@ -694,6 +923,20 @@ class AllianceModel(mesa.Model):
             self._reanchor[i] = flag
         elif kind == "block":
             self._blocking[rec[1]] -= 1
+        elif kind == "hostility":
+            self.partners.hostility[rec[1]] -= 1.0
+        elif kind == "formalize":
+            _, e, created, old = rec
+            lay = self.partners
+            if created:
+                lay.dissolve(np.arange(len(lay)) == e)
+                self._kinds.pop(e, None)
+            else:
+                lay.logit0[e], lay.base[e], lay.ell0[e], lay.damp[e], k = old
+                if k is None:
+                    self._kinds.pop(e, None)
+                else:
+                    self._kinds[e] = k
         elif kind == "route":
             self._route_closed[rec[1]] -= 1
         elif kind == "factor":
@@ -711,6 +954,10 @@ class AllianceModel(mesa.Model):
             else:
                 self._cap_refund[i] += lost  # paid back when a Restore revives it
         self._topo_version += 1
+
+
+def _pair_key(i: int, j: int) -> tuple[int, int]:
+    return (int(i), int(j)) if i < j else (int(j), int(i))
 
 
 class _ShockTrigger:
@@ -804,7 +1051,8 @@ class ArrayCollector:
 def model_variables(model: AllianceModel) -> list[str]:
     """Names of the model variables of `model`, in column order (see the class docstring)."""
     blocs = model.world_blocs
-    names = [f"{v}:{b}" for b in blocs for v in ("alive", "fulfilment", "cohesion", "giant")]
+    kinds = ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
+    names = [f"{v}:{b}" for b in blocs for v in kinds]
     return [*names, "collapses"]
 
 

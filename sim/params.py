@@ -12,10 +12,16 @@ from typing import Any
 
 from sim.errors import Problem, ValidationError, suggest
 
-__all__ = ["COLLAPSE_FATES", "ModelParams"]
+__all__ = ["COLLAPSE_FATES", "TIE_MODELS", "ModelParams"]
 
 #: What becomes of an actor whose stability falls below the collapse threshold.
 COLLAPSE_FATES = ("removed", "defected", "neutral")
+
+#: Tie submodels (``ModelParams.tie_model``): ``"logodds"`` (the default: a tie's target
+#: strength shifts in log-odds with its drivers relative to their initial values),
+#: ``"anchor"`` (the residual-anchor equation of version 0.1) and ``"inertia"`` (a null
+#: model: strengths never change, no tie forms). See ``docs/model.md``, section 7.3.
+TIE_MODELS = ("logodds", "anchor", "inertia")
 
 
 def _p(default: Any, units: str, lo: float | None, hi: float | None, doc: str):
@@ -48,9 +54,25 @@ class ModelParams:
         0.02, "expected share per transit hop per month", 0.0, 0.1,
         "Expected share of a month's shipment on a tie interdicted at each transit hop.",
     )  # fmt: skip
+    direct_interdiction_rate: float = _p(
+        0.005, "expected share per month", 0.0, 0.05,
+        "Expected share of a month's shipment lost on a direct route (no transit actor).",
+    )  # fmt: skip
     production_elasticity: float = _p(
         1.0, "dimensionless", 0.0, 2.0,
         "Output scales as (capability / initial capability) ** elasticity.",
+    )  # fmt: skip
+    trade_elasticity: float = _p(
+        0.5, "dimensionless", 0.0, 2.0,
+        "A supply tie's volume scales as (partnership strength / initial) ** elasticity.",
+    )  # fmt: skip
+    substitution_rate: float = _p(
+        0.15, "1/month", 0.0, 0.5,
+        "Share of the gap to its substitution target a surge closes each month.",
+    )  # fmt: skip
+    surge_capacity: float = _p(
+        0.1, "share of own output", 0.0, 0.5,
+        "Share of a supplier's own-use output it can divert to a partner in need.",
     )  # fmt: skip
     # -- state update ---------------------------------------------------------------------
     need_weight: float = _p(
@@ -104,25 +126,60 @@ class ModelParams:
         },
     )
     # -- tie update -----------------------------------------------------------------------
+    tie_model: str = field(
+        default="logodds",
+        metadata={
+            "units": "one of " + ", ".join(TIE_MODELS),
+            "doc": "Tie submodel: logodds (default), anchor (v0.1) or inertia (null model).",
+        },
+    )
+    tie_rate: float = _p(
+        0.1, "1/month", 0.02, 0.5,
+        "logodds: share of the gap to its target strength a tie closes each month.",
+    )  # fmt: skip
+    support_elasticity: float = _p(
+        0.5, "log-odds per log unit", 0.0, 2.0,
+        "logodds: shift of a tie's log-odds per log change of support delivered.",
+    )  # fmt: skip
+    dependence_elasticity: float = _p(
+        0.5, "log-odds per log unit", 0.0, 2.0,
+        "logodds: shift of a tie's log-odds per log change of mutual dependence.",
+    )  # fmt: skip
+    threat_elasticity: float = _p(
+        1.0, "log-odds per log unit", 0.0, 2.0,
+        "logodds: shift of a tie's log-odds per log change of shared threat.",
+    )  # fmt: skip
+    hostility_weight: float = _p(
+        1.0, "log-odds per hostile act", 0.0, 3.0,
+        "logodds: fall of a tie's log-odds per hostile act in force between the partners.",
+    )  # fmt: skip
+    treaty_damping: float = _p(
+        0.5, "dimensionless", 0.0, 1.0,
+        "logodds: factor on the shift of ties with a defence clause (defence pact, union).",
+    )  # fmt: skip
+    driver_floor: float = _p(
+        0.02, "driver units", 0.005, 0.2,
+        "logodds: added to each driver before its log ratio, so a driver of 0 stays finite.",
+    )  # fmt: skip
     tie_gain: float = _p(
         0.5, "1/month", 0.02, 1.0,
-        "Rate at which the drivers of a partnership raise its strength.",
+        "anchor: rate at which the drivers of a partnership raise its strength.",
     )  # fmt: skip
     tie_decay: float = _p(
         0.06, "1/month", 0.005, 0.1,
-        "Rate at which an unused partnership weakens.",
+        "anchor: rate at which an unused partnership weakens.",
     )  # fmt: skip
     tie_support_weight: float = _p(
         1.0, "dimensionless", 0.0, 4.0,
-        "Weight of support delivered between the partners in the tie's drive.",
+        "anchor: weight of support delivered between the partners in the tie's drive.",
     )  # fmt: skip
     dependence_weight: float = _p(
         0.5, "dimensionless", 0.0, 4.0,
-        "Weight of mutual dependence (needs covered, few alternatives) in the tie's drive.",
+        "anchor: weight of mutual dependence (needs covered, few alternatives) in the drive.",
     )  # fmt: skip
     threat_weight: float = _p(
         3.0, "dimensionless", 0.0, 4.0,
-        "Weight of shared threat (rival pressure / combined capability) in the tie's drive.",
+        "anchor: weight of shared threat (rival pressure / combined capability) in the drive.",
     )  # fmt: skip
     tie_floor: float = _p(
         0.05, "strength units", 0.01, 0.2,
@@ -175,6 +232,16 @@ class ModelParams:
                     self.collapse_fate,
                     " | ".join(COLLAPSE_FATES),
                     suggest(self.collapse_fate, COLLAPSE_FATES),
+                )
+            )
+        if self.tie_model not in TIE_MODELS:
+            problems.append(
+                Problem(
+                    "tie_model",
+                    "unknown tie model",
+                    self.tie_model,
+                    " | ".join(TIE_MODELS),
+                    suggest(self.tie_model, TIE_MODELS),
                 )
             )
         if not isinstance(self.defect_bloc, str):

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Outcome kinds the model's DataCollector reports itself (``kind:bloc`` or ``collapses``).
-_REPORTED = ("alive", "fulfilment", "cohesion", "giant", "collapses")
+_REPORTED = ("alive", "fulfilment", "cohesion", "mean_strength", "giant", "collapses")
 _ID_COLUMNS = ("scenario", "replicate", "seed", "arm", "step")
 
 
@@ -147,8 +147,9 @@ def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
             a, b = arg.split("-")
             out[name] = float(model.strength(a, b))
         elif kind == "delivered":
-            a, b = arg.split("->")
-            out[name] = float(model.delivered(a, b))
+            a, _, rest = arg.partition("->")
+            b, _, commodity = rest.partition(":")
+            out[name] = float(model.delivered(a, b, commodity or None))
         elif kind == "capability":
             out[name] = float(model.capability(arg))
         else:  # validated by the scenario parser, so this is a bug

@@ -77,14 +77,16 @@ __all__ = [
 OUTCOME_KINDS: dict[str, str] = {
     "alive": "alive:<bloc> (number of the bloc's actors alive)",
     "fulfilment": "fulfilment:<bloc> (share of the bloc's needs delivered)",
-    "cohesion": "cohesion:<bloc> (mean partnership strength inside the bloc)",
+    "cohesion": "cohesion:<bloc> (share of the bloc's initial partnership strength kept)",
+    "mean_strength": "mean_strength:<bloc> (mean strength of the bloc's ties in force)",
     "giant": "giant:<bloc> (giant-component fraction of the bloc's partnerships)",
     "collapses": "collapses (actors collapsed so far)",
     "strength": "strength:<A>-<B> (partnership strength between two actors)",
-    "delivered": "delivered:<A>-><B> (volume delivered from A to B last step)",
+    "delivered": "delivered:<A>-><B> (value delivered from A to B last step, USD million) "
+    "or delivered:<A>-><B>:<commodity> (volume in the commodity's unit)",
     "capability": "capability:<A> (an actor's capability)",
 }
-_BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "giant")
+_BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
 
 # "uncertainty" (input distributions) is read by sim.uncertain_world for `alliance-sim
 # sensitivity`; a plain run uses the nominal values.
@@ -1230,7 +1232,7 @@ def _shock_value(
                 f"raise scenario.steps to at least {value + 1}",
             )
         return value
-    if key == "target" and kind == "cut_tie":
+    if key == "target" and kind in ("cut_tie", "formalize"):
         if not (isinstance(value, list) and len(value) == 2):
             c.add(where, "must name the two ends of a tie", value, '["A", "B"]')
             return value
@@ -1282,6 +1284,22 @@ def _shock_value(
                 ", ".join(COMMODITIES),
                 suggest(value, COMMODITIES),
             )
+        return value
+    if key == "kind" and kind == "formalize":
+        from sim.ties import KIND_STRENGTH
+
+        if value not in KIND_STRENGTH:
+            c.add(
+                where,
+                "unknown partnership kind",
+                value,
+                " | ".join(KIND_STRENGTH),
+                suggest(value, KIND_STRENGTH),
+            )
+        return value
+    if key == "strength":
+        if value is not None and not (_is_number(value) and 0 < value <= 1):
+            c.add(where, "must be a strength", value, "a number in (0, 1]")
         return value
     if key == "fraction":
         if not (_is_number(value) and 0 <= value <= 1):
@@ -1341,7 +1359,8 @@ def _jsonable(x: Any) -> Any:
 
 
 _PAIR = re.compile(r"^([^-\s>]+)-([^-\s>]+)$")
-_ARROW = re.compile(r"^([^-\s>]+)->([^-\s>]+)$")
+_ARROW = re.compile(r"^([^-\s>:]+)->([^-\s>:]+)$")
+_ARROW_COMMODITY = re.compile(r"^([^-\s>:]+)->([^-\s>:]+):([a-z_]+)$")
 
 
 def _parse_outcomes(c: _Collector, raw: Any, world: World | None) -> list[str]:
@@ -1385,6 +1404,17 @@ def _parse_outcomes(c: _Collector, raw: Any, world: World | None) -> list[str]:
             else:
                 m = pattern.match(arg)
                 ends, ok = (list(m.groups()), True) if m else ([], False)
+                if not ok and kind == "delivered" and (m := _ARROW_COMMODITY.match(arg)):
+                    *ends, commodity = m.groups()
+                    ok = True
+                    if commodity not in COMMODITIES:
+                        c.add(
+                            w,
+                            "unknown commodity",
+                            commodity,
+                            ", ".join(COMMODITIES),
+                            suggest(commodity, COMMODITIES),
+                        )
             if not ok:
                 c.add(w, "malformed outcome", name, OUTCOME_KINDS[kind])
                 continue

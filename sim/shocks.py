@@ -37,6 +37,7 @@ __all__ = [
     "CutTie",
     "Defect",
     "Degrade",
+    "Formalize",
     "RandomFailure",
     "RemoveState",
     "Restore",
@@ -280,7 +281,9 @@ class BlockTransit:
         if self.target in model._pos:
             i = model._pos[self.target]
             model._blocking[i] += 1
-            return [("block", i)]
+            # Closing one's territory to a partner's supplies is a hostile act towards it.
+            hostile = model.mark_hostile((i, j) for j in model.transit_victims(i))
+            return [("block", i), *hostile]
         rs = np.array(
             [r for r, c in enumerate(model.supply.route_corridor) if c == self.target],
             dtype=np.intp,
@@ -375,7 +378,60 @@ class Sanction:
     def apply(self, model: AllianceModel) -> list[tuple]:
         ks = self._ties(model)
         model._tie_cut[ks] += 1
-        return [("cut", ks)]
+        # The named sanctioning partners act against the target: a hostile act on each tie.
+        t = model._pos[self.target]
+        hostile = model.mark_hostile((t, model._pos[x]) for x in (*self.suppliers, *self.buyers))
+        return [("cut", ks), *hostile]
+
+
+@dataclass(frozen=True)
+class Formalize:
+    """`target` (a pair) signs a treaty of `kind`: the tie takes that kind and `strength`.
+
+    `strength` defaults to the kind's usual strength (:data:`sim.ties.KIND_STRENGTH`:
+    ``defence_pact`` 1.0, ``strategic_partnership`` 0.5, ...). The new strength becomes the
+    tie's steady state under its drivers of the day; a defence kind damps its later response
+    like any tie with a defence clause; a pair with no tie in force gets one. Restore puts
+    back the tie's former kind and steady state (or ends a tie the treaty created); the
+    strength then relaxes back at the model's own rate.
+
+    Examples
+    --------
+    >>> Formalize(("RUS", "IRN"), at=2, kind="defence_pact")
+    Formalize(target=('RUS', 'IRN'), at=2, kind='defence_pact', strength=None)
+    """
+
+    target: tuple[str, str]
+    at: int
+    kind: str = "strategic_partnership"
+    strength: float | None = None
+
+    def __post_init__(self):
+        from sim.ties import KIND_STRENGTH
+
+        _check_at(self)
+        if not (isinstance(self.target, tuple | list) and len(self.target) == 2):
+            raise ShockError(f"{self!r}: 'target' must be a pair of actor ids (a, b)")
+        object.__setattr__(self, "target", tuple(self.target))
+        _choice(self, "kind", self.kind, tuple(KIND_STRENGTH))
+        x = self.strength
+        if x is not None and (
+            isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 < x <= 1
+        ):
+            raise ShockError(f"{self!r}: 'strength' must be a number in (0, 1]; got {x!r}")
+
+    def validate(self, model: AllianceModel) -> None:
+        i = _actor(model, self.target[0], self, "target[0]")
+        j = _actor(model, self.target[1], self, "target[1]")
+        if i == j:
+            raise ShockError(f"{self!r}: a treaty needs two different actors")
+        _check_time(model, self)
+
+    def apply(self, model: AllianceModel) -> list[tuple]:
+        i, j = (model._pos[x] for x in self.target)
+        if not (model._alive[i] and model._alive[j]):
+            return []  # a treaty with a fallen regime is not signed
+        return model.formalize(i, j, self.kind, self.strength)
 
 
 @dataclass(frozen=True)
@@ -600,6 +656,7 @@ SHOCKS: dict[str, type] = {
     "block_transit": BlockTransit,
     "degrade": Degrade,
     "sanction": Sanction,
+    "formalize": Formalize,
     "random_failure": RandomFailure,
     "targeted_attack": TargetedAttack,
     "restore": Restore,

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.commodities import IMPORTANCE, USD_PER_UNIT
 from sim.metrics import route_taken
 from sim.world import World
 
-__all__ = ["SupplyNetwork", "capped_share", "deliver"]
+__all__ = ["SupplyNetwork", "capped_share", "deliver", "surge_targets"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,11 +31,18 @@ class SupplyNetwork:
     commodities : tuple of str
         The commodity names indexed by ``commodity``.
     production : float array, shape (N, C)
-        Nominal output per actor and commodity: the declared ``produces`` where given,
-        else the sum of that actor's outgoing ties of the commodity.
+        Nominal output for export per actor and commodity: the declared ``produces`` where
+        given, else the sum of that actor's outgoing ties of the commodity.
+    domestic : float array, shape (N, C)
+        Nominal output for the actor's own use (the world's ``domestic``).
+    value : float array, shape (C,)
+        USD million per unit of each commodity (:data:`sim.commodities.USD_PER_UNIT`).
     need_actor, need_commodity, need_volume : arrays, shape (M,)
         One entry per (actor, commodity) need > 0: declared ``needs`` where given, else the
-        sum of incoming ties.
+        sum of incoming ties plus the actor's own ``domestic`` output of the commodity.
+    need_weight : float array, shape (M,)
+        Weight of each need in its actor's fulfilment: its value in USD times the
+        commodity's military importance (:data:`sim.commodities.IMPORTANCE`).
     tie_need : int array, shape (K,)
         The need entry each tie serves (-1 when the recipient declares no need for it).
     route_tie, route_rank, route_capacity : arrays, shape (R,)
@@ -52,9 +60,12 @@ class SupplyNetwork:
     volume: np.ndarray
     commodities: tuple[str, ...]
     production: np.ndarray
+    domestic: np.ndarray
+    value: np.ndarray
     need_actor: np.ndarray
     need_commodity: np.ndarray
     need_volume: np.ndarray
+    need_weight: np.ndarray
     tie_need: np.ndarray
     route_tie: np.ndarray
     route_rank: np.ndarray
@@ -78,7 +89,7 @@ class SupplyNetwork:
         for t in ties:
             names.setdefault(t.commodity, len(names))
         for a in world.actors:
-            for c in (*a.produces, *a.needs):
+            for c in (*a.produces, *a.needs, *a.domestic):
                 names.setdefault(c, len(names))
         n, n_c, k = len(world.actors), max(len(names), 1), len(ties)
         supplier = np.array([pos[t.supplier] for t in ties], dtype=np.intp)
@@ -91,6 +102,11 @@ class SupplyNetwork:
         np.add.at(shipped, (supplier, commodity), volume)
         np.add.at(brought, (recipient, commodity), volume)
         production, need = shipped.copy(), brought.copy()
+        domestic = np.zeros((n, n_c))
+        for i, a in enumerate(world.actors):
+            for c, v in a.domestic.items():
+                domestic[i, names[c]] = v
+        need += domestic
         for i, a in enumerate(world.actors):
             # A declared figure replaces the derived one for that commodity only, so an actor
             # that declares drones but ships arms still has an arms output.
@@ -102,6 +118,9 @@ class SupplyNetwork:
         need_index = np.full((n, n_c), -1, dtype=np.intp)
         need_index[need_actor, need_commodity] = np.arange(len(need_actor))
         tie_need = need_index[recipient, commodity] if k else np.zeros(0, dtype=np.intp)
+        value = np.array([USD_PER_UNIT.get(c, 1.0) for c in names] or [1.0])
+        importance = np.array([IMPORTANCE.get(c, 1.0) for c in names] or [1.0])
+        need_volume = need[need_actor, need_commodity]
 
         routes = []  # (rank, tie, capacity, corridor, via)
         for j, t in enumerate(ties):
@@ -118,9 +137,12 @@ class SupplyNetwork:
             volume=volume,
             commodities=tuple(names),
             production=production,
+            domestic=domestic,
+            value=value,
             need_actor=need_actor.astype(np.intp),
             need_commodity=need_commodity.astype(np.intp),
-            need_volume=need[need_actor, need_commodity],
+            need_volume=need_volume,
+            need_weight=need_volume * value[need_commodity] * importance[need_commodity],
             tie_need=tie_need,
             route_tie=np.array([x[1] for x in routes], dtype=np.intp),
             route_rank=np.array([x[0] for x in routes], dtype=np.intp),
@@ -172,7 +194,9 @@ def deliver(
     tie_passable: np.ndarray | None = None,
     uniform: np.ndarray | None = None,
     interdiction_rate: float = 0.0,
+    direct_rate: float = 0.0,
     route_out: np.ndarray | None = None,
+    volume: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One month of deliveries.
 
@@ -196,6 +220,12 @@ def deliver(
         where ``q = 1 - (1 - interdiction_rate) ** hops`` on the route taken.
     interdiction_rate : float
         Expected share of a month's shipment interdicted at each transit hop.
+    direct_rate : float
+        Expected share interdicted on any route, direct ones included (strikes on flights,
+        seizures at sea): ``q = 1 - (1 - direct_rate) (1 - interdiction_rate) ** hops``.
+    volume : float array, shape (K,), optional
+        This month's volume of each tie (default: the nominal ``net.volume``): the model's
+        volumes follow the partnership and add substitution surges.
     route_out : int array, shape (K,), optional
         Filled with the route each tie took (an index into the route arrays, -1 where no
         route is usable), e.g. to tell a rerouted tie from one on its main route.
@@ -232,7 +262,7 @@ def deliver(
     k = net.n_ties
     if k == 0:
         return np.zeros(0), np.zeros(0)
-    vol = np.where(tie_open, net.volume, 0.0)
+    vol = np.where(tie_open, net.volume if volume is None else volume, 0.0)
     committed = np.zeros_like(output)
     np.add.at(committed, (net.supplier, net.commodity), vol)
     avail = output[net.supplier, net.commodity]
@@ -253,8 +283,62 @@ def deliver(
     capacity = np.where(ok, net.route_capacity[taken], 0.0)
     hops = np.where(ok, net.route_hops[taken], 0)
     delivered = dispatched * capacity
-    if uniform is not None and interdiction_rate > 0:
-        q = 1.0 - (1.0 - interdiction_rate) ** hops  # expected share lost on the route taken
+    if uniform is not None and (interdiction_rate > 0 or direct_rate > 0):
+        # expected share lost on the route taken
+        q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
         lost = np.minimum(1.0, -q * np.log(np.maximum(uniform, 1e-300)))
         delivered *= 1.0 - lost
     return delivered, dispatched
+
+
+def surge_targets(
+    net: SupplyNetwork,
+    *,
+    shortfall: np.ndarray,
+    eligible: np.ndarray,
+    pull: np.ndarray,
+    spare: np.ndarray,
+) -> np.ndarray:
+    """Extra volume each supply tie is asked for, to make up its recipients' shortfalls.
+
+    Parameters
+    ----------
+    net : SupplyNetwork
+    shortfall : float array, shape (M,)
+        Each need's shortfall against its expected level, in the commodity's unit.
+    eligible : bool array, shape (K,)
+        Ties that may surge: open, on their main route, between active partners.
+    pull : float array, shape (K,)
+        Each tie's claim on its need's shortfall (the model: partnership strength times
+        nominal volume); shared among a need's eligible ties in proportion to it.
+    spare : float array, shape (N, C)
+        What each supplier can divert, per commodity.
+
+    Returns
+    -------
+    float array, shape (K,)
+        The surge each tie is asked for: its share of the shortfall, scaled down where the
+        supplier's spare output cannot cover every claim on it.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> net = SupplyNetwork.from_world(synthetic(12, mean_degree=3, rng=1))
+    >>> m = len(net.need_volume)
+    >>> surge_targets(net, shortfall=np.zeros(m), eligible=np.ones(net.n_ties, bool),
+    ...               pull=np.ones(net.n_ties), spare=np.ones_like(net.production)).sum()
+    np.float64(0.0)
+    """
+    k = net.n_ties
+    m = net.tie_need
+    ok = eligible & (m >= 0) & (pull > 0)
+    if not ok.any():
+        return np.zeros(k)
+    w = np.where(ok, pull, 0.0)
+    tot = np.bincount(m[ok], weights=w[ok], minlength=len(net.need_volume))
+    ask = np.zeros(k)
+    ask[ok] = shortfall[m[ok]] * w[ok] / tot[m[ok]]
+    claims = np.zeros_like(spare)
+    np.add.at(claims, (net.supplier, net.commodity), ask)
+    scale = capped_share(spare, claims)  # 1 where the spare covers every claim
+    return ask * np.where(claims[net.supplier, net.commodity] > 0, scale[net.supplier, net.commodity], 0.0)

@@ -1,17 +1,19 @@
 """How partnership strength evolves, forms and breaks: general terms, no named events.
 
 The partnership layer is held as flat arrays over tie index (:class:`PartnershipLayer`); each
-month :func:`tie_drivers` computes three general drivers per tie and :func:`update_strengths`
-moves every strength by
+month :func:`tie_drivers` computes three general drivers per tie (support delivered between
+the partners, mutual dependence, shared threat). Three submodels turn them into strengths
+(``ModelParams.tie_model``, ``docs/model.md`` section 7.3):
 
-.. math::
-
-    \\Delta s = g\\,\\max(0, w_s\\,\\mathrm{support} + w_d\\,\\mathrm{dependence}
-                 + w_t\\,\\mathrm{threat} + b)\\,(1 - s) - \\delta\\, s
-
-(see ``docs/model.md``). A shared ally's loss draws the remaining partners together only
-because it raises their dependence on each other (fewer alternatives) and their threat (less
-allied capability against the same rivals).
+- ``"logodds"`` (default): a tie's target strength is its observed strength shifted in
+  log-odds by the log change of each driver since t = 0 and by hostile acts in force,
+  :math:`s^* = \\sigma(\\operatorname{logit} s_0 + \\kappa[\\sum_k \\beta_k \\log
+  \\tfrac{x_k + \\epsilon}{x_{k,0} + \\epsilon} - \\beta_h h])`, and the strength relaxes
+  towards it (:func:`logodds_targets`, :func:`relax_strengths`): smooth, bounded and
+  proportionate, with no knife edge;
+- ``"anchor"``: the residual-anchor equation of version 0.1 (:func:`anchor`,
+  :func:`update_strengths`), kept as a rival submodel;
+- ``"inertia"``: a null model in which strengths never change.
 """
 
 from __future__ import annotations
@@ -22,10 +24,15 @@ import scipy.sparse as sp
 from sim.params import ModelParams
 
 __all__ = [
+    "DEFENCE_KINDS",
+    "KIND_STRENGTH",
     "STEADY_MAX",
     "PartnershipLayer",
     "allied_support",
     "formation_candidates",
+    "log_drivers",
+    "logodds_targets",
+    "relax_strengths",
     "rival_pressure",
     "tie_drivers",
     "update_strengths",
@@ -37,6 +44,24 @@ _EPS = 1e-9
 #: s = 1 the gain term vanishes and the tie loses `tie_decay` in its first month. The model
 #: starts ties given at 1.0 (automatic defence clauses) here instead.
 STEADY_MAX = 0.99
+
+#: Partnership kinds with an automatic defence clause: their log-odds shift is damped by
+#: ``ModelParams.treaty_damping`` (a treaty commitment moves less than an entente).
+DEFENCE_KINDS = ("defence_pact", "union")
+
+#: Default strength of a tie of each kind when a shock formalises it without a strength
+#: (the scale of the default world: automatic defence clause 1.0, strategic partnership
+#: without one 0.5, weaker ententes and cooperation 0.2-0.4; ``docs/data.md``).
+KIND_STRENGTH = {
+    "defence_pact": 1.0,
+    "union": 1.0,
+    "strategic_partnership": 0.5,
+    "entente": 0.4,
+    "basing": 0.4,
+    "cooperation": 0.3,
+    "neutrality": 0.2,
+    "non_aggression": 0.15,
+}
 
 
 class PartnershipLayer:
@@ -52,14 +77,30 @@ class PartnershipLayer:
         Ties in force; a dissolved tie stays in the arrays, inactive.
     base : float array
         Residual anchor :math:`b` (see :func:`anchor`), 0 for ties formed during a run.
+    logit0 : float array
+        ``"logodds"``: the log-odds the tie returns to when its drivers are at their initial
+        values (the observed strength, capped at :data:`STEADY_MAX`).
+    ell0 : float array, shape (E, 3)
+        ``"logodds"``: the initial log drivers (:func:`log_drivers`), averaged over noisy
+        first months.
+    damp : float array
+        Factor on the log-odds shift: ``treaty_damping`` for :data:`DEFENCE_KINDS`, else 1.
+    hostility : float array
+        Hostile acts in force between the partners (a transit blockade against the partner,
+        a sanction on it), each lowering the target log-odds by ``hostility_weight``.
     """
 
-    def __init__(self, a, b, s):
+    def __init__(self, a, b, s, damp=None):
         self.a = np.asarray(a, dtype=np.intp)
         self.b = np.asarray(b, dtype=np.intp)
         self.s = np.asarray(s, dtype=float).copy()
-        self.active = np.ones(len(self.a), dtype=bool)
-        self.base = np.zeros(len(self.a))
+        e = len(self.a)
+        self.active = np.ones(e, dtype=bool)
+        self.base = np.zeros(e)
+        self.logit0 = _logit(np.minimum(self.s, STEADY_MAX))
+        self.ell0 = np.zeros((e, 3))
+        self.damp = np.ones(e) if damp is None else np.asarray(damp, dtype=float).copy()
+        self.hostility = np.zeros(e)
         self.index = {_key(i, j): e for e, (i, j) in enumerate(zip(self.a, self.b, strict=True))}
 
     def __len__(self) -> int:
@@ -75,9 +116,14 @@ class PartnershipLayer:
             self.s = np.append(self.s, s)
             self.active = np.append(self.active, True)
             self.base = np.append(self.base, 0.0)
+            self.logit0 = np.append(self.logit0, _logit(min(s, STEADY_MAX)))
+            self.ell0 = np.vstack([self.ell0, np.zeros((1, 3))])
+            self.damp = np.append(self.damp, 1.0)
+            self.hostility = np.append(self.hostility, 0.0)
             self.index[_key(i, j)] = e
         else:
             self.s[e], self.active[e], self.base[e] = s, True, 0.0
+            self.logit0[e] = _logit(min(s, STEADY_MAX))
         return e
 
     def dissolve(self, mask: np.ndarray) -> None:
@@ -89,6 +135,11 @@ class PartnershipLayer:
         """Number of active ties per actor."""
         act = self.active
         return np.bincount(self.a[act], minlength=n) + np.bincount(self.b[act], minlength=n)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p) - np.log1p(-p)
 
 
 def _key(i: int, j: int) -> tuple[int, int]:
@@ -257,3 +308,66 @@ def formation_candidates(n: int, ra: np.ndarray, rb: np.ndarray) -> tuple[np.nda
         dtype=bool,
     )
     return rr.row[keep].astype(np.intp), rr.col[keep].astype(np.intp)
+
+
+def log_drivers(params: ModelParams, sup, dep, threat) -> np.ndarray:
+    """The log drivers :math:`\\log(x_k + \\epsilon)` of every tie, shape (E, 3).
+
+    :math:`\\epsilon` = ``driver_floor`` keeps a driver of 0 (no supply between the
+    partners) finite, and makes a change of a driver near 0 count for little.
+    """
+    eps = params.driver_floor
+    return np.log(np.stack([sup, dep, threat], axis=-1) + eps)
+
+
+def logodds_targets(layer: PartnershipLayer, params: ModelParams, ld: np.ndarray) -> np.ndarray:
+    """Target strength of every tie under the ``"logodds"`` submodel.
+
+    Parameters
+    ----------
+    layer : PartnershipLayer
+    params : ModelParams
+    ld : float array, shape (E, 3)
+        This month's :func:`log_drivers`.
+
+    Returns
+    -------
+    float array, shape (E,)
+        :math:`s^* = \\sigma\\big(\\operatorname{logit} s_0 + \\kappa\\,[\\beta_s \\Delta_s +
+        \\beta_d \\Delta_d + \\beta_t \\Delta_t - \\beta_h h]\\big)` with
+        :math:`\\Delta_k = \\log(x_k + \\epsilon) - \\log(x_{k,0} + \\epsilon)`, in (0, 1).
+
+    Notes
+    -----
+    With every driver at its initial value and no hostile act the target is the observed
+    strength: the baseline is stationary by construction, not by a fitted residual. A
+    relative change of a driver moves the log-odds by a bounded amount (a fall by 10 % by
+    :math:`0.105\\,\\beta_k` at most), so a small shock has a small effect whatever the
+    tie's strength, and no single driver can dissolve a tie unless it falls by orders of
+    magnitude.
+    """
+    d = ld - layer.ell0
+    shift = (
+        params.support_elasticity * d[:, 0]
+        + params.dependence_elasticity * d[:, 1]
+        + params.threat_elasticity * d[:, 2]
+        - params.hostility_weight * layer.hostility
+    )
+    z = layer.logit0 + layer.damp * shift
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def relax_strengths(layer: PartnershipLayer, params: ModelParams, target: np.ndarray) -> np.ndarray:
+    """One month of relaxation towards `target`; dissolve ties below the floor.
+
+    :math:`s \\leftarrow s^* + (s - s^*)\\,e^{-r}` with :math:`r` = ``tie_rate`` (the exact
+    solution of :math:`ds/dt = r (s^* - s)` over a month). Returns the mask of ties
+    dissolved this month.
+    """
+    s = layer.s
+    s[:] = target + (s - target) * np.exp(-params.tie_rate)
+    s[~layer.active] = 0.0
+    gone = layer.active & (s < params.tie_floor)
+    if gone.any():
+        layer.dissolve(gone)
+    return gone

@@ -130,6 +130,13 @@ class Actor:
     produces, needs : mapping of commodity to volume per month
         Optional. An empty mapping means "derived from the supply ties"
         (see :meth:`World.production` and :meth:`World.needs`).
+    domestic : mapping of commodity to volume per month
+        Optional. The actor's own output for its own use, in the commodity's unit: its need
+        of a commodity is met by this plus its imports, so the share of imports in its supply
+        (its import dependence) is what a supply shock can take away. Empty: the actor makes
+        none of what it imports (and needs none of what it exports).
+    domestic_source : str
+        Where the ``domestic`` figures come from, or the reasoning behind a judgement.
     """
 
     id: str
@@ -143,6 +150,8 @@ class Actor:
     produces: Mapping[str, float] = field(default_factory=dict)
     needs: Mapping[str, float] = field(default_factory=dict)
     note: str = ""
+    domestic: Mapping[str, float] = field(default_factory=dict)
+    domestic_source: str = ""
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -285,14 +294,18 @@ class World:
         return out
 
     def needs(self, actor_id: str) -> dict[str, float]:
-        """Need per commodity per month: the declared ``needs``, or what its ties bring."""
-        declared = self.actor(actor_id).needs
-        if declared:
-            return dict(declared)
+        """Need per commodity per month: the declared ``needs``, or what its ties bring plus
+        its own ``domestic`` output for its own use."""
+        actor = self.actor(actor_id)
+        if actor.needs:
+            return dict(actor.needs)
         out: dict[str, float] = {}
         for t in self.ties_in("supply"):
             if t.recipient == actor_id:
                 out[t.commodity] = out.get(t.commodity, 0.0) + t.volume
+        for c, v in actor.domestic.items():
+            if v > 0:
+                out[c] = out.get(c, 0.0) + v
         return out
 
     # -- graph views ------------------------------------------------------------------------
@@ -571,6 +584,10 @@ def _actor_to_dict(a: Actor) -> dict[str, Any]:
         d["produces"] = dict(a.produces)
     if a.needs:
         d["needs"] = dict(a.needs)
+    if a.domestic:
+        d["domestic"] = dict(a.domestic)
+    if a.domestic_source:
+        d["domestic_source"] = a.domestic_source
     if a.note:
         d["note"] = a.note
     return d
@@ -620,6 +637,8 @@ _ACTOR_KEYS = {
     "stability": "a number in [0, 1]",
     "produces": "a table commodity -> volume per month",
     "needs": "a table commodity -> volume per month",
+    "domestic": "a table commodity -> own output for own use per month",
+    "domestic_source": "free text: where the domestic figures come from",
     "note": "free text",
 }
 _REQUIRED_ACTOR_KEYS = ("id", "name", "bloc", "lat", "lon")
@@ -797,11 +816,12 @@ def _parse_actor(c: _Collector, i: int, entry: object) -> Actor | None:
     for key, (lo, hi) in ranges.items():
         if key in entry:
             kw[key] = _number(c, w(key), entry[key], lo=lo, hi=hi, allowed=_ACTOR_KEYS[key])
-    for key in ("produces", "needs"):
+    for key in ("produces", "needs", "domestic"):
         if key in entry:
             kw[key] = _parse_flows(c, w(key), entry[key])
-    if "note" in entry:
-        kw["note"] = _string(c, w("note"), entry["note"], allowed="text", nonempty=False)
+    for key in ("note", "domestic_source"):
+        if key in entry:
+            kw[key] = _string(c, w(key), entry[key], allowed="text", nonempty=False)
     if not ok or any(v is None for v in kw.values()):
         return None
     return Actor(**kw)

@@ -275,6 +275,49 @@ def test_docs_page_content(world):
         assert f"### {layer} ({len(world.ties_in(layer.lower()))})" in page
 
 
+def _imports_and_exports(world):
+    imports: dict[str, set[str]] = {a.id: set() for a in world.actors}
+    exports: dict[str, set[str]] = {a.id: set() for a in world.actors}
+    for t in world.ties_in("supply"):
+        imports[t.recipient].add(t.commodity)
+        exports[t.supplier].add(t.commodity)
+    return imports, exports
+
+
+def test_every_actor_has_sourced_domestic_output(world):
+    """Import dependence is defined for every import, and each figure says where it is from."""
+    imports, exports = _imports_and_exports(world)
+    for a in world.actors:
+        assert a.domestic, a.id
+        assert "arms" in a.domestic, a.id  # so a shock to any actor's own arms can touch it
+        missing = (imports[a.id] | exports[a.id]) - set(a.domestic)
+        assert not missing, (a.id, missing)
+        assert all(v > 0 for v in a.domestic.values()), a.id
+        for c in a.domestic:  # the source covers each commodity it gives
+            assert c in a.domestic_source, (a.id, c)
+
+
+def test_domestic_comment_repeats_the_source(world):
+    """The TOML comment above each ``domestic`` key carries the same arithmetic and source."""
+    lines = world_path().read_text(encoding="utf-8").splitlines()
+    for a in world.actors:
+        start = lines.index(f'id = "{a.id}"')
+        key = next(i for i in range(start, len(lines)) if lines[i].startswith("domestic = "))
+        j = key
+        while lines[j - 1].startswith("# "):
+            j -= 1
+        comment = " ".join(line[2:] for line in lines[j:key])
+        assert comment == "domestic (own output for own use, per month): " + a.domestic_source
+
+
+def test_docs_page_shows_domestic_output_and_commodity_values(world):
+    page = render(world, header=world_path().read_text(encoding="utf-8"))
+    assert "## Domestic output per actor" in page
+    assert "## Commodity values and importance" in page
+    for a in world.actors:
+        assert f"| `{a.id}` | arms " in page
+
+
 def test_cli_list_show_validate(capsys):
     assert main(["world", "list"]) == 0
     out = capsys.readouterr().out

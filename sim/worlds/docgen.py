@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.commodities import IMPORTANCE, IMPORTANCE_SOURCES, SOURCES, USD_PER_UNIT
 from sim.errors import SimError
 from sim.world import COMMODITIES, LAYERS, PartnershipTie, RivalryTie, Route, SupplyTie, World
 
@@ -64,8 +65,9 @@ def header_comment(text: str) -> list[tuple[str, list[str]]]:
 
 
 def _num(x: float) -> str:
-    """A volume or share, readable: thousands separated, at most four significant digits."""
-    return format(x, ",.4g")
+    """A volume or share, readable: thousands separated, at most four significant digits
+    below 10,000 and whole numbers (never exponents) from there."""
+    return format(x, ",.0f") if abs(x) >= 10_000 else format(x, ",.4g")
 
 
 def _cell(text: object) -> str:
@@ -88,6 +90,20 @@ def _verified(t) -> str:
     return "yes" if t.verified else "**no**"
 
 
+def _weighted_usd(volumes: dict[str, float]) -> float:
+    """Sum over commodities of importance x USD per unit x volume (USD million per month)."""
+    return sum(IMPORTANCE[c] * USD_PER_UNIT[c] * v for c, v in volumes.items())
+
+
+def _import_dependence(world: World, actor_id: str) -> tuple[float, float]:
+    """Weighted imports and weighted domestic output of an actor, USD million per month."""
+    imports: dict[str, float] = {}
+    for t in world.ties_in("supply"):
+        if isinstance(t, SupplyTie) and t.recipient == actor_id:
+            imports[t.commodity] = imports.get(t.commodity, 0.0) + t.volume
+    return _weighted_usd(imports), _weighted_usd(dict(world.actor(actor_id).domestic))
+
+
 def render(world: World, *, header: str = "", source: str = "") -> str:
     """The Markdown page for a world.
 
@@ -103,8 +119,10 @@ def render(world: World, *, header: str = "", source: str = "") -> str:
     Returns
     -------
     str
-        Markdown ending in a newline: description, notes, units table, actors and every tie
-        by layer, with unverified ties marked **no** in the *verified* column.
+        Markdown ending in a newline: description, notes, units table, commodity values and
+        importance weights (:mod:`sim.commodities`), actors, each actor's domestic output with
+        its source and import dependence, and every tie by layer, with unverified ties marked
+        **no** in the *verified* column.
     """
     out: list[str] = []
     if source:
@@ -153,6 +171,29 @@ def render(world: World, *, header: str = "", source: str = "") -> str:
     )
     out.append("")
 
+    out += [
+        "## Commodity values and importance",
+        "",
+        "From `sim/commodities.py`: the USD value of one unit of each commodity per month, so",
+        "volumes in different units can be added, and the military importance in (0, 1] of one",
+        "USD of it for an actor's capability. Rows marked *judgement* are this project's own.",
+        "",
+    ]
+    out += _table(
+        ["commodity", "USD million per unit", "importance", "value: source", "importance: why"],
+        [
+            (
+                f"`{c}`",
+                _num(USD_PER_UNIT[c]),
+                _num(IMPORTANCE[c]),
+                SOURCES[c],
+                IMPORTANCE_SOURCES[c],
+            )
+            for c in COMMODITIES
+        ],
+    )
+    out.append("")
+
     out += ["## Actors", ""]
     out += _table(
         ["id", "name", "kind", "bloc", "lat", "lon", "capability", "stability", "note"],
@@ -172,6 +213,35 @@ def render(world: World, *, header: str = "", source: str = "") -> str:
         ],
     )
     out.append("")
+
+    with_domestic = [a for a in world.actors if a.domestic or a.domestic_source]
+    if with_domestic:
+        out += [
+            "## Domestic output per actor",
+            "",
+            "Each actor's own output for its own use per month, in the commodity's unit, and its",
+            "value weighted by importance. The *import dependence* is Σ importance × USD × imports",
+            "/ Σ importance × USD × (imports + domestic) over commodities, from the supply ties",
+            "and the values above: the share of its supply a total supply cut could take away.",
+            "",
+        ]
+        rows_d: list[Sequence[object]] = []
+        for a in with_domestic:
+            imp, dom = _import_dependence(world, a.id)
+            rows_d.append(
+                (
+                    f"`{a.id}`",
+                    ", ".join(f"{c} {_num(v)}" for c, v in a.domestic.items()) or "–",
+                    _num(dom),
+                    f"{imp / (imp + dom):.1%}" if imp + dom > 0 else "–",
+                    a.domestic_source or "–",
+                )
+            )
+        out += _table(
+            ["id", "domestic", "domestic, weighted USD M/month", "import dependence", "source"],
+            rows_d,
+        )
+        out.append("")
 
     out += ["## Ties", "", "Ties marked **no** under *verified* rest on general knowledge or on"]
     out += ["this project's own estimate; the note gives the figure behind each value.", ""]
