@@ -34,6 +34,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "random_failure": {"fraction": 0.1, "at": 0, "bloc": "axis"},
     "targeted_attack": {"k": 3, "at": 0, "by": "betweenness", "recompute": True},
     "restore": {"shock": 0, "at": 12},
+    "formalize": {"target": ["RUS", "IRN"], "at": 2, "kind": "defence_pact"},
 }
 
 _TOML_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}

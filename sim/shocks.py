@@ -395,6 +395,18 @@ class Formalize:
     back the tie's former kind and steady state (or ends a tie the treaty created); the
     strength then relaxes back at the model's own rate.
 
+    Parameters
+    ----------
+    target : (str, str)
+        The two actors that sign, in either order.
+    at : int
+        The step (month) at which it takes effect.
+    kind : str
+        The treaty's partnership kind (a key of :data:`sim.ties.KIND_STRENGTH`, e.g.
+        ``"defence_pact"``).
+    strength : float, optional
+        The tie's new strength in (0, 1]; default: the kind's usual strength.
+
     Examples
     --------
     >>> Formalize(("RUS", "IRN"), at=2, kind="defence_pact")
