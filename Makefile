@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench docs-data browsers clean
+.PHONY: demo test test-fast lint bench docs-data docs-shocks notebooks browsers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(BASE_PY) -m venv $(VENV)
@@ -41,6 +41,15 @@ browsers: $(STAMP)
 
 docs-data: $(STAMP)
 	$(PY) -m sim.worlds.docgen > docs/data.md
+
+# The shock-key table in docs/inputs.md is generated from the classes in sim/shocks.py.
+docs-shocks: $(STAMP)
+	$(PY) -m sim.shockdoc --write docs/inputs.md
+
+# JupyterLab on the example notebooks (installs the `jupyter` extra into .venv first).
+notebooks: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[jupyter]"
+	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

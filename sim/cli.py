@@ -23,13 +23,15 @@ _EPILOG = """\
 examples:
   alliance-sim world list
   alliance-sim world show axis-2024
+  alliance-sim world show axis-2024 --ties
   alliance-sim world validate my_world.toml
   alliance-sim world export axis-2024 --out world.json
   alliance-sim world plot axis-2024 --out world.png --svg
   alliance-sim world import --sipri trade-register.csv --year 2024 --out world.toml
   alliance-sim demo
   alliance-sim list
-  alliance-sim run syria_loss --replicates 20 --out results/syria
+  alliance-sim run syria_loss --replicates 20 --out results/syria --csv
+  alliance-sim report results/syria --out syria.html
 """
 
 
@@ -43,7 +45,9 @@ examples:
 
 _RANK_EPILOG = """\
 examples:
-  alliance-sim rank axis-2024                     # actors, ties and corridors by fulfilment lost
+  alliance-sim rank axis-2024                     # what the axis (first bloc) loses most from
+  alliance-sim rank axis-2024 --bloc west --items actors
+  alliance-sim rank axis-2024 --bloc all          # the whole world's fulfilment
   alliance-sim rank axis-2024 --items actors --top 5
   alliance-sim rank syria_loss --metric giant     # a scenario's world, its patch applied
   alliance-sim rank my_world.toml --metric efficiency --layer supply
@@ -128,6 +132,12 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
     if w.description:
         print(f"  {w.description}")
     print()
+    if getattr(args, "ties", False) or getattr(args, "corridors", False):
+        if args.ties:
+            _print_ties(w)
+        if args.corridors:
+            _print_corridors(w)
+        return EXIT_OK
     print(f"  {'id':<5} {'name':<28} {'kind':<10} {'bloc':<10} {'capab.':>6} {'stab.':>6}")
     for a in w.actors:
         print(
@@ -135,6 +145,71 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
             f"{a.capability:>6.2f} {a.stability:>6.2f}"
         )
     return EXIT_OK
+
+
+def _volume(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _route_text(route) -> str:
+    via = " > ".join(route.via) if route.via else "direct"
+    corridor = f" [{route.corridor}]" if route.corridor else ""
+    share = f" at {route.capacity:.0%}" if route.capacity < 1 else ""
+    return f"{via}{corridor}{share}"
+
+
+def _print_ties(w) -> None:
+    """Every tie of a world by layer: what a scenario's targets and outcomes can name."""
+    from sim.world import COMMODITIES
+
+    part = w.ties_in("partnership")
+    print(f"partnership ({len(part)}): undirected; strength in [0, 1]")
+    print(f"  {'ties':<10} {'kind':<22} {'strength':>8}  since")
+    for tie in part:
+        print(f"  {tie.a + '-' + tie.b:<10} {tie.kind:<22} {tie.strength:>8.2f}  {tie.since}")
+    supply = w.ties_in("supply")
+    print(f"\nsupply ({len(supply)}): directed supplier->recipient; volume in the commodity's unit")
+    print(f"  {'tie':<10} {'commodity':<10} {'volume':>9}  {'unit':<42} route (alternatives)")
+    for tie in supply:
+        alts = "; ".join(_route_text(r) for r in tie.alternatives)
+        print(
+            f"  {tie.supplier + '->' + tie.recipient:<10} {tie.commodity:<10} "
+            f"{_volume(tie.volume):>9}  {COMMODITIES.get(tie.commodity, ''):<42} "
+            f"{_route_text(tie.route)}" + (f" (or {alts})" if alts else "")
+        )
+    rivalry = w.ties_in("rivalry")
+    print(f"\nrivalry ({len(rivalry)}): undirected; intensity in [0, 1]")
+    for tie in rivalry:
+        print(f"  {tie.a + '-' + tie.b:<10} {tie.intensity:>5.2f}")
+    print(
+        "\nIn a scenario: outcomes strength:A-B and delivered:A->B; shocks cut_tie "
+        'target = ["A", "B"] (docs/inputs.md lists every key).'
+    )
+
+
+def _print_corridors(w) -> None:
+    """The named corridors: their transit actors and the supply they carry."""
+    corridors: dict[str, list[tuple]] = {}
+    for tie in w.ties_in("supply"):
+        for rank, route in enumerate((tie.route, *tie.alternatives)):
+            if route.corridor:
+                corridors.setdefault(route.corridor, []).append((tie, route, rank))
+    if not corridors:
+        print(f"world {w.name!r} names no corridor on its supply routes")
+        return
+    print(f'corridors ({len(corridors)}): close one with block_transit target = "NAME"')
+    for name in sorted(corridors):
+        uses = corridors[name]
+        transit = sorted({x for _, r, _ in uses for x in r.via})
+        print(
+            f"\n  {name}: " + (f"through {', '.join(transit)}" if transit else "no transit actor")
+        )
+        for tie, route, rank in uses:
+            role = "main route" if rank == 0 else f"alternative at {route.capacity:.0%}"
+            print(
+                f"    {tie.supplier + '->' + tie.recipient:<10} {tie.commodity:<10} "
+                f"{_volume(tie.volume):>9}  {role}: {_route_text(route)}"
+            )
 
 
 def _cmd_world_validate(args: argparse.Namespace) -> int:
@@ -247,8 +322,19 @@ def _build_parser() -> argparse.ArgumentParser:
     wsub = world.add_subparsers(dest="world_command", metavar="ACTION")
     p = wsub.add_parser("list", help="the embedded worlds")
     p.set_defaults(func=_cmd_world_list)
-    p = wsub.add_parser("show", help="a world's actors and layers")
+    p = wsub.add_parser(
+        "show",
+        help="a world's actors, or its ties (--ties) and corridors (--corridors)",
+        epilog="examples:\n  alliance-sim world show axis-2024\n"
+        "  alliance-sim world show axis-2024 --ties\n"
+        "  alliance-sim world show my_world.toml --corridors\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("world", nargs="?", default="axis-2024", help="embedded name or file")
+    p.add_argument("--ties", action="store_true", help="every tie by layer instead of the actors")
+    p.add_argument(
+        "--corridors", action="store_true", help="the named supply corridors and what they carry"
+    )
     p.set_defaults(func=_cmd_world_show)
     p = wsub.add_parser("validate", help="check world files; exit 2 listing every problem")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -309,6 +395,15 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
 _REGISTRY.append(_register_sensitivity)
 
 
+def _register_report(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_report import register  # the command lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_report)
+
+
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
@@ -344,12 +439,36 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
     w, what = _load_world_or_scenario(args.world)
-    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer)
+    bloc, whose = _rank_bloc(w, args.bloc)
+    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer, bloc=bloc)
     if args.top is not None:
         df = df.head(args.top)
-    print(f"criticality in {what}: damage to {args.metric} when one item is lost")
+    print(f"criticality in {what}: damage to the {args.metric} of {whose} when one item is lost")
     print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     return EXIT_OK
+
+
+def _rank_bloc(w, bloc: str | None) -> tuple[str | None, str]:
+    """The bloc `rank` scores (default: the world's first) and how to say so."""
+    from sim.errors import suggest
+
+    if bloc == "all":
+        return None, "the whole world"
+    if bloc is None:
+        if not w.blocs:
+            return None, "the whole world"
+        first = w.blocs[0]
+        return first, (
+            f"bloc {first!r} (the world's first bloc; --bloc B for another, --bloc all for "
+            "the whole world)"
+        )
+    if bloc not in w.blocs:
+        hint = suggest(bloc, [*w.blocs, "all"])
+        raise UserError(
+            f"--bloc {bloc!r}: not a bloc of world {w.name!r}; allowed: "
+            f"{', '.join(w.blocs)}, or all" + (f" ({hint})" if hint else "")
+        )
+    return bloc, f"bloc {bloc!r}"
 
 
 def _cmd_attack(args: argparse.Namespace) -> int:
@@ -372,6 +491,17 @@ def _cmd_attack(args: argparse.Namespace) -> int:
         f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
         f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
         f"(giant below {args.threshold:g} of N, or a single node)"
+    )
+    steps = len(curve.giant_fraction) - 1
+    print(
+        f"R (Schneider et al., PNAS 2011): the mean, over the {steps} removals, of the share of "
+        f"all {len(w)} actors still in the largest connected "
+        "group; near 0 = falls apart at once, at most 0.5 (a complete graph); compare "
+        "strategies on the same layer"
+    )
+    print(
+        "critical fraction: the share removed when the largest group first falls below the "
+        "threshold (the network is then fragmented)"
     )
     if args.out:
         out = Path(args.out)
@@ -400,6 +530,12 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         help="layer for --metric giant/efficiency",
     )
     p.add_argument("--top", type=int, default=None, help="show only the N most critical")
+    p.add_argument(
+        "--bloc",
+        metavar="B",
+        help="score the loss to bloc B (default: the world's first bloc, e.g. axis on "
+        "axis-2024); 'all' scores the whole world",
+    )
     p.set_defaults(func=_cmd_rank)
     p = sub.add_parser(
         "attack",
@@ -475,6 +611,7 @@ examples:
   alliance-sim run syria_loss --replicates 20 --out results/syria
   alliance-sim run my_scenario.toml --executor dask --scheduler tcp://10.0.0.5:8786
   alliance-sim run syria_loss --out results/syria --resume      # after an interruption
+  alliance-sim run syria_loss --set tie_decay=0.05 --csv --out results/slow_decay
   alliance-sim compare results/syria results/syria_and_instc
 """
 
@@ -560,9 +697,11 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
     from sim.runner import run_scenario
 
     out = Path(args.out) if args.out else default_out
+    spec = _scenario_with_settings(scenario, getattr(args, "set", None))
+    replicates = _resumed_replicates(args, out)
     results = run_scenario(
-        scenario,
-        replicates=args.replicates,
+        spec,
+        replicates=replicates,
         seed=args.seed,
         steps=args.steps,
         executor=args.executor,
@@ -573,9 +712,84 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
         quiet=args.quiet,
     )
     print(results.format_summary())
-    figures = _write_figures(results, out, svg=getattr(args, "svg", False))
+    figures = _write_figures(results, out, svg=getattr(args, "svg", False), spec=spec)
     print(f"results in {out}; figures: {', '.join(str(f) for f in figures)}")
+    if getattr(args, "csv", False):
+        for path in write_csv(results, out):
+            print(f"wrote {path}")
     return results
+
+
+# -- run options: --set, --resume, --csv ---------------------------------------------------------
+
+
+def _scenario_with_settings(scenario: str, settings: Sequence[str] | None):
+    """The scenario's spec, with ``--set NAME=VALUE`` parameter overrides applied (checked)."""
+    from sim.scenario import load_scenario, parse_param_settings
+
+    spec = load_scenario(scenario)
+    if settings:
+        spec = spec.with_overrides(params=parse_param_settings(settings))
+    return spec
+
+
+def _resumed_replicates(args: argparse.Namespace, out: Path) -> int | None:
+    """The replicate count of a run: on ``--resume`` without ``--replicates``, the stored run's.
+
+    A resumed 6-replicate run once grew silently to the scenario's 20; now it keeps its size
+    unless ``--replicates`` asks otherwise, and a change is said out loud.
+    """
+    import json
+
+    manifest = out / "manifest.json"
+    if not (getattr(args, "resume", False) and manifest.is_file()):
+        return args.replicates
+    try:
+        stored = json.loads(manifest.read_text(encoding="utf-8")).get("replicates")
+    except (ValueError, OSError):
+        return args.replicates  # the store reports a damaged manifest itself
+    if not isinstance(stored, int):
+        return args.replicates
+    if args.replicates is None:
+        print(
+            f"resuming {out}: {stored} replicates, as stored (--replicates N to change it)",
+            file=sys.stderr,
+        )
+        return stored
+    if args.replicates != stored:
+        change = "growing" if args.replicates > stored else "shrinking"
+        print(
+            f"resuming {out}: {change} the run from {stored} to {args.replicates} replicates "
+            "(--replicates)",
+            file=sys.stderr,
+        )
+    return args.replicates
+
+
+def write_csv(results, out: Path) -> list[Path]:
+    """Tidy CSV copies of a run beside its Parquet parts: the model frame and the summary.
+
+    Parameters
+    ----------
+    results : sim.runner.EnsembleResults
+    out : Path
+        The results directory.
+
+    Returns
+    -------
+    list of Path
+        ``model_frame.csv`` (one row per replicate, arm and month: ``scenario, replicate,
+        seed, arm, step`` then one column per variable) and ``summary.csv`` (one row per
+        outcome: means, paired difference, CI, resilience), each written atomically.
+    """
+    from sim._files import atomic_write_text
+
+    frame = results.model_frame
+    summary = results.summary().rename_axis("outcome").reset_index()
+    return [
+        atomic_write_text(out / "model_frame.csv", frame.to_csv(index=False)),
+        atomic_write_text(out / "summary.csv", summary.to_csv(index=False)),
+    ]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -661,38 +875,28 @@ def compare_results(a, b, *, level: float = 0.95) -> str:
     else:
         lines.append("CI: Welch t-interval (the runs do not share their replicate seeds)")
     lines += [f"note: {n}" for n in notes]
+    from sim.report import comparison_notes
+
+    lines += [f"note: {n}" for n in comparison_notes(a, b)]
     return "\n".join(lines)
 
 
-def _write_figures(results, out: Path, *, svg: bool = False) -> list[Path]:
+def _write_figures(results, out: Path, *, svg: bool = False, spec=None) -> list[Path]:
     """The run's figures next to its results: each outcome over time, and tie strengths."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window from the command line
     import matplotlib.pyplot as plt
 
-    from sim.plotting import plot_tie_strengths, plot_timeseries, save_figure
+    from sim.plotting import save_figure
+    from sim.report import outcome_figure, tie_figure
 
     formats = ("png", "svg") if svg else ("png",)
-    outcomes = list(results.outcomes)
-    ncols = min(3, len(outcomes))
-    nrows = -(-len(outcomes) // ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows + 0.5), squeeze=False, layout="constrained"
-    )
-    for ax, outcome in zip(axes.flat, outcomes, strict=False):
-        plot_timeseries(results, outcome, ax=ax)
-        ax.set_title(outcome)
-        ax.get_legend().remove()  # one legend for the grid, below it, covers no data
-    for ax in list(axes.flat)[len(outcomes) :]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8, frameon=False)
-    fig.suptitle(f"{results.scenario}: shocked arm against its paired baseline")
+    fig = outcome_figure(results)
     written = list(save_figure(fig, out / "figure", formats=formats))
     plt.close(fig)
-    if any(c.startswith("strength:") for c in results.model_frame.columns):
-        ax = plot_tie_strengths(results)
+    ax = tie_figure(results, spec)
+    if ax is not None:
         written += save_figure(ax.figure, out / "tie_strengths", formats=formats)
         plt.close(ax.figure)
     return written
@@ -708,9 +912,25 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     p.add_argument("--out", metavar="DIR", help="results directory")
-    p.add_argument("--resume", action="store_true", help="keep replicates already in --out")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep replicates already in --out (and their number, unless --replicates is given)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--svg", action="store_true", help="also write the figures as SVG")
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write model_frame.csv and summary.csv (tidy, for a spreadsheet) in --out",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="PARAM=VALUE",
+        help="override a model parameter, e.g. --set tie_decay=0.05 (repeatable; checked "
+        "like [params]: docs/inputs.md)",
+    )
 
 
 def _register_scenario_commands(sub: argparse._SubParsersAction) -> None:

@@ -46,7 +46,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     us = load_uncertain_scenario(args.scenario)
     samples = args.samples or (64 if args.method == "sobol" else 10)
-    executor = args.executor or ("dask" if args.scheduler else "serial")
+    # the same default as `run`: a process per core (dask when a scheduler is named)
+    executor = args.executor or ("dask" if args.scheduler else "processes")
     name = us.spec.name
     out = (
         Path(args.out)
@@ -76,6 +77,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     finally:
         close()
     print(res.to_string())
+    from sim.sensitivity import design_notes
+
+    for note in design_notes(res.table, method=args.method, samples=samples):
+        print(note)
     per_point = args.replicates or us.spec.replicates
     if stored:
         print(f"\nresumed {out}: {stored} chunks were already stored; the time is for the rest")
@@ -95,8 +100,13 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         from sim.plotting import plot_sensitivity, save_figure
     except ImportError:  # pragma: no cover - plotting ships with the package
         return 0
+    from sim.labels import outcome_label
+
+    label = outcome_label(res.outcome, names=us.spec.to_record().get("actor_names"))
     ax = plot_sensitivity(res.table)
-    ax.set_title(f"{name}: {res.outcome} ({args.method})")
+    ax.set_title(f"{name}: {label.title} ({args.method})")
+    if args.method == "morris":
+        ax.set_xlabel(f"elementary effect ({label.unit}, shocked − baseline)")
     for path in save_figure(ax, out / "sensitivity", formats=("png",)):
         print(f"wrote {path}")
     plt.close(ax.figure)
@@ -134,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--executor",
         choices=("serial", "processes", "dask"),
-        help="default: serial, or dask with --scheduler",
+        help="default: processes (as for run), or dask with --scheduler",
     )
     p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://HOST:8786")

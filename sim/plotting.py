@@ -41,6 +41,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from sim._files import atomic_write
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
+from sim.labels import month_dates, outcome_label, shock_label
 from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
 
 __all__ = [
@@ -49,11 +50,13 @@ __all__ = [
     "KIND_COLOURS",
     "OKABE_ITO",
     "label_overlap",
+    "mark_shocks",
     "plot_attack_curves",
     "plot_before_after",
     "plot_criticality",
     "plot_sensitivity",
     "plot_tie_strengths",
+    "plot_tie_trajectories",
     "plot_timeseries",
     "plot_world",
     "save_figure",
@@ -108,17 +111,6 @@ _COMMODITY_COLOURS = dict(zip(COMMODITIES, _COMMODITY_PALETTE, strict=True))
 _ARM_COLOURS = {"shock": OKABE_ITO["vermillion"], "baseline": OKABE_ITO["blue"]}
 _LAYER_CHOICES = ("all", "partnership", "supply", "rivalry")
 
-# What each model reporter measures, for axis labels (see docs/architecture.md).
-_OUTCOME_LABELS = {
-    "alive": "actors alive in bloc {}",
-    "fulfilment": "need fulfilment of bloc {} (share, 0–1)",
-    "cohesion": "cohesion of bloc {} (mean partnership strength, 0–1)",
-    "giant": "giant-component fraction of bloc {} (0–1)",
-    "strength": "strength of tie {} (0–1)",
-    "collapses": "collapsed actors (count)",
-    "delivered": "delivered {} last step (volume, all commodities)",
-    "capability": "capability of {} (0–1)",
-}
 #: Axis labels are wrapped to this many characters, so that in a grid of panels a long label
 #: stays within its panel's height instead of running into the title or the next panel.
 _LABEL_WIDTH = 28
@@ -1031,7 +1023,12 @@ def _map_legend(ax, view, blocs, kinds, commodities, supply_marks, layer, *, hol
 
 # Directions around a marker, in order of preference (right first, as maps usually read).
 _DIRECTIONS = [(1, 0), (1, 1), (1, -1), (0, 1), (0, -1), (-1, 0), (-1, 1), (-1, -1)]
-_RINGS = (1.0, 2.2, 3.6, 5.2)
+#: Extra gaps (points) between a marker's edge and its label, tried nearest first. They stay
+#: small: a label far from its point, however free its spot, reads as another actor's (Syria's
+#: label once sat beside Qatar); crowded labels may touch instead.
+_RINGS = (0.0, 4.0, 8.0)
+#: The largest gap allowed between a label and its marker's edge, in points (tested).
+LABEL_GAP_MAX = 12.0
 
 
 def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
@@ -1065,7 +1062,7 @@ def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
         )
         for rank, ((dx, dy), ring) in enumerate(candidates):
             norm = math.hypot(dx, dy)
-            off = np.array([dx, dy]) / norm * base * ring
+            off = np.array([dx, dy]) / norm * (base + ring)
             box = _label_box(anchors[a], off * px_per_pt, w, h, dx, dy)
             cost = 3.0 * sum(_overlap(box, other) for other in placed)
             cost += 0.6 * sum(_overlap(box, mb) for b, mb in marker_boxes.items() if b != a)
@@ -1167,6 +1164,8 @@ def plot_timeseries(
     shock_times: Sequence[float] | None = None,
     scenario: str | None = None,
     arms: Sequence[str] = ("shock", "baseline"),
+    as_of: Any = None,
+    names: Mapping[str, str] | None = None,
 ) -> Axes:
     """Ensemble median with 50 % and 90 % bands of one outcome, shocked arm against baseline.
 
@@ -1185,6 +1184,11 @@ def plot_timeseries(
         Which scenario to draw when the frame holds several.
     arms : sequence of str
         Arms to draw, in order.
+    as_of : datetime.date or ISO string, optional
+        The date of month 0 (the world's ``as_of``); by default read from a results object's
+        manifest. With one, the x-axis shows dates.
+    names : mapping, optional
+        Actor ids to names for the labels (by default from a results object's manifest).
 
     Returns
     -------
@@ -1194,7 +1198,9 @@ def plot_timeseries(
     -----
     Quantiles are taken per step over the replicates (linear interpolation). A shock with
     ``at = t`` acts during the step from t to t + 1 (docs/architecture.md), so the vertical
-    line at t precedes the first row that shows it.
+    line at t precedes the first row that shows it; each line is labelled with its shock
+    (from a results object's manifest). Titles and units come from
+    :func:`sim.labels.outcome_label`. The legend sits below the axes, off the data.
     """
     frame = _select_scenario(_model_frame(results), scenario)
     _require_columns(frame, [outcome], "outcome")
@@ -1242,18 +1248,127 @@ def plot_timeseries(
             gid=f"median:{arm}",
             label=f"{arm}: median of {n} replicates",
         )
-    times = list(shock_times) if shock_times is not None else _shock_times(results)
-    for i, t in enumerate(sorted(set(times))):
-        ax.axvline(
-            t, color="#222222", ls="--", lw=1, gid="shock", label="shock" if i == 0 else None
-        )
-    ax.set_xlabel("step (months)")
-    ax.set_ylabel(_outcome_label(outcome, wrap=_LABEL_WIDTH))
+    mark_shocks(ax, results, shock_times)
+    label = outcome_label(outcome, names=_names(results, names))
+    _month_axis(ax, _as_of(results, as_of), steps)
+    ax.set_ylabel(label.axis(wrap=_LABEL_WIDTH))
     name = frame["scenario"].iloc[0] if "scenario" in frame and len(frame) else ""
-    ax.set_title(f"{outcome}" + (f" — {name}" if name else ""))
+    ax.set_title(label.title + (f" — {name}" if name else ""))
     ax.grid(True, color="#EEEEEE", lw=0.6)
-    ax.legend(fontsize=8, frameon=False)
+    # below the axes, so it never covers the data
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3)
     return ax
+
+
+def _short(name: str) -> str:
+    """An actor's name without its parenthesis: "Houthis", not "Houthis (Ansar Allah)"."""
+    return name.split(" (", 1)[0]
+
+
+def _names(results: Any, names: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    if names is not None:
+        return names
+    manifest = getattr(results, "manifest", None)
+    if isinstance(manifest, Mapping):
+        return manifest.get("scenario", {}).get("actor_names")
+    return None
+
+
+def _as_of(results: Any, as_of: Any) -> Any:
+    if as_of is not None:
+        return as_of
+    manifest = getattr(results, "manifest", None)
+    if isinstance(manifest, Mapping):
+        return manifest.get("scenario", {}).get("world_as_of")
+    return None
+
+
+def _month_axis(ax: Axes, as_of: Any, steps: Sequence[float]) -> None:
+    """Months on the x-axis; with the world's `as_of`, ticks read as dates (month 0 = as_of)."""
+    if as_of is None:
+        ax.set_xlabel("month")
+        return
+    horizon = max(float(np.max(steps)), 1.0) if len(steps) else 1.0
+    # about one "Mon YYYY" tick per inch of axes, so narrow panels of a grid stay readable
+    fig = ax.figure
+    width_in = ax.get_position().width * fig.get_figwidth()
+    most = max(2, min(8, int(width_in / 1.0)))
+    every = next((m for m in (1, 2, 3, 6, 12, 24, 60, 120) if horizon / m <= most), 240)
+    ax.xaxis.set_major_locator(MultipleLocator(every))
+    ax.xaxis.set_minor_locator(
+        MultipleLocator(1) if every > 1 and horizon <= 60 else MultipleLocator(every)
+    )
+
+    def fmt(x: float, _pos: int) -> str:
+        if abs(x - round(x)) > 1e-9 or x < 0:
+            return ""
+        (day,) = month_dates(as_of, [round(x)])
+        return day.strftime("%b %Y")
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    (start,) = month_dates(as_of, [0])
+    ax.set_xlabel(f"month (0 = {start:%d %b %Y}, the world's as-of date)")
+
+
+def mark_shocks(
+    ax: Axes,
+    results: Any,
+    shock_times: Sequence[float] | None = None,
+    *,
+    colour: str = "#222222",
+) -> Axes:
+    """A dashed line at each shock time, labelled with the shocks that strike then.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x-axis is in months.
+    results : results object
+        Its manifest's shock records (or ``spec.shocks``) give the times and labels.
+    shock_times : sequence of float, optional
+        Unlabelled lines at these times instead.
+    colour : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines ``gid="shock"``, labels ``gid="annotation:shock"``.
+    """
+    by_time: dict[float, list[str]] = {}
+    if shock_times is not None:
+        for t in shock_times:
+            by_time.setdefault(float(t), [])
+    else:
+        for t, text in _shock_events(results):
+            by_time.setdefault(t, []).append(text)
+    for i, (t, texts) in enumerate(sorted(by_time.items())):
+        ax.axvline(t, color=colour, ls="--", lw=1, gid="shock", label="shock" if i == 0 else None)
+        if texts:
+            ax.annotate(
+                "; ".join(dict.fromkeys(texts)),
+                xy=(t, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -3),
+                textcoords="offset points",
+                rotation=90,
+                ha="left",
+                va="top",
+                fontsize=7,
+                color=colour,
+                gid="annotation:shock",
+                path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+            )
+    return ax
+
+
+def _shock_events(results: Any) -> list[tuple[float, str]]:
+    """``(time, label)`` of every shock of a results object (manifest records or spec)."""
+    manifest = getattr(results, "manifest", None)
+    if isinstance(manifest, Mapping):
+        records = manifest.get("scenario", {}).get("shocks", [])
+        return [(float(r["at"]), shock_label(r)) for r in records if "at" in r]
+    shocks = getattr(getattr(results, "spec", None), "shocks", None) or ()
+    return [(float(s.at), shock_label(s)) for s in shocks if hasattr(s, "at")]
 
 
 def plot_tie_strengths(
@@ -1313,9 +1428,128 @@ def plot_tie_strengths(
     times = list(shock_times) if shock_times is not None else _shock_times(results)
     for t in sorted(set(times)):
         ax.axvline(t, color="white", ls="--", lw=1.2, gid="shock")
-    ax.set_xlabel("step (months)")
+    _month_axis(ax, _as_of(results, None), steps)
     ax.set_ylabel("partnership")
     ax.set_title(f"Partnership strengths over time ({arm} arm, median over replicates)")
+    return ax
+
+
+def plot_tie_trajectories(
+    results: Any,
+    *,
+    pairs: Sequence[str | tuple[str, str]] | None = None,
+    top: int = 8,
+    ax: Axes | None = None,
+    shock_times: Sequence[float] | None = None,
+    as_of: Any = None,
+    names: Mapping[str, str] | None = None,
+) -> Axes:
+    """Several partnership strengths over time: shocked arm solid, baseline dashed, per tie.
+
+    Parameters
+    ----------
+    results : results object or pandas.DataFrame
+        With ``arm``, ``step`` and ``strength:A-B`` columns; several replicates are reduced
+        to their median per step (:func:`sim.runner.trace_ties` gives one replicate's every
+        tie).
+    pairs : sequence of "A-B" or (A, B), optional
+        Ties to draw; by default the `top` ties whose shocked arm moves furthest from the
+        baseline at any time (all of them without a baseline arm: those that change most).
+    top : int
+        How many ties to draw by default.
+    ax : matplotlib.axes.Axes, optional
+    shock_times, as_of, names
+        As in :func:`plot_timeseries`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per tie and arm, ``gid`` ``"tie:A-B:ARM"``; each tie is labelled at the
+        right end of its shocked line (no legend over the data).
+    """
+    frame = _model_frame(results)
+    available = [c for c in frame.columns if str(c).startswith("strength:")]
+    if not available:
+        raise UnknownNameError("the frame has no strength:A-B columns to draw")
+    med = {
+        arm: frame.loc[frame["arm"] == arm].groupby("step")[available].median()
+        for arm in ("shock", "baseline")
+        if (frame["arm"] == arm).any()
+    }
+    if "shock" not in med:
+        raise UnknownNameError(
+            f"no shocked arm in the frame; it has {sorted(frame['arm'].unique())}"
+        )
+    if pairs is not None:
+        cols = [_pair_column(p, available) for p in pairs]
+    else:
+        shocked = med["shock"]
+        ref = med.get("baseline")
+        moved = (shocked - ref).abs().max() if ref is not None else shocked.max() - shocked.min()
+        cols = list(moved.sort_values(ascending=False, kind="stable").index[: max(1, top)])
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
+    palette = list(dict.fromkeys([*_MORE_BLOC_COLOURS, *_COMMODITY_PALETTE]))
+    label_names = _names(results, names) or {}
+    ends: list[tuple[float, str, str]] = []
+    steps = med["shock"].index.to_numpy(dtype=float)
+    for i, col in enumerate(cols):
+        colour = palette[i % len(palette)]
+        pair = col.removeprefix("strength:")
+        a, _, b = pair.partition("-")
+        ax.plot(steps, med["shock"][col], color=colour, lw=2, gid=f"tie:{pair}:shock")
+        if "baseline" in med:
+            ax.plot(
+                med["baseline"].index.to_numpy(dtype=float),
+                med["baseline"][col],
+                color=colour,
+                lw=1.2,
+                ls="--",
+                alpha=0.8,
+                gid=f"tie:{pair}:baseline",
+            )
+        text = f"{_short(label_names.get(a, a))}–{_short(label_names.get(b, b))}"
+        ends.append((float(med["shock"][col].iloc[-1]), text, colour))
+    # direct labels at the right end, nudged apart so they never overprint
+    ax.set_xlim(steps[0], steps[-1])
+    ax.set_ylim(0, 1)
+    gap = 0.045
+    placed: list[float] = []
+    for y, text, colour in sorted(ends):
+        y_text = max(y, placed[-1] + gap) if placed else y
+        placed.append(y_text)
+        ax.annotate(
+            text,
+            xy=(steps[-1], y),
+            xytext=(steps[-1], y_text),
+            textcoords="data",
+            xycoords="data",
+            annotation_clip=False,
+            ha="left",
+            va="center",
+            fontsize=8,
+            color=colour,
+            gid="tie-label",
+        )
+    mark_shocks(ax, results, shock_times)
+    _month_axis(ax, _as_of(results, as_of), steps)
+    ax.set_ylabel("partnership strength (0–1)")
+    style = [
+        Line2D([], [], color="#444444", lw=2, label="shocked arm"),
+        Line2D([], [], color="#444444", lw=1.2, ls="--", label="baseline (same seed)"),
+    ]
+    ax.legend(
+        handles=style[: 2 if "baseline" in med else 1],
+        fontsize=8,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncols=2,
+    )
+    ax.grid(True, color="#EEEEEE", lw=0.6)
+    ax.set_title("Partnership strengths over time (median over replicates)")
     return ax
 
 
@@ -1398,20 +1632,6 @@ def _shock_times(results: Any) -> list[float]:
     return [float(t) for t in times if isinstance(t, int | float) and not isinstance(t, bool)]
 
 
-def _outcome_label(outcome: str, *, wrap: int | None = None) -> str:
-    head, _, rest = outcome.partition(":")
-    template = _OUTCOME_LABELS.get(head)
-    if template is None:
-        label = outcome
-    elif "{}" in template:
-        label = template.format(rest.replace("->", "→").replace("-", "–"))
-    else:
-        label = template
-    if wrap is None:
-        return label
-    return "\n".join(textwrap.wrap(label, wrap, break_on_hyphens=False)) or label
-
-
 # -- structural analyses ----------------------------------------------------------------------
 
 
@@ -1491,7 +1711,8 @@ def plot_attack_curves(
     ax.set_ylabel("giant-component fraction, S")
     ax.set_title("Attack curves (dotted: critical fraction)")
     ax.grid(True, color="#EEEEEE", lw=0.6)
-    ax.legend(fontsize=8, frameon=False)
+    # beside the axes: curves fill the whole square, so any corner inside may cover one
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -1570,7 +1791,8 @@ def plot_criticality(
         ],
         fontsize=8,
         frameon=False,
-        loc="lower right",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),  # beside the bars, never over them
     )
     return ax
 
@@ -1665,7 +1887,7 @@ def plot_sensitivity(table: Any, *, ax: Axes | None = None, top: int | None = No
         ax.set_xlabel("elementary effect (output units)")
         ax.set_title("Morris screening (bars: 95% confidence of μ*)")
     ax.grid(True, axis="x", color="#EEEEEE", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

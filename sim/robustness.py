@@ -800,6 +800,7 @@ def criticality(
     metric: str = "fulfilment",
     items: str = "all",
     layer: str = "partnership",
+    bloc: str | None = None,
 ) -> pd.DataFrame:
     """Leave-one-out ranking: how much does losing each actor, tie or corridor hurt a metric?
 
@@ -818,6 +819,12 @@ def criticality(
     items : {"all", "actors", "ties", "corridors"}
         What to remove one at a time. Ties are those of `layer` for ``giant``/``efficiency``
         and the supply ties for ``fulfilment``; corridors only matter for ``fulfilment``.
+    bloc : str, optional
+        Score the damage to this bloc only (nodes need a ``bloc`` attribute). ``fulfilment``:
+        the mean over the bloc's supplied actors of each one's fulfilment
+        (``supply_fulfilment(by="actor")``, a removed one counting 0), so an actor outside
+        the bloc that transits its supply counts too; ``giant``/``efficiency``: the bloc's own
+        subgraph of `layer` (its actors and ties). ``None``: the whole world.
 
     Returns
     -------
@@ -842,23 +849,27 @@ def criticality(
     is_world_graph = G.is_multigraph() and any("layer" in d for _, _, d in G.edges(data=True))
     if metric == "fulfilment" and not is_world_graph:
         raise SimError("metric 'fulfilment' needs a world or a world graph (supply ties)")
+    members = _bloc_members(G, bloc)
     rows: list[tuple] = []
     if metric == "fulfilment":
-        base = M.supply_fulfilment(G)
+        fulfil = _bloc_fulfilment(G, members, bloc)
+        base = fulfil()
         if items in ("all", "actors"):
             for x in G.nodes():
-                rows.append((x, "actor", base, M.supply_fulfilment(G, removed=(x,))))
+                rows.append((x, "actor", base, fulfil(removed=(x,))))
         if items in ("all", "ties"):
             for a, b, key in G.edges(keys=True):
                 if str(key).startswith("supply:"):
-                    after = M.supply_fulfilment(G, cut=((a, b, key),))
+                    after = fulfil(cut=((a, b, key),))
                     rows.append((f"{a}->{b} {key.split(':', 1)[1]}", "tie", base, after))
         if items in ("all", "corridors"):
             for c in M.corridors(G):
-                rows.append((c, "corridor", base, M.supply_fulfilment(G, closed_corridors=(c,))))
+                rows.append((c, "corridor", base, fulfil(closed_corridors=(c,))))
     else:
         H = layer_view(G, layer) if is_world_graph else G
         H = nx.Graph(H.to_undirected(as_view=True)) if H.is_directed() else nx.Graph(H)
+        if members is not None:
+            H = nx.Graph(H.subgraph(members))
         n0 = H.number_of_nodes()
         score = (
             (lambda K: M.giant_component_fraction(K, n=n0))
@@ -883,3 +894,40 @@ def criticality(
     return df.sort_values(
         ["damage", "kind", "item"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)
+
+
+def _bloc_members(G: Any, bloc: str | None) -> list | None:
+    """The nodes of `bloc` (None for the whole world); an unknown bloc is named with the rest."""
+    if bloc is None:
+        return None
+    blocs = sorted({str(d.get("bloc")) for _, d in G.nodes(data=True) if d.get("bloc")})
+    members = [x for x, d in G.nodes(data=True) if d.get("bloc") == bloc]
+    if not members:
+        hint = suggest(bloc, blocs)
+        raise UnknownNameError(
+            f"unknown bloc {bloc!r}; the graph's blocs: {', '.join(blocs) or '(none)'}"
+            + (f"; {hint}" if hint else "")
+        )
+    return members
+
+
+def _bloc_fulfilment(G: Any, members: list | None, bloc: str | None):
+    """A function of the removals giving the fulfilment to score: the world's, or the mean
+    over the bloc's supplied actors of their own."""
+    from sim import metrics as M
+
+    if members is None:
+        return lambda **kw: M.supply_fulfilment(G, **kw)
+    inside = set(members)
+    supplied = sorted(
+        {b for _, b, k in G.edges(keys=True) if str(k).startswith("supply:") and b in inside},
+        key=str,
+    )
+    if not supplied:
+        raise SimError(f"bloc {bloc!r} receives no supply: there is no fulfilment to lose")
+
+    def fulfil(**kw) -> float:
+        share = M.supply_fulfilment(G, by="actor", **kw)
+        return float(np.mean([share.get(x, 0.0) for x in supplied]))
+
+    return fulfil

@@ -36,6 +36,7 @@ __all__ = [
     "replicate_seeds",
     "run_replicate",
     "run_scenario",
+    "trace_ties",
 ]
 
 #: Outcome kinds the model's DataCollector reports itself (``kind:bloc`` or ``collapses``).
@@ -154,6 +155,47 @@ def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
         else:  # validated by the scenario parser, so this is a bug
             raise SimError(f"no inspection for outcome {name!r}")
     return out
+
+
+def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = None) -> pd.DataFrame:
+    """Every partnership's strength over time in one replicate, both arms.
+
+    The stored results hold only the scenario's outcomes; this reruns one replicate (the
+    same seed, so the same trajectories as the stored one) reading every partnership tie,
+    for figures of how the network's ties move.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+    replicate : int
+        Which replicate's seed to use.
+    bloc : str, optional
+        Only ties with both ends in this bloc (default: every partnership).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, replicate, seed, arm, step`` and ``strength:A-B`` per tie.
+    """
+    import dataclasses
+
+    actors = {a.id: a.bloc for a in spec.world.actors}
+    ties = [
+        t.ends
+        for t in spec.world.ties_in("partnership")
+        if bloc is None or all(actors.get(x) == bloc for x in t.ends)
+    ]
+    outcomes = tuple(dict.fromkeys(f"strength:{a}-{b}" for a, b in ties))
+    seed = replicate_seeds(spec.seed, replicate + 1)[replicate]
+    traced = dataclasses.replace(spec, outcomes=outcomes)
+    frames = []
+    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
+        mf, _ = _run_arm(traced, shocks, seed)
+        ids = {"scenario": spec.name, "replicate": replicate, "seed": seed, "arm": arm}
+        frames.append(
+            pd.concat([pd.DataFrame(ids, index=mf.index), mf[["step", *outcomes]]], axis=1)
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):

@@ -46,13 +46,14 @@ line and key path, with the bad value, what is allowed and a suggestion.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import math
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,9 +217,20 @@ class ScenarioSpec:
         replicates: int | None = None,
         seed: int | None = None,
         steps: int | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> ScenarioSpec:
-        """A copy with the replicate count, seed or horizon replaced (validated)."""
+        """A copy with the replicate count, seed, horizon or parameters replaced (validated).
+
+        `params` are merged over the scenario's own ``[params]`` overrides (see
+        :func:`parse_param_settings` for reading them from ``NAME=VALUE`` text).
+        """
         problems = []
+        if params:
+            merged = {**self.params, **params}
+            problems += [
+                dataclasses.replace(p, where=f"--set {p.where}")
+                for p in _params_problems(_params_class(), merged)
+            ]
         for key, value, lo in (
             ("replicates", replicates, 1),
             ("seed", seed, 0),
@@ -246,11 +258,13 @@ class ScenarioSpec:
                     )
         if problems:
             raise ValidationError(problems, what=f"scenario {self.name!r} overrides")
-        changes = {
+        changes: dict[str, Any] = {
             k: v
             for k, v in (("replicates", replicates), ("seed", seed), ("steps", steps))
             if v is not None
         }
+        if params:
+            changes["params"] = {**self.params, **params}
         return dataclasses.replace(self, **changes)
 
     def to_record(self) -> dict[str, Any]:
@@ -270,6 +284,10 @@ class ScenarioSpec:
             "sha256": self.sha256,
             "world": self.world_ref,
             "world_name": self.world.name,
+            # month 0 of the run: figures and reports date their time axis from it
+            "world_as_of": self.world.as_of.isoformat() if self.world.as_of else None,
+            # figures and reports name actors ("Iran", not "IRN") without loading the world
+            "actor_names": {x.id: x.name for x in self.world.actors},
             "steps": self.steps,
             "replicates": self.replicates,
             "seed": self.seed,
@@ -854,6 +872,60 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
     return out
 
 
+def parse_param_settings(settings: Sequence[str], *, origin: str = "--set") -> dict[str, Any]:
+    """Model-parameter overrides from ``NAME=VALUE`` text (the command line's ``--set``).
+
+    Each value is read as a TOML value (``0.06``, ``3``, ``true``, ``"neutral"``); a bare word
+    that is not one is taken as a string. Names and values are checked as a scenario's
+    ``[params]`` table is: unknown names get the closest known one, values their range.
+
+    Parameters
+    ----------
+    settings : sequence of str
+        ``"tie_decay=0.06"`` and the like.
+    origin : str
+        How problems name where the setting came from.
+
+    Returns
+    -------
+    dict
+        Parameter name to value.
+
+    Raises
+    ------
+    ValidationError
+        Every malformed setting, unknown name and bad value, at once.
+
+    Examples
+    --------
+    >>> parse_param_settings(["tie_decay=0.06"])
+    {'tie_decay': 0.06}
+    """
+    import tomllib
+
+    c = _Collector(origin, "")
+    raw: dict[str, Any] = {}
+    for text in settings:
+        name, sep, value_text = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            c.add(origin, "expected NAME=VALUE", text, "e.g. --set tie_decay=0.06")
+            continue
+        try:
+            value = tomllib.loads(f"v = {value_text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = value_text.strip()  # a bare word: a string parameter such as a bloc name
+        raw[name] = value
+    params = _parse_params(c, raw, None)
+    if c.problems:
+        problems = [
+            dataclasses.replace(p, where=p.where.replace(f"{origin} params.", f"{origin} "))
+            for p in c.problems
+        ]
+        raise ValidationError(problems, what="parameter settings")
+    return params
+
+
 def _as_float(x: int | float) -> float:
     try:
         return float(x)
@@ -953,7 +1025,19 @@ def _parse_shocks(
                 )
                 continue
             kwargs[key] = _shock_value(
-                c, where, kind, key, value, hints.get(key), ids, blocs, steps, built, i, corridors
+                c,
+                where,
+                kind,
+                key,
+                value,
+                hints.get(key),
+                ids,
+                blocs,
+                steps,
+                built,
+                i,
+                corridors,
+                as_of=world.as_of if world is not None else None,
             )
         for name, f in fields.items():
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -1041,6 +1125,56 @@ def _model_problems(
     return problems
 
 
+def month_of_date(date: dt.date, as_of: dt.date) -> int:
+    """The month of a run that `date` falls in: whole months from the world's `as_of` date.
+
+    Month ``t`` runs from ``as_of + t months`` up to the day before ``as_of + (t + 1)
+    months``, so a shock dated inside it takes effect in the step from t to t + 1.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> month_of_date(dt.date(2025, 1, 1), dt.date(2024, 11, 26))
+    1
+    >>> month_of_date(dt.date(2024, 12, 8), dt.date(2024, 11, 26))
+    0
+    """
+    months = (date.year - as_of.year) * 12 + (date.month - as_of.month)
+    return months - 1 if date.day < as_of.day else months
+
+
+def _month_of(c: _Collector, where: str, value: Any, as_of: dt.date | None) -> int | None:
+    """A shock's ``at`` given as a date, as a month; None (and a problem) when it cannot be."""
+    if isinstance(value, dt.time) or (isinstance(value, dt.datetime) and value.tzinfo):
+        c.add(
+            where,
+            "must be a step or a date",
+            value.isoformat(),
+            "a month (an integer >= 0) or a date such as 2025-01-01, without a time",
+        )
+        return None
+    date = value.date() if isinstance(value, dt.datetime) else value
+    if as_of is None:
+        c.add(
+            where,
+            "a date needs the world's as_of date, which this world lacks",
+            date.isoformat(),
+            "a step: an integer >= 0 (months from the start)",
+            "give at as a month, or set as_of in the world's [world] table",
+        )
+        return None
+    month = month_of_date(date, as_of)
+    if month < 0:
+        c.add(
+            where,
+            "date before the world's as_of",
+            date.isoformat(),
+            f"a date on or after {as_of.isoformat()} (month 0 of the run)",
+        )
+        return None
+    return month
+
+
 def world_corridors(world: World) -> set[str]:
     """Names of the corridors the world's supply routes (main or alternative) run through."""
     return {
@@ -1051,8 +1185,13 @@ def world_corridors(world: World) -> set[str]:
     }
 
 
-def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None):
-    """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples."""
+def _shock_value(
+    c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None, as_of=None
+):
+    """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples.
+
+    A date given for ``at`` becomes the month of the run it falls in (:func:`month_of_date`).
+    """
     choices = _literal_choices(hint) if hint is not None else None
     if choices is not None:
         if value not in choices:
@@ -1071,13 +1210,24 @@ def _shock_value(c, where, kind, key, value, hint, ids, blocs, steps, built, i, 
             c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
 
     if key == "at":
+        given = value
+        if isinstance(value, dt.date | dt.datetime | dt.time):
+            value = _month_of(c, where, value, as_of)
+            if value is None:
+                return None
+            given = f"{given.isoformat()} (month {value})"
         if not _is_int(value) or value < 0:
-            c.add(where, "must be a step", value, "an integer >= 0")
+            c.add(
+                where,
+                "must be a step",
+                value,
+                "an integer >= 0 (months from the start), or a date such as 2025-01-01",
+            )
         elif steps is not None and value >= steps:
             c.add(
                 where,
                 "shock after the horizon",
-                value,
+                given,
                 f"a step in [0, {steps - 1}] for steps = {steps}",
                 f"raise scenario.steps to at least {value + 1}",
             )

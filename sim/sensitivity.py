@@ -30,8 +30,10 @@ from sim.executors import Executor, make_executor
 from sim.uncertainty import Distribution, parse_space
 
 __all__ = [
+    "STABLE_CONF",
     "Ishigami",
     "SensitivityResult",
+    "design_notes",
     "get_executor",
     "ishigami_indices",
     "morris_table",
@@ -530,6 +532,89 @@ class SensitivityResult:
             f"{len(self.design.names)} parameters"
         )
         return head + "\n" + self.table.to_string(index=False, float_format=lambda x: f"{x:.4f}")
+
+
+#: A 95% half-width above this, on an index in [0, 1], leaves the ranking of inputs unsettled.
+STABLE_CONF = 0.05
+
+
+def design_notes(table: pd.DataFrame, *, method: str, samples: int) -> list[str]:
+    """Warnings and comments a reader of a sensitivity table needs.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`sobol_table` or :func:`morris_table` output.
+    method : {"sobol", "morris"}
+    samples : int
+        Sobol' base samples N, or Morris trajectories r, of the design.
+
+    Returns
+    -------
+    list of str
+        Empty when the indices look stable. Sobol': a design too small for stable indices
+        (a 95% half-width above :data:`STABLE_CONF`, an index outside [0, 1], first-order
+        indices summing above 1), with the N that would bring the widest interval to
+        :data:`STABLE_CONF` (intervals shrink as 1/sqrt(N)). Morris: inputs whose elementary
+        effects were all zero, fewer than 10 trajectories, and a mu* interval wider than half
+        of mu*.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"parameter": ["a"], "S1": [1.15], "S1_conf": [0.97],
+    ...                   "ST": [0.9], "ST_conf": [0.4]})
+    >>> design_notes(t, method="sobol", samples=8)[0][:46]
+    'warning: the design is too small for stable So'
+    """
+    notes: list[str] = []
+    if table.empty:
+        return notes
+    if method == "sobol":
+        conf = float(np.nanmax(table[["S1_conf", "ST_conf"]].to_numpy()))
+        s = table[["S1", "ST"]].to_numpy()
+        outside = bool(np.any((s < -STABLE_CONF) | (s > 1 + STABLE_CONF)))
+        excess = float(np.nansum(np.clip(table["S1"], 0, None))) > 1 + STABLE_CONF
+        if conf > STABLE_CONF or outside or excess:
+            want = samples * (conf / STABLE_CONF) ** 2 if conf > STABLE_CONF else samples * 4
+            n = 2 ** math.ceil(math.log2(max(want, samples * 2)))
+            why = [f"the widest 95% interval is ±{conf:.2f}"]
+            if outside:
+                why.append("an index lies outside [0, 1]")
+            if excess:
+                why.append("the first-order indices sum above 1")
+            notes.append(
+                f"warning: the design is too small for stable Sobol' indices (N = {samples} "
+                f"base samples): {'; '.join(why)}. Intervals shrink as 1/sqrt(N): --samples {n} "
+                f"would bring them near ±{min(conf, 1.0) * math.sqrt(samples / n):.2f}; until "
+                "then read the table as a rough ranking at most."
+            )
+        return notes
+    if samples < 10:
+        notes.append(
+            f"warning: r = {samples} trajectories is few for Morris screening: each mu* rests on "
+            f"{samples} elementary effects; r = 20 to 50 is usual (Campolongo et al. 2007), "
+            "e.g. --samples 20."
+        )
+    zero = table.loc[(table["mu_star"] == 0) & (table["sigma"] == 0), "parameter"].tolist()
+    if zero:
+        notes.append(
+            f"note: mu* = 0 and sigma = 0 for {', '.join(map(str, zero))}: every elementary "
+            "effect was exactly zero, so the outcome did not move when these inputs did (they "
+            "do not act on it within this horizon, or only through paths the shocks cut); "
+            "this is a result, not a failure."
+        )
+    top = table.loc[table["mu_star"] > 0]
+    if not top.empty:
+        wide = top.loc[top["mu_star_conf"] > 0.5 * top["mu_star"], "parameter"].tolist()
+        if wide:
+            ratio = float(np.nanmax(top["mu_star_conf"] / top["mu_star"]))
+            r = max(samples * 2, math.ceil(samples * (ratio / 0.25) ** 2))
+            notes.append(
+                f"warning: with r = {samples} trajectories the mu* of {', '.join(map(str, wide))} "
+                f"is uncertain (95% interval up to ±{ratio:.0%} of mu*); about --samples {r} "
+                "would bring it to ±25% (r = 20 to 50 is usual)."
+            )
+    return notes
 
 
 def sensitivity(

@@ -106,6 +106,18 @@ class RemoveState:
     strongest rival); ``"neutral"``: it leaves its bloc. A defector or a neutral closes its
     territory to transit of supplies from outside its new bloc and cuts its ties with its
     former bloc.
+
+    Parameters
+    ----------
+    target : str
+        The actor whose regime collapses.
+    at : int
+        The step (month) at which it takes effect.
+    fate : {"removed", "defected", "neutral"}
+        What becomes of the actor.
+    to_bloc : str, optional
+        The bloc a defector joins (only with ``fate="defected"``); default: the bloc of its
+        strongest rival.
     """
 
     target: str
@@ -134,7 +146,17 @@ class RemoveState:
 
 @dataclass(frozen=True)
 class Defect:
-    """`target` switches to bloc `to_bloc` (its ties with its former bloc end)."""
+    """`target` switches to bloc `to_bloc` (its ties with its former bloc end).
+
+    Parameters
+    ----------
+    target : str
+        The actor that changes sides.
+    at : int
+        The step (month) at which it takes effect.
+    to_bloc : str
+        The bloc it joins, or ``"neutral"`` to leave every bloc.
+    """
 
     target: str
     at: int
@@ -158,6 +180,18 @@ class CutTie:
 
     ``layer="supply"`` cuts the supply ties a → b (of `commodity` only, if given);
     ``layer="partnership"`` dissolves the partnership a–b.
+
+    Parameters
+    ----------
+    target : (str, str)
+        The tie's ends: supplier and recipient for a supply tie (directed), either order for
+        a partnership.
+    at : int
+        The step (month) at which it takes effect.
+    layer : {"supply", "partnership"}
+        Which layer's tie is cut.
+    commodity : str, optional
+        Cut only the supply tie of this commodity (default: every commodity from a to b).
     """
 
     target: tuple[str, str]
@@ -215,7 +249,16 @@ class CutTie:
 @dataclass(frozen=True)
 class BlockTransit:
     """`target` closes to transit: an actor id (no route through it passes), or a corridor
-    name (every route whose ``corridor`` equals it closes, e.g. ``"Caspian"``)."""
+    name (every route whose ``corridor`` equals it closes, e.g. ``"Caspian"``).
+
+    Parameters
+    ----------
+    target : str
+        An actor id (no route through it passes) or a corridor name (`alliance-sim world show
+        WORLD --corridors` lists them).
+    at : int
+        The step (month) at which it takes effect.
+    """
 
     target: str
     at: int
@@ -251,7 +294,19 @@ class BlockTransit:
 
 @dataclass(frozen=True)
 class Degrade:
-    """Multiply `target`'s production (``what="production"``) or capability by `factor`."""
+    """Multiply `target`'s production (``what="production"``) or capability by `factor`.
+
+    Parameters
+    ----------
+    target : str
+        The actor degraded.
+    at : int
+        The step (month) at which it takes effect.
+    factor : float
+        The multiplier, >= 0: 0.5 halves, 0 stops.
+    what : {"production", "capability"}
+        What is multiplied: what the actor produces for its supply ties, or its capability.
+    """
 
     target: str
     at: int
@@ -282,6 +337,19 @@ class Sanction:
     a hostile act against it, which lowers that partnership (``hostility_weight``) until the
     sanction is restored. Suppliers or buyers that only comply (e.g. with another state's
     secondary sanctions) are not in `by`.
+
+    Parameters
+    ----------
+    target : str
+        The sanctioned actor.
+    at : int
+        The step (month) at which it takes effect.
+    suppliers : tuple of str
+        Actors that stop supplying `target`.
+    buyers : tuple of str
+        Actors that `target` stops supplying.
+    by : tuple of str
+        Actors that impose the sanction (a hostile act towards `target`).
     """
 
     target: str
@@ -337,6 +405,18 @@ class Formalize:
     back the tie's former kind and steady state (or ends a tie the treaty created); the
     strength then relaxes back at the model's own rate.
 
+    Parameters
+    ----------
+    target : (str, str)
+        The two actors that sign, in either order.
+    at : int
+        The step (month) at which it takes effect.
+    kind : str
+        The treaty's partnership kind (a key of :data:`sim.ties.KIND_STRENGTH`, e.g.
+        ``"defence_pact"``).
+    strength : float, optional
+        The tie's new strength in (0, 1]; default: the kind's usual strength.
+
     Examples
     --------
     >>> Formalize(("RUS", "IRN"), at=2, kind="defence_pact")
@@ -389,6 +469,17 @@ class RandomFailure:
     The target comes first as in every shock: `fraction` or `k` (both keyword-optional),
     then `at`, which must be given by keyword here (``RandomFailure(0.2, at=3)``,
     ``RandomFailure(k=3, at=3)``) because the target fields have defaults.
+
+    Parameters
+    ----------
+    fraction : float, optional
+        The share of the alive actors removed, in (0, 1] (give this or `k`).
+    k : int, optional
+        The number of actors removed, >= 1 (give this or `fraction`).
+    at : int
+        The step (month) at which it takes effect.
+    bloc : str, optional
+        Draw only from this bloc's alive actors (default: the whole world).
     """
 
     fraction: float | None = None
@@ -448,6 +539,19 @@ class TargetedAttack:
     Degree and betweenness are taken on the union of the active partnership and open supply
     ties (undirected). ``recompute=True`` removes them one at a time, recomputing the measure
     after each removal (the adaptive attack of Holme et al. 2002); ties broken by file order.
+
+    Parameters
+    ----------
+    k : int
+        The number of actors removed, >= 1.
+    at : int
+        The step (month) at which it takes effect.
+    by : {"degree", "betweenness", "capability"}
+        The measure the actors are ranked by, highest first.
+    recompute : bool
+        Recompute the measure after each removal (the adaptive attack).
+    bloc : str, optional
+        Attack only this bloc's actors (default: the whole world).
     """
 
     k: int
@@ -533,6 +637,14 @@ class Restore:
     starved while a route was blocked, the target's capability relaxing further towards its
     degraded level), strengths that moved or ties that decayed away, ties formed, and
     endogenous collapses are not refunded or reverted.
+
+    Parameters
+    ----------
+    shock : shock
+        The shock undone; in a scenario file, the index of an earlier entry of the same
+        ``[[shocks]]`` (or ``[[baseline_shocks]]``) array, counting from 0.
+    at : int
+        The step (month) at which it is undone, after the shock's own.
     """
 
     shock: Any

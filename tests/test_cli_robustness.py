@@ -45,7 +45,7 @@ remove_actors = ["TRN"]
 
 
 def test_rank_giant_metric(capsys):
-    assert main(["rank", TINY, "--metric", "giant", "--items", "actors"]) == 0
+    assert main(["rank", TINY, "--metric", "giant", "--items", "actors", "--bloc", "all"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
     assert {rows[0][0], rows[1][0]} == {"AAA", "BBB"} and rows[0][-1] == "0.2000"
 

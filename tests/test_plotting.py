@@ -30,6 +30,7 @@ from sim.plotting import (
     plot_criticality,
     plot_sensitivity,
     plot_tie_strengths,
+    plot_tie_trajectories,
     plot_timeseries,
     plot_world,
     save_figure,
@@ -805,3 +806,108 @@ def test_long_outcome_labels_wrap_inside_their_panel(frame):
         assert ax.yaxis.label.get_window_extent().height <= ax.get_window_extent().height
     title = fig._suptitle.get_window_extent()
     assert all(ax.yaxis.label.get_window_extent().y1 < title.y0 for ax in axes.flat[:3])
+
+
+# -- report-ready figures: labels, dates, shock lines, legends, map labels ------------------------
+
+
+def test_timeseries_titles_units_dates_and_labelled_shock_lines(frame):
+    manifest = {
+        "scenario": {
+            "world_as_of": "2024-11-26",
+            "actor_names": {"RUS": "Russia", "IRN": "Iran"},
+            "shocks": [{"type": "remove_state", "target": "SYR", "at": 4}],
+        }
+    }
+    results = SimpleNamespace(model_frame=frame, manifest=manifest)
+    ax = plot_timeseries(results, "strength:RUS-IRN")
+    assert ax.get_title().startswith("Russia–Iran partnership strength")
+    assert "(0–1)" in ax.get_ylabel()
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "Nov 2024" in ticks and all(t[-4:].isdigit() for t in ticks)
+    assert "26 Nov 2024" in ax.get_xlabel()
+    (label,) = by_gid(ax, "annotation:shock")
+    assert label.get_text() == "remove state: SYR" and label.xy[0] == 4
+    # the legend sits below the axes: it covers no data
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 <= ax.get_window_extent().y0
+
+
+def test_tie_trajectories_draw_several_ties_both_arms_labelled_at_their_ends(frame):
+    ax = plot_tie_trajectories(frame, shock_times=[4])
+    shocked = by_gid(ax, "tie:")
+    assert {a.get_gid() for a in shocked} == {
+        "tie:RUS-IRN:shock",
+        "tie:RUS-IRN:baseline",
+        "tie:IRN-SYR:shock",
+        "tie:IRN-SYR:baseline",
+    }
+    median = frame[frame.arm == "shock"].groupby("step")["strength:IRN-SYR"].median()
+    (line,) = by_gid(ax, "tie:IRN-SYR:shock")
+    np.testing.assert_allclose(line.get_ydata(), median.to_numpy())
+    labels = sorted(t.get_text() for t in by_gid(ax, "tie-label"))
+    assert labels == ["IRN–SYR", "RUS–IRN"]
+    # the tie the shock moves most comes first when only one is asked for
+    (top,) = {
+        a.get_gid().split(":")[1] for a in by_gid(plot_tie_trajectories(frame, top=1), "tie:")
+    }
+    assert top == "IRN-SYR"
+
+
+def _label_gaps(ax) -> dict[str, float]:
+    """Distance in points from each map label's text to its actor's marker edge."""
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    sizes = {}
+    for coll in by_gid(ax, "actors:"):
+        for xy, s in zip(
+            coll.get_offsets(),
+            np.broadcast_to(coll.get_sizes(), len(coll.get_offsets())),
+            strict=True,
+        ):
+            sizes[tuple(np.round(xy, 6))] = s
+    gaps = {}
+    for t in by_gid(ax, "label:"):
+        px = ax.transData.transform(t.xy)
+        box = Text.get_window_extent(t, renderer)  # the text alone, not its leader line
+        dx = max(box.x0 - px[0], 0, px[0] - box.x1)
+        dy = max(box.y0 - px[1], 0, px[1] - box.y1)
+        radius = np.sqrt(sizes.get(tuple(np.round(t.xy, 6)), 0)) / 2
+        gaps[t.get_gid()] = float(np.hypot(dx, dy)) / fig.dpi * 72 - radius
+    return gaps
+
+
+def test_map_labels_sit_beside_their_points_even_where_crowded():
+    import sim
+    from sim.plotting import LABEL_GAP_MAX
+
+    world = sim.load_world()
+    model = sim.AllianceModel(world, shocks=[RemoveState("SYR", at=0)], rng=1)
+    model.run_for(3)
+    # the notebook's figure: two panels, the Levant crowded, Syria's label once beside Qatar
+    for ax in plot_before_after((world, model), layer="supply"):
+        gaps = _label_gaps(ax)
+        assert len(gaps) == len(world.actors)
+        worst = max(gaps, key=gaps.get)
+        assert gaps[worst] <= LABEL_GAP_MAX + 0.5, (worst, gaps[worst])
+
+
+def test_legends_of_the_analysis_figures_sit_outside_the_data():
+    world = synthetic(20, rng=3)
+    from sim.robustness import attack_curve, criticality
+
+    G = world.to_networkx()
+    table = pd.DataFrame(
+        {"parameter": list("abc"), "mu_star": [0.3, 0.2, 0.1], "mu_star_conf": [0.01] * 3,
+         "sigma": [0.1] * 3, "mu": [0.3, 0.2, 0.1]}
+    )  # fmt: skip
+    for ax in (
+        plot_attack_curves({s: attack_curve(G, s, rng=0) for s in ("random", "degree")}),
+        plot_criticality(criticality(world, items="actors")),
+        plot_sensitivity(table),
+    ):
+        ax.figure.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        assert legend.x0 >= ax.get_window_extent().x1, ax.get_title()

@@ -415,7 +415,7 @@ def test_the_rank_and_attack_examples_on_shipped_data_run(tmp_path, monkeypatch)
         for line in (_RANK_EPILOG + _ATTACK_EPILOG).splitlines()
         if line.strip().startswith("alliance-sim") and "my_world.toml" not in line
     ]
-    assert len(examples) == 7
+    assert len(examples) == 9  # rank --bloc added two
     for argv in examples:
         code, _, err = run_cli(*argv)
         assert code == 0, (argv, err)
