@@ -497,6 +497,34 @@ def coverage(
     return min(years), last
 
 
+def year_columns(dataset: str, cols: Iterable[str]) -> tuple[str, ...]:
+    """The columns that hold years in a COW or ATOP alliance file, by its variant."""
+    cols = set(cols)
+    if "year" in cols:
+        return ("year",)
+    if dataset == "COW":
+        if "ccode1" in cols:
+            return ("dyad_st_year", "dyad_end_year")
+        return ("mem_st_year", "mem_end_year")
+    return ("yrent", "yrexit")
+
+
+def alliance_file(path: str | Path) -> tuple[str, tuple[int, int] | None]:
+    """Which alliance data set a file holds (``"COW"``, ``"ATOP"``, or ``""`` for neither)
+    and the years it covers (see :func:`coverage`)."""
+    rep = ImportReport()
+    header, rows = read_csv_rows(read_data_text(path, rep), str(path))
+    cols = set(header)
+    if {"ccode1", "ccode2"} <= cols or {"ccode", "mem_st_year"} <= cols:
+        dataset = "COW"
+    elif {"atopid", "member", "yrent"} <= cols or {"mem1", "mem2"} <= cols or "statea" in cols:
+        dataset = "ATOP"
+    else:
+        return "", None
+    cover = coverage(rows, year_columns(dataset, cols), dataset=dataset, version=file_version(rows))
+    return dataset, cover
+
+
 def check_coverage(path: str | Path, span: tuple[int, int] | None, years: YearRange) -> None:
     """Raise when the requested years fall outside what the file holds (never fill them in).
 

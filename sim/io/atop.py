@@ -37,6 +37,7 @@ from sim.io._common import (
     read_csv_rows,
     read_data_text,
     to_int,
+    year_columns,
     year_range,
 )
 from sim.io.codes import country_codes
@@ -196,7 +197,7 @@ def _read(path, years: YearRange, given: ImportReport | None, on: dt.date | None
     label = f"{SOURCE} {version}" if version else SOURCE
     if not version:
         report.warn("the file has no version column: the ATOP release is not stated")
-    year_cols = ("yrent", "yrexit") if variant == "member" else ("year",)
+    year_cols = year_columns("ATOP", cols)
     check_coverage(path, coverage(rows, year_cols, dataset="ATOP", version=version), years)
     problems: list[Problem] = []
     if variant == "member":

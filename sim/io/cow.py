@@ -38,6 +38,7 @@ from sim.io._common import (
     read_data_text,
     record_obligations,
     to_int,
+    year_columns,
     year_range,
 )
 from sim.io.codes import country_codes
@@ -201,13 +202,7 @@ def _read(
     label = f"{SOURCE} v{version}" if version else SOURCE
     if not version:
         report.warn("the file has no version column: the COW release is not stated")
-    year_cols = (
-        ("year",)
-        if yearly
-        else ("dyad_st_year", "dyad_end_year")
-        if variant == "dyad"
-        else ("mem_st_year", "mem_end_year")
-    )
+    year_cols = year_columns("COW", cols)
     check_coverage(path, coverage(rows, year_cols, dataset="COW", version=version), years)
     problems: list[Problem] = []
     window = day_window(years, on)
