@@ -309,6 +309,15 @@ def _register_sensitivity(sub: argparse._SubParsersAction) -> None:
 _REGISTRY.append(_register_sensitivity)
 
 
+def _register_history(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_history import register  # `world build` and `hindcast` live in their own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_history)
+
+
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
