@@ -330,7 +330,9 @@ def hindcast(
             partners.add(b)
         if b in targets:
             partners.add(a)
-    before, _ = arms_flows(records, episode.year - episode.window + 1, episode.year)
+    first_data = sipri_years(records)[0]
+    before_first = max(episode.year - episode.window + 1, first_data)
+    before, _ = arms_flows(records, before_first, episode.year)
     after, _ = arms_flows(records, after_first, after_last)
     index = {(t.supplier, t.recipient): k for k, t in enumerate(ties)}
     rows = []

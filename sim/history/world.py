@@ -260,7 +260,8 @@ def build_world(
     Notes
     -----
     - supply: SIPRI deliveries in ``year - window + 1 .. year`` as ``arms`` ties, TIV
-      (millions) per month per dyad (see :func:`sim.io.sipri_to_ties`).
+      (millions) per month per dyad (see :func:`sim.io.sipri_to_ties`); a window reaching
+      before the data (which start in 1950) is cut at their first year, said.
     - partnership: the alliances in force on 31 December of `year` (kind and strength from the
       strongest obligation, as the importers map them: defence 1.0, neutrality 0.6,
       non-aggression 0.5, entente/consultation 0.3). Where the alliance file ends before
@@ -298,14 +299,13 @@ def build_world(
         problems.append(Problem(sipri_where, "no deliveries in the SIPRI data"))
     elif records is not None:
         first, last = sipri_years(records)
-        if not first + window - 1 <= year <= last:
+        if not first <= year <= last:
             problems.append(
                 Problem(
                     sipri_where,
-                    f"{year} is outside the SIPRI deliveries this file holds for a {window}-year "
-                    f"window ({first}-{last})",
+                    f"{year} is outside the SIPRI deliveries this file holds ({first}-{last})",
                     year,
-                    f"a year in {first + window - 1}-{last}",
+                    f"a year in {first}-{last}",
                 )
             )
     found_kind, alliance_span = "", None
@@ -359,7 +359,10 @@ def build_world(
     assert records is not None
 
     # -- supply
-    flows, parties = arms_flows(records, year - window + 1, year)
+    start = max(year - window + 1, sipri_years(records)[0])
+    if start > year - window + 1:
+        notes.append(f"the SIPRI data start in {start}: the supply window is {start}-{year}")
+    flows, parties = arms_flows(records, start, year)
     supply_src = f"SIPRI Arms Transfers Database ({Path(sipri_where).name}), (c) SIPRI"
     supply = [
         SupplyTie(
@@ -367,15 +370,14 @@ def build_world(
             recipient=r,
             commodity="arms",
             volume=v,
-            since=dt.date(year - window + 1, 1, 1),
+            since=dt.date(start, 1, 1),
             source=supply_src,
-            note=f"mean TIV (millions) per month delivered {year - window + 1}-{year}",
+            note=f"mean TIV (millions) per month delivered {start}-{year}",
         )
         for (s, r), v in sorted(flows.items())
     ]
     notes.append(
-        f"supply: {len(supply)} arms ties, SIPRI deliveries {year - window + 1}-{year} "
-        "(TIV per month)"
+        f"supply: {len(supply)} arms ties, SIPRI deliveries {start}-{year} (TIV per month)"
     )
 
     # -- partnership
