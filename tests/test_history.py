@@ -310,10 +310,12 @@ def test_hindcast_cli_json_and_bad_input(tmp_path, capsys):
     assert "not a COW National Material Capabilities file" in err
     assert "Traceback" not in err
     bad.write_text(
-        EPISODE.read_text().replace('["RUS", "SYR"]', '["RUS", "UKR"]').replace("at = 6", "at = -1")
+        EPISODE.read_text().replace("at = 6", "at = -1").replace("year = 2004", "year = 2010")
     )
-    assert main(["hindcast", str(bad), "--sipri", str(SIPRI)]) == 2
-    assert "a shock before month 0" in capsys.readouterr().err
+    assert main(["hindcast", str(bad), "--sipri", str(SIPRI), "--nmc", str(COW)]) == 2
+    err = capsys.readouterr().err  # the episode's and the data files' problems together
+    assert "a shock before month 0" in err and "2010 is outside the SIPRI deliveries" in err
+    assert "not a COW National Material Capabilities file" in err
     bad.write_text(EPISODE.read_text().replace('["RUS", "SYR"]', '["RUS", "UKR"]'))
     assert main(["hindcast", str(bad), "--sipri", str(SIPRI)]) == 2
     err = capsys.readouterr().err

@@ -246,9 +246,28 @@ def hindcast(
     import time
 
     start = time.perf_counter()
-    if not isinstance(episode, Episode):
-        episode = load_episode(episode)
     problems: list[Problem] = []
+    if not isinstance(episode, Episode):
+        try:
+            episode = load_episode(episode)
+        except ValidationError as exc:
+            # the episode file is broken: still check the data files for the year it names,
+            # so that every problem is reported at once
+            problems.extend(exc.problems)
+            year, window = _peek(episode)
+            if year is not None:
+                try:
+                    build_world(
+                        year,
+                        sipri=sipri,
+                        alliances=alliances,
+                        capabilities=capabilities,
+                        window=window,
+                        alliance_kind=alliance_kind,
+                    )
+                except ValidationError as more:
+                    problems.extend(more.problems)
+            raise ValidationError(problems, what=f"hindcast of {episode}") from None
     records: list[SipriDeal] | None = None
     if isinstance(sipri, str | Path):
         try:
@@ -375,6 +394,20 @@ def hindcast(
         seconds=time.perf_counter() - start,
         notes=notes,
     )
+
+
+def _peek(path: str | Path) -> tuple[int | None, int]:
+    """The year and window a broken episode file names, if it names them readably."""
+    import tomllib
+
+    try:
+        meta = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("episode", {})
+    except (OSError, ValueError):
+        return None, 5
+    year, window = meta.get("year"), meta.get("window", 5)
+    ok = isinstance(year, int) and not isinstance(year, bool) and year > 0
+    okw = isinstance(window, int) and not isinstance(window, bool) and window >= 1
+    return (year if ok else None), (window if okw else 5)
 
 
 def _score(df: pd.DataFrame, gen: np.random.Generator) -> dict[str, dict[str, Any]]:
