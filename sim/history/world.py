@@ -114,7 +114,17 @@ def _successor(actor_id: str) -> str:
 
 
 def sipri_years(records: Sequence[SipriDeal]) -> tuple[int, int]:
-    """The first and last delivery year in a SIPRI export."""
+    """The first and last delivery year in a SIPRI export.
+
+    Parameters
+    ----------
+    records : sequence of SipriDeal
+        At least one with a delivery year.
+
+    Returns
+    -------
+    (int, int)
+    """
     ys = [y for r in records for y in r.delivery_years]
     return min(ys), max(ys)
 
@@ -124,8 +134,25 @@ def arms_flows(
 ) -> tuple[dict[tuple[str, str], float], dict[str, SipriParty]]:
     """Mean monthly TIV delivered per (supplier, recipient) over the years `first`..`last`.
 
-    Ids are those of the importer (:func:`sim.io.sipri_to_ties`) with continuators mapped
-    (:data:`SUCCESSORS`), so flows of several windows compare dyad by dyad.
+    Parameters
+    ----------
+    records : sequence of SipriDeal
+    first, last : int
+        The window, inclusive.
+
+    Returns
+    -------
+    flows : dict
+        ``(supplier, recipient) -> million TIV per month``, averaged over all the window's
+        months (a dyad with deliveries in one year of five gets a fifth of that year's rate).
+    parties : dict
+        Actor id -> :class:`~sim.io.SipriParty`.
+
+    Notes
+    -----
+    Ids are those of the importer (:func:`sim.io.sipri_to_ties`: organisations and unknown
+    parties skipped) with continuators mapped (:data:`SUCCESSORS`), so the flows of two
+    windows compare dyad by dyad.
     """
     rep = ImportReport()
     ties, parties = sipri_to_ties(records, years=(first, last), report=rep)
