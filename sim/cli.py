@@ -404,6 +404,15 @@ def _register_report(sub: argparse._SubParsersAction) -> None:
 _REGISTRY.append(_register_report)
 
 
+def _register_history(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_history import register  # `world build` and `hindcast` live in their own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_history)
+
+
 # -- structural robustness: rank and attack ---------------------------------------------------
 
 
@@ -439,11 +448,12 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     if args.top is not None and args.top < 1:
         raise UserError(f"--top must be a positive integer; got {args.top}")
     w, what = _load_world_or_scenario(args.world)
+    metric, layer, why = _defaults_for_layers(w, args.metric, args.layer)
     bloc, whose = _rank_bloc(w, args.bloc)
-    df = criticality(w, metric=args.metric, items=args.items, layer=args.layer, bloc=bloc)
+    df = criticality(w, metric=metric, items=args.items, layer=layer, bloc=bloc)
     if args.top is not None:
         df = df.head(args.top)
-    print(f"criticality in {what}: damage to the {args.metric} of {whose} when one item is lost")
+    print(f"criticality in {what}: damage to the {metric} of {whose} when one item is lost{why}")
     print(df.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     return EXIT_OK
 
@@ -476,21 +486,22 @@ def _cmd_attack(args: argparse.Namespace) -> int:
     from sim.robustness import attack_curve, edge_attack_curve
 
     w, _ = _load_world_or_scenario(args.world)
+    _, layer, why = _defaults_for_layers(w, "giant", args.layer)
     if args.edges:
-        curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=args.layer)
+        curve = edge_attack_curve(w.to_networkx(), args.strategy, rng=args.seed, layer=layer)
     else:
         curve = attack_curve(
             w.to_networkx(),
             args.strategy,
             rng=args.seed,
-            layer=args.layer,
+            layer=layer,
             threshold=args.threshold,
         )
     what = "edges" if args.edges else "nodes"
     print(
-        f"{w.name}: {args.layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
+        f"{w.name}: {layer} layer, {args.strategy} attack on {what} (seed {args.seed}): "
         f"R = {curve.robustness:.4f}, critical fraction = {curve.critical_fraction:.4f} "
-        f"(giant below {args.threshold:g} of N, or a single node)"
+        f"(giant below {args.threshold:g} of N, or a single node){why}"
     )
     steps = len(curve.giant_fraction) - 1
     print(
@@ -510,6 +521,29 @@ def _cmd_attack(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _defaults_for_layers(world, metric: str | None, layer: str | None) -> tuple[str, str, str]:
+    """The metric and layer to use when not given, chosen from the layers `world` has.
+
+    Fulfilment needs supply ties; the giant component and efficiency need the chosen layer to
+    have ties. An imported world often holds one layer only (alliances from COW/ATOP, arms
+    from SIPRI): the defaults follow it, and the returned note says what was chosen and why.
+    """
+    has = [x for x in ("partnership", "supply", "rivalry") if world.ties_in(x)]
+    notes = []
+    if layer is None:
+        layer = has[0] if has else "partnership"
+        if layer != "partnership":
+            notes.append(f"layer {layer} (the world has no partnership ties)")
+    if metric is None:
+        metric = "fulfilment" if world.ties_in("supply") else "giant"
+        if metric != "fulfilment":
+            notes.append("metric giant (the world has no supply ties to fulfil)")
+    why = f"\n  defaults chosen from the world's layers ({', '.join(has) or 'none'}): " + (
+        "; ".join(notes)
+    )
+    return metric, layer, why if notes else ""
+
+
 def _register_robustness(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rank",
@@ -521,13 +555,19 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("world", metavar="WORLD_OR_SCENARIO", help="world or scenario, name or file")
-    p.add_argument("--metric", choices=("fulfilment", "giant", "efficiency"), default="fulfilment")
+    p.add_argument(
+        "--metric",
+        choices=("fulfilment", "giant", "efficiency"),
+        default=None,
+        help="default: fulfilment, or giant on a world without supply ties",
+    )
     p.add_argument("--items", choices=("all", "actors", "ties", "corridors"), default="all")
     p.add_argument(
         "--layer",
         choices=("partnership", "supply", "rivalry"),
-        default="partnership",
-        help="layer for --metric giant/efficiency",
+        default=None,
+        help="layer for --metric giant/efficiency (default: partnership, else the first layer "
+        "the world has)",
     )
     p.add_argument("--top", type=int, default=None, help="show only the N most critical")
     p.add_argument(
@@ -552,7 +592,12 @@ def _register_robustness(sub: argparse._SubParsersAction) -> None:
         "or a node attribute such as capability (edges: random, betweenness, "
         "degree-product or an edge attribute)",
     )
-    p.add_argument("--layer", choices=("partnership", "supply", "rivalry"), default="partnership")
+    p.add_argument(
+        "--layer",
+        choices=("partnership", "supply", "rivalry"),
+        default=None,
+        help="default: partnership, else the first layer the world has",
+    )
     p.add_argument("--edges", action="store_true", help="cut edges instead of removing nodes")
     p.add_argument("--seed", type=int, default=0, help="breaks ties and draws random orders")
     p.add_argument(

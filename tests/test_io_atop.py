@@ -56,9 +56,11 @@ def test_member_file_phases_open_exits_and_unknown_days():
     ties = read_atop(DATA / "atop_m.csv", year=2000)
     assert _rows(ties) == [
         ("USA", "GBR", "defence_pact", 1.0, D(1949, 8, 24), "ATOP 5.1, atopid 3180"),
-        ("USA", "FRA", "defence_pact", 1.0, D(1966, 7, 1), "ATOP 5.1, atopid 3180"),
+        # France's two phases (exit and re-entry on 1 July 1966) are one membership: the pair
+        # dates from when both first joined, not from the phase the year falls in
+        ("USA", "FRA", "defence_pact", 1.0, D(1949, 8, 24), "ATOP 5.1, atopid 3180"),
         ("USA", "DEU", "defence_pact", 1.0, D(1990, 10, 1), "ATOP 5.1, atopid 3180"),
-        ("GBR", "FRA", "defence_pact", 1.0, D(1966, 7, 1), "ATOP 5.1, atopid 3180"),
+        ("GBR", "FRA", "defence_pact", 1.0, D(1949, 8, 24), "ATOP 5.1, atopid 3180"),
         ("GBR", "DEU", "defence_pact", 1.0, D(1990, 10, 1), "ATOP 5.1, atopid 3180"),
         ("FRA", "DEU", "defence_pact", 1.0, D(1990, 10, 1), "ATOP 5.1, atopid 3180"),
     ]

@@ -68,7 +68,7 @@ def test_dyad_file_missing_and_zero_end_dates_mean_in_force():
         ("GBR", "FRA", "defence_pact", 1.0, D(1949, 8, 24), "3"),
         ("RUS", "BLR", "defence_pact", 1.0, D(1992, 5, 1), "301"),  # end 0,0,0
         ("RUS", "CHN", "non_aggression", 0.5, D(2001, 7, 16), "330"),  # the 1950 treaty ended
-        ("AUS", "C970", "entente", 0.3, D(1995, 1, 1), "333"),  # day and month -9
+        ("AUS", "C999", "entente", 0.3, D(1995, 1, 1), "333"),  # day and month -9
     ]
     assert read_cow(DATA / "cow_dyad.csv", year=1960)[-1].since == D(1950, 2, 14)
 
@@ -115,10 +115,10 @@ def test_world_1914_has_named_placed_actors():
 def test_unknown_ccode_becomes_placeholder_actor_with_warning():
     rep = ImportReport()
     w = world_from_cow(DATA / "cow_dyad.csv", year=2005, report=rep)
-    a = w.actor("C970")
+    a = w.actor("C999")
     assert (a.lat, a.lon) == (0.0, 0.0)
-    assert any("970" in msg for msg in rep.warnings)
-    with pytest.warns(DataImportWarning, match="970"):
+    assert any("999" in msg for msg in rep.warnings)
+    with pytest.warns(DataImportWarning, match="999"):
         world_from_cow(DATA / "cow_dyad.csv", year=2005)
 
 
@@ -135,8 +135,8 @@ def test_bad_files_raise_validation_errors(tmp_path):
         read_cow(tmp_path / "nope.csv", year=1914)
     with pytest.raises(ValidationError, match="not a COW"):
         read_cow(DATA / "atop_dy.csv", year=2018)
-    with pytest.raises(ValidationError, match="no alliance in force in 1700"):
-        read_cow(DATA / "cow_dyad_yearly.csv", year=1700)
+    with pytest.raises(ValidationError, match="no alliance in force in 1920"):
+        read_cow(DATA / "cow_dyad_yearly.csv", year=1920)
     p = tmp_path / "short.csv"
     p.write_text("version4id,ccode1,ccode2\n1,2,200\n")
     with pytest.raises(ValidationError, match="lacks column"):

@@ -19,6 +19,7 @@ NAMES = [
     "02_failure_vs_attack",
     "03_which_ally_matters",
     "04_history_from_cow",
+    "05_hindcasts",
 ]
 
 

@@ -328,28 +328,75 @@ def alliance_world(
 
 # -- alliance memberships into pairs ------------------------------------------------------------
 
-#: A state's membership of one alliance: first entry, last year (None: still in force), and the
-#: obligations it took on.
-Membership = tuple[dt.date, int | None, set[str]]
+
+@dataclass(frozen=True)
+class Spell:
+    """One row of a member file: a state in one alliance from `start` to `end` (inclusive).
+
+    ``end`` is None while the membership was in force at the end of the data; ``held`` are the
+    obligations it carried (names of :data:`OBLIGATIONS`).
+    """
+
+    start: dt.date
+    end: dt.date | None
+    held: frozenset[str]
 
 
-def add_membership(
-    members: dict[int, Membership], code: int, start: dt.date, end: int | None, held: set[str]
-) -> None:
-    """Merge one row (a phase, or a year of a yearly file) into a state's membership."""
-    if code in members:
-        s0, e0, h0 = members[code]
-        last = None if e0 is None or end is None else max(e0, end)
-        members[code] = (min(s0, start), last, h0 | held)
-    else:
-        members[code] = (start, end, held)
+#: Alliance id -> COW code -> the member's spells (phases, or yearly rows) in that alliance.
+Memberships = dict[int, dict[int, list[Spell]]]
+
+#: A span of days: first and last day, ``None`` = unbounded on that side.
+Window = tuple[dt.date | None, dt.date | None]
+
+
+def make_end_date(year: int | None, month: int | None, day: int | None) -> dt.date | None:
+    """The last day of a membership; ``None`` when the end year is empty, 0 or negative.
+
+    An unknown month (``-9``, 0, empty) reads as December and an unknown day as the month's
+    last day, so that a membership is never cut short by a missing part of its date.
+    """
+    if year is None or year <= 0:
+        return None
+    m = month if month and 1 <= month <= 12 else 12
+    if day and day >= 1:
+        return make_date(year, m, day)
+    nxt = dt.date(year + 1, 1, 1) if m == 12 else dt.date(year, m + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def day_window(years: YearRange, on: dt.date | None = None) -> Window:
+    """The days a request covers: the single day `on`, else 1 January to 31 December."""
+    if on is not None:
+        return on, on
+    return (
+        dt.date(years.first, 1, 1) if years.first is not None else None,
+        dt.date(years.last, 12, 31) if years.last is not None else None,
+    )
+
+
+def _min_end(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _runs(spells: list[Spell]) -> list[tuple[dt.date, dt.date | None, list[Spell]]]:
+    """Unbroken runs of membership: spells that follow each other within a day merge."""
+    out: list[tuple[dt.date, dt.date | None, list[Spell]]] = []
+    for sp in sorted(spells, key=lambda s: s.start):
+        if out:
+            s0, e0, group = out[-1]
+            if e0 is None or sp.start <= e0 + dt.timedelta(days=1):
+                end = None if e0 is None or sp.end is None else max(e0, sp.end)
+                out[-1] = (s0, end, [*group, sp])
+                continue
+        out.append((sp.start, sp.end, [sp]))
+    return out
 
 
 def record_obligations(
     obligations: dict[tuple[int, int], dict[str, dt.date]],
     sources: dict[tuple[int, int], set[str]],
     pair: tuple[int, int],
-    held: set[str],
+    held: Iterable[str],
     start: dt.date,
     alliance_id: str,
 ) -> None:
@@ -362,29 +409,181 @@ def record_obligations(
 
 
 def pair_members(
-    alliances: dict[int, dict[int, Membership]],
-    years: YearRange,
+    alliances: Memberships,
+    window: Window,
     report: ImportReport,
     obligations: dict[tuple[int, int], dict[str, dt.date]],
     sources: dict[tuple[int, int], set[str]],
 ) -> None:
-    """Every pair of members of one alliance who were in it *together* within `years`.
+    """Every pair of members of one alliance who were in it *together* within `window`.
 
-    Two memberships that each meet the range but not each other (one left before the other
-    joined) make no tie; the pair's start is the later of the two entries.
+    Dates count to the day: a state that left on 2 October 1990 and one that joined on
+    3 October were never members together, so they make no tie. A member's consecutive spells
+    (ATOP phases) form one unbroken run, so a pair's ``since`` is the day the later of the two
+    joined that run, however many phases later the window falls; its obligations are those of
+    the spells in force within the window.
     """
+    lo, hi = window
     for aid, members in alliances.items():
+        runs = {code: _runs(spells) for code, spells in members.items()}
         codes = sorted(members)
         for i, a in enumerate(codes):
             for b in codes[i + 1 :]:
-                (sa, ea, ha), (sb, eb, hb) = members[a], members[b]
-                start = max(sa, sb)  # the pair exists once both joined
-                end = ea if eb is None else eb if ea is None else min(ea, eb)
-                if (end is not None and end < start.year) or not years.overlaps(start.year, end):
+                together = False
+                for sa, ea, ga in runs[a]:
+                    for sb, eb, gb in runs[b]:
+                        start, end = max(sa, sb), _min_end(ea, eb)
+                        w0 = start if lo is None else max(start, lo)
+                        w1 = _min_end(end, hi)
+                        if w1 is not None and w1 < w0:
+                            continue
+                        together = True
+                        held = {
+                            ob
+                            for sp in (*ga, *gb)
+                            if sp.start <= (w1 or sp.start) and (sp.end is None or sp.end >= w0)
+                            for ob in sp.held
+                        }
+                        if not held:
+                            report.skipped["member pair with no obligation flagged"] += 1
+                            continue
+                        record_obligations(obligations, sources, (a, b), held, start, str(aid))
+                if not together:
                     report.skipped["member pair never in the alliance together in the range"] += 1
-                    continue
-                held = ha | hb
-                if not held:
-                    report.skipped["member pair with no obligation flagged"] += 1
-                    continue
-                record_obligations(obligations, sources, (a, b), held, start, str(aid))
+
+
+# -- what a file covers, and states that no longer exist ---------------------------------------
+
+#: The last year of data in each documented release (used when a file states its version).
+RELEASE_ENDS: dict[tuple[str, str], int] = {
+    ("COW", "4.1"): 2012,
+    ("ATOP", "5.1"): 2018,
+    ("ATOP", "5.0"): 2018,
+    ("ATOP", "4.01"): 2016,
+    ("ATOP", "4.0"): 2016,
+}
+
+
+def file_version(rows: list[tuple[int, dict[str, str]]]) -> str:
+    """The release a file states in its ``version`` column (the commonest value), or ``""``."""
+    seen = Counter(row.get("version", "").strip() for _, row in rows)
+    seen.pop("", None)
+    if not seen:
+        return ""
+    v = seen.most_common(1)[0][0]
+    try:  # "5.1" and "5.10" are one release; keep what the file wrote otherwise
+        return f"{float(v):g}" if float(v) != int(float(v)) else f"{int(float(v))}.0"
+    except ValueError:
+        return v
+
+
+def coverage(
+    rows: list[tuple[int, dict[str, str]]], year_cols: Iterable[str], *, dataset: str, version: str
+) -> tuple[int, int] | None:
+    """First and last year a file holds: the years its records name, extended to the end of its
+    release when the file states one (:data:`RELEASE_ENDS`). None for a file with no years."""
+    years = []
+    for _, row in rows:
+        for col in year_cols:
+            try:
+                y = to_int(row.get(col))
+            except ValueError:
+                continue
+            if y is not None and y > 0:
+                years.append(y)
+    if not years:
+        return None
+    last = max(max(years), RELEASE_ENDS.get((dataset, version), 0))
+    return min(years), last
+
+
+def year_columns(dataset: str, cols: Iterable[str]) -> tuple[str, ...]:
+    """The columns that hold years in a COW or ATOP alliance file, by its variant."""
+    cols = set(cols)
+    if "year" in cols:
+        return ("year",)
+    if dataset == "COW":
+        if "ccode1" in cols:
+            return ("dyad_st_year", "dyad_end_year")
+        return ("mem_st_year", "mem_end_year")
+    return ("yrent", "yrexit")
+
+
+def alliance_file(path: str | Path) -> tuple[str, tuple[int, int] | None]:
+    """Which alliance data set a file holds (``"COW"``, ``"ATOP"``, or ``""`` for neither)
+    and the years it covers (see :func:`coverage`)."""
+    rep = ImportReport()
+    header, rows = read_csv_rows(read_data_text(path, rep), str(path))
+    cols = set(header)
+    if {"ccode1", "ccode2"} <= cols or {"ccode", "mem_st_year"} <= cols:
+        dataset = "COW"
+    elif {"atopid", "member", "yrent"} <= cols or {"mem1", "mem2"} <= cols or "statea" in cols:
+        dataset = "ATOP"
+    else:
+        return "", None
+    cover = coverage(rows, year_columns(dataset, cols), dataset=dataset, version=file_version(rows))
+    return dataset, cover
+
+
+def check_coverage(path: str | Path, span: tuple[int, int] | None, years: YearRange) -> None:
+    """Raise when the requested years fall outside what the file holds (never fill them in).
+
+    Raises
+    ------
+    ValidationError
+        Naming the request, the file's range and the nearest year it holds.
+    """
+    if span is None or (years.first is None and years.last is None):
+        return
+    first, last = span
+    lo = years.first if years.first is not None else first
+    hi = years.last if years.last is not None else last
+    if lo >= first and hi <= last:
+        return
+    near = last if hi > last else first
+    raise ValidationError(
+        [
+            Problem(
+                str(path),
+                f"{years.label} is outside the years this file holds ({first}-{last})",
+                years.label,
+                f"years {first}-{last}",
+                f"the {'latest' if hi > last else 'earliest'} year it holds is {near}",
+            )
+        ],
+        what=str(path),
+    )
+
+
+def drop_ended_states(
+    obligations: dict[tuple[int, int], dict[str, dt.date]],
+    sources: dict[tuple[int, int], set[str]],
+    years: YearRange,
+    report: ImportReport,
+) -> None:
+    """Drop the ties of states that had ceased to exist before the requested years began.
+
+    A member file may leave a membership open after its state ended (COW holds the German
+    Federal Republic in the WEU to 2012); the country-code table's years for that COW code say
+    when it ended. Each dropped state is named in a report warning.
+    """
+    if years.first is None:
+        return
+    codes = country_codes()
+    ended: dict[int, tuple[str, int]] = {}
+    for c in {c for pair in obligations for c in pair}:
+        rows = [r for r in codes.rows if r.ccode == c]
+        if rows and all(r.last is not None for r in rows):
+            last = max(r.last for r in rows if r.last is not None)
+            if last < years.first:
+                ended[c] = (rows[-1].name, last)
+    for c, (name, last) in sorted(ended.items()):
+        gone = [pair for pair in obligations if c in pair]
+        for pair in gone:
+            del obligations[pair]
+            sources.pop(pair, None)
+        report.skipped["tie of a state that no longer existed"] += len(gone)
+        report.warn(
+            f"COW code {c} ({name}) no longer existed in {years.label} (country-code table: "
+            f"to {last}); dropped with its {len(gone)} tie(s), which the file leaves open"
+        )

@@ -18,18 +18,26 @@ from pathlib import Path
 from sim.errors import Problem, ValidationError
 from sim.io._common import (
     ImportReport,
-    Membership,
+    Memberships,
+    Spell,
+    Window,
     YearRange,
-    add_membership,
     alliance_world,
     ccode_ids,
+    check_coverage,
     collapse_partnerships,
+    coverage,
+    day_window,
+    drop_ended_states,
+    file_version,
     finish_report,
     make_date,
+    make_end_date,
     pair_members,
     read_csv_rows,
     read_data_text,
     to_int,
+    year_columns,
     year_range,
 )
 from sim.io.codes import country_codes
@@ -37,7 +45,7 @@ from sim.world import PartnershipTie, World
 
 __all__ = ["read_atop", "world_from_atop"]
 
-SOURCE = "ATOP 5.1"
+SOURCE = "ATOP"
 #: ATOP obligation columns -> the obligation names of sim.io._common.OBLIGATIONS. An offence
 #: pact binds its members to fight together, so it is read as a military alliance
 #: (``defence_pact``) too: a design choice.
@@ -60,6 +68,7 @@ def read_atop(
     *,
     year: int | None = None,
     years: object = None,
+    on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> list[PartnershipTie]:
     """Read an ATOP 5.1 member or dyad-year CSV into undirected partnership ties.
@@ -69,8 +78,11 @@ def read_atop(
     path : str or Path
         ``atop5_1m.csv``, ``atop5_1dy.csv`` or ``atop5_1ddyr.csv`` (or an ``_NNA`` variant).
     year, years : optional
-        One year, or a range ``(first, last)`` / ``"1990-1995"``: ties in force in any year of
+        One year, or a range ``(first, last)`` / ``"1990-1995"``: ties in force on any day of
         it. Neither: every alliance in the file.
+    on : datetime.date, optional
+        Instead of `year`/`years`: the ties in force on this day (the member file counts to
+        the day; dyad-year files by the year of `on`).
     report : ImportReport, optional
         Filled with what was read and skipped; without one, warnings are issued instead.
 
@@ -96,9 +108,16 @@ def read_atop(
       to one undirected tie (the maximum over both directions).
     - Member files: all pairs of members of one alliance in force in the year; ``since`` is
       the later of the two entry dates (an unknown day or month, 0 or -9, is read as 1).
-      ``yrexit`` 0 or empty means still in force at the end of the data (2018).
+      ``yrexit`` 0 or empty means still in force at the end of the data (2018). Exit dates
+      count to the day (Yugoslavia left the CSCE in 1992 before Ukraine joined: no tie), and
+      a member's consecutive phases are one membership, so USA-GBR in NATO dates from
+      1949-04-04 whichever phase the requested years fall in.
+    - Years after the end of the file (its release's documented end when the ``version``
+      column states one) are refused, not filled in; states that had ceased to exist before
+      the requested years (by the country-code table) are dropped with a report warning.
+    - The release named in the tie sources (``ATOP 5.1``) is read from the ``version`` column.
     """
-    ties, _, rep = _read(path, year_range(year, years), report)
+    ties, _, rep = _read(path, _years(year, years, on), report, on)
     finish_report(rep, report)
     return ties
 
@@ -108,6 +127,7 @@ def world_from_atop(
     *,
     year: int | None = None,
     years: object = None,
+    on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> World:
     """A :class:`World` of the alliances in an ATOP file (see :func:`read_atop`).
@@ -115,12 +135,21 @@ def world_from_atop(
     The actors are the states with a tie, named and placed from the country-code table for the
     last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
     """
-    yr = year_range(year, years)
-    ties, ccodes, rep = _read(path, yr, report)
-    return alliance_world(ties, ccodes, yr, rep, report, prefix="atop", source=SOURCE, path=path)
+    yr = _years(year, years, on)
+    ties, ccodes, rep = _read(path, yr, report, on)
+    label = ties[0].source.split(",")[0] if ties else SOURCE
+    return alliance_world(ties, ccodes, yr, rep, report, prefix="atop", source=label, path=path)
 
 
-def _read(path, years: YearRange, given: ImportReport | None):
+def _years(year, years, on: dt.date | None) -> YearRange:
+    if on is not None:
+        if year is not None or years is not None:
+            raise ValueError("give on=, year= or years=, not several")
+        return YearRange(on.year, on.year)
+    return year_range(year, years)
+
+
+def _read(path, years: YearRange, given: ImportReport | None, on: dt.date | None = None):
     report = given if given is not None else ImportReport()
     report.source = str(path)
     text = read_data_text(path, report)
@@ -164,9 +193,16 @@ def _read(path, years: YearRange, given: ImportReport | None):
         )
     report.format = f"atop-{variant}"
     report.records = len(rows)
+    version = file_version(rows)
+    label = f"{SOURCE} {version}" if version else SOURCE
+    if not version:
+        report.warn("the file has no version column: the ATOP release is not stated")
+    year_cols = year_columns("ATOP", cols)
+    check_coverage(path, coverage(rows, year_cols, dataset="ATOP", version=version), years)
     problems: list[Problem] = []
     if variant == "member":
-        obligations, sources = _members(path, rows, years, obligation_cols, problems, report)
+        window = day_window(years, on)
+        obligations, sources = _members(path, rows, window, obligation_cols, problems, report)
     else:
         a, b, _ = _VARIANTS[variant]
         obligations, sources = _dyad_years(
@@ -174,6 +210,7 @@ def _read(path, years: YearRange, given: ImportReport | None):
         )
     if problems:
         raise ValidationError(problems, what=str(path))
+    drop_ended_states(obligations, sources, years, report)
     if not obligations:
         raise ValidationError(
             [Problem(str(path), f"no alliance in force in {years.label}", years.label)],
@@ -181,7 +218,7 @@ def _read(path, years: YearRange, given: ImportReport | None):
         )
     ccodes = {c for pair in obligations for c in pair}
     ids = ccode_ids(ccodes, years, country_codes())
-    ties = collapse_partnerships(obligations, ids, sources, label=SOURCE, id_prefix="atopid")
+    ties = collapse_partnerships(obligations, ids, sources, label=label, id_prefix="atopid")
     return ties, ccodes, report
 
 
@@ -250,9 +287,9 @@ def _dyad_years(path, rows, years: YearRange, ca, cb, obligation_cols, header, p
     return obligations, sources
 
 
-def _members(path, rows, years: YearRange, obligation_cols, problems, report):
-    cols = ("atopid", "member", "yrent", "moent", "dayent", "yrexit")
-    alliances: dict[int, dict[int, Membership]] = {}
+def _members(path, rows, window: Window, obligation_cols, problems, report):
+    cols = ("atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit")
+    alliances: Memberships = {}
     for line, row in rows:
         v: dict[str, int | None] = {}
         bad = False
@@ -267,14 +304,12 @@ def _members(path, rows, years: YearRange, obligation_cols, problems, report):
         if v["atopid"] is None or v["member"] is None or v["yrent"] is None:
             problems.append(Problem(f"{path}:{line}", "missing atopid, member or yrent"))
             continue
-        held = _held(path, line, row, obligation_cols, problems)
-        end = v["yrexit"] if v["yrexit"] and v["yrexit"] > 0 else None
-        if not years.overlaps(v["yrent"], end):
-            continue
+        held = frozenset(_held(path, line, row, obligation_cols, problems))
         start = make_date(v["yrent"], v["moent"], v["dayent"])
+        end = make_end_date(v["yrexit"], v["moexit"], v["dayexit"])
         members = alliances.setdefault(v["atopid"], {})
-        add_membership(members, v["member"], start, end, held)
+        members.setdefault(v["member"], []).append(Spell(start, end, held))
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
-    pair_members(alliances, years, report, obligations, sources)
+    pair_members(alliances, window, report, obligations, sources)
     return obligations, sources

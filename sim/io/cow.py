@@ -18,19 +18,27 @@ from sim.errors import Problem, ValidationError
 from sim.io._common import (
     OBLIGATIONS,
     ImportReport,
-    Membership,
+    Memberships,
+    Spell,
+    Window,
     YearRange,
-    add_membership,
     alliance_world,
     ccode_ids,
+    check_coverage,
     collapse_partnerships,
+    coverage,
+    day_window,
+    drop_ended_states,
+    file_version,
     finish_report,
     make_date,
+    make_end_date,
     pair_members,
     read_csv_rows,
     read_data_text,
     record_obligations,
     to_int,
+    year_columns,
     year_range,
 )
 from sim.io.codes import country_codes
@@ -38,7 +46,7 @@ from sim.world import PartnershipTie, World
 
 __all__ = ["read_cow", "world_from_cow"]
 
-SOURCE = "COW Formal Alliances v4.1"
+SOURCE = "COW Formal Alliances"
 _OBLIGATION_COLUMNS = tuple(OBLIGATIONS)  # defense, neutrality, nonaggression, entente
 _DYAD_COLUMNS = (
     "version4id",
@@ -66,6 +74,7 @@ def read_cow(
     *,
     year: int | None = None,
     years: object = None,
+    on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> list[PartnershipTie]:
     """Read a COW Formal Alliances v4.1 CSV into undirected partnership ties.
@@ -75,8 +84,11 @@ def read_cow(
     path : str or Path
         Any of the six CSV files of the release (dyad, directed, member; yearly or not).
     year, years : optional
-        One year, or a range ``(first, last)`` / ``"1990-1995"``: ties in force in any year of
+        One year, or a range ``(first, last)`` / ``"1990-1995"``: ties in force on any day of
         it. Neither: every alliance in the file.
+    on : datetime.date, optional
+        Instead of `year`/`years`: the ties in force on this day (member files and the
+        non-yearly dyad file count to the day; yearly files by the year of `on`).
     report : ImportReport, optional
         Filled with what was read and skipped; without one, warnings are issued instead.
 
@@ -88,8 +100,8 @@ def read_cow(
     Raises
     ------
     ValidationError
-        Missing or unreadable file, unknown header, bad values (every problem at once), or no
-        alliance in force in the chosen years.
+        Missing or unreadable file, unknown header, bad values (every problem at once), years
+        outside those the file holds, or no alliance in force in the chosen years.
 
     Notes
     -----
@@ -104,9 +116,15 @@ def read_cow(
     - ``since`` is the start of the earliest dyad (or joint membership) carrying that
       obligation; an unknown day or month (``-9``) is read as 1.
     - A missing, empty or 0 end year means the alliance was still in force at the end of the
-      data (2012).
+      data (2012). Exit and entry dates count to the day: a state that left on 2 October 1990
+      and one that joined on 3 October (the two Germanies in NATO) were never allied.
+    - Years after the end of the file (its release's documented end when the ``version``
+      column states one: 2012 for v4.1) are refused, not filled in.
+    - A state that had ceased to exist before the requested years (by the country-code
+      table: the German Federal Republic after 1990) is dropped with a report warning.
+    - The release named in the tie sources is read from the ``version`` column.
     """
-    ties, _, rep = _read(path, year_range(year, years), report)
+    ties, _, rep = _read(path, _years(year, years, on), report, on)
     finish_report(rep, report)
     return ties
 
@@ -116,6 +134,7 @@ def world_from_cow(
     *,
     year: int | None = None,
     years: object = None,
+    on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> World:
     """A :class:`World` of the alliances in a COW file for a year or range (see :func:`read_cow`).
@@ -123,13 +142,22 @@ def world_from_cow(
     The actors are the states with a tie, named and placed from the country-code table for the
     last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
     """
-    yr = year_range(year, years)
-    ties, ccodes, rep = _read(path, yr, report)
-    return alliance_world(ties, ccodes, yr, rep, report, prefix="cow", source=SOURCE, path=path)
+    yr = _years(year, years, on)
+    ties, ccodes, rep = _read(path, yr, report, on)
+    label = ties[0].source.split(",")[0] if ties else SOURCE
+    return alliance_world(ties, ccodes, yr, rep, report, prefix="cow", source=label, path=path)
+
+
+def _years(year, years, on: dt.date | None) -> YearRange:
+    if on is not None:
+        if year is not None or years is not None:
+            raise ValueError("give on=, year= or years=, not several")
+        return YearRange(on.year, on.year)
+    return year_range(year, years)
 
 
 def _read(
-    path: str | Path, years: YearRange, given: ImportReport | None
+    path: str | Path, years: YearRange, given: ImportReport | None, on: dt.date | None = None
 ) -> tuple[list[PartnershipTie], set[int], ImportReport]:
     report = given if given is not None else ImportReport()
     report.source = str(path)
@@ -170,13 +198,21 @@ def _read(
     yearly = "year" in cols
     report.format = f"cow-{variant}{'-yearly' if yearly else ''}"
     report.records = len(rows)
+    version = file_version(rows)
+    label = f"{SOURCE} v{version}" if version else SOURCE
+    if not version:
+        report.warn("the file has no version column: the COW release is not stated")
+    year_cols = year_columns("COW", cols)
+    check_coverage(path, coverage(rows, year_cols, dataset="COW", version=version), years)
     problems: list[Problem] = []
+    window = day_window(years, on)
     if variant == "dyad":
-        obligations, sources = _dyads(path, rows, years, yearly, problems, report)
+        obligations, sources = _dyads(path, rows, years, window, yearly, problems, report)
     else:
-        obligations, sources = _members(path, rows, years, yearly, problems, report)
+        obligations, sources = _members(path, rows, window, problems, report)
     if problems:
         raise ValidationError(problems, what=str(path))
+    drop_ended_states(obligations, sources, years, report)
     if not obligations:
         raise ValidationError(
             [
@@ -191,7 +227,7 @@ def _read(
         )
     ccodes = {c for pair in obligations for c in pair}
     ids = ccode_ids(ccodes, years, country_codes())
-    ties = collapse_partnerships(obligations, ids, sources, label=SOURCE, id_prefix="version4id")
+    ties = collapse_partnerships(obligations, ids, sources, label=label, id_prefix="version4id")
     return ties, ccodes, report
 
 
@@ -220,7 +256,7 @@ def _ints(path, line, row, cols, problems) -> dict[str, int | None] | None:
     return out if ok else None
 
 
-def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
+def _dyads(path, rows, years: YearRange, window: Window, yearly: bool, problems, report):
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
     cols = (
@@ -230,9 +266,12 @@ def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
         "dyad_st_day",
         "dyad_st_month",
         "dyad_st_year",
+        "dyad_end_day",
+        "dyad_end_month",
         "dyad_end_year",
         "year",
     )
+    lo, hi = window
     for line, row in rows:
         v = _ints(path, line, row, cols, problems)
         if v is None:
@@ -252,7 +291,9 @@ def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
                 continue
             active = v["year"] in years
         else:
-            active = years.overlaps(v["dyad_st_year"], _end(v["dyad_end_year"]))
+            st = make_date(v["dyad_st_year"], v["dyad_st_month"], v["dyad_st_day"])
+            end = make_end_date(v["dyad_end_year"], v["dyad_end_month"], v["dyad_end_day"])
+            active = (hi is None or st <= hi) and (end is None or lo is None or end >= lo)
         held = _flags(path, line, row, problems)
         if not active:
             continue
@@ -270,10 +311,18 @@ def _dyads(path, rows, years: YearRange, yearly: bool, problems, report):
     return obligations, sources
 
 
-def _members(path, rows, years: YearRange, yearly: bool, problems, report):
-    cols = ("version4id", "ccode", "mem_st_day", "mem_st_month", "mem_st_year", "mem_end_year")
-    cols += ("year",)
-    alliances: dict[int, dict[int, Membership]] = {}
+def _members(path, rows, window: Window, problems, report):
+    cols = (
+        "version4id",
+        "ccode",
+        "mem_st_day",
+        "mem_st_month",
+        "mem_st_year",
+        "mem_end_day",
+        "mem_end_month",
+        "mem_end_year",
+    )
+    alliances: Memberships = {}
     for line, row in rows:
         v = _ints(path, line, row, cols, problems)
         if v is None:
@@ -287,25 +336,15 @@ def _members(path, rows, years: YearRange, yearly: bool, problems, report):
                 )
             )
             continue
-        held = _flags(path, line, row, problems)
-        if yearly and v["year"] is not None:
-            active = v["year"] in years
-        else:
-            active = years.overlaps(v["mem_st_year"], _end(v["mem_end_year"]))
-        if not active:
-            continue
+        held = frozenset(_flags(path, line, row, problems))
         start = make_date(v["mem_st_year"], v["mem_st_month"], v["mem_st_day"])
+        end = make_end_date(v["mem_end_year"], v["mem_end_month"], v["mem_end_day"])
         members = alliances.setdefault(v["version4id"], {})
-        add_membership(members, v["ccode"], start, _end(v["mem_end_year"]), held)
+        members.setdefault(v["ccode"], []).append(Spell(start, end, held))
     obligations: dict[tuple[int, int], dict[str, dt.date]] = {}
     sources: dict[tuple[int, int], set[str]] = {}
-    pair_members(alliances, years, report, obligations, sources)
+    pair_members(alliances, window, report, obligations, sources)
     return obligations, sources
-
-
-def _end(year: int | None) -> int | None:
-    """An end year; empty, 0 or negative (-9) means still in force at the end of the data."""
-    return year if year is not None and year > 0 else None
 
 
 def _span(rows, variant: str, yearly: bool) -> str:

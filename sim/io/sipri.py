@@ -135,11 +135,15 @@ def sipri_party(name: str, *, year: int | None = None) -> SipriParty:
     ``HEZ``, ``HOU``, ``HAM``); any other gets a generated code ``"NS_"`` + the upper-cased
     words of its name (``"PKK (Turkiye)*"`` -> ``NS_PKK_TURKIYE``), placed at the capital of the
     country named in brackets or at the start of its name, else at 0, 0 (``located=False``).
+    Any name starting with "unknown" (``unknown supplier(s)``, ``unknown rebel group*``) is an
+    ``"unknown_party"``: its deals are skipped and counted, never placed.
     """
     codes = country_codes()
     raw = name.strip()
     if raw.endswith("**"):
         return SipriParty(raw, "organisation")
+    if fold_name(raw).startswith("unknown"):  # "unknown rebel group*": no one to place
+        return SipriParty(raw, "unknown_party")
     if raw.endswith("*"):
         base = raw.rstrip("*").strip()
         folded = fold_name(base)

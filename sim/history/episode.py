@@ -1,0 +1,255 @@
+"""Episode files: a historical shock to the world of a year, parsed and validated.
+
+An episode is a TOML file (``scenarios/history/*.toml``) whose opening comment says why the
+episode, what happened and the sources::
+
+    # Why this episode, what happened, sources.
+    [episode]
+    name = "egypt_realignment_1972"
+    year = 1971          # the world is built at the end of this year; month 0 = January 1972
+    window = 5           # years of data before (world volumes) and after (observed outcome)
+    replicates = 20
+    seed = 1972
+    [[shocks]]           # the scenario shock keys (sim.shocks.SHOCKS), months from month 0
+    type = "defect"
+    target = "EGY"
+    to_bloc = "USA"      # blocs are named after their most capable member
+    at = 6
+
+The file is read in two passes: :func:`parse_episode` checks what the file alone can tell
+(keys, types, a shock before month 0 or after the window), :func:`episode_shocks` checks the
+shocks against the world built for the year (an actor or bloc that did not exist then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.errors import Problem, ValidationError, suggest
+from sim.world import World, read_toml_text
+
+__all__ = ["Episode", "episode_shocks", "load_episode", "parse_episode", "shocked_actors"]
+
+_TOP_KEYS = ("episode", "shocks")
+_EPISODE_KEYS = {
+    "name": "a short name (default: the file name)",
+    "description": "one sentence (optional)",
+    "year": "the year whose end the world is built at, e.g. 1971",
+    "window": "years before and after the shock, an integer >= 1 (default 5)",
+    "replicates": "an integer >= 1 (default 20)",
+    "seed": "an integer >= 0",
+}
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A parsed episode file: the year, the window, the ensemble and the raw shock tables.
+
+    Attributes
+    ----------
+    name, description, question : str
+        ``question`` is the file's opening comment (why, what happened, sources).
+    year, window, replicates, seed : int
+    shocks : tuple of dict
+        The ``[[shocks]]`` tables as written; :func:`episode_shocks` builds them for a world.
+    source : str
+        The file read.
+    text : str
+        Its text (for line numbers in later messages).
+    sha256 : str
+        Of the text.
+    """
+
+    name: str
+    year: int
+    window: int
+    replicates: int
+    seed: int
+    shocks: tuple[dict[str, Any], ...] = ()
+    description: str = ""
+    question: str = ""
+    source: str = "<text>"
+    text: str = field(default="", repr=False)
+    sha256: str = ""
+
+    @property
+    def months(self) -> int:
+        """Months simulated: the window after the shock."""
+        return 12 * self.window
+
+
+def _leading_comment(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            out.append(line.lstrip("#").strip())
+        elif line.strip():
+            break
+    return " ".join(x for x in out if x)
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def parse_episode(text: str, *, origin: str = "<text>") -> Episode:
+    """Parse episode TOML text, reporting every problem the file alone shows at once.
+
+    Raises
+    ------
+    ValidationError
+        Unknown tables or keys, bad types, a shock without a type or before month 0, a shock
+        after the window, each with the file, line and key path.
+    """
+    from sim.scenario import _Collector
+
+    data = read_toml_text(text, origin=origin)
+    c = _Collector(origin, text)
+    for key in data:
+        if key not in _TOP_KEYS:
+            c.add(c.at(key), "unknown table", key, ", ".join(_TOP_KEYS), suggest(key, _TOP_KEYS))
+    meta = data.get("episode")
+    if not isinstance(meta, Mapping):
+        c.add(c.at("episode"), "missing [episode] table", meta, ", ".join(_EPISODE_KEYS))
+        meta = {}
+    for key in meta:
+        if key not in _EPISODE_KEYS:
+            c.add(
+                c.at(f"episode.{key}"),
+                "unknown key",
+                key,
+                ", ".join(_EPISODE_KEYS),
+                suggest(key, _EPISODE_KEYS),
+            )
+
+    def integer(key: str, lo: int, default: int | None) -> int:
+        v = meta.get(key, default)
+        if v is None:
+            c.add(c.at("episode"), f"missing required key {key!r}", None, _EPISODE_KEYS[key])
+            return 0
+        if not _is_int(v) or v < lo:
+            c.add(c.at(f"episode.{key}"), "must be an integer", v, _EPISODE_KEYS[key])
+            return 0
+        return v
+
+    year = integer("year", 1, None)
+    window = integer("window", 1, 5)
+    replicates = integer("replicates", 1, 20)
+    seed = integer("seed", 0, None)
+    name = meta.get("name", Path(origin).stem)
+    if not isinstance(name, str) or not name.strip():
+        c.add(c.at("episode.name"), "must be a non-empty string", name, _EPISODE_KEYS["name"])
+    description = meta.get("description", "")
+    if not isinstance(description, str):
+        c.add(c.at("episode.description"), "must be a string", description)
+    raw = data.get("shocks", [])
+    shocks: list[dict[str, Any]] = []
+    if not isinstance(raw, list) or not raw:
+        c.add(c.at("shocks"), "an episode needs at least one [[shocks]] table", raw)
+    else:
+        for i, entry in enumerate(raw):
+            where = f"shocks[{i}]"
+            if not isinstance(entry, Mapping):
+                c.add(c.at(where), "must be a table", entry, "a [[shocks]] table")
+                continue
+            at = entry.get("at")
+            if at is None:
+                c.add(c.at(where), "missing required key 'at'", None, "a month >= 0")
+            elif not _is_int(at) or at < 0:
+                c.add(
+                    c.at(f"{where}.at"),
+                    "a shock before month 0",
+                    at,
+                    f"a month in [0, {12 * window - 1}] (month 0 is January of {year + 1})",
+                    "the world is built at the end of `year`: move `year` back to shock earlier",
+                )
+            elif window and at >= 12 * window:
+                c.add(
+                    c.at(f"{where}.at"),
+                    "shock after the window",
+                    at,
+                    f"a month in [0, {12 * window - 1}]",
+                    f"raise episode.window to at least {at // 12 + 1}",
+                )
+            shocks.append(dict(entry))
+    if c.problems:
+        raise ValidationError(c.problems, what=origin)
+    return Episode(
+        name=name,
+        year=year,
+        window=window,
+        replicates=replicates,
+        seed=seed,
+        shocks=tuple(shocks),
+        description=description,
+        question=_leading_comment(text),
+        source=origin,
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def load_episode(path: str | Path) -> Episode:
+    """Read and parse an episode file (see :func:`parse_episode`).
+
+    Raises
+    ------
+    ValidationError
+        A missing or unreadable file, or the problems :func:`parse_episode` finds.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError([Problem(str(p), "file not found")], what=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError([Problem(str(p), f"cannot be read: {exc}")], what=str(p)) from None
+    return parse_episode(text, origin=str(p))
+
+
+def episode_shocks(episode: Episode, world: World) -> tuple[list[Any], list[Problem]]:
+    """Build the episode's shocks for `world`; every problem (an actor or bloc unknown in the
+    world of the year, a shock the model rejects) is returned, located in the file.
+
+    Returns
+    -------
+    shocks : list
+        Shock objects of :data:`sim.shocks.SHOCKS` (only meaningful when no problem).
+    problems : list of Problem
+    """
+    from sim.scenario import _Collector, _model_problems, _parse_shocks
+
+    c = _Collector(episode.source, episode.text)
+    built = _parse_shocks(c, "shocks", list(episode.shocks), world, episode.months, None)
+    problems = [
+        Problem(p.where, f"unknown actor in the world of {episode.year}", p.value, p.allowed,
+                p.suggestion)
+        if p.message == "unknown actor"
+        else p
+        for p in c.problems
+    ]  # fmt: skip
+    if not problems:
+        problems.extend(_model_problems(world, {}, {"shocks": built}, c.at))
+    return built, problems
+
+
+def shocked_actors(shocks: list[Any]) -> set[str]:
+    """The actors the shocks name: targets, the ends of cut ties, sanctioning suppliers and
+    buyers (random failures and attacks name none)."""
+    out: set[str] = set()
+    for s in shocks:
+        target = getattr(s, "target", None)
+        if isinstance(target, str):
+            out.add(target)
+        elif isinstance(target, tuple):
+            out.update(x for x in target if isinstance(x, str))
+        for key in ("suppliers", "buyers"):
+            out.update(getattr(s, key, ()) or ())
+        inner = getattr(s, "shock", None)  # restore: the shock it undoes
+        if inner is not None:
+            out |= shocked_actors([inner])
+    return out
