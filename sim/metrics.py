@@ -780,7 +780,8 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     reporters, so on ``model.to_networkx()`` they equal the model's ``giant:B`` and
     ``mean_strength:B`` as long as no actor has changed bloc (the model divides by the bloc's
     size at t = 0). The model's ``cohesion:B`` (:func:`retained_strength`) needs the strengths
-    at t = 0, which a graph does not hold. ``fulfilment`` here is structural (routes open or not), the model's is the
+    at t = 0, which a graph does not hold. ``fulfilment`` here is structural (routes open or
+    not), the model's is the
     share of needs delivered this month.
     """
     removed = set(removed)

@@ -84,7 +84,8 @@ class AllianceModel(mesa.Model):
         ``get_agent_vars_dataframe``), recorded into arrays for speed. Model variables
         ``alive:B``, ``fulfilment:B``, ``cohesion:B`` (the share of the bloc's partnership
         strength at t = 0 its pairs still hold), ``mean_strength:B`` (mean strength of the
-        bloc's ties in force), ``giant:B`` per bloc ``B`` of the world and ``collapses``; agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
+        bloc's ties in force), ``giant:B`` per bloc ``B`` of the world and ``collapses``;
+        agent variables ``actor``, ``bloc``, ``alive``, ``capability``,
         ``stability``, ``fulfilment``. Collected at time 0 and after each step.
 
     Examples

@@ -341,4 +341,6 @@ def surge_targets(
     claims = np.zeros_like(spare)
     np.add.at(claims, (net.supplier, net.commodity), ask)
     scale = capped_share(spare, claims)  # 1 where the spare covers every claim
-    return ask * np.where(claims[net.supplier, net.commodity] > 0, scale[net.supplier, net.commodity], 0.0)
+    return ask * np.where(
+        claims[net.supplier, net.commodity] > 0, scale[net.supplier, net.commodity], 0.0
+    )

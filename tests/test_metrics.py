@@ -279,13 +279,13 @@ def test_model_and_supply_fulfilment_reroute_alike(shocks, removed, closed, expe
 
     world = _two_alternatives_world()
     exact = ModelParams(
-    volume_noise=0.0,
-    interdiction_rate=0.0,
-    direct_interdiction_rate=0.0,
-    production_elasticity=0.0,
-    trade_elasticity=0.0,
-    substitution_rate=0.0,
-)
+        volume_noise=0.0,
+        interdiction_rate=0.0,
+        direct_interdiction_rate=0.0,
+        production_elasticity=0.0,
+        trade_elasticity=0.0,
+        substitution_rate=0.0,
+    )
     made = [RemoveState(x, at=0) if k == "remove" else BlockTransit(x, at=0) for k, x in shocks]
     m = AllianceModel(world, params=exact, shocks=made, rng=1)
     m.run_for(1)

@@ -8,12 +8,12 @@ import pytest
 from sim import AllianceModel, ModelParams
 from sim.errors import ShockError, SimError
 from sim.shocks import (
-    Formalize,
     SHOCKS,
     BlockTransit,
     CutTie,
     Defect,
     Degrade,
+    Formalize,
     RandomFailure,
     RemoveState,
     Restore,
@@ -93,7 +93,9 @@ def test_defect_dissolves_ties_with_the_former_bloc_and_cuts_its_supply(tiny):
 
 def test_cut_tie_supply_and_partnership(tiny):
     m = run(tiny, CutTie(("BBB", "CLI"), at=0))
-    assert m.delivered("BBB", "CLI", "arms") == 0.0 and m.delivered("BBB", "AAA", "drones") == pytest.approx(80)
+    assert m.delivered("BBB", "CLI", "arms") == 0.0 and m.delivered(
+        "BBB", "AAA", "drones"
+    ) == pytest.approx(80)
     m = run(tiny, CutTie(("BBB", "AAA"), at=0, commodity="drones"))
     assert m.delivered("BBB", "AAA", "drones") == 0.0
     m = run(tiny, CutTie(("AAA", "BBB"), at=0, layer="partnership"))
@@ -101,10 +103,12 @@ def test_cut_tie_supply_and_partnership(tiny):
 
 
 def test_block_transit_by_actor_or_by_corridor_name(tiny):
-    assert run(tiny, BlockTransit("TRN", at=0)).delivered("BBB", "CLI", "arms") == pytest.approx(2.0)
-    assert run(tiny, BlockTransit("land bridge", at=0)).delivered("BBB", "CLI", "arms") == pytest.approx(
+    assert run(tiny, BlockTransit("TRN", at=0)).delivered("BBB", "CLI", "arms") == pytest.approx(
         2.0
     )
+    assert run(tiny, BlockTransit("land bridge", at=0)).delivered(
+        "BBB", "CLI", "arms"
+    ) == pytest.approx(2.0)
     # both the main route and its alternative closed: nothing arrives
     m = run(tiny, BlockTransit("land bridge", at=0), BlockTransit("air", at=0))
     assert m.delivered("BBB", "CLI", "arms") == 0.0
@@ -125,7 +129,9 @@ def test_sanction_named_suppliers_or_full_embargo(tiny):
     m = run(tiny, Sanction("CLI", at=0, suppliers=("BBB",)))
     assert m.delivered("BBB", "CLI", "arms") == 0.0
     m = run(tiny, Sanction("BBB", at=0, buyers=("CLI",)))
-    assert m.delivered("BBB", "CLI", "arms") == 0.0 and m.delivered("BBB", "AAA", "drones") == pytest.approx(80)
+    assert m.delivered("BBB", "CLI", "arms") == 0.0 and m.delivered(
+        "BBB", "AAA", "drones"
+    ) == pytest.approx(80)
     m = run(tiny, Sanction("BBB", at=0))
     assert m.delivered("BBB", "CLI", "arms") == m.delivered("BBB", "AAA", "drones") == 0.0
 

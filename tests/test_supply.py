@@ -40,8 +40,8 @@ def test_needs_are_own_output_plus_imports_and_weighted_by_value():
     w = _world(domestic={"shells": 120.0, "energy": 10.0})
     net = SupplyNetwork.from_world(w)
     i = w.ids.index("REC")
-    needs = {net.commodities[c]: v for a, c, v in zip(net.need_actor, net.need_commodity,
-                                                       net.need_volume, strict=True) if a == i}  # fmt: skip
+    rows = zip(net.need_actor, net.need_commodity, net.need_volume, strict=True)
+    needs = {net.commodities[c]: v for a, c, v in rows if a == i}
     assert needs == {"shells": 240.0, "energy": 10.0}
     k = [j for j, a in enumerate(net.need_actor) if a == i]
     weights = dict(zip([net.commodities[net.need_commodity[j]] for j in k],

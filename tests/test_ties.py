@@ -90,7 +90,7 @@ def test_relaxation_closes_tie_rate_of_the_gap_exactly_and_dissolves_below_the_f
     assert gone.tolist() == [False, True] and not lay.active[1] and lay.s[1] == 0.0
 
 
-# -- the model on the default world -----------------------------------------------------------------
+# -- the model on the default world
 
 
 def test_without_shocks_and_noise_every_strength_is_exactly_stationary(world):
@@ -186,7 +186,7 @@ def test_a_restored_blockade_lets_the_tie_recover(world):
     assert m.strength("RUS", "AZE") == pytest.approx(base.strength("RUS", "AZE"), abs=0.01)
 
 
-# -- Formalize ----------------------------------------------------------------------------------------
+# -- Formalize
 
 
 def test_formalize_sets_the_kind_strength_and_the_new_steady_state(world):
