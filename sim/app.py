@@ -31,9 +31,11 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+import ipyvuetify as v
 import numpy as np
 import plotly.graph_objects as go
 import solara
+import traitlets
 
 from sim.app_figures import (
     LAYERS,
@@ -90,8 +92,34 @@ WATCHED_SUPPLY = ("IRN", "HEZ")
 #: The partnership the seed story follows.
 WATCHED_TIE = ("RUS", "IRN")
 
-#: plotly's options for both figures: wheel zoom on, no logo, no cloud-editing buttons.
-_PLOTLY_CONFIG = {"scrollZoom": True, "displaylogo": False, "showLink": False}
+#: plotly's options for both figures: wheel zoom on, no logo, no cloud-editing buttons, and
+#: resize with the window (see :class:`_ResizeWatcher`).
+_PLOTLY_CONFIG = {"scrollZoom": True, "displaylogo": False, "showLink": False, "responsive": True}
+
+
+class _ResizeWatcher(v.VuetifyTemplate):
+    """Tells plotly its container changed size (a window ``resize`` event).
+
+    A plotly widget sizes itself when it is drawn, often before Solara has laid out its card
+    (it then takes plotly's default 700 px), and afterwards follows only the window's size.
+    This watches the element it is placed in and passes each change on.
+    """
+
+    template = traitlets.Unicode(
+        """<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    this.observer = new ResizeObserver(() => window.dispatchEvent(new Event("resize")));
+    this.observer.observe(this.$el.parentElement);
+  },
+  destroyed() {
+    this.observer.disconnect();
+  },
+};
+</script>"""
+    ).tag(sync=True)
+
 
 _PARAM_FIELDS = {f.name: f for f in fields(ModelParams)}
 _builds = itertools.count()
@@ -527,6 +555,7 @@ def SeriesChart(model: DashboardModel, version: int, bloc: str):
             bloc=bloc,
             as_of=model.world.as_of,
             shocks=model.shocks,
+            until=model.horizon,
         )
 
     solara.use_effect(build, [])
@@ -708,40 +737,41 @@ def Page():
             if settings.value != applied.value:
                 solara.Warning("Settings changed: press Reset to apply", classes=["setup-pending"])
 
+    with solara.Card("Network"):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.ToggleButtonsSingle(
+                value=layer.value,
+                values=list(LAYERS),
+                on_value=layer.set,
+                classes=["layer-select"],
+            )
+            solara.SelectMultiple(
+                "Blocs shown",
+                values=list(blocs.value),
+                all_values=list(_map_blocs(m)),
+                on_value=lambda bs: blocs.set(tuple(bs)),
+                classes=["bloc-select"],
+            )
+        with solara.Div(classes=["network-map"]):
+            NetworkMap(m, version.value, layer.value, blocs.value)
+            _ResizeWatcher.element()
+        solara.Text(
+            "Drag to pan, scroll or box-zoom (toolbar) to zoom, double-click to reset; "
+            "hover an actor or the middle of a tie for its values.",
+            style={"font-size": "0.8rem", "color": "#666"},
+        )
     with solara.Columns([3, 2]):
-        with solara.Column():
-            with solara.Card("Network"):
-                with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-                    solara.ToggleButtonsSingle(
-                        value=layer.value,
-                        values=list(LAYERS),
-                        on_value=layer.set,
-                        classes=["layer-select"],
-                    )
-                    solara.SelectMultiple(
-                        "Blocs shown",
-                        values=list(blocs.value),
-                        all_values=list(_map_blocs(m)),
-                        on_value=lambda bs: blocs.set(tuple(bs)),
-                        classes=["bloc-select"],
-                    )
-                with solara.Div(classes=["network-map"]):
-                    NetworkMap(m, version.value, layer.value, blocs.value)
-                solara.Text(
-                    "Drag to pan, scroll or box-zoom (toolbar) to zoom, double-click to reset; "
-                    "hover an actor or the middle of a tie for its values.",
-                    style={"font-size": "0.8rem", "color": "#666"},
-                )
-            with solara.Card("Over time"):
-                solara.Select(
-                    "Bloc",
-                    values=list(m.world.blocs),
-                    value=chart_bloc.value,
-                    on_value=chart_bloc.set,
-                    classes=["chart-bloc"],
-                )
-                with solara.Div(classes=["series-chart"]):
-                    SeriesChart(m, version.value, chart_bloc.value)
+        with solara.Card("Over time"):
+            solara.Select(
+                "Bloc",
+                values=list(m.world.blocs),
+                value=chart_bloc.value,
+                on_value=chart_bloc.set,
+                classes=["chart-bloc"],
+            )
+            with solara.Div(classes=["series-chart"]):
+                SeriesChart(m, version.value, chart_bloc.value)
+                _ResizeWatcher.element()
         with solara.Column():
             ValuesPanel(m, version.value)
             Interventions(m, version.value, on_change=lambda: version.set(version.value + 1)).key(

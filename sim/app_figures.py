@@ -208,7 +208,7 @@ def _map_blocs(world: Any) -> list[str]:
     return [*world.blocs, *(["neutral"] if "neutral" not in world.blocs else [])]
 
 
-def map_figure(world: Any, *, height: int = 560) -> go.Figure:
+def map_figure(world: Any, *, height: int | None = None) -> go.Figure:
     """The map of `world` with its static geometry and empty actor and tie traces.
 
     Fill it with :func:`update_map`; build a new one only when the world changes.
@@ -217,8 +217,9 @@ def map_figure(world: Any, *, height: int = 560) -> go.Figure:
     ----------
     world : World
         The world whose actors set the map's extent and legend.
-    height : int
-        Figure height in pixels.
+    height : int, optional
+        Figure height in pixels; by default the height that a map about 1,050 pixels wide
+        needs for the actors' extent, with the legend below it (between 360 and 700).
 
     Returns
     -------
@@ -235,22 +236,20 @@ def map_figure(world: Any, *, height: int = 560) -> go.Figure:
                    line={"width": 0}, hoverinfo="skip", showlegend=False, mode="lines"),
         go.Scatter(x=border_x, y=border_y, meta="borders", mode="lines",
                    line={"width": 0.6, "color": _BORDER}, hoverinfo="skip", showlegend=False),
-        go.Scatter(meta="rivalry", name="rivalry", mode="lines", legendgroup="ties",
+        go.Scatter(meta="rivalry", name="rivalry", mode="lines",
                    line={"width": 1.2, "color": _RIVAL, "dash": "dot"}, hoverinfo="skip"),
     ]  # fmt: skip
     for _, width, name in _STRENGTH_CLASSES:
         traces.append(
             go.Scatter(meta=f"partnership:{name}", name=f"partnership ({name})", mode="lines",
-                       line={"width": width, "color": _PARTNER}, hoverinfo="skip",
-                       legendgroup="ties")
+                       line={"width": width, "color": _PARTNER}, hoverinfo="skip")
         )  # fmt: skip
     traces += [
-        go.Scatter(meta="supply", name="supply", mode="lines", legendgroup="ties",
+        go.Scatter(meta="supply", name="supply", mode="lines",
                    line={"width": 2, "color": _SUPPLY}, hoverinfo="skip"),
         go.Scatter(meta="supply:reduced", name="supply (under half delivered)", mode="lines",
-                   legendgroup="ties", line={"width": 1.5, "color": _SUPPLY, "dash": "dash"},
-                   hoverinfo="skip"),
-        go.Scatter(meta="supply:cut", name="supply cut", mode="lines", legendgroup="ties",
+                   line={"width": 1.5, "color": _SUPPLY, "dash": "dash"}, hoverinfo="skip"),
+        go.Scatter(meta="supply:cut", name="supply cut", mode="lines",
                    line={"width": 1.5, "color": _CUT, "dash": "dot"}, hoverinfo="skip"),
         go.Scatter(meta="ties:hover", mode="markers", showlegend=False,
                    marker={"size": 9, "opacity": 0}, hovertemplate="%{text}<extra></extra>"),
@@ -270,20 +269,26 @@ def map_figure(world: Any, *, height: int = 560) -> go.Figure:
                    hovertemplate="%{customdata}<extra></extra>")
     )  # fmt: skip
     mid = math.radians((lat0 + lat1) / 2)
+    aspect = (lon1 - lon0) * math.cos(mid) / (lat1 - lat0)  # width / height on screen
+    if height is None:  # a map about 1,050 px wide, margins and a legend of two rows
+        height = int(min(700, max(360, 1050 / aspect + 100)))
     layout = go.Layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
+        margin={"l": 40, "r": 10, "t": 10, "b": 70},
         plot_bgcolor="#F7FBFF",  # sea
         paper_bgcolor="white",
         hovermode="closest",
         dragmode="pan",
         uirevision=world.name,  # keep the user's zoom when the data change
+        # "domain": keep the actors' extent and shrink the plot to its shape, rather than
+        # widen the ranges to the shape of whatever box the browser first gives the figure
         xaxis={"range": [lon0, lon1], "showgrid": False, "zeroline": False,
-               "ticksuffix": "°", "title": None},
+               "ticksuffix": "°", "title": None, "constrain": "domain"},
         yaxis={"range": [lat0, lat1], "showgrid": False, "zeroline": False,
                "ticksuffix": "°", "scaleanchor": "x", "scaleratio": 1 / math.cos(mid),
-               "title": None},
-        legend={"orientation": "h", "y": -0.06, "x": 0, "font": {"size": 11}},
+               "title": None, "constrain": "domain"},
+        legend={"orientation": "h", "x": 0, "y": -0.06, "yanchor": "top",
+                "font": {"size": 11}},
     )  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
@@ -462,7 +467,7 @@ def update_map(
 # -- the time series ------------------------------------------------------------------------------
 
 
-def series_figure(*, height: int = 340) -> go.Figure:
+def series_figure(*, height: int = 380) -> go.Figure:
     """Empty line chart of a bloc's fulfilment, cohesion and giant component, shocked and baseline.
 
     Returns
@@ -482,12 +487,12 @@ def series_figure(*, height: int = 340) -> go.Figure:
         ]  # fmt: skip
     layout = go.Layout(
         height=height,
-        margin={"l": 50, "r": 10, "t": 36, "b": 30},
+        margin={"l": 50, "r": 10, "t": 36, "b": 50},
         hovermode="x unified",
         plot_bgcolor="white",
         yaxis={"range": [0, 1.05], "gridcolor": "#E5E5E5", "title": "share (0–1)"},
         xaxis={"gridcolor": "#E5E5E5"},
-        legend={"orientation": "h", "y": -0.15, "x": 0, "font": {"size": 11}},
+        legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"size": 11}},
     )
     return go.Figure(data=traces, layout=layout)
 
@@ -500,6 +505,7 @@ def update_series(
     bloc: str,
     as_of: dt.date | None = None,
     shocks: Iterable[Any] = (),
+    until: int | None = None,
 ) -> go.Figure:
     """Put bloc `bloc`'s series of both arms on `fig` (from :func:`series_figure`).
 
@@ -517,6 +523,9 @@ def update_series(
         The date of month 0: the time axis then shows dates; months without it.
     shocks : iterable of shocks
         Each is drawn as a dotted vertical line at its ``at`` month, labelled.
+    until : int, optional
+        The last month the time axis shows (the run's horizon), so that the lines grow into a
+        fixed frame; the axis ends at the last month collected when that is later.
 
     Returns
     -------
@@ -577,4 +586,6 @@ def update_series(
                             "font": {"size": 14}, "x": 0.01}  # fmt: skip
         fig.layout.xaxis.title = "date (month 0 = the world's date)" if as_of else "month"
         fig.layout.xaxis.type = "date" if as_of else "linear"
+        last = max(len(shocked[f"fulfilment:{bloc}"]) - 1, until or 0, 1)
+        fig.layout.xaxis.range = [when(0), when(last)]
     return fig

@@ -356,11 +356,13 @@ def test_series_show_both_arms_on_dates_with_labelled_shocks():
         bloc="axis",
         as_of=m.world.as_of,
         shocks=m.shocks,
+        until=m.horizon,
     )
     t = _traces(fig)
     shocked, baseline = t["giant:shock"], t["giant:baseline"]
     assert list(shocked.x) == ["2024-11-26", "2024-12-26", "2025-01-26", "2025-02-26"]
     assert fig.layout.xaxis.type == "date"
+    assert tuple(fig.layout.xaxis.range) == ("2024-11-26", "2027-11-26")  # the 36 months
     assert baseline.line.dash == "dash" and shocked.line.color == baseline.line.color
     assert shocked.y[-1] < baseline.y[-1] == 1.0  # losing Syria splits the axis
     assert [a.text for a in fig.layout.annotations] == ["remove state SYR"]
@@ -520,8 +522,8 @@ def _map_point(page, actor: str) -> tuple[float, float] | None:
             for (const t of gd._fullData) {
                 if (!String(t.meta || '').startsWith('actors:')) continue;
                 const i = (t.text || []).indexOf(actor);
-                if (i >= 0) return [box.left + fl._size.l + fl.xaxis.l2p(t.x[i]),
-                                    box.top + fl._size.t + fl.yaxis.l2p(t.y[i])];
+                if (i >= 0) return [box.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[i]),
+                                    box.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[i])];
             }
             return null;
         }""",
@@ -604,6 +606,15 @@ def test_two_sessions_have_models_of_their_own(dashboard, browser):
     _step(b, 1)
     assert _text(a, ".metric-time").startswith("Month 2 ")  # A did not move with B
     assert _value(b, "alive-axis") == 14
+    # B plays on its own; A stays where it was
+    b.get_by_role("button", name="Play", exact=True).click()
+    b.locator(".metric-time", has_text="Month 4 ").wait_for(timeout=30_000)
+    b.get_by_role("button", name="Pause", exact=True).click()
+    b.get_by_role("button", name="Play", exact=True).wait_for(timeout=10_000)
+    paused = _text(b, ".metric-time")
+    b.wait_for_timeout(1000)
+    assert _text(b, ".metric-time") == paused  # paused means paused
+    assert _text(a, ".metric-time").startswith("Month 2 ")
     _no_traceback(a)
     _no_traceback(b)
     dashboard.assert_no_server_errors()
