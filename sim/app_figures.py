@@ -301,6 +301,25 @@ def _curve(p: np.ndarray, q: np.ndarray, bend: float, n: int = 12) -> np.ndarray
     return (1 - s) ** 2 * p + 2 * (1 - s) * s * control + s**2 * q
 
 
+def _positions(world: Any, radius: float = 0.5) -> dict[str, np.ndarray]:
+    """Each actor's lon/lat; actors that share a point (a militia at its host's capital) are
+    spread on a circle of `radius` degrees around it, so that each can be seen and hovered."""
+    at: dict[tuple[float, float], list[Any]] = {}
+    for a in world.actors:
+        at.setdefault((round(a.lon, 2), round(a.lat, 2)), []).append(a)
+    pos = {}
+    for group in at.values():
+        lon, lat = group[0].lon, group[0].lat
+        ids = [a.id for a in group]
+        for k, a in enumerate(ids):
+            if len(ids) == 1:
+                pos[a] = np.array([lon, lat])
+            else:
+                angle = 2 * math.pi * k / len(ids) + math.pi / 4
+                pos[a] = np.array([lon + radius * math.cos(angle), lat + radius * math.sin(angle)])
+    return pos
+
+
 def _fmt(x: Any, spec: str = ".2f") -> str:
     return "—" if x is None else format(x, spec)
 
@@ -320,7 +339,7 @@ def _map_data(
     world: Any, G: nx.MultiDiGraph, layer: str, shown_blocs: set[str]
 ) -> dict[str, dict[str, Any]]:
     """The data of every dynamic trace of :func:`map_figure`, by uid."""
-    pos = {a.id: np.array([a.lon, a.lat], dtype=float) for a in world.actors}
+    pos = _positions(world)
     nodes = G.nodes
     visible = {a for a in pos if nodes[a].get("bloc") in shown_blocs}
     lines: dict[str, list[np.ndarray]] = {

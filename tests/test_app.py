@@ -315,6 +315,25 @@ def test_map_shows_actors_with_their_values_and_the_lost_ones():
     assert any("→SYR" in s or "SYR→" in s for s in cut)
 
 
+def test_actors_sharing_a_capital_are_drawn_apart():
+    m = DashboardModel()
+    beirut = [
+        a
+        for a in m.world.actors
+        if (a.lon, a.lat) == (m.world.actor("HEZ").lon, m.world.actor("HEZ").lat)
+    ]
+    assert len(beirut) >= 2  # Hezbollah at Lebanon's capital
+    fig = update_map(map_figure(m.world), m)
+    xy = {}
+    for t in fig.data:
+        if str(t.meta).startswith("actors:") and t.text:
+            xy.update({a: (x, y) for a, x, y in zip(t.text, t.x, t.y, strict=True)})
+    points = [xy[a.id] for a in beirut]
+    assert len(set(points)) == len(points)
+    for x, y in points:
+        assert math.dist((x, y), (beirut[0].lon, beirut[0].lat)) == pytest.approx(0.5)
+
+
 def test_map_layer_and_bloc_selectors():
     m = DashboardModel(rng=2)
     fig = update_map(map_figure(m.world), m, layer="supply", blocs=["axis"])
@@ -531,6 +550,17 @@ def _map_point(page, actor: str) -> tuple[float, float] | None:
     )
 
 
+def _map_centre(page) -> tuple[float, float]:
+    return page.evaluate(
+        """() => {
+            const gd = document.querySelector('.network-map .js-plotly-plot');
+            const fl = gd._fullLayout, box = gd.getBoundingClientRect();
+            return [box.left + fl.xaxis._offset + fl.xaxis._length / 2,
+                    box.top + fl.yaxis._offset + fl.yaxis._length / 2];
+        }"""
+    )
+
+
 def _map_trace_points(page, meta: str) -> int:
     return page.evaluate(
         """(meta) => {
@@ -657,11 +687,11 @@ def test_intervention_then_map_hover_zoom_and_layers(dashboard, browser):
     wide = _map_range(page)
     x, y = _map_point(page, "SYR")
     page.mouse.move(x, y)
-    for _ in range(12):
+    for _ in range(24):
         page.mouse.wheel(0, -200)
         page.wait_for_timeout(250)
     zoomed = _map_range(page)
-    assert zoomed[1] - zoomed[0] < 0.5 * (wide[1] - wide[0])
+    assert zoomed[1] - zoomed[0] < 0.25 * (wide[1] - wide[0])
     x, y = _map_point(page, "SYR")
     page.mouse.move(x, y)
     page.locator(".network-map .hoverlayer .hovertext", has_text="Syria").wait_for(timeout=10_000)
@@ -672,7 +702,12 @@ def test_intervention_then_map_hover_zoom_and_layers(dashboard, browser):
     assert _map_range(page) == pytest.approx(zoomed)
 
     # the layer selector: supply only
-    page.mouse.dblclick(*_map_point(page, "IRN"))  # back to the whole map
+    page.mouse.dblclick(*_map_centre(page))  # back to the whole map
+    page.wait_for_function(
+        f"() => document.querySelector('.network-map .js-plotly-plot')"
+        f"._fullLayout.xaxis.range[0] < {wide[0] + 1}",
+        timeout=10_000,
+    )
     page.locator(".layer-select button", has_text="supply").click()
     page.wait_for_function(
         "() => { const gd = document.querySelector('.network-map .js-plotly-plot');"
