@@ -586,6 +586,14 @@ def test_reset_rebuilds_from_the_chosen_scenario_seed_and_slider(dashboard, brow
     assert _text(page, ".run-identity") == "Scenario none · seed 42"
     _step(page, 1)
 
+    # a user's mistake is a message beside the controls, and the running model stays
+    page.get_by_label("Random seed").fill("seven")
+    page.get_by_label("Random seed").press("Enter")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.locator(".setup-error", has_text="Random seed").wait_for(timeout=30_000)
+    assert "not a non-negative integer" in _text(page, ".setup-error")
+    assert _text(page, ".metric-time").startswith("Month 1 ")
+
     _choose(page, "Scenario", "syria_loss")
     page.get_by_label("Random seed").fill("7")
     page.get_by_label("Random seed").press("Enter")
@@ -608,6 +616,7 @@ def test_reset_rebuilds_from_the_chosen_scenario_seed_and_slider(dashboard, brow
     assert "Collapse threshold 0.3" in _text(page, ".run-params")
     assert "remove state SYR at month 0" in _text(page, ".shock-list")
     assert page.locator(".setup-pending").count() == 0
+    assert page.locator(".setup-error").count() == 0
     # the scenario's shock acts in the first step, on the shocked run only
     _step(page, 1)
     assert _value(page, "alive-axis") == 13
