@@ -659,9 +659,11 @@ def Page():
             problem.value = str(e)
             return
         problem.value = ""
+        # what the new model was built from first, so the page never shows the new model
+        # beside a "press Reset" hint
+        applied.value = _settings_of(new, settings.value.seed)
         with lock:
             model.value = new
-        applied.value = _settings_of(new, settings.value.seed)
         blocs.value = _map_blocs(new)
         if chart_bloc.value not in new.world.blocs:
             chart_bloc.value = charted_bloc(new)

@@ -17,6 +17,7 @@ package (``sim/assets``), so the map needs no tile server.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import json
@@ -40,6 +41,7 @@ __all__ = [
     "map_figure",
     "month_date",
     "months",
+    "outline_image",
     "series_figure",
     "shock_label",
     "update_map",
@@ -190,6 +192,36 @@ def country_outlines() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray,
     )
 
 
+@functools.cache
+def outline_image() -> str:
+    """Land and country borders as an SVG data URI spanning lon -180..180, lat -90..90.
+
+    Drawn as a layout image under the map (``sizing="stretch"``), the outlines scale with the
+    zoom as vectors, their strokes stay one pixel wide (``non-scaling-stroke``), and plotly
+    does not recompute them when the data change. Cached: computed once per process.
+    """
+    (land_x, land_y), (border_x, border_y) = country_outlines()
+
+    def path(x: np.ndarray, y: np.ndarray) -> str:
+        parts, pen_down = [], False
+        for lon, lat in zip(x, y, strict=True):
+            if np.isnan(lon):
+                pen_down = False
+                continue
+            parts.append(f"{'L' if pen_down else 'M'}{lon + 180:.2f} {90 - lat:.2f}")
+            pen_down = True
+        return "".join(parts)
+
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 180" '
+        'preserveAspectRatio="none">'
+        f'<path d="{path(land_x, land_y)}" fill="{_LAND}" stroke="none"/>'
+        f'<path d="{path(border_x, border_y)}" fill="none" stroke="{_BORDER}" '
+        'stroke-width="0.7" vector-effect="non-scaling-stroke"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _bloc_colours(blocs: Iterable[str]) -> dict[str, str]:
     extra = iter(_MORE_BLOCS * 4)
     return {b: BLOC_COLOURS.get(b) or next(extra) for b in blocs}
@@ -224,18 +256,14 @@ def map_figure(world: Any, *, height: int | None = None) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces, each with a ``uid``: ``land``, ``borders``, ``rivalry``,
+        Country outlines as a layout image (:func:`outline_image`); traces, each with a
+        ``meta``: ``rivalry``,
         ``partnership:weak|medium|strong``, ``supply``, ``supply:reduced``, ``supply:cut``,
         ``ties:hover`` (invisible points at the middle of each tie carrying its hover text),
         ``actors:B`` for each bloc ``B`` and ``actors:lost``.
     """
-    (land_x, land_y), (border_x, border_y) = country_outlines()
     lon0, lon1, lat0, lat1 = _extent(world)
     traces = [
-        go.Scatter(x=land_x, y=land_y, meta="land", fill="toself", fillcolor=_LAND,
-                   line={"width": 0}, hoverinfo="skip", showlegend=False, mode="lines"),
-        go.Scatter(x=border_x, y=border_y, meta="borders", mode="lines",
-                   line={"width": 0.6, "color": _BORDER}, hoverinfo="skip", showlegend=False),
         go.Scatter(meta="rivalry", name="rivalry", mode="lines",
                    line={"width": 1.2, "color": _RIVAL, "dash": "dot"}, hoverinfo="skip"),
     ]  # fmt: skip
@@ -289,6 +317,11 @@ def map_figure(world: Any, *, height: int | None = None) -> go.Figure:
                "title": None, "constrain": "domain"},
         legend={"orientation": "h", "x": 0, "y": -0.06, "yanchor": "top",
                 "font": {"size": 11}},
+        # the outlines as one vector image under the data: plotly recomputes every trace on
+        # each update, and 14,000 outline points as traces cost more than the rest together
+        images=[{"source": outline_image(), "xref": "x", "yref": "y", "x": -180, "y": 90,
+                 "sizex": 360, "sizey": 180, "sizing": "stretch", "layer": "below",
+                 "xanchor": "left", "yanchor": "top"}],
     )  # fmt: skip
     return go.Figure(data=traces, layout=layout)
 
@@ -477,10 +510,28 @@ def update_map(
         )
     data = _map_data(world, world_or_model.to_networkx(), layer, shown)
     traces = {t.meta: t for t in fig.data}
+    # send only what changed: most tie traces stay as they are from one month to the next
+    drawn = getattr(fig, "_sim_drawn", {})
     with fig.batch_update():
-        for uid, values in data.items():
-            traces[uid].update(values)
+        for meta, values in data.items():
+            if not _same(drawn.get(meta), values):
+                traces[meta].update(values)
+    fig._sim_drawn = data
     return fig
+
+
+def _same(a: Mapping[str, Any] | None, b: Mapping[str, Any]) -> bool:
+    if a is None or a.keys() != b.keys():
+        return False
+    for key, x in a.items():
+        y = b[key]
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+            if not np.array_equal(x, y, equal_nan=True):
+                return False
+        elif list(x) != list(y):
+            return False
+    return True
 
 
 # -- the time series ------------------------------------------------------------------------------
