@@ -701,6 +701,8 @@ def Page():
                     "Pause" if playing.value else "Play",
                     color="primary",
                     on_click=lambda: playing.set(not playing.value),
+                    # Play runs to the horizon; Step goes on past it
+                    disabled=not playing.value and m.time >= m.horizon,
                 )
                 solara.Button("Step", color="primary", on_click=step, disabled=playing.value)
             solara.Text(time_label(m), classes=["metric-time"], style={"font-size": "1.1rem"})
