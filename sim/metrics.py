@@ -239,9 +239,9 @@ def retained_strength(
     Returns
     -------
     float array, shape (n_groups,)
-        :math:`\\sum_e s_e / \\sum_e s_e^0` over the group's pairs at t = 0; NaN for a group
-        with no tie at t = 0 (nothing to keep, as fulfilment is NaN for a bloc that needs
-        nothing). This is the ``cohesion:B`` reporter.
+        :math:`\\sum_e s_e / \\sum_e s_e^0` over the group's pairs at t = 0; 1.0 for a group
+        with no tie at t = 0 (it had nothing to lose and lost nothing, so a ratio of resilience
+        against the baseline stays defined). This is the ``cohesion:B`` reporter.
 
     Notes
     -----
@@ -258,7 +258,7 @@ def retained_strength(
     inside = g >= 0
     num = np.bincount(g[inside], weights=np.asarray(strength)[inside], minlength=n_groups)
     den = np.bincount(g[inside], weights=np.asarray(strength0)[inside], minlength=n_groups)
-    return np.divide(num, den, out=np.full(n_groups, np.nan), where=den > 0)
+    return np.divide(num, den, out=np.ones(n_groups), where=den > 0)
 
 
 def giant_component_fraction(

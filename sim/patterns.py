@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import sys
 import time
@@ -49,7 +48,6 @@ __all__ = [
     "MAIN",
     "SHOCK_AT",
     "TIE_MODELS",
-    "USD_MILLION_PER_UNIT",
     "Bound",
     "Capability",
     "Column",
@@ -80,32 +78,8 @@ SHOCK_AT = 3
 #: The tie submodels compared on every pattern (``ModelParams(tie_model=...)``).
 TIE_MODELS = ("anchor", "inertia", "logodds")
 
-#: Value of one unit of each commodity in USD million (units as in ``sim.world.COMMODITIES``),
-#: used to add deliveries across commodities until the model reports values itself. Judgement,
-#: order of magnitude only: arms 1 per SIPRI TIV million (TIV is priced near 1990 USD);
-#: drones 0.05 per Shahed-type drone (reported unit costs 20-50 thousand USD); missiles 0.5
-#: per short-range ballistic missile; shells 2 per thousand rounds (1-3 thousand USD a round);
-#: troops 2 per thousand personnel per month (pay and upkeep); energy 2.1 per kboe/d
-#: (30 days x 1,000 boe x 70 USD); dual-use goods and funding are in USD million already;
-#: technology 0.5 per unit of the 0-100 transfer-intensity scale (no market value exists).
-USD_MILLION_PER_UNIT: Mapping[str, float] = {
-    "arms": 1.0,
-    "drones": 0.05,
-    "missiles": 0.5,
-    "shells": 2.0,
-    "troops": 2.0,
-    "energy": 2.1,
-    "dual_use": 1.0,
-    "funding": 1.0,
-    "technology": 0.5,
-}
-
 Level = Literal["actor", "dyad", "network"]
 Role = Literal["calibration", "validation"]
-
-# True once main's ``AllianceModel.delivered(src, dst, commodity=None)`` reports values in USD
-# million per month; until then deliveries are valued here with USD_MILLION_PER_UNIT.
-_MODEL_VALUES_DELIVERIES = "commodity" in inspect.signature(AllianceModel.delivered).parameters
 
 
 # =========================================================================================
@@ -123,7 +97,7 @@ def delivered_value(
         Supplier and recipient.
     commodity : str, optional
         One commodity, in its native units; None: the value of every commodity in USD million
-        per month (:data:`USD_MILLION_PER_UNIT`).
+        per month (:data:`sim.commodities.USD_PER_UNIT`).
 
     Returns
     -------
@@ -132,20 +106,10 @@ def delivered_value(
 
     Notes
     -----
-    Once the model's own ``delivered(src, dst, commodity=None)`` exists it is used instead, so
-    the metrics follow its conversion (a one-line switch: ``_MODEL_VALUES_DELIVERIES``).
+    The model's own :meth:`sim.AllianceModel.delivered`, so the patterns value deliveries as
+    every other outcome does.
     """
-    if _MODEL_VALUES_DELIVERIES:
-        return float(model.delivered(src, dst, commodity))  # type: ignore[call-arg]
-    d = model.delivered_array
-    total = 0.0
-    for k, t in enumerate(model.world.ties_in("supply")):
-        if t.supplier == src and t.recipient == dst:
-            if commodity is None:
-                total += d[k] * USD_MILLION_PER_UNIT[t.commodity]
-            elif t.commodity == commodity:
-                total += d[k]
-    return float(total)
+    return float(model.delivered(src, dst, commodity))
 
 
 @dataclass(frozen=True)

@@ -255,7 +255,7 @@ def test_cli_defaults_follow_layers_fixture(tmp_path, capsys):
     world_from_cow(_cow(tmp_path, NATO_1990), year=1990).to_toml(alliances)
     assert main(["rank", str(alliances), "--items", "actors"]) == 0
     out = capsys.readouterr().out
-    assert "damage to giant" in out and "no supply ties" in out
+    assert "damage to the giant" in out and "no supply ties" in out
     assert "0.0000" not in out.splitlines()[3]  # the most critical actor scores above zero
     arms = tmp_path / "s.toml"
     world_from_sipri(

@@ -169,7 +169,7 @@ def test_no_supply_ties():
 def test_no_partnership_ties():
     world = _world(BLOC, BLOC_TIES[2:])
     m, frame = _frames(world)
-    assert frame["cohesion:axis"].isna().all()  # no partnership: nothing to keep, undefined
+    assert (frame["cohesion:axis"] == 1.0).all()  # no partnership: nothing to lose, none lost
     assert (frame["mean_strength:axis"] == 0).all()  # the mean of no tie, defined as 0
     assert m.delivered("AAA", "CCC") > 0
     assert (frame["fulfilment:axis"] > 0).all()

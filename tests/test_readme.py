@@ -61,6 +61,7 @@ def test_readme_scenario_examples_are_valid():
 def _bash_lines() -> list[str]:
     lines = []
     for block in re.findall(r"```(?:bash|sh)\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        block = re.sub(r"\\\n\s*", " ", block)  # a continued command is one line
         for line in block.splitlines():
             line = line.split("  #", 1)[0].strip()
             if line and not line.startswith("#"):

@@ -102,7 +102,7 @@ def test_scenario_file_problems_come_with_lines(tmp_path):
 
 def test_shipped_scenario_parses_and_records_its_inputs():
     us = load_uncertain_scenario("syria_uncertainty")
-    assert len(us.space) == 6 and us.spec.name == "syria_uncertainty"
+    assert len(us.space) == 11 and us.spec.name == "syria_uncertainty"
     assert us.spec.outcomes[0] == "fulfilment:axis"
     kinds = {a.split(".")[0] for a in us.space}
     assert kinds == {"params", "ties", "actors", "supply"}
@@ -153,7 +153,8 @@ def test_cli_runs_a_shipped_scenario(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0
     printed = capsys.readouterr().out
-    assert "morris sensitivity of 'fulfilment:axis': 14 sample points" in printed
+    # Morris: samples x (inputs + 1) = 2 x 12 points
+    assert "morris sensitivity of 'fulfilment:axis': 24 sample points" in printed
     assert (out / "indices.csv").exists() and (out / "sensitivity.png").exists()
     assert main(["sensitivity", "syria_uncertainty", "--outcome", "cohesion:axiss"]) == 2
 
@@ -173,10 +174,10 @@ def test_validate_checks_the_uncertainty_table_too(tmp_path, capsys):
     assert main(["validate", str(good)]) == 0
     assert "uncertain inputs" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
-    text = good.read_text().replace("params.threat_weight", "params.threat_wieght")
+    text = good.read_text().replace("params.threat_elasticity", "params.threat_elastcity")
     bad.write_text(text.replace('target = "SYR"', 'target = "SYRR"'))
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
     # the scenario's problem and the table's problem, in one report
     assert "has 2 problems" in err and "did you mean 'SYR'?" in err
-    assert "did you mean 'threat_weight'?" in err and "Traceback" not in err
+    assert "did you mean 'threat_elasticity'?" in err and "Traceback" not in err
