@@ -22,7 +22,6 @@ import datetime as dt
 import functools
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from sim.errors import UnknownNameError, suggest
+from sim.labels import month_dates
+from sim.labels import shock_label as _shock_label
 from sim.plotting import BLOC_COLOURS, OKABE_ITO
 
 __all__ = [
@@ -78,22 +79,14 @@ _ASSETS = Path(__file__).parent / "assets"
 
 
 def month_date(as_of: dt.date, t: float) -> dt.date:
-    """The date of month `t` of a run that starts at `as_of` (month 0 is `as_of` itself).
-
-    The day of the month is kept, or the month's last day when it is shorter.
+    """The date of month `t` of a run that starts at `as_of`: :func:`sim.labels.month_dates`.
 
     Examples
     --------
     >>> month_date(dt.date(2024, 11, 30), 3)
     datetime.date(2025, 2, 28)
     """
-    k = int(t)
-    year, month = divmod(as_of.month - 1 + k, 12)
-    year += as_of.year
-    month += 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(as_of.day, last_day))
+    return month_dates(as_of, [int(t)])[0]
 
 
 def months(t: float) -> str:
@@ -109,24 +102,17 @@ def months(t: float) -> str:
 
 
 def shock_label(shock: Any) -> str:
-    """A shock in a few words: ``"remove state SYR"``, ``"cut tie IRN–HEZ"``.
+    """A shock in a few words: :func:`sim.labels.shock_label`, the one place figures take it.
 
     Examples
     --------
     >>> from sim.shocks import CutTie, RemoveState, Restore
     >>> shock_label(RemoveState("SYR", at=2)), shock_label(CutTie(("IRN", "HEZ"), at=0))
-    ('remove state SYR', 'cut tie IRN–HEZ')
+    ('remove state: SYR', 'cut tie: IRN→HEZ')
     >>> shock_label(Restore(RemoveState("SYR", at=2), at=5))
-    'restore: remove state SYR'
+    'restore: remove state: SYR'
     """
-    kind = re.sub(r"(?<!^)(?=[A-Z])", " ", type(shock).__name__).lower()
-    inner = getattr(shock, "shock", None)
-    if inner is not None:
-        return f"{kind}: {shock_label(inner)}"
-    target = getattr(shock, "target", None)
-    if isinstance(target, tuple):
-        target = "–".join(target)
-    return f"{kind} {target}" if target is not None else kind
+    return _shock_label(shock)
 
 
 # -- the map ---------------------------------------------------------------------------------------

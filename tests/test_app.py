@@ -396,7 +396,7 @@ def test_series_show_both_arms_on_dates_with_labelled_shocks():
     assert tuple(fig.layout.xaxis.range) == ("2024-11-26", "2027-11-26")  # the 36 months
     assert baseline.line.dash == "dash" and shocked.line.color == baseline.line.color
     assert shocked.y[-1] < baseline.y[-1] == 1.0  # losing Syria splits the axis
-    assert [a.text for a in fig.layout.annotations] == ["remove state SYR"]
+    assert [a.text for a in fig.layout.annotations] == ["remove state: SYR"]
     assert fig.layout.shapes[0].x0 == "2024-11-26"
     assert "date" in fig.layout.xaxis.title.text
     with pytest.raises(UnknownNameError, match="axis"):
