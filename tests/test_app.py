@@ -626,7 +626,7 @@ def test_reset_rebuilds_from_the_chosen_scenario_seed_and_slider(dashboard, brow
     assert _text(page, ".run-identity") == "Scenario syria_loss · seed 7"
     assert _text(page, ".metric-time") == "Month 0 of 36 · 26 Nov 2024"
     assert "Collapse threshold 0.3" in _text(page, ".run-params")
-    assert "remove state SYR at month 0" in _text(page, ".shock-list")
+    assert "remove state: SYR at month 0" in _text(page, ".shock-list")
     page.locator(".setup-pending").wait_for(state="detached", timeout=10_000)
     assert page.locator(".setup-error").count() == 0
     # the scenario's shock acts in the first step, on the shocked run only
@@ -688,7 +688,7 @@ def test_intervention_then_map_hover_zoom_and_layers(dashboard, browser):
     assert _value(page, "alive-axis") == 13
     assert _value(page, "delivered") < 0.25 * delivered0  # the land bridge ran through Syria
     assert float(_text(page, ".baseline-delivered")) > 0.5 * delivered0
-    assert "remove state SYR at month 0" in _text(page, ".shock-list")
+    assert "remove state: SYR at month 0" in _text(page, ".shock-list")
     # click to redrawn page, through the browser and the websocket, on a shared machine
     assert step_seconds < 5
 
