@@ -1,7 +1,8 @@
 """Human labels and units for outcome names, in one place for figures, tables and reports.
 
-``delivered:IRN->HEZ`` reads "Iran → Hezbollah deliveries" in "volume per month, all
-commodities summed"; a later outcome registry can take over :func:`outcome_label` whole.
+``delivered:IRN->HEZ`` reads "Iran → Hezbollah deliveries" in "USD million per month" (every
+commodity valued at its price, :mod:`sim.commodities`); a later outcome registry can take over
+:func:`outcome_label` whole.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ class OutcomeLabel:
 _KINDS: dict[str, tuple[str, str]] = {
     "alive": ("{a}: actors alive", "count"),
     "fulfilment": ("{a}: need fulfilment", "share of needs delivered, 0–1"),
-    "cohesion": ("{a}: cohesion", "mean partnership strength, 0–1"),
+    "cohesion": ("{a}: cohesion", "share of the initial partnership strength kept, 0–1"),
     "mean_strength": ("{a}: mean partnership strength", "0–1"),
     "giant": ("{a}: largest connected share", "giant-component fraction, 0–1"),
     "collapses": ("Collapsed actors", "count, cumulative"),
     "strength": ("{a}–{b} partnership strength", "0–1"),
-    "delivered": ("{a} → {b} deliveries", "volume per month, all commodities summed"),
+    "delivered": ("{a} → {b} deliveries", "USD million per month"),
     "capability": ("{a}: capability", "0–1"),
 }
 
