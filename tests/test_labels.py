@@ -18,7 +18,7 @@ NAMES = {"IRN": "Iran", "HEZ": "Hezbollah", "RUS": "Russia"}
         ("strength:RUS-IRN", "Russia–Iran partnership strength", "0–1"),
         ("capability:HEZ", "Hezbollah: capability", "0–1"),
         ("fulfilment:axis", "axis bloc: need fulfilment", "share"),
-        ("cohesion:axis", "axis bloc: cohesion", "mean partnership strength"),
+        ("cohesion:axis", "axis bloc: cohesion", "initial partnership strength kept"),
         ("collapses", "Collapsed actors", "count"),
     ],
 )
