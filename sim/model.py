@@ -191,6 +191,7 @@ class AllianceModel(mesa.Model):
         self._trade_s0 = np.zeros(net.n_ties)
         self._trade_s0[e0 >= 0] = self.partners.s[e0[e0 >= 0]]
         self._surge = np.zeros(net.n_ties)
+        self._disturbed = False  # a shock or a collapse has happened (substitution can start)
         self._dispatched = np.zeros(net.n_ties)
         self._main_route = np.zeros(net.n_ties, dtype=bool)
         ci, cj = formation_candidates(n, self._ra, self._rb)
@@ -297,9 +298,9 @@ class AllianceModel(mesa.Model):
         taken = np.empty(net.n_ties, dtype=np.intp)
         volume = self._volumes()
         # A surge draws on spare output beyond the supplier's nominal exports.
-        extra = np.zeros_like(output)
-        np.add.at(extra, (net.supplier, net.commodity), np.where(tie_open, self._surge, 0.0))
-        output = output + extra
+        if self._surge.any():
+            output = output.copy()
+            np.add.at(output, (net.supplier, net.commodity), np.where(tie_open, self._surge, 0.0))
         self._output = output
         delivered, dispatched = deliver(
             net,
@@ -338,7 +339,10 @@ class AllianceModel(mesa.Model):
         main routes to make up the shortfall (against the planned share at t = 0) of the
         needs they lost; each surge moves ``substitution_rate`` of the way to its target."""
         p, net = self.params, self.supply
-        if p.substitution_rate <= 0 or net.n_ties == 0:
+        if p.substitution_rate <= 0 or net.n_ties == 0 or not self._disturbed:
+            # Planners act on a lost supplier or route: before any shock or collapse the
+            # structure is the planned one and there is nothing to make up (skipping the
+            # planner's noise-free delivery here halves the cost of a baseline month).
             return
         # The shortfall a planner sees: noise-free imports in the current structure, against
         # those planned at t = 0. Lost own output is not made up by partners: arming a state
@@ -461,6 +465,7 @@ class AllianceModel(mesa.Model):
     def _collapse(self, i: int) -> None:
         """A regime collapse; its fate is ``params.collapse_fate``."""
         self.collapses += 1
+        self._disturbed = True
         fate = self.params.collapse_fate
         if fate == "removed":
             self.kill(i)
@@ -779,6 +784,7 @@ class AllianceModel(mesa.Model):
         self.schedule_event(trigger.fire, at=float(shock.at), priority=Priority.DEFAULT)
 
     def _record(self, shock: Any, undo: list[tuple]) -> None:
+        self._disturbed = True
         self._applied.setdefault(shock, []).append(undo)
 
     def undo(self, shock: Any) -> None:

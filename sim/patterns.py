@@ -952,7 +952,7 @@ CATALOGUE: tuple[Pattern, ...] = (
         "China's military-economic power rests on its own economy; Russian energy and arms are "
         "a small share of it and can be replaced on world markets.",
         _NO_RUS, Effect(Capability("CHN"), 24, "min", relative=True),
-        Bound(lo=-0.05), horizon=24,
+        Bound(lo=-0.05), horizon=24, role="calibration",
     ),
     Pattern(
         "rus-removal-iran", "actor",
@@ -979,7 +979,7 @@ CATALOGUE: tuple[Pattern, ...] = (
         "The Houthis have their own revenue, stocks and assembly lines; Iranian missiles and "
         "parts are an important but not the only input.",
         _NO_IRN, Effect(Capability("HOU"), 24, "min", relative=True),
-        Bound(-0.40, -0.10), horizon=24,
+        Bound(-0.40, -0.10), horizon=24, role="calibration",
     ),
     Pattern(
         "iran-removal-ratio", "actor",
@@ -1000,7 +1000,7 @@ CATALOGUE: tuple[Pattern, ...] = (
         "In the Israel–Iran war of June 2025 Russia offered Iran nothing concrete; the 2025 "
         "treaty has no defence clause.",
         _STRIKE, Effect(Delivered("RUS", "IRN", "arms"), 6, "max", relative=True),
-        Bound(hi=0.10), horizon=6, negative=True,
+        Bound(hi=0.10), horizon=6, negative=True, role="calibration",
     ),
     Pattern(
         "strike-rus-irn", "dyad",
