@@ -1119,6 +1119,27 @@ CATALOGUE: tuple[Pattern, ...] = (
         ((BlockTransit("AZE", at=_AT),),), Effect(Strength("RUS", "AZE"), 24, "max"),
         Bound(hi=0.005), horizon=24, negative=True,
     ),
+    # Two positive dyad patterns, added after the first submodel comparison showed that no
+    # pattern above asks a tie to move at all (so the inertia null passed every one of them).
+    Pattern(
+        "blockade-weakens-tie", "dyad",
+        "Azerbaijan closing its territory to transit weakens the Russia–Azerbaijan partnership "
+        "by at least 0.02 within 24 months.",
+        "Issue 11: blocking transit for, or sanctioning, a partner is a hostile act and lowers "
+        "that tie; Russia–Azerbaijan relations soured in 2025 over far smaller frictions.",
+        ((BlockTransit("AZE", at=_AT),),), Effect(Strength("RUS", "AZE"), 24, "min"),
+        Bound(hi=-0.02), horizon=24,
+    ),
+    Pattern(
+        "undelivered-arms-weaken-tie", "dyad",
+        "When Russia stops its arms deliveries to Armenia, the Russia–Armenia partnership "
+        "weakens by at least 0.02 within 24 months.",
+        "Russia left paid-for arms to Armenia undelivered in 2022–23; Armenia froze its part in "
+        "the CSTO in February 2024 and turned to India and France for arms.",
+        ((CutTie(("RUS", "ARM"), at=_AT, commodity="arms"),),),
+        Effect(Strength("RUS", "ARM"), 24, "min"),
+        Bound(hi=-0.02), horizon=24,
+    ),
 )  # fmt: skip
 
 
