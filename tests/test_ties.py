@@ -225,3 +225,21 @@ def test_a_treaty_with_a_fallen_regime_is_not_signed(world):
     m = AllianceModel(world, params=QUIET, shocks=shocks, rng=1)
     m.run_for(3)
     assert m.strength("RUS", "SYR") == 0.0
+
+
+def test_dissolution_is_the_one_hysteresis_a_dissolved_tie_stays_dissolved(world):
+    # A blockade with a heavy hostility weight drives Russia-Azerbaijan below the floor; when
+    # the blockade ends the drivers return, but a dissolved tie does not (Leeds & Savun 2007):
+    # only formation could bring the pair back.
+    p = QUIET.replace(hostility_weight=3.0)
+    block = BlockTransit("AZE", at=0)
+    m = AllianceModel(world, params=p, shocks=[block, Restore(block, at=36)], rng=1)
+    m.run_for(35)
+    assert m.strength("RUS", "AZE") == 0.0
+    m.run_for(25)
+    assert m.strength("RUS", "AZE") == 0.0
+    mild = AllianceModel(world, params=QUIET, shocks=[block, Restore(block, at=36)], rng=1)
+    mild.run_for(36)
+    low = mild.strength("RUS", "AZE")
+    mild.run_for(36)  # not dissolved: it recovers towards its 0.3 at tie_rate
+    assert low < 0.2 < 0.28 < mild.strength("RUS", "AZE") <= 0.3 + 1e-9
