@@ -76,11 +76,11 @@ NO_SCENARIO = "none"
 
 #: The :class:`ModelParams` fields offered as sliders: the ones that most change a run.
 SLIDER_PARAMS = (
-    "tie_gain",
-    "tie_decay",
+    "tie_rate",
+    "threat_elasticity",
+    "trade_elasticity",
     "volume_noise",
     "interdiction_rate",
-    "stability_sensitivity",
     "collapse_threshold",
 )
 
@@ -131,14 +131,14 @@ def slider_spec(name: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``label`` (a human name: ``"Tie gain"``), ``units``, ``doc``, ``min``, ``max``,
+        ``label`` (a human name: ``"Tie rate"``), ``units``, ``doc``, ``min``, ``max``,
         ``step`` (the power of ten nearest a hundredth of the range) and ``default``.
 
     Examples
     --------
-    >>> spec = slider_spec("tie_gain")
+    >>> spec = slider_spec("tie_rate")
     >>> spec["label"], spec["units"], spec["min"], spec["max"]
-    ('Tie gain', '1/month', 0.02, 1.0)
+    ('Tie rate', '1/month', 0.02, 0.5)
     """
     f = _PARAM_FIELDS[name]
     lo, hi = f.metadata["range"]
@@ -423,7 +423,7 @@ def metrics(model: AllianceModel) -> list[tuple[str, str, float, float | None]]:
         name = bloc.capitalize()
         for var, label in (
             ("fulfilment", "needs met (share)"),
-            ("cohesion", "cohesion (mean strength)"),
+            ("cohesion", "cohesion (strength kept)"),
             ("giant", "giant component (share)"),
             ("alive", "actors alive"),
         ):

@@ -125,7 +125,7 @@ steps = 12
 replicates = 2
 
 [params]
-tie_gain = 0.3
+tie_rate = 0.3
 volume_noise = 0.05
 anchor_draws = 8
 
@@ -142,15 +142,15 @@ def test_choosing_a_scenario_moves_the_sliders_to_its_values(tmp_path):
     start = Settings(seed="9")
     moved = scenario_settings(start, str(path))
     assert moved.scenario_name == str(path) and moved.seed == "9"
-    assert moved.params["tie_gain"] == 0.3 and moved.params["volume_noise"] == 0.05
-    assert moved.params["tie_decay"] == ModelParams().tie_decay  # not in the scenario
+    assert moved.params["tie_rate"] == 0.3 and moved.params["volume_noise"] == 0.05
+    assert moved.params["trade_elasticity"] == ModelParams().trade_elasticity  # not set there
     m = moved.build()
-    assert (m.params.tie_gain, m.params.volume_noise) == (0.3, 0.05)
+    assert (m.params.tie_rate, m.params.volume_noise) == (0.3, 0.05)
     assert m.params.anchor_draws == 8  # the scenario's non-slider params stand
     assert m.horizon == 12
     # a slider moved after choosing the scenario wins over the scenario's value
-    m = Settings(str(path), "9", {**moved.params, "tie_gain": 0.8}).build()
-    assert (m.params.tie_gain, m.params.volume_noise) == (0.8, 0.05)
+    m = Settings(str(path), "9", {**moved.params, "tie_rate": 0.4}).build()
+    assert (m.params.tie_rate, m.params.volume_noise) == (0.4, 0.05)
     # back to no scenario: the defaults
     assert scenario_settings(moved, NO_SCENARIO).params == Settings().params
     with pytest.raises(UnknownNameError, match="syria_loss"):
