@@ -7,6 +7,7 @@ starts passing, so the list cannot go stale. Thresholds are never loosened here.
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -106,7 +107,11 @@ def test_catalogue_has_fifteen_patterns_at_three_levels_with_negative_ones():
     assert len({p.id for p in CATALOGUE}) == len(CATALOGUE)
     assert {p.level for p in CATALOGUE} == {"actor", "dyad", "network"}
     assert any(p.negative for p in CATALOGUE)
-    assert all(p.role == "validation" for p in CATALOGUE)
+    # the calibration patterns are exactly those docs/model.md (section 7.4) lists
+    calibration = {p.id for p in CATALOGUE if p.role == "calibration"}
+    assert calibration == {"rus-removal-china", "iran-removal-houthis", "strike-no-rescue"}
+    model_md = (Path(__file__).parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    assert all(f"`{c}`" in model_md for c in calibration)
     assert all(p.source and p.statement for p in CATALOGUE)
 
 
