@@ -85,3 +85,30 @@ def test_axis_2025_runs(w2025):
     for _ in range(3):
         m.step()
     assert 0.45 <= m.strength("RUS", "IRN") <= 0.55
+
+
+@pytest.mark.parametrize("name", ["venezuela_2026", "iran_war_2026"])
+def test_2026_scenarios_run_on_axis_2025_and_bite(name):
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(name)
+    assert spec.world.name == "axis-2025"
+    at = max(s.at for s in spec.shocks)
+    assert at == {"venezuela_2026": 0, "iran_war_2026": 1}[name]  # dates counted from 31 Dec 2025
+    res = run_scenario(spec, replicates=2, steps=at + 3, executor="serial", quiet=True)
+    mf = res.model_frame
+    end = mf[mf["step"] == at + 3].set_index(["replicate", "arm"])
+    out = "delivered:VEN->CUB" if name == "venezuela_2026" else "capability:IRN"
+    assert (end.xs("shock", level="arm")[out] < end.xs("baseline", level="arm")[out]).all()
+
+
+def test_venezuela_defection_stops_its_oil_to_cuba(w2025):
+    from sim.shocks import Defect
+
+    m = AllianceModel(w2025, shocks=(Defect("VEN", at=1, to_bloc="hedging"),), rng=3)
+    m.step()
+    before = m.delivered("VEN", "CUB", "energy")
+    for _ in range(3):
+        m.step()
+    assert before > 0 and m.delivered("VEN", "CUB", "energy") == 0
