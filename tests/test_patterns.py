@@ -312,3 +312,23 @@ def test_catalogue_compares_each_offered_tie_model(monkeypatch, world):
     assert np.array_equal(rs[0].values, rs[1].values)
     assert list(table(rs)[0]) == ["pattern", "level", "criterion", "need", "a", "b"]
     assert "| a | b |" in markdown(rs)
+
+
+def test_out_of_sample_catalogue_is_separate_and_documented():
+    from pathlib import Path
+
+    from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026, OUT_OF_SAMPLE_WORLD
+    from sim.worlds import load_world
+
+    world = load_world(OUT_OF_SAMPLE_WORLD)
+    ids = [p.id for p in OUT_OF_SAMPLE_2026]
+    assert len(set(ids)) == len(ids) and not set(ids) & {p.id for p in CATALOGUE}
+    for p in OUT_OF_SAMPLE_2026:
+        assert "2026" in p.source, p.id  # each cites what happened after the shock
+        for shocks in p.shock_sets(world):
+            for s in shocks:
+                assert s.target in world, (p.id, s)
+    doc = (Path(__file__).parent.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Out of sample: the shocks of 2026") :]
+    for i in ids:
+        assert f"### `{i}`" in section, i
