@@ -1352,6 +1352,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--only", nargs="+", metavar="ID", help="evaluate only these patterns")
     ap.add_argument(
+        "--out-of-sample",
+        action="store_true",
+        help="evaluate OUT_OF_SAMPLE_2026 on axis-2025 (the model's default tie submodel and "
+        "the inertia null unless --tie-models is given); print the table only",
+    )
+    ap.add_argument(
         "--markdown", metavar="FILE", help="also write the Markdown 'Patterns' section to FILE"
     )
     args = ap.parse_args(argv)
@@ -1362,6 +1368,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as e:
         ap.error(str(e.args[0]))
     t0 = time.perf_counter()
+    if args.out_of_sample:
+        from sim.worlds import load_world
+
+        raw = sys.argv[1:] if argv is None else list(argv)
+        models = args.tie_models if "--tie-models" in raw else [ModelParams().tie_model, "inertia"]
+        results = evaluate_catalogue(
+            OUT_OF_SAMPLE_2026,
+            seeds=range(args.seeds),
+            world=load_world(OUT_OF_SAMPLE_WORLD),
+            tie_models=models,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+        print(_plain(results))
+        print(f"\n{len(results)} results, {args.seeds} seeds: {time.perf_counter() - t0:.1f} s")
+        return 0
     results = evaluate_catalogue(
         chosen,
         seeds=range(args.seeds),
