@@ -20,6 +20,7 @@ NAMES = [
     "03_which_ally_matters",
     "04_history_from_cow",
     "05_hindcasts",
+    "06_the_world_now",
 ]
 
 

@@ -317,3 +317,49 @@ def test_catalogue_compares_each_offered_tie_model(monkeypatch, world):
     assert np.array_equal(rs[0].values, rs[1].values)
     assert list(table(rs)[0]) == ["pattern", "level", "criterion", "need", "a", "b"]
     assert "| a | b |" in markdown(rs)
+
+
+def test_out_of_sample_catalogue_is_separate_and_documented():
+    from pathlib import Path
+
+    from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026, OUT_OF_SAMPLE_WORLD
+    from sim.worlds import load_world
+
+    world = load_world(OUT_OF_SAMPLE_WORLD)
+    ids = [p.id for p in OUT_OF_SAMPLE_2026]
+    assert len(set(ids)) == len(ids) and not set(ids) & {p.id for p in CATALOGUE}
+    for p in OUT_OF_SAMPLE_2026:
+        assert "2026" in p.source, p.id  # each cites what happened after the shock
+        for shocks in p.shock_sets(world):
+            for s in shocks:
+                assert s.target in world, (p.id, s)
+    doc = (Path(__file__).parent.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Out of sample: the shocks of 2026") :]
+    for i in ids:
+        assert f"### `{i}`" in section, i
+
+
+def test_out_of_sample_results_as_reported():
+    """The results written in docs/validation.md: every tested 2026 pattern holds, for the
+    default model and the inertia null alike (a regression check on the reported table)."""
+    from sim.patterns import OUT_OF_SAMPLE_2026, OUT_OF_SAMPLE_WORLD, evaluate_catalogue
+    from sim.worlds import load_world
+
+    res = evaluate_catalogue(
+        OUT_OF_SAMPLE_2026,
+        seeds=range(3),
+        world=load_world(OUT_OF_SAMPLE_WORLD),
+        tie_models=("logodds", "inertia"),
+    )
+    tested = [r for r in res if not r.pattern.open_question]
+    assert tested and all(r.status == "pass" for r in tested), [
+        (r.pattern.id, r.tie_model, r.status) for r in tested if r.status != "pass"
+    ]
+
+
+def test_out_of_sample_cli(capsys):
+    from sim.patterns import main
+
+    assert main(["--out-of-sample", "--seeds", "2", "--tie-models", "inertia"]) == 0
+    out = capsys.readouterr().out
+    assert "ven26-cuba-oil" in out and "iran26-no-rescue" in out and "logodds" not in out

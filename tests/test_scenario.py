@@ -174,7 +174,7 @@ def test_toml_syntax_errors_give_line_and_column():
 
 def test_unknown_world_and_missing_world_file():
     with pytest.raises(ValidationError) as info:
-        parse(GOOD.replace('world = "tiny.toml"', 'world = "axis-2042"'))
+        parse(GOOD.replace('world = "tiny.toml"', 'world = "axis-224"'))
     assert info.value.problems[0].suggestion == "did you mean 'axis-2024'?"
     with pytest.raises(ValidationError, match="world file not found"):
         parse(GOOD.replace("tiny.toml", "nowhere.toml"))
