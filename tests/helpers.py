@@ -7,8 +7,21 @@ import io
 from pathlib import Path
 
 from sim.cli import main
+from sim.params import ModelParams
 
-__all__ = ["run_cli", "snapshot"]
+__all__ = ["EXACT_SUPPLY", "run_cli", "snapshot"]
+
+#: Deliveries exactly as the data give them: no supply noise, no interdiction, output
+#: independent of capability, volumes that do not follow the ties and no substitution. Tests
+#: of routing and shocks use it; the new mechanisms have tests of their own.
+EXACT_SUPPLY = ModelParams(
+    volume_noise=0.0,
+    interdiction_rate=0.0,
+    direct_interdiction_rate=0.0,
+    production_elasticity=0.0,
+    trade_elasticity=0.0,
+    substitution_rate=0.0,
+)
 
 
 def run_cli(*argv: str) -> tuple[int, str, str]:

@@ -273,19 +273,13 @@ def _two_alternatives_world() -> World:
     ],
 )
 def test_model_and_supply_fulfilment_reroute_alike(shocks, removed, closed, expected):
-    from sim import AllianceModel, ModelParams
+    from sim import AllianceModel
     from sim import robustness as R
     from sim.shocks import BlockTransit, RemoveState
+    from tests.helpers import EXACT_SUPPLY
 
     world = _two_alternatives_world()
-    exact = ModelParams(
-        volume_noise=0.0,
-        interdiction_rate=0.0,
-        direct_interdiction_rate=0.0,
-        production_elasticity=0.0,
-        trade_elasticity=0.0,
-        substitution_rate=0.0,
-    )
+    exact = EXACT_SUPPLY
     made = [RemoveState(x, at=0) if k == "remove" else BlockTransit(x, at=0) for k, x in shocks]
     m = AllianceModel(world, params=exact, shocks=made, rng=1)
     m.run_for(1)

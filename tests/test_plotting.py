@@ -20,7 +20,7 @@ from matplotlib.container import BarContainer
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
-from sim import AllianceModel, ModelParams
+from sim import AllianceModel
 from sim.errors import UnknownNameError, ValidationError
 from sim.plotting import (
     OKABE_ITO,
@@ -38,6 +38,7 @@ from sim.plotting import (
 from sim.shocks import BlockTransit, CutTie, Degrade, RemoveState
 from sim.world import Actor, PartnershipTie, SupplyTie, World
 from sim.worlds import synthetic
+from tests.helpers import EXACT_SUPPLY
 
 DATA = Path(__file__).parent / "data"
 DAY = dt.date(2020, 1, 1)
@@ -80,14 +81,7 @@ def legend_texts(ax) -> list[str]:
 
 
 #: No noise: a model's deliveries are exact, so drawn widths can be checked to the digit.
-QUIET = ModelParams(
-    volume_noise=0.0,
-    interdiction_rate=0.0,
-    direct_interdiction_rate=0.0,
-    production_elasticity=0.0,
-    trade_elasticity=0.0,
-    substitution_rate=0.0,
-)
+QUIET = EXACT_SUPPLY
 
 
 def tiny_model(world: World, *shocks, steps: int = 3, **params) -> AllianceModel:

@@ -22,16 +22,10 @@ from sim.shocks import (
 )
 from sim.world import World
 from sim.worlds import synthetic
+from tests.helpers import EXACT_SUPPLY
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
-EXACT = ModelParams(
-    volume_noise=0.0,
-    interdiction_rate=0.0,
-    direct_interdiction_rate=0.0,
-    production_elasticity=0.0,
-    trade_elasticity=0.0,
-    substitution_rate=0.0,
-)
+EXACT = EXACT_SUPPLY
 
 
 @pytest.fixture(scope="module")
