@@ -7,7 +7,7 @@ operations (:func:`deliver`), linear in the number of ties and route hops.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -75,6 +75,8 @@ class SupplyNetwork:
     hop_actor: np.ndarray
     route_hops: np.ndarray
     max_rank: int
+    #: route_taken per mask of usable routes (a cache: not part of the network's identity)
+    _taken: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_ties(self) -> int:
@@ -275,8 +277,14 @@ def deliver(
     n_routes = len(net.route_tie)
     blocked = np.bincount(net.hop_route, weights=~hop_ok, minlength=n_routes)
     usable = route_open & (blocked == 0)
-    # Routes are sorted by (rank, tie), so each tie's routes come in order of preference.
-    taken = route_taken(net.route_tie, usable, k)
+    # Routes are sorted by (rank, tie), so each tie's routes come in order of preference. The
+    # usable routes change only with shocks and collapses, so the choice is memoised per mask.
+    key = usable.tobytes()
+    taken = net._taken.get(key)
+    if taken is None:
+        if len(net._taken) > 64:
+            net._taken.clear()
+        taken = net._taken[key] = route_taken(net.route_tie, usable, k)
     if route_out is not None:
         route_out[:] = taken
     ok = taken >= 0
