@@ -12,7 +12,14 @@ from sim.world import COMMODITIES
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["IMPORTANCE", "IMPORTANCE_SOURCES", "SOURCES", "USD_PER_UNIT", "value_usd"]
+__all__ = [
+    "IMPORTANCE",
+    "IMPORTANCE_SOURCES",
+    "SOURCES",
+    "USD_PER_UNIT",
+    "value_usd",
+    "weight_of",
+]
 
 #: USD million per one unit of each commodity's volume unit (see :data:`sim.world.COMMODITIES`),
 #: per month: a supply or domestic volume times this is its value in USD million per month.
@@ -158,3 +165,15 @@ def value_usd(commodity: str, volume: ArrayLike) -> float | NDArray[np.float64]:
         ) from None
     out = np.asarray(volume, dtype=float) * rate
     return float(out) if out.ndim == 0 else out
+
+
+def weight_of(commodity: str, volume: float) -> float:
+    """Weight of `volume` units of `commodity` where commodities are combined: its value in
+    USD million times its military importance (1 for a commodity outside the table).
+
+    Examples
+    --------
+    >>> weight_of("drones", 100) == 100 * USD_PER_UNIT["drones"] * IMPORTANCE["drones"]
+    True
+    """
+    return float(volume) * USD_PER_UNIT.get(commodity, 1.0) * IMPORTANCE.get(commodity, 1.0)

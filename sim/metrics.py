@@ -476,11 +476,12 @@ def supply_fulfilment(
     cut : iterable of ``(supplier, recipient, key)``
         Supply ties that carry nothing.
     by : {None, "actor", "commodity"}
-        ``None``: one number, the mean over commodities of each commodity's delivered share
-        (commodities have different units, so volumes are only summed within a commodity).
-        ``"commodity"``: ``{commodity: share}``. ``"actor"``: ``{recipient: share}``, each
-        recipient's mean over its commodities of the delivered share of its incoming volume
-        (a removed recipient gets 0.0).
+        ``None``: one number, the mean over commodities of each commodity's delivered share,
+        each commodity weighted by the value of its volume times its military importance
+        (:mod:`sim.commodities`; volumes of different units are only summed within a
+        commodity). ``"commodity"``: ``{commodity: share}``. ``"actor"``: ``{recipient:
+        share}``, each recipient's mean over its commodities of the delivered share of its
+        incoming volume, weighted the same way (a removed recipient gets 0.0).
 
     Returns
     -------
@@ -517,17 +518,27 @@ def supply_fulfilment(
             cell = acc.setdefault(k, [0.0, 0.0])
             cell[0] += got
             cell[1] += vol
+    from sim.commodities import weight_of
+
     shares_c = {c: (g / t if t > 0 else 1.0) for c, (g, t) in per_c.items()}
     if by == "commodity":
         return dict(sorted(shares_c.items()))
     if by == "actor":
-        acc: dict[Hashable, list[float]] = {}
-        for (r, _), (g, t) in per_rc.items():
-            acc.setdefault(r, []).append(0.0 if r in removed else (g / t if t > 0 else 1.0))
-        return {r: float(np.mean(v)) for r, v in sorted(acc.items(), key=lambda kv: str(kv[0]))}
+        acc: dict[Hashable, list[tuple[float, float]]] = {}
+        for (r, c), (g, t) in per_rc.items():
+            share = 0.0 if r in removed else (g / t if t > 0 else 1.0)
+            acc.setdefault(r, []).append((share, weight_of(c, t)))
+        return {r: _weighted(v) for r, v in sorted(acc.items(), key=lambda kv: str(kv[0]))}
     if not shares_c:
         return 1.0
-    return float(np.mean(list(shares_c.values())))
+    return _weighted([(shares_c[c], weight_of(c, t)) for c, (_, t) in per_c.items()])
+
+
+def _weighted(pairs: list[tuple[float, float]]) -> float:
+    """Weighted mean of ``(value, weight)`` pairs; the plain mean if every weight is 0."""
+    v = np.array([p[0] for p in pairs])
+    w = np.array([p[1] for p in pairs])
+    return float(np.average(v, weights=w) if w.sum() > 0 else v.mean())
 
 
 def capability_weighted_fulfilment(

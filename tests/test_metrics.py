@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sim import metrics as M
+from sim.commodities import weight_of
 from sim.errors import SimError, ValidationError
 from sim.world import World
 
@@ -81,15 +82,22 @@ def test_supply_fulfilment_on_tiny(tiny):
     assert M.supply_fulfilment(tiny) == 1.0
     # TRN carries arms BBB->CLI; the air alternative keeps 10 %
     assert M.supply_fulfilment(tiny, ["TRN"], by="commodity") == {"arms": 0.1, "drones": 1.0}
-    assert M.supply_fulfilment(tiny, ["TRN"]) == pytest.approx(0.55)
-    assert M.supply_fulfilment(tiny, ["TRN"], closed_corridors=["air"]) == pytest.approx(0.5)
+    # commodities combine by value times importance: 20 TIV of arms outweigh 80 drones
+    wa, wd = weight_of("arms", 20.0), weight_of("drones", 80.0)
+    assert wa > 10 * wd
+    assert M.supply_fulfilment(tiny, ["TRN"]) == pytest.approx((0.1 * wa + wd) / (wa + wd))
+    assert M.supply_fulfilment(tiny, ["TRN"], closed_corridors=["air"]) == pytest.approx(
+        wd / (wa + wd)
+    )
     assert M.supply_fulfilment(tiny, ["BBB"]) == 0.0
     assert M.supply_fulfilment(tiny, ["CLI"], by="actor") == {"AAA": 1.0, "CLI": 0.0}
     assert M.corridors(tiny) == ["air", "land bridge"]
     # capability-weighted: AAA 0.8 (fulfilled), CLI 0.1 (10 %)
     got = M.capability_weighted_fulfilment(tiny, ["TRN"])
     assert got == pytest.approx((0.8 * 1.0 + 0.1 * 0.1) / 0.9)
-    assert M.supply_fulfilment(tiny, cut=[("BBB", "AAA", "supply:drones")]) == 0.5
+    assert M.supply_fulfilment(tiny, cut=[("BBB", "AAA", "supply:drones")]) == pytest.approx(
+        wa / (wa + wd)
+    )
     assert M.supply_fulfilment(nx.MultiDiGraph()) == 1.0
     with pytest.raises(SimError, match="by must be"):
         M.supply_fulfilment(tiny, by="bloc")

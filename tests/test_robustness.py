@@ -15,6 +15,7 @@ from scipy.optimize import brentq
 from scipy.stats import poisson
 
 from sim import robustness as R
+from sim.commodities import weight_of
 from sim.errors import SimError, UnknownNameError
 from sim.world import Actor, PartnershipTie, Route, SupplyTie, World
 
@@ -403,20 +404,26 @@ def _transit_world(alt_capacity=None):
 
 def test_transit_state_on_the_only_route_is_most_critical():
     df = R.criticality(_transit_world(), metric="fulfilment", items="actors")
+    # commodities combine by value times importance (sim.commodities): 20 TIV of arms and
+    # 20 kboe/d of energy
+    wa, we = weight_of("arms", 20.0), weight_of("energy", 20.0)
     assert df.iloc[0]["item"] == "TRN"
-    assert df.iloc[0]["damage"] == pytest.approx(0.5)  # arms lost entirely, energy intact
-    assert df.iloc[1]["damage"] < 0.5
+    # arms lost entirely, energy intact
+    assert df.iloc[0]["damage"] == pytest.approx(wa / (wa + we))
+    assert df.iloc[1]["damage"] < wa / (wa + we)
     assert list(df.columns) == ["item", "kind", "metric", "baseline", "after", "damage"]
     assert df["damage"].is_monotonic_decreasing
     by = dict(zip(df["item"], df["damage"], strict=True))
-    assert by["UUU"] == 0.0 and by["SA"] == pytest.approx(0.25) and by["RC"] == 0.25
+    assert by["UUU"] == 0.0 and by["SA"] == pytest.approx(0.5 * wa / (wa + we))
+    assert by["RC"] == pytest.approx(0.5 * we / (wa + we))
 
 
 def test_alternative_route_softens_the_loss_and_corridors_rank():
     df = R.criticality(_transit_world(alt_capacity=0.3), metric="fulfilment")
     row = df[(df["item"] == "TRN")].iloc[0]
-    # arms: 3 of 20 still flow by sea; energy intact -> (0.15 + 1) / 2
-    assert row["after"] == pytest.approx((3 / 20 + 1) / 2)
+    # arms: 3 of 20 still flow by sea; energy intact; weighted by value times importance
+    wa, we = weight_of("arms", 20.0), weight_of("energy", 20.0)
+    assert row["after"] == pytest.approx((3 / 20 * wa + we) / (wa + we))
     cor = df[df["kind"] == "corridor"].set_index("item")["after"]
     assert cor["bridge"] == pytest.approx(row["after"])
     assert cor["sea"] == pytest.approx(1.0)
