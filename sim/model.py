@@ -193,7 +193,6 @@ class AllianceModel(mesa.Model):
         self._surge = np.zeros(net.n_ties)
         self._disturbed = False  # a shock or a collapse has happened (substitution can start)
         self._dispatched = np.zeros(net.n_ties)
-        self._main_route = np.zeros(net.n_ties, dtype=bool)
         ci, cj = formation_candidates(n, self._ra, self._rb)
         self._cand_i, self._cand_j = ci, cj
         self._cand_e = np.array(
@@ -413,7 +412,6 @@ class AllianceModel(mesa.Model):
         ok = m >= 0
         # capped_share: a subnormal declared need must not overflow the division
         share = self._shares(delivered)
-        self._need_share = share
         w = net.need_weight
         f = np.bincount(net.need_actor, weights=w * share, minlength=self.n)
         self._fulfil = np.where(self._has_needs, f / np.maximum(self._need_w, 1e-300), 1.0)
