@@ -300,10 +300,12 @@ def test_every_actor_has_sourced_domestic_output(world):
             assert c in a.domestic_source, (a.id, c)
 
 
-def test_domestic_comment_repeats_the_source(world):
-    """The TOML comment above each ``domestic`` key carries the same arithmetic and source."""
-    lines = world_path().read_text(encoding="utf-8").splitlines()
-    for a in world.actors:
+@pytest.mark.parametrize("name", ["axis-2024", "axis-2025"])
+def test_domestic_comment_repeats_the_source(name):
+    """The TOML comment above each ``domestic`` key carries the same arithmetic and source,
+    word for word, in every embedded world."""
+    lines = world_path(name).read_text(encoding="utf-8").splitlines()
+    for a in load_world(name).actors:
         start = lines.index(f'id = "{a.id}"')
         key = next(i for i in range(start, len(lines)) if lines[i].startswith("domestic = "))
         j = key
