@@ -126,11 +126,18 @@ class YearRange:
         return f"{self.first}-{self.last}"
 
 
-def year_range(year: int | None = None, years: object = None) -> YearRange:
-    """Normalise ``year=`` / ``years=`` arguments to a :class:`YearRange`.
+def year_range(
+    year: int | None = None, years: object = None, on: dt.date | None = None
+) -> YearRange:
+    """Normalise ``year=`` / ``years=`` / ``on=`` arguments to a :class:`YearRange`.
 
-    `years` may be ``(first, last)``, a ``range``, or a string ``"1990-1995"``.
+    `years` may be ``(first, last)``, a ``range``, or a string ``"1990-1995"``; `on` (a date)
+    is the year of that date. Give at most one of the three.
     """
+    if on is not None:
+        if year is not None or years is not None:
+            raise ValueError("give on=, year= or years=, not several")
+        return YearRange(on.year, on.year)
     if year is not None and years is not None:
         raise ValueError("give year= or years=, not both")
     if year is not None:

@@ -117,7 +117,7 @@ def read_atop(
       the requested years (by the country-code table) are dropped with a report warning.
     - The release named in the tie sources (``ATOP 5.1``) is read from the ``version`` column.
     """
-    ties, _, rep = _read(path, _years(year, years, on), report, on)
+    ties, _, rep = _read(path, year_range(year, years, on), report, on)
     finish_report(rep, report)
     return ties
 
@@ -135,18 +135,10 @@ def world_from_atop(
     The actors are the states with a tie, named and placed from the country-code table for the
     last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
     """
-    yr = _years(year, years, on)
+    yr = year_range(year, years, on)
     ties, ccodes, rep = _read(path, yr, report, on)
     label = ties[0].source.split(",")[0] if ties else SOURCE
     return alliance_world(ties, ccodes, yr, rep, report, prefix="atop", source=label, path=path)
-
-
-def _years(year, years, on: dt.date | None) -> YearRange:
-    if on is not None:
-        if year is not None or years is not None:
-            raise ValueError("give on=, year= or years=, not several")
-        return YearRange(on.year, on.year)
-    return year_range(year, years)
 
 
 def _read(path, years: YearRange, given: ImportReport | None, on: dt.date | None = None):
