@@ -268,16 +268,7 @@ def test_shocks_are_frozen_and_name_their_target_first():
 #: No noise, no formation, volumes that do not follow the ties: a restored run and its
 #: baseline differ only by what the shock did (strengths that moved meanwhile are not
 #: rewound, so with trade following the tie the volumes would differ by design).
-QUIET = ModelParams(
-    volume_noise=0.0,
-    interdiction_rate=0.0,
-    direct_interdiction_rate=0.0,
-    production_elasticity=0.0,
-    stability_noise=0.0,
-    formation_rate=0.0,
-    trade_elasticity=0.0,
-    substitution_rate=0.0,
-)
+QUIET = EXACT_SUPPLY.replace(stability_noise=0.0, formation_rate=0.0)
 
 RESTORABLE = [
     RemoveState("BBB", at=1),
