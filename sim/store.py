@@ -447,7 +447,9 @@ class Store:
                 what="results directory",
             )
         old = self.manifest() if (self.root / MANIFEST).exists() else None
-        stored = self.keys()
+        stored_kind = old.get("kind", "ensemble") if old is not None else self.kind.name
+        # parts are counted by the stored kind's tables: another kind's parts are results too
+        stored = Store(self.root, KINDS.get(stored_kind) or Kind(stored_kind)).keys()
         if not stored:
             # a manifest without a stored part (a run stopped before its first part finished)
             # holds no results: the directory is reused as if empty
@@ -467,7 +469,6 @@ class Store:
             )
         if old is None:
             return
-        stored_kind = old.get("kind", "ensemble")
         if stored_kind != self.kind.name:
             raise ValidationError(
                 [
