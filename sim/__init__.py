@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 #: Public name -> (submodule of sim, attribute); attribute None means the submodule itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
     "Actor": ("world", "Actor"),
+    "analyse_sensitivity": ("sensitivity", "analyse"),
     "AllianceModel": ("model", "AllianceModel"),
     "EnsembleResults": ("runner", "EnsembleResults"),
     "ModelParams": ("params", "ModelParams"),
@@ -33,9 +34,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "metrics": ("metrics", None),
     "robustness": ("robustness", None),
     "run_scenario": ("runner", "run_scenario"),
-    # The function (issue 7 asks for ``sim.sensitivity(...)``); its module stays importable
-    # as ``from sim.sensitivity import ...``.
-    "sensitivity": ("sensitivity", "sensitivity"),
+    # The package; the function is ``analyse_sensitivity`` (calling ``sim.sensitivity(...)``
+    # still works, with a DeprecationWarning: the package is callable).
+    "sensitivity": ("sensitivity", None),
     "shocks": ("shocks", None),
 }
 
@@ -54,6 +55,7 @@ __all__ = [
     "ValidationError",
     "World",
     "__version__",
+    "analyse_sensitivity",
     "list_worlds",
     "load_results",
     "load_scenario",
@@ -83,12 +85,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; nothing here runs
-    from sim import metrics, robustness, shocks
+    from sim import metrics, robustness, sensitivity, shocks
     from sim.agents import StateAgent
     from sim.model import AllianceModel
     from sim.params import ModelParams
     from sim.runner import EnsembleResults, load_results, run_scenario
     from sim.scenario import ScenarioSpec, load_scenario
-    from sim.sensitivity import sensitivity
+    from sim.sensitivity import analyse as analyse_sensitivity
     from sim.world import Actor, PartnershipTie, RivalryTie, Route, SupplyTie, World
     from sim.worlds import list_worlds, load_world

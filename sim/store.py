@@ -111,6 +111,8 @@ class Kind:
         differs (``"the root seed differs"``); default: every field, one level into tables.
     ignored : collection of str
         Record fields a resume may change (they name what is analysed, not what was run).
+    implied : collection of str
+        Fields left out of the message when another field differs too (a hash of the others).
     details : mapping of str to str
         A compared field -> a record table whose changed entries the message lists
         (``params_sha256`` -> ``model_params``: ``tie_decay: 0.06 -> 0.5``).
@@ -123,6 +125,7 @@ class Kind:
     tables: tuple[str, ...] = ("data",)
     compared: Mapping[str, str] | None = None
     ignored: Collection[str] = ()
+    implied: Collection[str] = ()
     details: Mapping[str, str] = field(default_factory=dict)
     advice: str = "resume with the same inputs, or choose another --out"
 
@@ -154,6 +157,7 @@ KINDS: dict[str, Kind] = {
         record_key="design",
         tables=("outputs",),
         ignored=("outcome", "outcome_definition"),
+        implied=("design_fingerprint",),
         advice="resume with the same design (method, samples, seed, inputs, scenario), or "
         "choose another --out",
     ),
@@ -505,10 +509,11 @@ class Store:
                     ]
                 else:
                     changed.append((f, x, y, "differs from the run stored there"))
+        changed = [c for c in changed if c[1] != c[2]]
+        if len(changed) > 1:
+            changed = [c for c in changed if c[0] not in k.implied]
         problems = []
         for f, was, now, what in changed:
-            if was == now:
-                continue
             message = what if k.compared is None else f"{what} from the stored run's"
             detail = k.details.get(f)
             if detail:

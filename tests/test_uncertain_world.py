@@ -123,7 +123,9 @@ def test_an_unused_parameter_gets_indices_indistinguishable_from_zero(tmp_path):
     assert unused["ST"] == pytest.approx(0.0, abs=1e-12)
     used = t.drop("params.formation_strength")
     assert (used["ST"] > used["ST_conf"]).any()  # the analysis can see an effect at all
-    manifest = json.loads((tmp_path / "design.json").read_text())
+    stored = json.loads((tmp_path / "manifest.json").read_text())
+    assert stored["kind"] == "design" and stored["status"] == "complete"
+    manifest = stored["design"]  # the record a resume must match
     assert manifest["outcome"] == "cohesion:axis"
     assert manifest["scenario"]["params"] == {"formation_rate": 0.0}
     assert set(manifest["parameters"]) == set(t.index)
@@ -157,6 +159,19 @@ def test_cli_runs_a_shipped_scenario(tmp_path, capsys):
     assert "morris sensitivity of 'fulfilment:axis': 24 sample points" in printed
     assert (out / "indices.csv").exists() and (out / "sensitivity.png").exists()
     assert main(["sensitivity", "syria_uncertainty", "--outcome", "cohesion:axiss"]) == 2
+    # the resume policy of every store: the same --out again needs --resume ...
+    again = ["sensitivity", "syria_uncertainty", "--method", "morris", "--samples", "2",
+             "--replicates", "1", "--steps", "3", "--out", str(out),
+             "--executor", "serial"]  # fmt: skip
+    capsys.readouterr()
+    assert main(again) == 2
+    assert "already holds results" in capsys.readouterr().err
+    # ... which computes nothing more and gives the same table
+    assert main([*again, "--resume"]) == 0
+    printed_again = capsys.readouterr().out
+    assert "resumed" in printed_again and "were already stored" in printed_again
+    table = printed.split("\n\n")[0]
+    assert table in printed_again
 
 
 def test_unknown_outcome_is_reported():
