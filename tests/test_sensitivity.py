@@ -205,3 +205,25 @@ def test_the_old_names_still_work_with_a_deprecation_warning():
     with pytest.warns(DeprecationWarning, match="analyse_sensitivity"):
         res = pkg.sensitivity(Ishigami(), samples=8, rng=0)
     assert res.runs == 8 * 5
+
+
+@dataclass
+class Batched:
+    """An evaluator that takes a chunk whole (as a batched scenario evaluator will)."""
+
+    sizes: list = field(default_factory=list)
+
+    def __call__(self, values):  # pragma: no cover - must not be called point by point
+        raise AssertionError("a chunk goes to evaluate_many whole")
+
+    def evaluate_many(self, points):
+        self.sizes.append(len(points))
+        return [Ishigami()(p) for p in points]
+
+
+def test_an_evaluator_with_evaluate_many_gets_each_chunk_whole():
+    design = saltelli(Ishigami().space, 8, rng=3)  # 40 points
+    batched = Batched()
+    y = run_design(batched, design, chunk_size=16)["y"]
+    assert batched.sizes == [16, 16, 8]
+    np.testing.assert_array_equal(y, run_design(Ishigami(), design)["y"])
