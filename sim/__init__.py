@@ -7,6 +7,10 @@ scripts do not pay for Mesa, pandas, pyarrow, SciPy and SALib until they need th
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError, ValidationError
@@ -66,6 +70,40 @@ __all__ = [
     "sensitivity",
     "shocks",
 ]
+
+
+#: Modules that moved: old name -> new name. ``import sim.uncertain_world`` still works (the
+#: same module object as the new name, so private helpers stay reachable and classes pickle
+#: under their new name) and warns with a DeprecationWarning. No file is left at the old
+#: path, so history (and a merge of edits made there meanwhile) follows the move.
+_MOVED = {"sim.uncertain_world": "sim.sensitivity.uncertain"}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports a moved module under its old name: the new module, with a warning."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: Any) -> Any:
+        new = _MOVED[spec.name]
+        warnings.warn(
+            f"{spec.name} moved to {new}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        module = importlib.import_module(new)
+        self._spec = module.__spec__  # the import system overwrites it with the old name's
+        return module
+
+    def exec_module(self, module: Any) -> None:
+        module.__spec__ = self._spec
+
+
+if not any(isinstance(f, _MovedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())
 
 
 def __getattr__(name: str) -> Any:

@@ -693,7 +693,7 @@ def _load_scenario_fully(name: str):
     except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digit limit, deep nesting
         has_uncertainty = False  # load_scenario reports the problem precisely
     if has_uncertainty:
-        from sim.uncertain_world import load_uncertain_scenario
+        from sim.sensitivity.uncertain import load_uncertain_scenario
 
         uncertain = load_uncertain_scenario(name)
         return uncertain.spec, dict(uncertain.space)

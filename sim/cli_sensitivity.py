@@ -28,8 +28,8 @@ paired baselines. Rerun with the same --out and --resume to finish an interrupte
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.sensitivity.uncertain import load_uncertain_scenario, scenario_sensitivity
     from sim.store import Store
-    from sim.uncertain_world import load_uncertain_scenario, scenario_sensitivity
 
     us = load_uncertain_scenario(args.scenario)
     samples = args.samples or (64 if args.method == "sobol" else 10)

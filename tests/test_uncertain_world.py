@@ -9,7 +9,7 @@ import pytest
 from sim.cli import main
 from sim.errors import ValidationError
 from sim.params import ModelParams
-from sim.uncertain_world import (
+from sim.sensitivity.uncertain import (
     ScenarioEvaluator,
     apply_values,
     check_addresses,
@@ -217,3 +217,30 @@ def test_evaluate_points_is_the_one_seam_a_chunk_of_points_goes_through():
     o = spec.outcomes[0]
     for b in batch:  # each output is the paired difference of the two arms' levels
         assert b[o] == pytest.approx(b[f"shock:{o}"] - b[f"baseline:{o}"], abs=1e-12)
+
+
+def test_the_old_module_name_is_the_moved_module_with_a_deprecation_warning():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    import sim.uncertain_world as old
+    from sim.uncertain_world import _key_lines, load_uncertain_scenario
+import sim.sensitivity.uncertain as new
+assert old is new and load_uncertain_scenario is new.load_uncertain_scenario
+assert new.__spec__.name == "sim.sensitivity.uncertain"
+assert [w.category for w in caught] == [DeprecationWarning], caught
+print(caught[0].message)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sim.uncertain_world moved to sim.sensitivity.uncertain" in done.stdout

@@ -18,9 +18,14 @@ Submodules
     :func:`analyse` (design, run, analyse) and :class:`SensitivityResult`.
 ``ishigami``
     :class:`Ishigami` and its exact indices, to check the whole pipeline.
+``uncertain``
+    Scenarios with an ``[uncertainty]`` table: addresses, ``ScenarioEvaluator``,
+    ``evaluate_points``, ``scenario_sensitivity``.
 
 The scenario side (the ``[uncertainty]`` table, its addresses, :class:`ScenarioEvaluator`,
-``scenario_sensitivity``) lives in :mod:`sim.uncertain_world`.
+``scenario_sensitivity``, :func:`evaluate_points`) is the submodule ``uncertain``
+(:mod:`sim.sensitivity.uncertain`; ``sim.uncertain_world`` before 0.2, still importable with
+a :class:`DeprecationWarning`).
 
 Before 0.2 ``sim.sensitivity`` was both this module and a function exported from ``sim``,
 so ``sim.sensitivity(...)`` failed with "'module' object is not callable" once the module had

@@ -88,7 +88,7 @@ def analyse(
     func_or_scenario : callable, ScenarioSpec or path
         A picklable ``f({name: value}) -> float | {output: float}``, or a scenario (object or
         file) whose ``[uncertainty]`` section gives the inputs (see
-        :func:`sim.uncertain_world.scenario_sensitivity`).
+        :func:`sim.sensitivity.uncertain.scenario_sensitivity`).
     problem : mapping, optional
         For a function: name to :class:`~sim.uncertainty.Distribution` or to a spec such as
         ``{"dist": "uniform", "lo": 0, "hi": 1}``.
@@ -122,7 +122,7 @@ def analyse(
     (True, True)
     """
     if not callable(func_or_scenario):
-        from sim.uncertain_world import scenario_sensitivity
+        from sim.sensitivity.uncertain import scenario_sensitivity
 
         return scenario_sensitivity(
             func_or_scenario,

@@ -6,7 +6,7 @@ A design's sample points are cut into chunks (:func:`sim.executors.chunk_size`);
 writes each chunk as one part of a ``design`` store (:mod:`sim.store`: atomic, locked, one
 resume policy) and keeps only the outputs' numbers, so a 100,000-run design never holds more
 than a window of chunk results. An evaluator with an ``evaluate_many(values_list)`` method
-gets a whole chunk at once (:class:`sim.uncertain_world.ScenarioEvaluator`, whose
+gets a whole chunk at once (:class:`sim.sensitivity.uncertain.ScenarioEvaluator`, whose
 ``evaluate_points`` a batched evaluator can replace).
 """
 

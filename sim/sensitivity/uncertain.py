@@ -493,7 +493,7 @@ def scenario_sensitivity(
     SensitivityResult
     """
     from sim.runner import replicate_seeds
-    from sim.sensitivity import analyse_function
+    from sim.sensitivity.analysis import analyse_function
 
     us = scenario if isinstance(scenario, UncertainScenario) else load_uncertain_scenario(scenario)
     spec = us.spec
