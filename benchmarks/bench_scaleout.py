@@ -43,7 +43,11 @@ def _throughput() -> None:
     from sim.executors import DaskExecutor, ProcessExecutor, SerialExecutor
     from sim.runner import replicate_seeds
     from sim.sensitivity import run_design
-    from sim.uncertain_world import ScenarioEvaluator, check_addresses, load_uncertain_scenario
+    from sim.sensitivity.uncertain import (
+        ScenarioEvaluator,
+        check_addresses,
+        load_uncertain_scenario,
+    )
 
     us = load_uncertain_scenario("syria_uncertainty")
     spec = us.spec

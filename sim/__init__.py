@@ -7,6 +7,10 @@ scripts do not pay for Mesa, pandas, pyarrow, SciPy and SALib until they need th
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import SimError, ValidationError
@@ -16,6 +20,7 @@ __version__ = "0.1.0"
 #: Public name -> (submodule of sim, attribute); attribute None means the submodule itself.
 _LAZY: dict[str, tuple[str, str | None]] = {
     "Actor": ("world", "Actor"),
+    "analyse_sensitivity": ("sensitivity", "analyse"),
     "AllianceModel": ("model", "AllianceModel"),
     "EnsembleResults": ("runner", "EnsembleResults"),
     "ModelParams": ("params", "ModelParams"),
@@ -33,9 +38,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "metrics": ("metrics", None),
     "robustness": ("robustness", None),
     "run_scenario": ("runner", "run_scenario"),
-    # The function (issue 7 asks for ``sim.sensitivity(...)``); its module stays importable
-    # as ``from sim.sensitivity import ...``.
-    "sensitivity": ("sensitivity", "sensitivity"),
+    # The package; the function is ``analyse_sensitivity`` (calling ``sim.sensitivity(...)``
+    # still works, with a DeprecationWarning: the package is callable).
+    "sensitivity": ("sensitivity", None),
     "shocks": ("shocks", None),
 }
 
@@ -54,6 +59,7 @@ __all__ = [
     "ValidationError",
     "World",
     "__version__",
+    "analyse_sensitivity",
     "list_worlds",
     "load_results",
     "load_scenario",
@@ -64,6 +70,40 @@ __all__ = [
     "sensitivity",
     "shocks",
 ]
+
+
+#: Modules that moved: old name -> new name. ``import sim.uncertain_world`` still works (the
+#: same module object as the new name, so private helpers stay reachable and classes pickle
+#: under their new name) and warns with a DeprecationWarning. No file is left at the old
+#: path, so history (and a merge of edits made there meanwhile) follows the move.
+_MOVED = {"sim.uncertain_world": "sim.sensitivity.uncertain"}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports a moved module under its old name: the new module, with a warning."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: Any) -> Any:
+        new = _MOVED[spec.name]
+        warnings.warn(
+            f"{spec.name} moved to {new}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        module = importlib.import_module(new)
+        self._spec = module.__spec__  # the import system overwrites it with the old name's
+        return module
+
+    def exec_module(self, module: Any) -> None:
+        module.__spec__ = self._spec
+
+
+if not any(isinstance(f, _MovedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())
 
 
 def __getattr__(name: str) -> Any:
@@ -83,12 +123,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; nothing here runs
-    from sim import metrics, robustness, shocks
+    from sim import metrics, robustness, sensitivity, shocks
     from sim.agents import StateAgent
     from sim.model import AllianceModel
     from sim.params import ModelParams
     from sim.runner import EnsembleResults, load_results, run_scenario
     from sim.scenario import ScenarioSpec, load_scenario
-    from sim.sensitivity import sensitivity
+    from sim.sensitivity import analyse as analyse_sensitivity
     from sim.world import Actor, PartnershipTie, RivalryTie, Route, SupplyTie, World
     from sim.worlds import list_worlds, load_world

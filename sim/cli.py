@@ -656,6 +656,7 @@ examples:
   alliance-sim run syria_loss --replicates 20 --out results/syria
   alliance-sim run my_scenario.toml --executor dask --scheduler tcp://10.0.0.5:8786
   alliance-sim run syria_loss --out results/syria --resume      # after an interruption
+  alliance-sim run syria_loss --out results/syria --resume --wait   # once the other run ends
   alliance-sim run syria_loss --set tie_decay=0.05 --csv --out results/slow_decay
   alliance-sim compare results/syria results/syria_and_instc
 """
@@ -692,7 +693,7 @@ def _load_scenario_fully(name: str):
     except (ValueError, RecursionError, OSError):  # syntax, UTF-8, digit limit, deep nesting
         has_uncertainty = False  # load_scenario reports the problem precisely
     if has_uncertainty:
-        from sim.uncertain_world import load_uncertain_scenario
+        from sim.sensitivity.uncertain import load_uncertain_scenario
 
         uncertain = load_uncertain_scenario(name)
         return uncertain.spec, dict(uncertain.space)
@@ -755,6 +756,7 @@ def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) 
         out=out,
         resume=args.resume,
         quiet=args.quiet,
+        wait=getattr(args, "wait", False),
     )
     print(results.format_summary())
     figures = _write_figures(results, out, svg=getattr(args, "svg", False), spec=spec)
@@ -961,6 +963,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--resume",
         action="store_true",
         help="keep replicates already in --out (and their number, unless --replicates is given)",
+    )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is writing to --out, wait for it instead of exiting with 2",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--svg", action="store_true", help="also write the figures as SVG")

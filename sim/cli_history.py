@@ -26,6 +26,8 @@ examples:
       --atop atop5_1m.csv --nmc NMC-60-abridged.csv --json egypt.json
   alliance-sim hindcast scenarios/history/*.toml --sipri sipri.csv --atop atop5_1m.csv \\
       --nmc NMC-60-abridged.csv --markdown     # the table of docs/validation.md
+  alliance-sim hindcast scenarios/history/*.toml --sipri sipri.csv --atop atop5_1m.csv \\
+      --nmc NMC-60-abridged.csv --out results/hindcasts --resume   # resumable
 """
 
 
@@ -83,8 +85,17 @@ def _cmd_hindcast(args: argparse.Namespace) -> int:
         sipri = args.sipri  # the hindcast reports it with the other problems
     results = []
     for episode in args.episodes:
+        out = Path(args.out) / Path(episode).stem if args.out else None
         h = hindcast(
-            episode, sipri=sipri, alliances=path, capabilities=args.nmc, alliance_kind=kind
+            episode,
+            sipri=sipri,
+            alliances=path,
+            capabilities=args.nmc,
+            alliance_kind=kind,
+            out=out,
+            resume=args.resume,
+            wait=args.wait,
+            quiet=args.quiet,
         )
         results.append(h)
         if not args.markdown:
@@ -92,6 +103,8 @@ def _cmd_hindcast(args: argparse.Namespace) -> int:
             for note in h.notes:
                 print(f"  note: {note}")
             print(f"  ({h.seconds:.1f} s, {h.episode.replicates} replicates)")
+        if out is not None and not args.markdown:
+            print(f"  replicates and scores in {out}")
         if args.json:
             atomic_write_text(args.json, json.dumps(h.to_dict(), indent=2) + "\n")
             print(f"wrote {args.json}")
@@ -169,6 +182,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("episodes", nargs="+", metavar="EPISODE.toml")
     _data_options(p)
     p.add_argument("--json", metavar="OUT.json", help="write the scores as JSON")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="store each episode's ensemble in DIR/EPISODE (one part per replicate, the "
+        "scores in its manifest); resumable with --resume",
+    )
+    p.add_argument("--resume", action="store_true", help="keep the replicates already in --out")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is writing to --out, wait for it instead of exiting with 2",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--markdown", action="store_true", help="print one Markdown table for all episodes"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 
 from sim.cli import _nonnegative, _positive  # one definition of the option types
@@ -16,33 +15,21 @@ examples:
   alliance-sim sensitivity syria_uncertainty
   alliance-sim sensitivity syria_uncertainty --method morris --samples 20
   alliance-sim sensitivity syria_uncertainty --outcome cohesion:axis --samples 128 --out res/sa
+  alliance-sim sensitivity syria_uncertainty --outcome cohesion:axis --samples 128 --out res/sa \
+      --resume                                    # after an interruption
   alliance-sim sensitivity syria_uncertainty --executor processes --workers 2
   alliance-sim sensitivity syria_uncertainty --executor dask --scheduler tcp://HOST:8786
 
 Sobol' runs samples * (d + 2) sample points (samples rounded up to a power of two), Morris
 samples * (d + 1), for d uncertain inputs; each point runs the scenario's replicates with
-paired baselines. Rerun with the same --out to finish an interrupted analysis.
+paired baselines. Rerun with the same --out and --resume to finish an interrupted analysis
+(a directory holding results is refused without it, as for `run`).
 """
 
 
-def _progress(total_hint: str):
-    """A chunk callback: a tqdm bar on a terminal, nothing otherwise."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from tqdm import tqdm
-
-    bar = tqdm(desc=total_hint, unit="chunk", file=sys.stderr, leave=False)
-
-    def on_chunk(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return on_chunk, bar.close
-
-
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from sim.uncertain_world import load_uncertain_scenario, scenario_sensitivity
+    from sim.sensitivity.uncertain import load_uncertain_scenario, scenario_sensitivity
+    from sim.store import Store
 
     us = load_uncertain_scenario(args.scenario)
     samples = args.samples or (64 if args.method == "sobol" else 10)
@@ -56,26 +43,24 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             Path("results") / name / f"sensitivity-{args.method}-{dt.datetime.now():%Y%m%d-%H%M%S}"
         )
     )
-    stored = len(list((out / "parts").glob("part-*.parquet"))) if out.is_dir() else 0
-    on_chunk, close = _progress(f"{name} {args.method}")
-    try:
-        res = scenario_sensitivity(
-            us,
-            method=args.method,
-            samples=samples,
-            rng=args.seed,
-            outcome=args.outcome,
-            replicates=args.replicates,
-            steps=args.steps,
-            out=out,
-            executor=executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            chunk_size=args.chunk_size,
-            on_chunk=on_chunk,
-        )
-    finally:
-        close()
+    stored = len(Store(out, "design").keys()) if args.resume and out.is_dir() else 0
+    res = scenario_sensitivity(
+        us,
+        method=args.method,
+        samples=samples,
+        rng=args.seed,
+        outcome=args.outcome,
+        replicates=args.replicates,
+        steps=args.steps,
+        out=out,
+        resume=args.resume,
+        wait=args.wait,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        quiet=args.quiet,
+    )
     print(res.to_string())
     from sim.sensitivity import design_notes
 
@@ -149,5 +134,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://HOST:8786")
     p.add_argument("--chunk-size", type=_positive, metavar="N", help="sample points per task")
-    p.add_argument("--out", metavar="DIR", help="results directory (rerun to resume)")
+    p.add_argument("--out", metavar="DIR", help="results directory")
+    p.add_argument("--resume", action="store_true", help="keep the chunks already stored in --out")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is writing to --out, wait for it instead of exiting with 2",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sensitivity)

@@ -1,8 +1,10 @@
 """Executors: one interface to map a function over work items here, on local cores or on Dask.
 
-Ensembles (:mod:`sim.runner`) and experiment designs (:mod:`sim.sensitivity`) both hand an
-executor a picklable function and an iterable of chunks, and consume results in completion
-order with :meth:`Executor.imap_unordered`. Results never depend on the executor: each chunk
+Ensembles (:mod:`sim.runner`), experiment designs (:mod:`sim.sensitivity`) and hindcasts
+(:mod:`sim.history.hindcast`) all resolve their executor with :func:`resolve_executor`, cut
+their work with :func:`chunk_size`, show it with :func:`progress`, hand the executor a
+picklable function and an iterable of chunks, and consume results in completion order with
+:meth:`Executor.imap_unordered`. Results never depend on the executor: each chunk
 is a pure function of its inputs (seeds included), so serial, processes and Dask give identical
 numbers; only their order of arrival differs, and callers store results by key, not by order.
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import logging
+import math
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sim.errors import Problem, SimError, ValidationError, suggest
@@ -27,7 +31,11 @@ __all__ = [
     "ProcessExecutor",
     "SerialExecutor",
     "available_cores",
+    "chunk_size",
     "make_executor",
+    "progress",
+    "resolve_executor",
+    "split",
 ]
 
 #: Executor names accepted by :func:`make_executor` (and ``--executor`` on the command line).
@@ -260,3 +268,78 @@ def make_executor(
     if name == "processes":
         return ProcessExecutor(workers)
     return DaskExecutor(scheduler, workers=workers)
+
+
+def resolve_executor(
+    executor: str | Executor | None = "processes",
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> tuple[Executor, bool]:
+    """The executor to run on, and whether the caller must close it.
+
+    Parameters
+    ----------
+    executor : {"serial", "processes", "dask"}, Executor or None
+        A name (:func:`make_executor`), or an object with ``imap_unordered(fn, items)`` and
+        ``workers`` (used as is and left open). ``None``: ``"dask"`` when a `scheduler` is
+        given, else ``"processes"`` (the command line's default).
+    workers : int, optional
+        Processes, or workers of a local Dask cluster (default: every core).
+    scheduler : str, optional
+        A Dask scheduler address.
+
+    Examples
+    --------
+    >>> ex, owned = resolve_executor("serial")
+    >>> ex.name, owned
+    ('serial', True)
+    """
+    if executor is None:
+        executor = "dask" if scheduler else "processes"
+    if not isinstance(executor, str):
+        if not hasattr(executor, "imap_unordered"):
+            raise SimError(f"executor {executor!r} has no imap_unordered(fn, items) method")
+        return executor, False
+    return make_executor(executor, workers=workers, scheduler=scheduler), True
+
+
+#: Chunks per worker: enough that load balances and a lost worker costs little.
+CHUNKS_PER_WORKER = 8
+
+
+def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
+    """Items per chunk: the one rule for every kind of run.
+
+    About :data:`CHUNKS_PER_WORKER` chunks per worker (load balance; a killed worker or
+    process loses little), and never more than `max_size` items, which a caller sets from
+    what one item costs: an ensemble's replicate takes seconds, far above any per-task
+    overhead, so it passes 1 (each replicate is stored the moment it completes); a design's
+    sample points may take microseconds, so they share a chunk of up to 1000.
+
+    Examples
+    --------
+    >>> chunk_size(20480, 2), chunk_size(20480, 1), chunk_size(100, 2, max_size=1)
+    (1000, 1000, 1)
+    >>> chunk_size(320, 2)
+    20
+    """
+    return int(min(max_size, max(1, math.ceil(n / (CHUNKS_PER_WORKER * max(1, workers))))))
+
+
+def split(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    """`items` cut into consecutive chunks of `size` (the last may be shorter)."""
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
+
+
+def progress(total: int, *, initial: int = 0, quiet: bool = False, desc: str = "", unit: str):
+    """The one progress bar: tqdm on stderr, silent when `quiet` or stderr is not a terminal.
+
+    Returns a tqdm object (a context manager; ``update(n)``).
+    """
+    from tqdm.auto import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(
+        total=total, initial=initial, disable=disable, desc=desc, unit=unit, file=sys.stderr
+    )

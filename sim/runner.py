@@ -11,10 +11,8 @@ nothing finished and ``resume=True`` picks up where it stopped.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import shutil
-import sys
 import tempfile
 import weakref
 from collections.abc import Sequence
@@ -26,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import SimError
-from sim.executors import Executor, make_executor
+from sim.executors import Executor, chunk_size, progress, resolve_executor, split
 from sim.scenario import ScenarioSpec, load_scenario
-from sim.store import ResultsStore, dependency_versions
+from sim.store import ResultsStore
 
 __all__ = [
     "EnsembleResults",
@@ -219,7 +217,7 @@ class EnsembleResults:
     def __init__(self, root: str | Path):
         self.root = Path(root)
         self._store = ResultsStore(self.root)
-        self.manifest = self._store.manifest()
+        self.manifest = self._store.require_kind("ensemble", reader="load_results")
 
     def __repr__(self) -> str:
         return (
@@ -358,6 +356,7 @@ def run_scenario(
     workers: int | None = None,
     scheduler: str | None = None,
     quiet: bool = False,
+    wait: bool | float = False,
 ) -> EnsembleResults:
     """Run a scenario's ensemble: each replicate's shocked arm and its paired baseline.
 
@@ -381,10 +380,20 @@ def run_scenario(
         A Dask scheduler address for ``dask``.
     quiet : bool
         No progress bar (there is none anyway when stderr is not a terminal).
+    wait : bool or float
+        When another process writes to `out`: wait for it (seconds, or forever with True)
+        instead of raising :class:`sim.store.StoreLockedError` (see :mod:`sim.store`).
 
     Returns
     -------
     EnsembleResults
+
+    Raises
+    ------
+    ValidationError
+        `out` holds results and `resume` is false, or holds another run (every changed field).
+    StoreLockedError
+        Another process is writing to `out`.
 
     Examples
     --------
@@ -402,54 +411,40 @@ def run_scenario(
         tmp = tempfile.mkdtemp(prefix="alliance-sim-")
         out = tmp
     seeds = replicate_seeds(spec.seed, spec.replicates)
-    exe = (
-        executor
-        if isinstance(executor, Executor)
-        else make_executor(executor, workers=workers, scheduler=scheduler)
-    )
+    exe, owned = resolve_executor(executor, workers=workers, scheduler=scheduler)
     manifest = {
-        "format": 1,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": spec.to_record(),
         "replicates": spec.replicates,
         "seeds": {str(i): s for i, s in enumerate(seeds)},
         "seed_derivation": "numpy.random.SeedSequence(seed).spawn(replicates)[i]"
         ".generate_state(1, uint64)[0] >> 1",
         "executor": exe.name,
-        "versions": dependency_versions(),
     }
-    store = ResultsStore.open_for_run(out, manifest, resume=resume)
-    todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
-
-    if todo:
-        with contextlib.ExitStack() as stack:
-            if not isinstance(executor, Executor):  # ours to close; a caller's stays open
-                stack.enter_context(exe)
-            chunks = _chunks(todo, exe.workers)
+    with contextlib.ExitStack() as stack:
+        if owned:  # ours to close; a caller's stays open
+            stack.enter_context(exe)
+        store = stack.enter_context(
+            ResultsStore.open_for_run(out, manifest, resume=resume, wait=wait)
+        )
+        todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
+        if todo:
+            # a replicate takes seconds: each is a task of its own, stored as it completes
+            chunks = split(todo, chunk_size(len(todo), exe.workers, max_size=1))
             bar = stack.enter_context(
-                _progress(len(seeds), initial=len(seeds) - len(todo), quiet=quiet, desc=spec.name)
+                progress(
+                    len(seeds),
+                    initial=len(seeds) - len(todo),
+                    quiet=quiet,
+                    desc=spec.name,
+                    unit="rep",
+                )
             )
             for results in exe.imap_unordered(functools.partial(_run_chunk, spec), chunks):
                 for rep, mf, af in results:
                     store.write_replicate(rep, mf, af)
                     bar.update(1)
-    store.finish(finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        store.finish()
     res = EnsembleResults(out)
     if tmp is not None:
         weakref.finalize(res, shutil.rmtree, tmp, ignore_errors=True)
     return res
-
-
-def _chunks(tasks: list[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
-    """Chunks small enough to stream and balance load (about four per worker), in order."""
-    size = max(1, len(tasks) // (4 * max(1, workers))) if workers > 1 else 1
-    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
-
-
-def _progress(total: int, *, initial: int, quiet: bool, desc: str):
-    from tqdm.auto import tqdm
-
-    disable = quiet or not sys.stderr.isatty()
-    return tqdm(
-        total=total, initial=initial, disable=disable, desc=desc, unit="rep", file=sys.stderr
-    )

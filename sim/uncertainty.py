@@ -339,7 +339,7 @@ def parse_space(
     Parameters
     ----------
     data : mapping of str to mapping
-        Parameter address (any string; see :mod:`sim.uncertain_world` for world addresses)
+        Parameter address (any string; see :mod:`sim.sensitivity.uncertain` for world addresses)
         to distribution spec.
     where : str
         Key path prefix for messages (the TOML table's name).

@@ -75,6 +75,7 @@ def test_store_refuses_to_mix_runs(tmp_path):
     root = tmp_path / "r"
     store = ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
     store.write_replicate(0, *_parts(0))  # a directory holds results once a replicate is stored
+    store.close()  # a run that stopped releases its lock (tests/test_store.py tests the lock)
     with pytest.raises(ValidationError, match="--resume"):
         ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
     with pytest.raises(ValidationError, match=r"scenario\.seed"):

@@ -104,7 +104,7 @@ def test_a_spec_changed_in_code_is_checked_before_the_store_opens(tmp_path):
 
 def test_a_directory_whose_run_stored_nothing_is_reused_without_resume(tmp_path):
     out = tmp_path / "r"
-    ResultsStore.open_for_run(out, {"scenario": {"name": "x"}})  # failed before replicate 0
+    ResultsStore.open_for_run(out, {"scenario": {"name": "x"}}).close()  # failed before rep 0
     assert ResultsStore(out).manifest()["status"] == "running"
     res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True, out=out)
     assert res.replicates == [0, 1] and res.manifest["status"] == "complete"

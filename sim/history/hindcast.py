@@ -22,6 +22,7 @@ from sim.history.episode import Episode, episode_shocks, load_episode, shocked_a
 from sim.history.world import arms_flows, build_world, sipri_years
 from sim.io import ImportReport, read_sipri_records
 from sim.io.sipri import SipriDeal
+from sim.store import Store
 from sim.world import World
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Hindcast",
     "direction",
     "hindcast",
+    "hindcast_record",
     "log_change",
     "spearman",
 ]
@@ -161,26 +163,95 @@ class Hindcast:
         return "\n".join(lines)
 
 
-def _run_ensemble(world: World, shocks: list[Any], episode: Episode, months: int):
+def _run_ensemble(
+    world: World,
+    shocks: list[Any],
+    episode: Episode,
+    months: int,
+    *,
+    store: Store | None = None,
+    quiet: bool = True,
+):
     """Mean delivered per supply tie over `months` (shocked, baseline, summed over replicates)
-    and the per-step deliveries of both arms (replicate sums)."""
-    from sim.model import AllianceModel
+    and the per-step deliveries of both arms (replicate sums).
+
+    With a `store`, each replicate's deliveries are a part (``rNNNNNN``, table
+    ``deliveries``: ``arm, month, tie, delivered``), written as it completes; replicates
+    already stored are read back instead of run (the same numbers: Parquet keeps float64).
+    """
+    from sim.executors import progress
 
     children = np.random.SeedSequence(episode.seed).spawn(episode.replicates)
     n = len(world.ties_in("supply"))
     shocked_steps = np.zeros((months, n))
     base_steps = np.zeros((months, n))
-    for child in children:
-        seed = int(child.generate_state(1)[0])
-        arms = (
-            (AllianceModel(world, shocks=shocks, rng=seed), shocked_steps),
-            (AllianceModel(world, rng=seed), base_steps),
-        )
-        for model, acc in arms:
-            for m in range(months):
-                model.step()
-                acc[m] += model.delivered_array
+    stored = store.keys() if store is not None else set()
+    with progress(episode.replicates, quiet=quiet, desc=episode.name, unit="rep") as bar:
+        for rep, child in enumerate(children):
+            key = f"r{rep:06d}"
+            if key in stored:
+                shocked, base = _read_replicate(store.read_part(key), months, n)
+            else:
+                shocked, base = _replicate(world, shocks, months, int(child.generate_state(1)[0]))
+                if store is not None:
+                    store.write_part(key, _replicate_frame(shocked, base))
+            shocked_steps += shocked
+            base_steps += base
+            bar.update(1)
     return shocked_steps, base_steps
+
+
+def _replicate(world: World, shocks: list[Any], months: int, seed: int):
+    """One replicate's deliveries per month and supply tie: shocked arm, baseline arm."""
+    from sim.model import AllianceModel
+
+    n = len(world.ties_in("supply"))
+    out = []
+    for model in (AllianceModel(world, shocks=shocks, rng=seed), AllianceModel(world, rng=seed)):
+        acc = np.zeros((months, n))
+        for m in range(months):
+            model.step()
+            acc[m] = model.delivered_array
+        out.append(acc)
+    return out[0], out[1]
+
+
+def _replicate_frame(shocked: np.ndarray, base: np.ndarray) -> pd.DataFrame:
+    months, n = shocked.shape
+    month, tie = np.meshgrid(np.arange(months), np.arange(n), indexing="ij")
+    return pd.DataFrame(
+        {
+            "arm": np.repeat(["shock", "baseline"], months * n),
+            "month": np.tile(month.ravel(), 2),
+            "tie": np.tile(tie.ravel(), 2),
+            "delivered": np.concatenate([shocked.ravel(), base.ravel()]),
+        }
+    )
+
+
+def _read_replicate(frame: pd.DataFrame, months: int, n: int):
+    arms = []
+    for arm in ("shock", "baseline"):
+        f = frame[frame["arm"] == arm]
+        acc = np.zeros((months, n))
+        acc[f["month"].to_numpy(), f["tie"].to_numpy()] = f["delivered"].to_numpy()
+        arms.append(acc)
+    return arms[0], arms[1]
+
+
+def hindcast_record(episode: Episode, world: World, shocks: list[Any], months: int) -> dict:
+    """What a hindcast's replicates depend on: the record its store compares on resume."""
+    from sim.scenario import _shock_record, canonical_sha256
+
+    return {
+        "episode": episode.name,
+        "episode_sha256": episode.sha256,
+        "world_sha256": canonical_sha256(world.to_dict(json_safe=True)),
+        "shocks": [_shock_record(s) for s in shocks],
+        "months": months,
+        "seed": episode.seed,
+        "replicates": episode.replicates,
+    }
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -195,6 +266,10 @@ def hindcast(
     capabilities: str | Path | None = None,
     alliance_kind: str | None = None,
     rng: int | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    wait: bool | float = False,
+    quiet: bool = True,
 ) -> Hindcast:
     """Hindcast an episode: the model and two null models against the flows SIPRI recorded.
 
@@ -210,6 +285,15 @@ def hindcast(
         The data set `alliances` must hold.
     rng : int, optional
         Seed of the bootstrap (default: the episode's seed).
+    out : path, optional
+        A ``hindcast`` store (:mod:`sim.store`) for the ensemble: one part per replicate
+        (both arms' deliveries per month and supply tie), written as each completes, and the
+        scores in the manifest when done. Without `resume`, a directory holding results is
+        refused; with it, stored replicates are read back, not rerun.
+    resume, wait : bool
+        As for every store (:meth:`sim.store.Store.open`).
+    quiet : bool
+        No progress bar (the default; there is none anyway when stderr is not a terminal).
 
     Returns
     -------
@@ -327,7 +411,47 @@ def hindcast(
             f"the SIPRI data end in {after_last}: the after-window is {after_first}-{after_last}"
         )
 
-    shocked_steps, base_steps = _run_ensemble(world, shocks, episode, months)
+    store = None
+    if out is not None:
+        store = Store.open(
+            out,
+            "hindcast",
+            hindcast_record(episode, world, shocks, months),
+            resume=resume,
+            wait=wait,
+            extra={"source": episode.source},
+        )
+    try:
+        shocked_steps, base_steps = _run_ensemble(
+            world, shocks, episode, months, store=store, quiet=quiet
+        )
+        return _scored(
+            episode, world, shocks, records, months, shocked_steps, base_steps,
+            (after_first, after_last), notes, rng, start, store,
+        )  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _scored(
+    episode: Episode,
+    world: World,
+    shocks: list[Any],
+    records: list[SipriDeal],
+    months: int,
+    shocked_steps: np.ndarray,
+    base_steps: np.ndarray,
+    after_years: tuple[int, int],
+    notes: list[str],
+    rng: int | None,
+    start: float,
+    store: Store | None,
+) -> Hindcast:
+    """Predictions of the model and the null models for each dyad, scored (see hindcast)."""
+    import time
+
+    after_first, after_last = after_years
     ties = world.ties_in("supply")
     volume = np.array([t.volume for t in ties])
     model_after = volume * _ratio(shocked_steps.sum(0), base_steps.sum(0))
@@ -385,7 +509,7 @@ def hindcast(
     for p in PREDICTORS:
         df[p] = log_change(df["before"].to_numpy(), df[f"after_{p}"].to_numpy())
     metrics = _score(df, np.random.default_rng(episode.seed if rng is None else rng))
-    return Hindcast(
+    result = Hindcast(
         episode=episode,
         world=world,
         dyads=df,
@@ -394,6 +518,9 @@ def hindcast(
         seconds=time.perf_counter() - start,
         notes=notes,
     )
+    if store is not None:
+        store.finish(scores=result.to_dict(), replicates_stored=sorted(store.keys()))
+    return result
 
 
 def _peek(path: str | Path) -> tuple[int | None, int]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ __all__ = [
     "UncertainScenario",
     "apply_values",
     "check_addresses",
+    "evaluate_points",
     "load_uncertain_scenario",
     "scenario_sensitivity",
 ]
@@ -374,11 +375,12 @@ def _with_line(where: str, lines: Mapping[str, int], path: str) -> str:
 
 @dataclass(frozen=True)
 class ScenarioEvaluator:
-    """Run one sample point of an uncertain scenario: replicates with paired baselines.
+    """Run sample points of an uncertain scenario: replicates with paired baselines.
 
     Picklable (a scenario spec and plain data), so chunks of sample points can run on any
     executor. Returns, per outcome ``o``: ``o`` (mean paired difference at the final step),
-    ``shock:o`` and ``baseline:o`` (mean final levels).
+    ``shock:o`` and ``baseline:o`` (mean final levels). A chunk of points goes to
+    :func:`evaluate_points` whole (:meth:`evaluate_many`).
     """
 
     spec: Any
@@ -386,25 +388,68 @@ class ScenarioEvaluator:
     seeds: tuple[int, ...]
 
     def __call__(self, values: Mapping[str, float]) -> dict[str, float]:
-        from sim.runner import run_replicate
+        return evaluate_points(self.spec, self.targets, [values], self.seeds)[0]
 
-        world, params = apply_values(self.spec.world, self.spec.params, self.targets, values)
-        spec = dataclasses.replace(self.spec, world=world, params=params)
-        diffs: dict[str, list[float]] = {o: [] for o in spec.outcomes}
-        levels: dict[str, list[float]] = {
-            f"{a}:{o}": [] for a in ("shock", "baseline") for o in spec.outcomes
-        }
-        for rep, seed in enumerate(self.seeds):
-            frame, _ = run_replicate(spec, rep, seed)
-            final = frame[frame["step"] == frame["step"].max()].set_index("arm")
-            for o in spec.outcomes:
-                s, b = float(final.at["shock", o]), float(final.at["baseline", o])
-                diffs[o].append(s - b)
-                levels[f"shock:{o}"].append(s)
-                levels[f"baseline:{o}"].append(b)
-        out = {o: float(np.mean(v)) for o, v in diffs.items()}
-        out.update({k: float(np.mean(v)) for k, v in levels.items()})
-        return out
+    def evaluate_many(self, values_list: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+        """Every point of a chunk, in order (see :func:`evaluate_points`)."""
+        return evaluate_points(self.spec, self.targets, values_list, self.seeds)
+
+
+def evaluate_points(
+    spec: Any,
+    targets: Mapping[str, _Target],
+    values_list: Sequence[Mapping[str, float]],
+    seeds: Sequence[int],
+) -> list[dict[str, float]]:
+    """The outputs of each sample point of a chunk: the one seam of a chunk's evaluation.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario at its nominal values.
+    targets : mapping
+        Address -> target, from :func:`check_addresses`.
+    values_list : sequence of mapping
+        One ``{address: value}`` per sample point.
+    seeds : sequence of int
+        The replicate seeds, the same at every point (common random numbers).
+
+    Returns
+    -------
+    list of dict
+        Per point, in order: per outcome ``o``, ``o`` (mean over replicates of shock -
+        baseline at the final step), ``shock:o`` and ``baseline:o`` (mean final levels).
+
+    Notes
+    -----
+    Loops the points one by one today; a batched evaluator (several points and replicates
+    through the model at once) replaces this body and nothing else.
+    """
+    return [_evaluate_point(spec, targets, values, seeds) for values in values_list]
+
+
+def _evaluate_point(
+    spec: Any, targets: Mapping[str, _Target], values: Mapping[str, float], seeds: Sequence[int]
+) -> dict[str, float]:
+    from sim.runner import run_replicate
+
+    world, params = apply_values(spec.world, spec.params, targets, values)
+    spec = dataclasses.replace(spec, world=world, params=params)
+    diffs: dict[str, list[float]] = {o: [] for o in spec.outcomes}
+    levels: dict[str, list[float]] = {
+        f"{a}:{o}": [] for a in ("shock", "baseline") for o in spec.outcomes
+    }
+    for rep, seed in enumerate(seeds):
+        frame, _ = run_replicate(spec, rep, seed)
+        final = frame[frame["step"] == frame["step"].max()].set_index("arm")
+        for o in spec.outcomes:
+            s, b = float(final.at["shock", o]), float(final.at["baseline", o])
+            diffs[o].append(s - b)
+            levels[f"shock:{o}"].append(s)
+            levels[f"baseline:{o}"].append(b)
+    out = {o: float(np.mean(v)) for o, v in diffs.items()}
+    out.update({k: float(np.mean(v)) for k, v in levels.items()})
+    return out
 
 
 def scenario_sensitivity(
@@ -439,14 +484,16 @@ def scenario_sensitivity(
     rng : Generator or int or None
         Seeds the design and bootstrap; default: the scenario's seed.
 
-    Other parameters are those of :func:`sim.sensitivity.sensitivity`.
+    Other parameters are those of :func:`sim.sensitivity.analyse` (``out``, ``resume``,
+    ``wait``, ``executor``, ``workers``, ``scheduler``, ``chunk_size``, ``on_chunk``,
+    ``quiet`` and the design's options).
 
     Returns
     -------
     SensitivityResult
     """
     from sim.runner import replicate_seeds
-    from sim.sensitivity import analyse_function
+    from sim.sensitivity.analysis import analyse_function
 
     us = scenario if isinstance(scenario, UncertainScenario) else load_uncertain_scenario(scenario)
     spec = us.spec
