@@ -403,28 +403,6 @@ def test_series_show_both_arms_on_dates_with_labelled_shocks():
         update_series(fig, m.datacollector.model_vars, None, bloc="axsi")
 
 
-def test_a_step_and_its_redraw_take_well_under_100_ms():
-    m = DashboardModel()
-    fig = go.FigureWidget(map_figure(m.world))
-    chart = go.FigureWidget(series_figure())
-    times = []
-    for _ in range(12):
-        start = time.perf_counter()
-        m.step()
-        update_map(fig, m)
-        update_series(
-            chart,
-            m.datacollector.model_vars,
-            m.baseline.datacollector.model_vars,
-            bloc="axis",
-            as_of=m.world.as_of,
-        )
-        metrics(m)
-        times.append(time.perf_counter() - start)
-    # the median, on a shared machine; measured at about 20 ms on the default world
-    assert sorted(times)[len(times) // 2] < 0.1
-
-
 # -- end to end in headless Chromium -----------------------------------------------------------
 
 
@@ -682,15 +660,11 @@ def test_intervention_then_map_hover_zoom_and_layers(dashboard, browser):
     page.locator(".intervention-message", has_text="SYR removed at month 0").wait_for(
         timeout=30_000
     )
-    start = time.perf_counter()
     _step(page, 1)
-    step_seconds = time.perf_counter() - start
     assert _value(page, "alive-axis") == 13
     assert _value(page, "delivered") < 0.25 * delivered0  # the land bridge ran through Syria
     assert float(_text(page, ".baseline-delivered")) > 0.5 * delivered0
     assert "remove state: SYR at month 0" in _text(page, ".shock-list")
-    # click to redrawn page, through the browser and the websocket, on a shared machine
-    assert step_seconds < 5
 
     # hover Syria on the map: its values, and that it is lost
     page.wait_for_function(
