@@ -33,10 +33,11 @@ A scenario is a TOML file whose opening comment states the question it answers::
     actor = "SYR"
     stability = 0.3
 
-Outcomes name a model reporter (``fulfilment:B``, ``cohesion:B``, ``alive:B``, ``giant:B`` for a
-bloc ``B``, or ``collapses``) or a quantity the runner reads through the model's inspection API
-after every step: ``strength:A-B`` (partnership strength), ``delivered:A->B`` (delivered last
-step, all commodities) and ``capability:A``.
+Outcomes are names of the outcome registry (:mod:`sim.outcomes`): a model reporter
+(``fulfilment:B``, ``cohesion:B``, ``alive:B``, ``mean_strength:B``, ``giant:B`` for a bloc
+``B``, or ``collapses``) or a quantity the runner reads through the model's inspection API after
+every step: ``strength:A-B`` (partnership strength), ``delivered:A->B`` (delivered last step,
+all commodities) and ``capability:A``.
 
 Parsing reads the file once, loads and patches the world, builds the shocks and the parameters,
 and reports every problem at once (:class:`sim.errors.ValidationError`), each located by file,
@@ -58,7 +59,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, SimError, UnknownNameError, ValidationError, suggest
+from sim.checks import Collector, is_int, is_number
+from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.outcomes import OUTCOME_KINDS, default_outcomes, outcome_problems
 from sim.world import COMMODITIES, LAYERS, World, read_toml_text
 
 __all__ = [
@@ -72,21 +75,6 @@ __all__ = [
     "read_question",
     "scenario_path",
 ]
-
-#: Outcome kinds: bloc reporters of the model, and per-actor or per-pair inspections.
-OUTCOME_KINDS: dict[str, str] = {
-    "alive": "alive:<bloc> (number of the bloc's actors alive)",
-    "fulfilment": "fulfilment:<bloc> (share of the bloc's needs delivered)",
-    "cohesion": "cohesion:<bloc> (share of the bloc's initial partnership strength kept)",
-    "mean_strength": "mean_strength:<bloc> (mean strength of the bloc's ties in force)",
-    "giant": "giant:<bloc> (giant-component fraction of the bloc's partnerships)",
-    "collapses": "collapses (actors collapsed so far)",
-    "strength": "strength:<A>-<B> (partnership strength between two actors)",
-    "delivered": "delivered:<A>-><B> (value delivered from A to B last step, USD million) "
-    "or delivered:<A>-><B>:<commodity> (volume in the commodity's unit)",
-    "capability": "capability:<A> (an actor's capability)",
-}
-_BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
 
 # "uncertainty" (input distributions) is read by sim.uncertain_world for `alliance-sim
 # sensitivity`; a plain run uses the nominal values.
@@ -238,11 +226,11 @@ class ScenarioSpec:
         ):
             hi = _MAX.get(key)
             if value is not None and not (
-                _is_int(value) and value >= lo and (hi is None or value <= hi)
+                is_int(value) and value >= lo and (hi is None or value <= hi)
             ):
                 allowed = f">= {lo}" + (f" and <= {hi:_}" if hi else "")
                 problems.append(Problem(f"--{key}", "must be an integer", value, allowed))
-        if steps is not None and _is_int(steps):
+        if steps is not None and is_int(steps):
             arms = (("shocks", self.shocks), ("baseline_shocks", self.baseline_shocks))
             for table, i, s in ((t, i, s) for t, shocks in arms for i, s in enumerate(shocks)):
                 at = getattr(s, "at", 0)
@@ -334,19 +322,9 @@ def scenario_path(name_or_path: str | Path) -> Path:
     UnknownNameError
         Neither an existing file nor a shipped scenario; the message suggests the closest name.
     """
-    p = Path(name_or_path)
-    if p.exists() or isinstance(name_or_path, Path) or p.suffix == ".toml":
-        return p
-    for d in _scenario_dirs():
-        candidate = d / f"{name_or_path}.toml"
-        if candidate.exists():
-            return candidate
-    names = list_scenarios()
-    hint = suggest(str(name_or_path), names)
-    raise UnknownNameError(
-        f"{str(name_or_path)!r} is neither a scenario file nor a shipped scenario "
-        f"({', '.join(names) or 'none found'})" + (f"; {hint}" if hint else "")
-    )
+    from sim.worlds import resolve
+
+    return Path(resolve(name_or_path, "scenario"))
 
 
 def load_scenario(name_or_path: str | Path, **kwargs: Any) -> ScenarioSpec:
@@ -408,7 +386,7 @@ def parse_scenario(
         and column.
     """
     data = read_toml_text(text, origin=origin)
-    c = _Collector(origin, text)
+    c = Collector(origin, text)
     base = Path(base) if base is not None else Path.cwd()
 
     for key in data:
@@ -493,57 +471,7 @@ def parse_scenario(
     )
 
 
-# -- locating problems --------------------------------------------------------------------------
-
-
-class _Collector:
-    """Collects problems located as ``file:line key.path`` using a map of the file's keys."""
-
-    def __init__(self, origin: str, text: str):
-        self.origin = origin
-        self.problems: list[Problem] = []
-        self.lines = _key_lines(text)
-
-    def at(self, path: str) -> str:
-        """``file:line path`` for a key path, using the nearest enclosing key with a line."""
-        probe = path
-        while probe:
-            if probe in self.lines:
-                return f"{self.origin}:{self.lines[probe]} {path}"
-            cut = max(probe.rfind("."), probe.rfind("["))
-            probe = probe[:cut] if cut > 0 else ""
-        return f"{self.origin} {path}"
-
-    def add(self, where: str, message: str, value=None, allowed="", suggestion="") -> None:
-        self.problems.append(Problem(where, message, value, allowed, suggestion))
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Line of every table header and ``key =`` line, by key path (``shocks[1].target``)."""
-    lines: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    table = ""
-    for n, line in enumerate(text.splitlines(), start=1):
-        m = _HEADER.match(line)
-        if m:
-            name = m.group(2).replace(" ", "")
-            if m.group(1) == "[[":
-                i = counts.get(name, 0)
-                counts[name] = i + 1
-                table = f"{name}[{i}]"
-            else:
-                table = name
-            lines.setdefault(table, n)
-            continue
-        m = _KEY.match(line)
-        if m:
-            key = f"{table}.{m.group(1)}" if table else m.group(1)
-            lines.setdefault(key, n)
-    return lines
+# -- the question ------------------------------------------------------------------------------
 
 
 def _leading_comment(text: str) -> str:
@@ -565,15 +493,7 @@ def read_question(path: str | Path) -> str:
 # -- scalar helpers -------------------------------------------------------------------------
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
-
-
-def _table(c: _Collector, data: Mapping, key: str) -> Mapping[str, Any]:
+def _table(c: Collector, data: Mapping, key: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
         c.add(c.at(key), "must be a table", value, f"a [{key}] table")
@@ -581,7 +501,7 @@ def _table(c: _Collector, data: Mapping, key: str) -> Mapping[str, Any]:
     return value
 
 
-def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: bool = True) -> str:
+def _str(c: Collector, meta: Mapping, path: str, *, default: str, nonempty: bool = True) -> str:
     key = path.rsplit(".", 1)[-1]
     value = meta.get(key, default)
     if not isinstance(value, str) or (nonempty and not value.strip()):
@@ -590,12 +510,12 @@ def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: boo
     return value
 
 
-def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
+def _int(c: Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
     key = path.rsplit(".", 1)[-1]
     value = meta.get(key, _DEFAULTS[key])
     hi = _MAX.get(key)
     allowed = f"an integer >= {lo}" + (f" and <= {hi:_}" if hi else "")
-    if _is_int(value):
+    if is_int(value):
         if value < lo or (hi is not None and value > hi):
             c.add(c.at(path), "is out of range", value, allowed)
             return None
@@ -610,40 +530,26 @@ def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
 # -- world and patch ------------------------------------------------------------------------
 
 
-def _load_world(c: _Collector, ref: str, base: Path) -> World | None:
-    from sim.worlds import list_worlds, load_world
+def _load_world(c: Collector, ref: str, base: Path) -> World | None:
+    from sim.worlds import load_world, resolve, resolve_problem
 
     where = c.at("scenario.world")
-    p = Path(ref)
-    looks_like_path = p.suffix in (".toml", ".json") or "/" in ref or "\\" in ref
-    if not looks_like_path:
-        names = list_worlds()
-        if ref not in names:
-            c.add(
-                where,
-                "unknown embedded world",
-                ref,
-                f"one of {', '.join(names) or '(none installed)'} or a path to a world file",
-                suggest(ref, names),
-            )
-            return None
-        try:
-            return load_world(ref)
-        except ValidationError as exc:
-            c.problems.extend(exc.problems)
-            return None
-    path = p if p.is_absolute() else base / p
-    if not path.exists():
-        c.add(where, "world file not found", str(path), "an existing .toml or .json world file")
+    problem = resolve_problem(ref, "world", where=where, base=base)
+    if problem is not None:
+        c.problems.append(problem)
+        return None
+    found = resolve(ref, "world", base=base)
+    if isinstance(found, Path) and not found.exists():
+        c.add(where, "world file not found", str(found), "an existing .toml or .json world file")
         return None
     try:
-        return load_world(path)
+        return load_world(found)
     except ValidationError as exc:
         c.problems.extend(exc.problems)
         return None
 
 
-def _parse_patch(c: _Collector, raw: Mapping[str, Any]) -> WorldPatch:
+def _parse_patch(c: Collector, raw: Mapping[str, Any]) -> WorldPatch:
     kw: dict[str, tuple] = {}
     for key, value in raw.items():
         path = f"patch.{key}"
@@ -677,7 +583,7 @@ def _tie_key(d: Mapping[str, Any]) -> tuple | None:
     return None
 
 
-def _apply_patch(c: _Collector, world: World, patch: WorldPatch) -> World | None:
+def _apply_patch(c: Collector, world: World, patch: WorldPatch) -> World | None:
     """Apply `patch` on the world's plain data and validate the result as a world file."""
     data = world.to_dict()
     states, ties = data["states"], data["ties"]
@@ -791,7 +697,7 @@ def _reroute(t: dict[str, Any], gone: set[str]) -> dict[str, Any] | None:
     return t
 
 
-def _relocate(c: _Collector, where: str, n_states: int, n_ties: int) -> str:
+def _relocate(c: Collector, where: str, n_states: int, n_ties: int) -> str:
     """Point a problem in the patched world at the patch entry that caused it."""
     m = re.match(r"^(states|ties)\[(\d+)\](.*)$", where)
     if not m:
@@ -816,7 +722,7 @@ def _params_class() -> type:
     return ModelParams
 
 
-def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
+def _parse_params(c: Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
     """The ``[params]`` overrides; every field is checked on its own and located at its line.
 
     A field's type is checked against its default, then its value by the parameter class
@@ -845,10 +751,10 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
             ok = isinstance(value, bool)
             allowed = "true or false"
         elif isinstance(default, int):
-            ok = _is_int(value)
+            ok = is_int(value)
             allowed = "an integer"
         elif isinstance(default, float):
-            ok = _is_number(value) and math.isfinite(_as_float(value))
+            ok = is_number(value) and math.isfinite(_as_float(value))
             allowed = "a finite number"
             value = float(value) if ok else value
         elif isinstance(default, str):
@@ -857,7 +763,7 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
         else:
             ok, allowed = True, ""
         if not ok:
-            overflow = isinstance(default, float) and _is_number(value)  # 1e400, inf
+            overflow = isinstance(default, float) and is_number(value)  # 1e400, inf
             wrong = "must be a finite number" if overflow else "has the wrong type"
             c.add(where, f"{wrong} (default {default!r})", value, allowed)
             continue
@@ -903,7 +809,7 @@ def parse_param_settings(settings: Sequence[str], *, origin: str = "--set") -> d
     """
     import tomllib
 
-    c = _Collector(origin, "")
+    c = Collector(origin, "")
     raw: dict[str, Any] = {}
     for text in settings:
         name, sep, value_text = text.partition("=")
@@ -975,7 +881,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _parse_shocks(
-    c: _Collector,
+    c: Collector,
     table: str,
     raw: Any,
     world: World | None,
@@ -1143,7 +1049,7 @@ def month_of_date(date: dt.date, as_of: dt.date) -> int:
     return months - 1 if date.day < as_of.day else months
 
 
-def _month_of(c: _Collector, where: str, value: Any, as_of: dt.date | None) -> int | None:
+def _month_of(c: Collector, where: str, value: Any, as_of: dt.date | None) -> int | None:
     """A shock's ``at`` given as a date, as a month; None (and a problem) when it cannot be."""
     if isinstance(value, dt.time) or (isinstance(value, dt.datetime) and value.tzinfo):
         c.add(
@@ -1216,7 +1122,7 @@ def _shock_value(
             if value is None:
                 return None
             given = f"{given.isoformat()} (month {value})"
-        if not _is_int(value) or value < 0:
+        if not is_int(value) or value < 0:
             c.add(
                 where,
                 "must be a step",
@@ -1298,20 +1204,20 @@ def _shock_value(
             )
         return value
     if key == "strength":
-        if value is not None and not (_is_number(value) and 0 < value <= 1):
+        if value is not None and not (is_number(value) and 0 < value <= 1):
             c.add(where, "must be a strength", value, "a number in (0, 1]")
         return value
     if key == "fraction":
-        if not (_is_number(value) and 0 <= value <= 1):
+        if not (is_number(value) and 0 <= value <= 1):
             c.add(where, "must be a share", value, "a number in [0, 1]")
         return value
     if key == "factor":
-        if not (_is_number(value) and value >= 0):
+        if not (is_number(value) and value >= 0):
             c.add(where, "must be a factor", value, "a number >= 0 (0.5 halves, 0 stops)")
         return value
     if key == "k":
         n = len(ids) if ids is not None else None
-        if not _is_int(value) or value < 1 or (n is not None and value > n):
+        if not is_int(value) or value < 1 or (n is not None and value > n):
             c.add(
                 where,
                 "must be a number of actors",
@@ -1320,7 +1226,7 @@ def _shock_value(
             )
         return value
     if key == "shock":  # restore: names an earlier shock by its index
-        if not _is_int(value) or not 0 <= value < i:
+        if not is_int(value) or not 0 <= value < i:
             c.add(
                 where,
                 "must name an earlier shock",
@@ -1358,69 +1264,24 @@ def _jsonable(x: Any) -> Any:
 # -- outcomes -------------------------------------------------------------------------------
 
 
-_PAIR = re.compile(r"^([^-\s>]+)-([^-\s>]+)$")
-_ARROW = re.compile(r"^([^-\s>:]+)->([^-\s>:]+)$")
-_ARROW_COMMODITY = re.compile(r"^([^-\s>:]+)->([^-\s>:]+):([a-z_]+)$")
-
-
-def _parse_outcomes(c: _Collector, raw: Any, world: World | None) -> list[str]:
+def _parse_outcomes(c: Collector, raw: Any, world: World | None) -> list[str]:
+    """The outcome names, each checked by the registry (:mod:`sim.outcomes`) against the world."""
     if raw is None:
-        if world is None:
-            return []
-        return [f"{k}:{b}" for b in world.blocs for k in ("fulfilment", "cohesion")]
+        return [] if world is None else default_outcomes(world.blocs)
     where = c.at("scenario.outcomes")
     if not isinstance(raw, list) or not raw:
         c.add(where, "must be a non-empty list", raw, _SCENARIO_KEYS["outcomes"])
         return []
-    ids = list(world.ids) if world is not None else None
-    blocs = list(world.blocs) if world is not None else None
     out: list[str] = []
     for j, name in enumerate(raw):
         w = f"{where}[{j}]"
         if not isinstance(name, str):
             c.add(w, "must be a string", name, _SCENARIO_KEYS["outcomes"])
             continue
-        kind, _, arg = name.partition(":")
-        if kind not in OUTCOME_KINDS:
-            c.add(
-                w,
-                "unknown outcome",
-                name,
-                "; ".join(OUTCOME_KINDS.values()),
-                suggest(kind, OUTCOME_KINDS),
-            )
+        problems = outcome_problems(name, w, world)
+        c.problems.extend(problems)
+        if any(p.message in ("unknown outcome", "malformed outcome") for p in problems):
             continue
-        if kind == "collapses":
-            if arg:
-                c.add(w, "takes no argument", name, OUTCOME_KINDS[kind])
-        elif kind in _BLOC_OUTCOMES:
-            if blocs is not None and arg not in blocs:
-                c.add(w, "unknown bloc", arg, ", ".join(blocs), suggest(arg, blocs))
-        else:
-            pattern = {"strength": _PAIR, "delivered": _ARROW}.get(kind)
-            if pattern is None:
-                ends = [arg] if arg else []
-                ok = bool(arg)
-            else:
-                m = pattern.match(arg)
-                ends, ok = (list(m.groups()), True) if m else ([], False)
-                if not ok and kind == "delivered" and (m := _ARROW_COMMODITY.match(arg)):
-                    *ends, commodity = m.groups()
-                    ok = True
-                    if commodity not in COMMODITIES:
-                        c.add(
-                            w,
-                            "unknown commodity",
-                            commodity,
-                            ", ".join(COMMODITIES),
-                            suggest(commodity, COMMODITIES),
-                        )
-            if not ok:
-                c.add(w, "malformed outcome", name, OUTCOME_KINDS[kind])
-                continue
-            for x in ends:
-                if ids is not None and x not in ids:
-                    c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
         if name in out:
             c.add(w, "listed twice", name, "each outcome once")
         out.append(name)
