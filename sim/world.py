@@ -52,6 +52,7 @@ the file, the line of its table, the key path, the bad value, what is allowed an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import tomllib
@@ -701,7 +702,7 @@ _REPORTED: Any = _Reported()
 # -- converting tables to objects -----------------------------------------------------------
 
 
-def _as_float(value: object) -> object:
+def _as_float(value: object) -> Any:
     """A number as a float (what a world holds); anything else unchanged, for the checks."""
     if is_number(value):
         try:
@@ -930,6 +931,10 @@ def _plain(path: str) -> str:
     return path
 
 
+def _at_key(at: Callable[[str], str], entry: str, key: str) -> str:
+    return at(f"{entry}.{key}")
+
+
 def _flow_problems(where: str, value: object) -> list[Problem | None]:
     if not isinstance(value, Mapping):
         return [Problem(where, "must be a table", value, "commodity -> volume per month")]
@@ -995,6 +1000,7 @@ def _route_problems(r: Route, w: Callable[[str], str], key: str) -> list[Problem
 
 def _tie_problems(t: Tie, w: Callable[[str], str]) -> list[Problem | None]:
     out: list[Problem | None] = []
+    value: object
     if t.since is not _REPORTED and not isinstance(t.since, dt.date):
         out.append(Problem(w("since"), "must be a date", t.since, _DATE))
     if t.source is not _REPORTED:
@@ -1003,9 +1009,9 @@ def _tie_problems(t: Tie, w: Callable[[str], str]) -> list[Problem | None]:
         out.append(Problem(w("verified"), "must be true or false", t.verified, "true | false"))
     out.append(string_problem(w("note"), t.note, allowed="text", nonempty=False))
     if isinstance(t, SupplyTie):
-        for key, value in (("from", t.supplier), ("to", t.recipient)):
-            if value is not _REPORTED:
-                out.append(string_problem(w(key), value, allowed="an actor id"))
+        for end, actor in (("from", t.supplier), ("to", t.recipient)):
+            if actor is not _REPORTED:
+                out.append(string_problem(w(end), actor, allowed="an actor id"))
         if t.commodity is not _REPORTED:
             out.append(
                 choice_problem(
@@ -1168,7 +1174,7 @@ def _world_problems(
         if not isinstance(a, Actor):
             found.append(Problem(at(f"states[{j}]"), "must be an Actor", a, "sim.world.Actor"))
             continue
-        found += _actor_problems(a, lambda k, j=j: at(f"states[{j}].{k}"))
+        found += _actor_problems(a, functools.partial(_at_key, at, f"states[{j}]"))
     good_ties: list[Tie | None] = []
     for j, t in enumerate(ties):
         if t is not None and not isinstance(t, PartnershipTie | SupplyTie | RivalryTie):
@@ -1181,7 +1187,7 @@ def _world_problems(
             continue
         good_ties.append(t)
         if t is not None:
-            found += _tie_problems(t, lambda k, j=j: at(f"ties[{j}].{k}"))
+            found += _tie_problems(t, functools.partial(_at_key, at, f"ties[{j}]"))
     good_actors = [a if isinstance(a, Actor) else None for a in actors]
     problems = [p for p in found if p is not None]
     return problems + _reference_problems(good_actors, good_ties, at)
