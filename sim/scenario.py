@@ -52,8 +52,6 @@ import hashlib
 import json
 import math
 import re
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +60,7 @@ from typing import Any
 from sim.checks import Collector, is_int, is_number
 from sim.errors import Problem, SimError, ValidationError, suggest
 from sim.outcomes import OUTCOME_KINDS, default_outcomes, outcome_problems
-from sim.world import COMMODITIES, LAYERS, World, read_toml_text
+from sim.world import LAYERS, World, read_toml_text
 
 __all__ = [
     "OUTCOME_KINDS",
@@ -861,23 +859,22 @@ def _shock_catalogue() -> Mapping[str, type]:
     return SHOCKS
 
 
-def _literal_choices(hint: Any) -> tuple | None:
-    """The allowed values of a ``Literal[...]`` hint (or ``Literal[...] | None``), else None."""
-    if typing.get_origin(hint) is typing.Literal:
-        return typing.get_args(hint)
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        for arg in typing.get_args(hint):
-            found = _literal_choices(arg)
-            if found is not None:
-                return (*found, None) if type(None) in typing.get_args(hint) else found
-    return None
+@dataclass(frozen=True)
+class _ShockContext:
+    """What a shock field is checked against: the world's actors, blocs and corridors (None
+    when the world could not be loaded), the horizon, and the shocks built so far."""
+
+    ids: list[str] | None
+    blocs: list[str] | None
+    corridors: list[str] | None
+    steps: int | None
+    as_of: dt.date | None
+    built: list[Any]
+    index: int
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(cls)
-    except Exception:  # forward references the shock module cannot resolve: skip choices
-        return {}
+#: Stands in for a field whose problem lies elsewhere (a restore of a rejected shock).
+_SKIP = object()
 
 
 def _parse_shocks(
@@ -895,9 +892,6 @@ def _parse_shocks(
         return []
     catalogue = catalogue if catalogue is not None else _shock_catalogue()
     names = list(catalogue)
-    ids = list(world.ids) if world is not None else None
-    blocs = list(world.blocs) if world is not None else None
-    corridors = sorted(world_corridors(world)) if world is not None else None
     built: list[Any] = []
     for i, entry in enumerate(raw):
         path = f"{table}[{i}]"
@@ -918,7 +912,15 @@ def _parse_shocks(
             continue
         cls = catalogue[kind]
         fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-        hints = _hints(cls)
+        ctx = _ShockContext(
+            ids=list(world.ids) if world is not None else None,
+            blocs=list(world.blocs) if world is not None else None,
+            corridors=sorted(world_corridors(world)) if world is not None else None,
+            steps=steps,
+            as_of=world.as_of if world is not None else None,
+            built=built,
+            index=i,
+        )
         n_before = len(c.problems)
         kwargs: dict[str, Any] = {}
         for key, value in entry.items():
@@ -930,26 +932,12 @@ def _parse_shocks(
                     where, f"unknown field of {kind}", key, ", ".join(fields), suggest(key, fields)
                 )
                 continue
-            kwargs[key] = _shock_value(
-                c,
-                where,
-                kind,
-                key,
-                value,
-                hints.get(key),
-                ids,
-                blocs,
-                steps,
-                built,
-                i,
-                corridors,
-                as_of=world.as_of if world is not None else None,
-            )
+            kwargs[key] = _shock_field(c, where, cls, fields[key], value, ctx)
         for name, f in fields.items():
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if required and name not in entry:
                 c.add(c.at(path), f"{kind} needs '{name}'", None, f"fields: {', '.join(fields)}")
-        if len(c.problems) > n_before:
+        if len(c.problems) > n_before or any(v is _SKIP for v in kwargs.values()):
             built.append(None)
             continue
         try:
@@ -1091,141 +1079,27 @@ def world_corridors(world: World) -> set[str]:
     }
 
 
-def _shock_value(
-    c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None, as_of=None
-):
-    """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples.
+def _shock_field(
+    c: Collector, where: str, cls: type, f: dataclasses.Field, value: Any, ctx: _ShockContext
+) -> Any:
+    """Check one shock field by the kind its metadata declares; return the value to build with.
 
-    A date given for ``at`` becomes the month of the run it falls in (:func:`month_of_date`).
+    The checks that need no world are the shock's own (:func:`sim.shocks.field_problem`, which
+    its ``__post_init__`` runs too); the world adds actor ids, blocs, corridors and the horizon.
+    A date given for a month becomes the month of the run it falls in (:func:`month_of_date`);
+    an index given for a shock (``restore``) becomes that earlier shock.
     """
-    choices = _literal_choices(hint) if hint is not None else None
-    if choices is not None:
-        if value not in choices:
-            shown = [repr(x) for x in choices if x is not None]
-            c.add(
-                where,
-                f"not a valid {key}",
-                value,
-                " | ".join(shown),
-                suggest(value, [x for x in choices if isinstance(x, str)]),
-            )
-        return value
+    from sim.shocks import field_problem
 
-    def actor(x, w=where) -> None:
-        if ids is not None and x not in ids:
-            c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
-
-    if key == "at":
-        given = value
-        if isinstance(value, dt.date | dt.datetime | dt.time):
-            value = _month_of(c, where, value, as_of)
-            if value is None:
-                return None
-            given = f"{given.isoformat()} (month {value})"
-        if not is_int(value) or value < 0:
-            c.add(
-                where,
-                "must be a step",
-                value,
-                "an integer >= 0 (months from the start), or a date such as 2025-01-01",
-            )
-        elif steps is not None and value >= steps:
-            c.add(
-                where,
-                "shock after the horizon",
-                given,
-                f"a step in [0, {steps - 1}] for steps = {steps}",
-                f"raise scenario.steps to at least {value + 1}",
-            )
-        return value
-    if key == "target" and kind in ("cut_tie", "formalize"):
-        if not (isinstance(value, list) and len(value) == 2):
-            c.add(where, "must name the two ends of a tie", value, '["A", "B"]')
-            return value
-        for x in value:
-            actor(x)
-        return tuple(value)
-    if key == "target" and kind == "block_transit":
-        # A transit closure names an actor or a corridor (every route of that corridor closes).
-        if not isinstance(value, str):
-            c.add(where, "must be an actor id or a corridor name", value, "a string")
-        elif ids is not None and value not in ids and value not in (corridors or ()):
-            c.add(
-                where,
-                "unknown actor or corridor",
-                value,
-                f"an actor id, or a corridor: {', '.join(corridors or ())}",
-                suggest(value, [*ids, *(corridors or ())]),
-            )
-        return value
-    if key == "target":
-        if not isinstance(value, str):
-            c.add(where, "must be an actor id", value, "an actor id of the world")
-        else:
-            actor(value)
-        return value
-    if key in ("suppliers", "buyers", "by"):
-        if not isinstance(value, list):
-            c.add(where, "must be a list of actor ids", value, '["A", "B"]')
-            return value
-        for x in value:
-            actor(x)
-        return tuple(value)
-    if key in ("bloc", "to_bloc"):
-        if value is not None and blocs is not None and value not in (*blocs, "neutral"):
-            c.add(
-                where, "unknown bloc", value, ", ".join((*blocs, "neutral")), suggest(value, blocs)
-            )
-        return value
-    if key == "layer":
-        if value not in LAYERS:
-            c.add(where, "unknown layer", value, ", ".join(LAYERS), suggest(value, LAYERS))
-        return value
-    if key == "commodity":
-        if value is not None and (not isinstance(value, str) or value not in COMMODITIES):
-            c.add(
-                where,
-                "unknown commodity",
-                value,
-                ", ".join(COMMODITIES),
-                suggest(value, COMMODITIES),
-            )
-        return value
-    if key == "kind" and kind == "formalize":
-        from sim.ties import KIND_STRENGTH
-
-        if value not in KIND_STRENGTH:
-            c.add(
-                where,
-                "unknown partnership kind",
-                value,
-                " | ".join(KIND_STRENGTH),
-                suggest(value, KIND_STRENGTH),
-            )
-        return value
-    if key == "strength":
-        if value is not None and not (is_number(value) and 0 < value <= 1):
-            c.add(where, "must be a strength", value, "a number in (0, 1]")
-        return value
-    if key == "fraction":
-        if not (is_number(value) and 0 <= value <= 1):
-            c.add(where, "must be a share", value, "a number in [0, 1]")
-        return value
-    if key == "factor":
-        if not (is_number(value) and value >= 0):
-            c.add(where, "must be a factor", value, "a number >= 0 (0.5 halves, 0 stops)")
-        return value
-    if key == "k":
-        n = len(ids) if ids is not None else None
-        if not is_int(value) or value < 1 or (n is not None and value > n):
-            c.add(
-                where,
-                "must be a number of actors",
-                value,
-                f"an integer in [1, {n}]" if n else "an integer >= 1",
-            )
-        return value
-    if key == "shock":  # restore: names an earlier shock by its index
+    kind = f.metadata.get("kind")
+    given = value
+    if kind == "month" and isinstance(value, dt.date | dt.datetime | dt.time):
+        value = _month_of(c, where, value, ctx.as_of)
+        if value is None:
+            return _SKIP
+        given = f"{given.isoformat()} (month {value})"
+    if kind == "shock":  # restore: names an earlier shock by its index
+        i = ctx.index
         if not is_int(value) or not 0 <= value < i:
             c.add(
                 where,
@@ -1234,11 +1108,55 @@ def _shock_value(
                 f"an index in [0, {i - 1}]" if i else "no earlier shock",
             )
             return value
-        if built[value] is None:
-            return value  # that shock's own problems are already reported
-        return built[value]
-    if isinstance(value, list):
-        return tuple(value)
+        if ctx.built[value] is None:
+            return _SKIP  # that shock's own problems are already reported
+        return ctx.built[value]
+    if kind in ("actor_pair", "actors") and isinstance(value, list):
+        value = tuple(value)
+    problem = field_problem(cls, f.name, value, where)
+    if problem is not None:
+        c.problems.append(problem)
+        return value
+    ids = ctx.ids
+    if ids is None or value is None:
+        return value
+
+    def actor(x: str) -> None:
+        if x not in ids:
+            c.add(where, "unknown actor", x, "an actor id of the world", suggest(x, ids))
+
+    if kind == "actor":
+        actor(value)
+    elif kind in ("actor_pair", "actors"):
+        for x in value:
+            actor(x)
+    elif kind == "corridor_or_actor" and value not in ids and value not in (ctx.corridors or ()):
+        corridors = ctx.corridors or []
+        c.add(
+            where,
+            "unknown actor or corridor",
+            value,
+            f"an actor id, or a corridor: {', '.join(corridors)}",
+            suggest(value, [*ids, *corridors]),
+        )
+    elif kind == "bloc" and ctx.blocs is not None and value not in (*ctx.blocs, "neutral"):
+        c.add(
+            where,
+            "unknown bloc",
+            value,
+            ", ".join((*ctx.blocs, "neutral")),
+            suggest(value, ctx.blocs),
+        )
+    elif kind == "count" and value > len(ids):
+        c.add(where, "must be a number of actors", value, f"an integer in [1, {len(ids)}]")
+    if kind == "month" and ctx.steps is not None and value >= ctx.steps:
+        c.add(
+            where,
+            "shock after the horizon",
+            given,
+            f"a step in [0, {ctx.steps - 1}] for steps = {ctx.steps}",
+            f"raise scenario.steps to at least {value + 1}",
+        )
     return value
 
 
