@@ -51,8 +51,8 @@ the file, the line of its table, the key path, the bad value, what is allowed an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import functools
 import json
 import re
 import tomllib
@@ -931,8 +931,10 @@ def _plain(path: str) -> str:
     return path
 
 
-def _at_key(at: Callable[[str], str], entry: str, key: str) -> str:
-    return at(f"{entry}.{key}")
+def _located(found: list[Problem | None], at: Callable[[str], str], entry: str) -> list[Problem]:
+    """The problems of one entry (``where`` a key path inside it), located in the file. The
+    checks name keys only; a location is made for the few values that fail."""
+    return [dataclasses.replace(p, where=at(f"{entry}.{p.where}")) for p in found if p is not None]
 
 
 def _flow_problems(where: str, value: object) -> list[Problem | None]:
@@ -955,37 +957,35 @@ def _flow_problems(where: str, value: object) -> list[Problem | None]:
     return out
 
 
-def _actor_problems(a: Actor, w: Callable[[str], str]) -> list[Problem | None]:
+def _actor_problems(a: Actor) -> list[Problem | None]:
     out: list[Problem | None] = []
     for key in ("id", "name", "bloc"):
         value = getattr(a, key)
         if value is not _REPORTED:
-            out.append(string_problem(w(key), value, allowed=_ACTOR_KEYS[key]))
-    out.append(
-        choice_problem(w("kind"), a.kind, ACTOR_KINDS, message="unknown actor kind", sep=" | ")
-    )
+            out.append(string_problem(key, value, allowed=_ACTOR_KEYS[key]))
+    out.append(choice_problem("kind", a.kind, ACTOR_KINDS, message="unknown actor kind", sep=" | "))
     for key, (lo, hi) in _ACTOR_RANGES.items():
         value = getattr(a, key)
         if value is not _REPORTED:
-            out.append(number_problem(w(key), value, lo=lo, hi=hi, allowed=_ACTOR_KEYS[key]))
+            out.append(number_problem(key, value, lo=lo, hi=hi, allowed=_ACTOR_KEYS[key]))
     for key in ("produces", "needs", "domestic"):
-        out += _flow_problems(w(key), getattr(a, key))
+        out += _flow_problems(key, getattr(a, key))
     for key in ("note", "domestic_source"):
-        out.append(string_problem(w(key), getattr(a, key), allowed="text", nonempty=False))
+        out.append(string_problem(key, getattr(a, key), allowed="text", nonempty=False))
     return out
 
 
-def _route_problems(r: Route, w: Callable[[str], str], key: str) -> list[Problem | None]:
+def _route_problems(r: Route, key: str) -> list[Problem | None]:
     """`key`: ``""`` for the main route (its keys sit on the tie), else ``alternatives[j].``."""
     out: list[Problem | None] = []
     if not (isinstance(r.via, tuple | list) and all(isinstance(x, str) for x in r.via)):
         out.append(
-            Problem(w(f"{key}via"), "must be a list of actor ids", r.via, 'e.g. ["IRQ", "SYR"]')
+            Problem(f"{key}via", "must be a list of actor ids", r.via, 'e.g. ["IRQ", "SYR"]')
         )
     if key and r.capacity is not _REPORTED:
         out.append(
             number_problem(
-                w(f"{key}capacity"),
+                f"{key}capacity",
                 r.capacity,
                 lo=0.0,
                 hi=1.0,
@@ -994,56 +994,54 @@ def _route_problems(r: Route, w: Callable[[str], str], key: str) -> list[Problem
             )
         )
     if not isinstance(r.corridor, str):
-        out.append(Problem(w(f"{key}corridor"), "must be a string", r.corridor, "a corridor name"))
+        out.append(Problem(f"{key}corridor", "must be a string", r.corridor, "a corridor name"))
     return out
 
 
-def _tie_problems(t: Tie, w: Callable[[str], str]) -> list[Problem | None]:
+def _tie_problems(t: Tie) -> list[Problem | None]:
     out: list[Problem | None] = []
     value: object
     if t.since is not _REPORTED and not isinstance(t.since, dt.date):
-        out.append(Problem(w("since"), "must be a date", t.since, _DATE))
+        out.append(Problem("since", "must be a date", t.since, _DATE))
     if t.source is not _REPORTED:
-        out.append(string_problem(w("source"), t.source, allowed=_SOURCE))
+        out.append(string_problem("source", t.source, allowed=_SOURCE))
     if not isinstance(t.verified, bool):
-        out.append(Problem(w("verified"), "must be true or false", t.verified, "true | false"))
-    out.append(string_problem(w("note"), t.note, allowed="text", nonempty=False))
+        out.append(Problem("verified", "must be true or false", t.verified, "true | false"))
+    out.append(string_problem("note", t.note, allowed="text", nonempty=False))
     if isinstance(t, SupplyTie):
         for end, actor in (("from", t.supplier), ("to", t.recipient)):
             if actor is not _REPORTED:
-                out.append(string_problem(w(end), actor, allowed="an actor id"))
+                out.append(string_problem(end, actor, allowed="an actor id"))
         if t.commodity is not _REPORTED:
             out.append(
-                choice_problem(
-                    w("commodity"), t.commodity, COMMODITIES, message="unknown commodity"
-                )
+                choice_problem("commodity", t.commodity, COMMODITIES, message="unknown commodity")
             )
         if t.volume is not _REPORTED:
             out.append(
                 number_problem(
-                    w("volume"),
+                    "volume",
                     t.volume,
                     lo=0.0,
                     hi=_MAX_VALUE,
                     allowed="a volume per month >= 0 in the commodity's unit",
                 )
             )
-        out += _route_problems(t.route, w, "")
+        out += _route_problems(t.route, "")
         for j, r in enumerate(t.alternatives):
-            out += _route_problems(r, w, f"alternatives[{j}].")
+            out += _route_problems(r, f"alternatives[{j}].")
         return out
     if isinstance(t, PartnershipTie):
         if t.kind is not _REPORTED:
             out.append(
                 choice_problem(
-                    w("kind"), t.kind, PARTNERSHIP_KINDS, message="unknown partnership kind"
+                    "kind", t.kind, PARTNERSHIP_KINDS, message="unknown partnership kind"
                 )
             )
         key, value = "strength", t.strength
     else:
         key, value = "intensity", t.intensity
     if value is not _REPORTED:
-        out.append(number_problem(w(key), value, lo=0, hi=1, allowed="a number in [0, 1]"))
+        out.append(number_problem(key, value, lo=0, hi=1, allowed="a number in [0, 1]"))
     return out
 
 
@@ -1070,12 +1068,14 @@ def _reference_problems(
             seen[a.id] = j
     ids = list(seen)
 
-    def known(where: str, x: object) -> bool:
+    def known(path: str, x: object) -> bool:
         if not isinstance(x, str):  # missing or not a string: reported by the value checks
             return False
         if x not in seen:
             problems.append(
-                Problem(where, "unknown actor", x, "an id defined in [[states]]", suggest(x, ids))
+                Problem(
+                    at(path), "unknown actor", x, "an id defined in [[states]]", suggest(x, ids)
+                )
             )
             return False
         return True
@@ -1088,8 +1088,8 @@ def _reference_problems(
         pair: tuple
         if isinstance(t, SupplyTie):
             src, dst = t.supplier, t.recipient
-            known(w("from"), src)
-            known(w("to"), dst)
+            known(f"ties[{j}].from", src)
+            known(f"ties[{j}].to", dst)
             if isinstance(src, str) and src == dst:
                 problems.append(
                     Problem(
@@ -1104,7 +1104,7 @@ def _reference_problems(
                 if not isinstance(route.via, tuple | list):
                     continue
                 for x in route.via:
-                    if known(w(key), x) and x in (src, dst):
+                    if known(f"ties[{j}].{key}", x) and x in (src, dst):
                         problems.append(
                             Problem(
                                 w(key),
@@ -1127,8 +1127,8 @@ def _reference_problems(
         else:
             if not (isinstance(t.a, str) and isinstance(t.b, str)):
                 continue
-            known(w("between"), t.a)
-            known(w("between"), t.b)
+            known(f"ties[{j}].between", t.a)
+            known(f"ties[{j}].between", t.b)
             if t.a == t.b:
                 problems.append(
                     Problem(
@@ -1174,7 +1174,7 @@ def _world_problems(
         if not isinstance(a, Actor):
             found.append(Problem(at(f"states[{j}]"), "must be an Actor", a, "sim.world.Actor"))
             continue
-        found += _actor_problems(a, functools.partial(_at_key, at, f"states[{j}]"))
+        found += _located(_actor_problems(a), at, f"states[{j}]")
     good_ties: list[Tie | None] = []
     for j, t in enumerate(ties):
         if t is not None and not isinstance(t, PartnershipTie | SupplyTie | RivalryTie):
@@ -1187,7 +1187,7 @@ def _world_problems(
             continue
         good_ties.append(t)
         if t is not None:
-            found += _tie_problems(t, functools.partial(_at_key, at, f"ties[{j}]"))
+            found += _located(_tie_problems(t), at, f"ties[{j}]")
     good_actors = [a if isinstance(a, Actor) else None for a in actors]
     problems = [p for p in found if p is not None]
     return problems + _reference_problems(good_actors, good_ties, at)
