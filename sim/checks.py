@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sim.errors import Problem, suggest
 
@@ -73,6 +73,8 @@ def number_problem(
     Not a number gives `type_message`; NaN, an infinity, a TOML integer too large for a float,
     or a value outside the interval gives `message`.
     """
+    if type(value) is float and lo < value < hi:  # the common case, fast (NaN fails it)
+        return None
     if not is_number(value):
         return Problem(where, type_message, value, allowed)
     try:
@@ -102,7 +104,7 @@ def integer_problem(
 def choice_problem(
     where: str,
     value: object,
-    choices: Iterable[object],
+    choices: Collection[object],
     *,
     message: str,
     allowed: str | None = None,
@@ -113,6 +115,8 @@ def choice_problem(
 
     Safe for unhashable values (a list where a name was expected is reported, not raised).
     """
+    if type(value) is str and value in choices:  # the common case, fast
+        return None
     choices = tuple(choices)
     if optional and value is None:
         return None
@@ -127,6 +131,8 @@ def string_problem(
     where: str, value: object, *, allowed: str = "", nonempty: bool = True
 ) -> Problem | None:
     """A string (non-blank if `nonempty`)."""
+    if type(value) is str and (not nonempty or value.strip()):  # the common case, fast
+        return None
     if not isinstance(value, str) or (nonempty and not value.strip()):
         message = "must be a non-empty string" if nonempty else "must be a string"
         return Problem(where, message, value, allowed)

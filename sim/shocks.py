@@ -47,6 +47,7 @@ __all__ = [
     "Restore",
     "Sanction",
     "TargetedAttack",
+    "choices_of",
     "field_problem",
 ]
 
