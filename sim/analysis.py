@@ -16,6 +16,7 @@ from scipy import stats
 
 from sim import metrics
 from sim.errors import Problem, ValidationError
+from sim.outcomes import worse_when_higher
 
 __all__ = [
     "compare_effects",
@@ -27,7 +28,6 @@ __all__ = [
 ]
 
 #: Outcomes for which more is worse: no resilience figures (performance must be "higher is better").
-_WORSE_WHEN_HIGHER = ("collapses",)
 
 
 def mean_ci(x: Sequence[float] | np.ndarray, *, level: float = 0.95) -> tuple[float, float, float]:
@@ -228,7 +228,7 @@ def summarize(
 def _resilience_means(frame: pd.DataFrame, outcome: str, *, shock_time: float, eps: float) -> dict:
     keys = ("robustness", "loss", "dropped", "time_to_recovery", "recovered")
     nan = dict.fromkeys(keys, np.nan)
-    if outcome.split(":")[0] in _WORSE_WHEN_HIGHER:
+    if worse_when_higher(outcome):
         return nan
     if not np.isfinite(frame[outcome].to_numpy(dtype=float)).any():
         return nan  # undefined in this world (e.g. fulfilment of a bloc with no needs)

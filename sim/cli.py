@@ -92,25 +92,15 @@ def _is_scenario_file(path: Path) -> bool:
 
 
 def _load_world_arg(name_or_path: str):
-    from sim.worlds import list_worlds, load_world
+    from sim.worlds import load_world, resolve
 
-    p = Path(name_or_path)
-    if p.suffix == ".toml" and _is_scenario_file(p):
+    found = resolve(name_or_path, "world")  # an unknown name: UnknownNameError, exit 2
+    if isinstance(found, Path) and found.suffix == ".toml" and _is_scenario_file(found):
         raise UserError(
             f"{name_or_path} is a scenario file, not a world; `alliance-sim validate` checks "
             "scenarios; `rank` and `attack` take one (its world, patched)"
         )
-    if p.suffix in (".toml", ".json") or p.exists():
-        return load_world(p)
-    if name_or_path in list_worlds():
-        return load_world(name_or_path)
-    from sim.errors import suggest
-
-    hint = suggest(name_or_path, list_worlds())
-    raise UserError(
-        f"{name_or_path!r} is neither a world file nor an embedded world "
-        f"({', '.join(list_worlds())})" + (f"; {hint}" if hint else "")
-    )
+    return load_world(found)
 
 
 def _clip(text: str, width: int) -> str:
@@ -418,27 +408,14 @@ _REGISTRY.append(_register_history)
 
 def _load_world_or_scenario(arg: str):
     """A world, or a scenario's world (with its patch applied), and how to name it."""
-    from sim.scenario import list_scenarios, load_scenario
+    from sim.scenario import load_scenario
+    from sim.worlds import load_world, resolve
 
-    p = Path(arg)
-    is_scenario = (arg in list_scenarios() and not p.exists()) or (
-        p.suffix == ".toml" and _is_scenario_file(p)
-    )
-    if is_scenario:
-        spec = load_scenario(arg)
+    found = resolve(arg, "any")
+    if isinstance(found, Path) and found.suffix == ".toml" and _is_scenario_file(found):
+        spec = load_scenario(found)
         return spec.world, f"the world of scenario {spec.name!r} ({spec.world.name!r})"
-    if not p.exists() and p.suffix not in (".toml", ".json"):
-        from sim.errors import suggest
-        from sim.worlds import list_worlds
-
-        names = [*list_worlds(), *list_scenarios()]
-        if arg not in names:
-            hint = suggest(arg, names)
-            raise UserError(
-                f"{arg!r} is neither a world or scenario file, nor an embedded world or shipped "
-                f"scenario ({', '.join(names)})" + (f"; {hint}" if hint else "")
-            )
-    w = _load_world_arg(arg)
+    w = load_world(found)
     return w, repr(w.name)
 
 
@@ -858,6 +835,8 @@ _DEMO_MARKER = ".alliance-sim-demo"
 def _cmd_demo(args: argparse.Namespace) -> int:
     import shutil
 
+    from sim.outcomes import kind_of
+
     default = Path("results") / "demo"
     target = Path(args.out) if args.out else default
     marker = target / _DEMO_MARKER
@@ -871,8 +850,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     print("What losing Syria did, shocked minus baseline at the horizon (95% CI):")
     for outcome in summary.index:
-        kind = outcome.split(":")[0]
-        if kind in ("fulfilment", "cohesion", "strength"):
+        if kind_of(outcome) in ("fulfilment", "cohesion", "strength"):
             r = summary.loc[outcome]
             print(f"  {outcome:<22} {r.difference:+.3f}  [{r.ci_low:+.3f}, {r.ci_high:+.3f}]")
     return EXIT_OK

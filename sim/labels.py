@@ -1,59 +1,20 @@
 """Human labels and units for outcome names, in one place for figures, tables and reports.
 
 ``delivered:IRN->HEZ`` reads "Iran → Hezbollah deliveries" in "USD million per month" (every
-commodity valued at its price, :mod:`sim.commodities`); a later outcome registry can take over
-:func:`outcome_label` whole.
+commodity valued at its price, :mod:`sim.commodities`). Outcome titles and units are kept by the
+outcome registry (:mod:`sim.outcomes`); :func:`outcome_label` is the public name for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from sim.outcomes import OutcomeLabel
+from sim.outcomes import outcome_label as _outcome_label
+
 __all__ = ["OutcomeLabel", "month_dates", "outcome_label", "shock_label"]
-
-
-@dataclass(frozen=True)
-class OutcomeLabel:
-    """What an outcome measures, for a reader.
-
-    Attributes
-    ----------
-    outcome : str
-        The outcome's name as in results (``"delivered:IRN->HEZ"``).
-    title : str
-        A short title (``"Iran → Hezbollah deliveries"``).
-    unit : str
-        Its unit or scale (``"share, 0–1"``), ``""`` when it has none.
-    """
-
-    outcome: str
-    title: str
-    unit: str
-
-    def axis(self, *, wrap: int | None = None) -> str:
-        """``"title (unit)"``, wrapped to `wrap` characters a line when given."""
-        text = f"{self.title} ({self.unit})" if self.unit else self.title
-        if wrap is None:
-            return text
-        return "\n".join(textwrap.wrap(text, wrap, break_on_hyphens=False)) or text
-
-
-# kind -> (title template, unit); {a}, {b} are actor or bloc names, {c} a commodity
-_KINDS: dict[str, tuple[str, str]] = {
-    "alive": ("{a}: actors alive", "count"),
-    "fulfilment": ("{a}: need fulfilment", "share of needs delivered, 0–1"),
-    "cohesion": ("{a}: cohesion", "share of the initial partnership strength kept, 0–1"),
-    "mean_strength": ("{a}: mean partnership strength", "0–1"),
-    "giant": ("{a}: largest connected share", "giant-component fraction, 0–1"),
-    "collapses": ("Collapsed actors", "count, cumulative"),
-    "strength": ("{a}–{b} partnership strength", "0–1"),
-    "delivered": ("{a} → {b} deliveries", "USD million per month"),
-    "capability": ("{a}: capability", "0–1"),
-}
 
 
 def outcome_label(outcome: str, *, names: Mapping[str, str] | None = None) -> OutcomeLabel:
@@ -70,7 +31,8 @@ def outcome_label(outcome: str, *, names: Mapping[str, str] | None = None) -> Ou
     Returns
     -------
     OutcomeLabel
-        An unknown kind keeps its name as title, with no unit.
+        An unknown kind keeps its name as title, with no unit (the registry,
+        :data:`sim.outcomes.OUTCOME_KINDS`, holds every kind's title and unit).
 
     Examples
     --------
@@ -81,32 +43,7 @@ def outcome_label(outcome: str, *, names: Mapping[str, str] | None = None) -> Ou
     >>> outcome_label("delivered:IRN->HEZ", names={"IRN": "Iran", "HEZ": "Hezbollah"}).title
     'Iran → Hezbollah deliveries'
     """
-    kind, _, arg = outcome.partition(":")
-    if kind not in _KINDS:
-        return OutcomeLabel(outcome, outcome, "")
-    template, unit = _KINDS[kind]
-
-    def name(x: str) -> str:
-        return (names or {}).get(x, x)
-
-    if kind == "delivered":
-        ends, _, commodity = arg.partition(":")
-        a, _, b = ends.partition("->")
-        title = template.format(a=name(a), b=name(b))
-        if commodity:
-            from sim.world import COMMODITIES
-
-            title += f" of {commodity.replace('_', '-')}"
-            unit = COMMODITIES.get(commodity, "volume per month")
-        return OutcomeLabel(outcome, title, unit)
-    if kind == "strength":
-        a, _, b = arg.partition("-")
-        return OutcomeLabel(outcome, template.format(a=name(a), b=name(b)), unit)
-    if kind in ("capability",):
-        return OutcomeLabel(outcome, template.format(a=name(arg)), unit)
-    if kind == "collapses":
-        return OutcomeLabel(outcome, template, unit)
-    return OutcomeLabel(outcome, template.format(a=f"{arg} bloc"), unit)
+    return _outcome_label(outcome, names=names)
 
 
 def month_dates(as_of: dt.date | str | None, months: Any) -> list[dt.date] | None:

@@ -763,7 +763,7 @@ def resilience_summary(
 
 def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
     """The structural reporters of each bloc ``B``: ``giant:B``, ``mean_strength:B``,
-    ``fulfilment:B``.
+    ``supply_fulfilment:B``.
 
     Parameters
     ----------
@@ -780,9 +780,10 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
         ``giant:B``: largest connected component of the bloc's partnership subgraph over the
         bloc's size (its members in `G`, removed ones included); ``mean_strength:B``: mean
         strength of the partnership ties inside the bloc (ties of removed actors excluded);
-        ``fulfilment:B``: mean structural :func:`supply_fulfilment` of the bloc's recipients
-        (1.0 if it receives nothing). These names follow the reporter contract in
-        docs/architecture.md.
+        ``supply_fulfilment:B``: mean structural :func:`supply_fulfilment` of the bloc's
+        recipients (1.0 if it receives nothing). ``giant`` and ``mean_strength`` follow the
+        reporter contract in docs/architecture.md; ``supply_fulfilment`` is named apart from
+        the model's ``fulfilment:B`` (the share of needs delivered this month), which it is not.
 
     Notes
     -----
@@ -791,9 +792,7 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     reporters, so on ``model.to_networkx()`` they equal the model's ``giant:B`` and
     ``mean_strength:B`` as long as no actor has changed bloc (the model divides by the bloc's
     size at t = 0). The model's ``cohesion:B`` (:func:`retained_strength`) needs the strengths
-    at t = 0, which a graph does not hold. ``fulfilment`` here is structural (routes open or
-    not), the model's is the
-    share of needs delivered this month.
+    at t = 0, which a graph does not hold.
     """
     removed = set(removed)
     removed |= {x for x, d in G.nodes(data=True) if d.get("alive", True) is False}
@@ -815,5 +814,5 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     for k, b in enumerate(blocs):
         out[f"giant:{b}"] = float(giant[k])
         out[f"mean_strength:{b}"] = float(cohesion[k])
-        out[f"fulfilment:{b}"] = float(fulfil[k])
+        out[f"supply_fulfilment:{b}"] = float(fulfil[k])
     return out

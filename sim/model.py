@@ -1077,10 +1077,9 @@ class ArrayCollector:
 
 def model_variables(model: AllianceModel) -> list[str]:
     """Names of the model variables of `model`, in column order (see the class docstring)."""
-    blocs = model.world_blocs
-    kinds = ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
-    names = [f"{v}:{b}" for b in blocs for v in kinds]
-    return [*names, "collapses"]
+    from sim.outcomes import reporter_names
+
+    return reporter_names(model.world_blocs)
 
 
 def agent_reporters() -> dict[str, str]:

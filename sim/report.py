@@ -120,6 +120,7 @@ def tie_figure(results: Any, spec: Any = None):
     -------
     matplotlib.axes.Axes or None
     """
+    from sim.outcomes import kind_of
     from sim.plotting import mark_shocks, plot_tie_trajectories
 
     if spec is not None and spec.world.ties_in("partnership"):
@@ -127,7 +128,7 @@ def tie_figure(results: Any, spec: Any = None):
 
         bloc = spec.world.blocs[0]
         frame = trace_ties(spec, bloc=bloc)
-        if sum(c.startswith("strength:") for c in frame.columns) > 1:
+        if sum(kind_of(c) == "strength" for c in frame.columns) > 1:
             ax = plot_tie_trajectories(
                 frame,
                 as_of=results.manifest["scenario"].get("world_as_of"),
@@ -140,7 +141,7 @@ def tie_figure(results: Any, spec: Any = None):
                 fontsize=10,
             )
             return ax
-    if any(c.startswith("strength:") for c in results.model_frame.columns):
+    if any(kind_of(c) == "strength" for c in results.model_frame.columns):
         return plot_tie_trajectories(results)
     return None
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.errors import SimError
 from sim.executors import Executor, chunk_size, progress, resolve_executor, split
+from sim.outcomes import REPORTER_KINDS
 from sim.scenario import ScenarioSpec, load_scenario
 from sim.store import ResultsStore
 
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 #: Outcome kinds the model's DataCollector reports itself (``kind:bloc`` or ``collapses``).
-_REPORTED = ("alive", "fulfilment", "cohesion", "mean_strength", "giant", "collapses")
+_REPORTED = REPORTER_KINDS
 _ID_COLUMNS = ("scenario", "replicate", "seed", "arm", "step")
 
 

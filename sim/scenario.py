@@ -33,10 +33,11 @@ A scenario is a TOML file whose opening comment states the question it answers::
     actor = "SYR"
     stability = 0.3
 
-Outcomes name a model reporter (``fulfilment:B``, ``cohesion:B``, ``alive:B``, ``giant:B`` for a
-bloc ``B``, or ``collapses``) or a quantity the runner reads through the model's inspection API
-after every step: ``strength:A-B`` (partnership strength), ``delivered:A->B`` (delivered last
-step, all commodities) and ``capability:A``.
+Outcomes are names of the outcome registry (:mod:`sim.outcomes`): a model reporter
+(``fulfilment:B``, ``cohesion:B``, ``alive:B``, ``mean_strength:B``, ``giant:B`` for a bloc
+``B``, or ``collapses``) or a quantity the runner reads through the model's inspection API after
+every step: ``strength:A-B`` (partnership strength), ``delivered:A->B`` (delivered last step,
+all commodities) and ``capability:A``.
 
 Parsing reads the file once, loads and patches the world, builds the shocks and the parameters,
 and reports every problem at once (:class:`sim.errors.ValidationError`), each located by file,
@@ -51,15 +52,15 @@ import hashlib
 import json
 import math
 import re
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, SimError, UnknownNameError, ValidationError, suggest
-from sim.world import COMMODITIES, LAYERS, World, read_toml_text
+from sim.checks import Collector, is_int, is_number
+from sim.errors import Problem, SimError, ValidationError, suggest
+from sim.outcomes import OUTCOME_KINDS, default_outcomes, outcome_problems
+from sim.world import LAYERS, World, read_toml_text
 
 __all__ = [
     "OUTCOME_KINDS",
@@ -72,21 +73,6 @@ __all__ = [
     "read_question",
     "scenario_path",
 ]
-
-#: Outcome kinds: bloc reporters of the model, and per-actor or per-pair inspections.
-OUTCOME_KINDS: dict[str, str] = {
-    "alive": "alive:<bloc> (number of the bloc's actors alive)",
-    "fulfilment": "fulfilment:<bloc> (share of the bloc's needs delivered)",
-    "cohesion": "cohesion:<bloc> (share of the bloc's initial partnership strength kept)",
-    "mean_strength": "mean_strength:<bloc> (mean strength of the bloc's ties in force)",
-    "giant": "giant:<bloc> (giant-component fraction of the bloc's partnerships)",
-    "collapses": "collapses (actors collapsed so far)",
-    "strength": "strength:<A>-<B> (partnership strength between two actors)",
-    "delivered": "delivered:<A>-><B> (value delivered from A to B last step, USD million) "
-    "or delivered:<A>-><B>:<commodity> (volume in the commodity's unit)",
-    "capability": "capability:<A> (an actor's capability)",
-}
-_BLOC_OUTCOMES = ("alive", "fulfilment", "cohesion", "mean_strength", "giant")
 
 # "uncertainty" (input distributions) is read by sim.uncertain_world for `alliance-sim
 # sensitivity`; a plain run uses the nominal values.
@@ -238,11 +224,11 @@ class ScenarioSpec:
         ):
             hi = _MAX.get(key)
             if value is not None and not (
-                _is_int(value) and value >= lo and (hi is None or value <= hi)
+                is_int(value) and value >= lo and (hi is None or value <= hi)
             ):
                 allowed = f">= {lo}" + (f" and <= {hi:_}" if hi else "")
                 problems.append(Problem(f"--{key}", "must be an integer", value, allowed))
-        if steps is not None and _is_int(steps):
+        if steps is not None and is_int(steps):
             arms = (("shocks", self.shocks), ("baseline_shocks", self.baseline_shocks))
             for table, i, s in ((t, i, s) for t, shocks in arms for i, s in enumerate(shocks)):
                 at = getattr(s, "at", 0)
@@ -334,19 +320,9 @@ def scenario_path(name_or_path: str | Path) -> Path:
     UnknownNameError
         Neither an existing file nor a shipped scenario; the message suggests the closest name.
     """
-    p = Path(name_or_path)
-    if p.exists() or isinstance(name_or_path, Path) or p.suffix == ".toml":
-        return p
-    for d in _scenario_dirs():
-        candidate = d / f"{name_or_path}.toml"
-        if candidate.exists():
-            return candidate
-    names = list_scenarios()
-    hint = suggest(str(name_or_path), names)
-    raise UnknownNameError(
-        f"{str(name_or_path)!r} is neither a scenario file nor a shipped scenario "
-        f"({', '.join(names) or 'none found'})" + (f"; {hint}" if hint else "")
-    )
+    from sim.worlds import resolve
+
+    return Path(resolve(name_or_path, "scenario"))
 
 
 def load_scenario(name_or_path: str | Path, **kwargs: Any) -> ScenarioSpec:
@@ -408,7 +384,7 @@ def parse_scenario(
         and column.
     """
     data = read_toml_text(text, origin=origin)
-    c = _Collector(origin, text)
+    c = Collector(origin, text)
     base = Path(base) if base is not None else Path.cwd()
 
     for key in data:
@@ -493,57 +469,7 @@ def parse_scenario(
     )
 
 
-# -- locating problems --------------------------------------------------------------------------
-
-
-class _Collector:
-    """Collects problems located as ``file:line key.path`` using a map of the file's keys."""
-
-    def __init__(self, origin: str, text: str):
-        self.origin = origin
-        self.problems: list[Problem] = []
-        self.lines = _key_lines(text)
-
-    def at(self, path: str) -> str:
-        """``file:line path`` for a key path, using the nearest enclosing key with a line."""
-        probe = path
-        while probe:
-            if probe in self.lines:
-                return f"{self.origin}:{self.lines[probe]} {path}"
-            cut = max(probe.rfind("."), probe.rfind("["))
-            probe = probe[:cut] if cut > 0 else ""
-        return f"{self.origin} {path}"
-
-    def add(self, where: str, message: str, value=None, allowed="", suggestion="") -> None:
-        self.problems.append(Problem(where, message, value, allowed, suggestion))
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Line of every table header and ``key =`` line, by key path (``shocks[1].target``)."""
-    lines: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    table = ""
-    for n, line in enumerate(text.splitlines(), start=1):
-        m = _HEADER.match(line)
-        if m:
-            name = m.group(2).replace(" ", "")
-            if m.group(1) == "[[":
-                i = counts.get(name, 0)
-                counts[name] = i + 1
-                table = f"{name}[{i}]"
-            else:
-                table = name
-            lines.setdefault(table, n)
-            continue
-        m = _KEY.match(line)
-        if m:
-            key = f"{table}.{m.group(1)}" if table else m.group(1)
-            lines.setdefault(key, n)
-    return lines
+# -- the question ------------------------------------------------------------------------------
 
 
 def _leading_comment(text: str) -> str:
@@ -565,15 +491,7 @@ def read_question(path: str | Path) -> str:
 # -- scalar helpers -------------------------------------------------------------------------
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
-
-
-def _table(c: _Collector, data: Mapping, key: str) -> Mapping[str, Any]:
+def _table(c: Collector, data: Mapping, key: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
         c.add(c.at(key), "must be a table", value, f"a [{key}] table")
@@ -581,7 +499,7 @@ def _table(c: _Collector, data: Mapping, key: str) -> Mapping[str, Any]:
     return value
 
 
-def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: bool = True) -> str:
+def _str(c: Collector, meta: Mapping, path: str, *, default: str, nonempty: bool = True) -> str:
     key = path.rsplit(".", 1)[-1]
     value = meta.get(key, default)
     if not isinstance(value, str) or (nonempty and not value.strip()):
@@ -590,12 +508,12 @@ def _str(c: _Collector, meta: Mapping, path: str, *, default: str, nonempty: boo
     return value
 
 
-def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
+def _int(c: Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
     key = path.rsplit(".", 1)[-1]
     value = meta.get(key, _DEFAULTS[key])
     hi = _MAX.get(key)
     allowed = f"an integer >= {lo}" + (f" and <= {hi:_}" if hi else "")
-    if _is_int(value):
+    if is_int(value):
         if value < lo or (hi is not None and value > hi):
             c.add(c.at(path), "is out of range", value, allowed)
             return None
@@ -610,40 +528,26 @@ def _int(c: _Collector, meta: Mapping, path: str, *, lo: int) -> int | None:
 # -- world and patch ------------------------------------------------------------------------
 
 
-def _load_world(c: _Collector, ref: str, base: Path) -> World | None:
-    from sim.worlds import list_worlds, load_world
+def _load_world(c: Collector, ref: str, base: Path) -> World | None:
+    from sim.worlds import load_world, resolve, resolve_problem
 
     where = c.at("scenario.world")
-    p = Path(ref)
-    looks_like_path = p.suffix in (".toml", ".json") or "/" in ref or "\\" in ref
-    if not looks_like_path:
-        names = list_worlds()
-        if ref not in names:
-            c.add(
-                where,
-                "unknown embedded world",
-                ref,
-                f"one of {', '.join(names) or '(none installed)'} or a path to a world file",
-                suggest(ref, names),
-            )
-            return None
-        try:
-            return load_world(ref)
-        except ValidationError as exc:
-            c.problems.extend(exc.problems)
-            return None
-    path = p if p.is_absolute() else base / p
-    if not path.exists():
-        c.add(where, "world file not found", str(path), "an existing .toml or .json world file")
+    problem = resolve_problem(ref, "world", where=where, base=base)
+    if problem is not None:
+        c.problems.append(problem)
+        return None
+    found = resolve(ref, "world", base=base)
+    if isinstance(found, Path) and not found.exists():
+        c.add(where, "world file not found", str(found), "an existing .toml or .json world file")
         return None
     try:
-        return load_world(path)
+        return load_world(found)
     except ValidationError as exc:
         c.problems.extend(exc.problems)
         return None
 
 
-def _parse_patch(c: _Collector, raw: Mapping[str, Any]) -> WorldPatch:
+def _parse_patch(c: Collector, raw: Mapping[str, Any]) -> WorldPatch:
     kw: dict[str, tuple] = {}
     for key, value in raw.items():
         path = f"patch.{key}"
@@ -677,7 +581,7 @@ def _tie_key(d: Mapping[str, Any]) -> tuple | None:
     return None
 
 
-def _apply_patch(c: _Collector, world: World, patch: WorldPatch) -> World | None:
+def _apply_patch(c: Collector, world: World, patch: WorldPatch) -> World | None:
     """Apply `patch` on the world's plain data and validate the result as a world file."""
     data = world.to_dict()
     states, ties = data["states"], data["ties"]
@@ -791,7 +695,7 @@ def _reroute(t: dict[str, Any], gone: set[str]) -> dict[str, Any] | None:
     return t
 
 
-def _relocate(c: _Collector, where: str, n_states: int, n_ties: int) -> str:
+def _relocate(c: Collector, where: str, n_states: int, n_ties: int) -> str:
     """Point a problem in the patched world at the patch entry that caused it."""
     m = re.match(r"^(states|ties)\[(\d+)\](.*)$", where)
     if not m:
@@ -816,7 +720,7 @@ def _params_class() -> type:
     return ModelParams
 
 
-def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
+def _parse_params(c: Collector, raw: Mapping[str, Any], params_class: type | None) -> dict:
     """The ``[params]`` overrides; every field is checked on its own and located at its line.
 
     A field's type is checked against its default, then its value by the parameter class
@@ -845,10 +749,10 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
             ok = isinstance(value, bool)
             allowed = "true or false"
         elif isinstance(default, int):
-            ok = _is_int(value)
+            ok = is_int(value)
             allowed = "an integer"
         elif isinstance(default, float):
-            ok = _is_number(value) and math.isfinite(_as_float(value))
+            ok = is_number(value) and math.isfinite(_as_float(value))
             allowed = "a finite number"
             value = float(value) if ok else value
         elif isinstance(default, str):
@@ -857,7 +761,7 @@ def _parse_params(c: _Collector, raw: Mapping[str, Any], params_class: type | No
         else:
             ok, allowed = True, ""
         if not ok:
-            overflow = isinstance(default, float) and _is_number(value)  # 1e400, inf
+            overflow = isinstance(default, float) and is_number(value)  # 1e400, inf
             wrong = "must be a finite number" if overflow else "has the wrong type"
             c.add(where, f"{wrong} (default {default!r})", value, allowed)
             continue
@@ -903,7 +807,7 @@ def parse_param_settings(settings: Sequence[str], *, origin: str = "--set") -> d
     """
     import tomllib
 
-    c = _Collector(origin, "")
+    c = Collector(origin, "")
     raw: dict[str, Any] = {}
     for text in settings:
         name, sep, value_text = text.partition("=")
@@ -955,27 +859,26 @@ def _shock_catalogue() -> Mapping[str, type]:
     return SHOCKS
 
 
-def _literal_choices(hint: Any) -> tuple | None:
-    """The allowed values of a ``Literal[...]`` hint (or ``Literal[...] | None``), else None."""
-    if typing.get_origin(hint) is typing.Literal:
-        return typing.get_args(hint)
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        for arg in typing.get_args(hint):
-            found = _literal_choices(arg)
-            if found is not None:
-                return (*found, None) if type(None) in typing.get_args(hint) else found
-    return None
+@dataclass(frozen=True)
+class _ShockContext:
+    """What a shock field is checked against: the world's actors, blocs and corridors (None
+    when the world could not be loaded), the horizon, and the shocks built so far."""
+
+    ids: list[str] | None
+    blocs: list[str] | None
+    corridors: list[str] | None
+    steps: int | None
+    as_of: dt.date | None
+    built: list[Any]
+    index: int
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(cls)
-    except Exception:  # forward references the shock module cannot resolve: skip choices
-        return {}
+#: Stands in for a field whose problem lies elsewhere (a restore of a rejected shock).
+_SKIP = object()
 
 
 def _parse_shocks(
-    c: _Collector,
+    c: Collector,
     table: str,
     raw: Any,
     world: World | None,
@@ -989,9 +892,6 @@ def _parse_shocks(
         return []
     catalogue = catalogue if catalogue is not None else _shock_catalogue()
     names = list(catalogue)
-    ids = list(world.ids) if world is not None else None
-    blocs = list(world.blocs) if world is not None else None
-    corridors = sorted(world_corridors(world)) if world is not None else None
     built: list[Any] = []
     for i, entry in enumerate(raw):
         path = f"{table}[{i}]"
@@ -1012,7 +912,15 @@ def _parse_shocks(
             continue
         cls = catalogue[kind]
         fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-        hints = _hints(cls)
+        ctx = _ShockContext(
+            ids=list(world.ids) if world is not None else None,
+            blocs=list(world.blocs) if world is not None else None,
+            corridors=sorted(world_corridors(world)) if world is not None else None,
+            steps=steps,
+            as_of=world.as_of if world is not None else None,
+            built=built,
+            index=i,
+        )
         n_before = len(c.problems)
         kwargs: dict[str, Any] = {}
         for key, value in entry.items():
@@ -1024,26 +932,12 @@ def _parse_shocks(
                     where, f"unknown field of {kind}", key, ", ".join(fields), suggest(key, fields)
                 )
                 continue
-            kwargs[key] = _shock_value(
-                c,
-                where,
-                kind,
-                key,
-                value,
-                hints.get(key),
-                ids,
-                blocs,
-                steps,
-                built,
-                i,
-                corridors,
-                as_of=world.as_of if world is not None else None,
-            )
+            kwargs[key] = _shock_field(c, where, cls, fields[key], value, ctx)
         for name, f in fields.items():
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if required and name not in entry:
                 c.add(c.at(path), f"{kind} needs '{name}'", None, f"fields: {', '.join(fields)}")
-        if len(c.problems) > n_before:
+        if len(c.problems) > n_before or any(v is _SKIP for v in kwargs.values()):
             built.append(None)
             continue
         try:
@@ -1080,6 +974,14 @@ def _model_problems(
     -----
     Parameters that ``ModelParams`` itself rejects are the parser's to report; the shocks are
     then checked on a model with default parameters, so every problem is still found at once.
+
+    Why a model, not the world: what is left after the field checks is each shock's
+    ``validate(model)``, whose answer depends on state the model builds from the world and
+    the parameters (the supply ties after rerouting and their per-pair index, the
+    partnership index, the bloc list with ``neutral``, the shocks already scheduled, which a
+    restore must name and follow). Re-deriving that from the world here would be a second
+    copy of each rule; scheduling on a throw-away model asks the rule itself. The model is
+    built once per arm and never stepped (about 70 ms on axis-2024).
     """
     from sim.model import AllianceModel
 
@@ -1143,7 +1045,7 @@ def month_of_date(date: dt.date, as_of: dt.date) -> int:
     return months - 1 if date.day < as_of.day else months
 
 
-def _month_of(c: _Collector, where: str, value: Any, as_of: dt.date | None) -> int | None:
+def _month_of(c: Collector, where: str, value: Any, as_of: dt.date | None) -> int | None:
     """A shock's ``at`` given as a date, as a month; None (and a problem) when it cannot be."""
     if isinstance(value, dt.time) or (isinstance(value, dt.datetime) and value.tzinfo):
         c.add(
@@ -1185,142 +1087,28 @@ def world_corridors(world: World) -> set[str]:
     }
 
 
-def _shock_value(
-    c, where, kind, key, value, hint, ids, blocs, steps, built, i, corridors=None, as_of=None
-):
-    """Check one shock field by its meaning (actor, bloc, step...) and convert lists to tuples.
+def _shock_field(
+    c: Collector, where: str, cls: type, f: dataclasses.Field, value: Any, ctx: _ShockContext
+) -> Any:
+    """Check one shock field by the kind its metadata declares; return the value to build with.
 
-    A date given for ``at`` becomes the month of the run it falls in (:func:`month_of_date`).
+    The checks that need no world are the shock's own (:func:`sim.shocks.field_problem`, which
+    its ``__post_init__`` runs too); the world adds actor ids, blocs, corridors and the horizon.
+    A date given for a month becomes the month of the run it falls in (:func:`month_of_date`);
+    an index given for a shock (``restore``) becomes that earlier shock.
     """
-    choices = _literal_choices(hint) if hint is not None else None
-    if choices is not None:
-        if value not in choices:
-            shown = [repr(x) for x in choices if x is not None]
-            c.add(
-                where,
-                f"not a valid {key}",
-                value,
-                " | ".join(shown),
-                suggest(value, [x for x in choices if isinstance(x, str)]),
-            )
-        return value
+    from sim.shocks import field_problem
 
-    def actor(x, w=where) -> None:
-        if ids is not None and x not in ids:
-            c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
-
-    if key == "at":
-        given = value
-        if isinstance(value, dt.date | dt.datetime | dt.time):
-            value = _month_of(c, where, value, as_of)
-            if value is None:
-                return None
-            given = f"{given.isoformat()} (month {value})"
-        if not _is_int(value) or value < 0:
-            c.add(
-                where,
-                "must be a step",
-                value,
-                "an integer >= 0 (months from the start), or a date such as 2025-01-01",
-            )
-        elif steps is not None and value >= steps:
-            c.add(
-                where,
-                "shock after the horizon",
-                given,
-                f"a step in [0, {steps - 1}] for steps = {steps}",
-                f"raise scenario.steps to at least {value + 1}",
-            )
-        return value
-    if key == "target" and kind in ("cut_tie", "formalize"):
-        if not (isinstance(value, list) and len(value) == 2):
-            c.add(where, "must name the two ends of a tie", value, '["A", "B"]')
-            return value
-        for x in value:
-            actor(x)
-        return tuple(value)
-    if key == "target" and kind == "block_transit":
-        # A transit closure names an actor or a corridor (every route of that corridor closes).
-        if not isinstance(value, str):
-            c.add(where, "must be an actor id or a corridor name", value, "a string")
-        elif ids is not None and value not in ids and value not in (corridors or ()):
-            c.add(
-                where,
-                "unknown actor or corridor",
-                value,
-                f"an actor id, or a corridor: {', '.join(corridors or ())}",
-                suggest(value, [*ids, *(corridors or ())]),
-            )
-        return value
-    if key == "target":
-        if not isinstance(value, str):
-            c.add(where, "must be an actor id", value, "an actor id of the world")
-        else:
-            actor(value)
-        return value
-    if key in ("suppliers", "buyers", "by"):
-        if not isinstance(value, list):
-            c.add(where, "must be a list of actor ids", value, '["A", "B"]')
-            return value
-        for x in value:
-            actor(x)
-        return tuple(value)
-    if key in ("bloc", "to_bloc"):
-        if value is not None and blocs is not None and value not in (*blocs, "neutral"):
-            c.add(
-                where, "unknown bloc", value, ", ".join((*blocs, "neutral")), suggest(value, blocs)
-            )
-        return value
-    if key == "layer":
-        if value not in LAYERS:
-            c.add(where, "unknown layer", value, ", ".join(LAYERS), suggest(value, LAYERS))
-        return value
-    if key == "commodity":
-        if value is not None and (not isinstance(value, str) or value not in COMMODITIES):
-            c.add(
-                where,
-                "unknown commodity",
-                value,
-                ", ".join(COMMODITIES),
-                suggest(value, COMMODITIES),
-            )
-        return value
-    if key == "kind" and kind == "formalize":
-        from sim.ties import KIND_STRENGTH
-
-        if value not in KIND_STRENGTH:
-            c.add(
-                where,
-                "unknown partnership kind",
-                value,
-                " | ".join(KIND_STRENGTH),
-                suggest(value, KIND_STRENGTH),
-            )
-        return value
-    if key == "strength":
-        if value is not None and not (_is_number(value) and 0 < value <= 1):
-            c.add(where, "must be a strength", value, "a number in (0, 1]")
-        return value
-    if key == "fraction":
-        if not (_is_number(value) and 0 <= value <= 1):
-            c.add(where, "must be a share", value, "a number in [0, 1]")
-        return value
-    if key == "factor":
-        if not (_is_number(value) and value >= 0):
-            c.add(where, "must be a factor", value, "a number >= 0 (0.5 halves, 0 stops)")
-        return value
-    if key == "k":
-        n = len(ids) if ids is not None else None
-        if not _is_int(value) or value < 1 or (n is not None and value > n):
-            c.add(
-                where,
-                "must be a number of actors",
-                value,
-                f"an integer in [1, {n}]" if n else "an integer >= 1",
-            )
-        return value
-    if key == "shock":  # restore: names an earlier shock by its index
-        if not _is_int(value) or not 0 <= value < i:
+    kind = f.metadata.get("kind")
+    given = value
+    if kind == "month" and isinstance(value, dt.date | dt.datetime | dt.time):
+        value = _month_of(c, where, value, ctx.as_of)
+        if value is None:
+            return _SKIP
+        given = f"{given.isoformat()} (month {value})"
+    if kind == "shock":  # restore: names an earlier shock by its index
+        i = ctx.index
+        if not is_int(value) or not 0 <= value < i:
             c.add(
                 where,
                 "must name an earlier shock",
@@ -1328,11 +1116,55 @@ def _shock_value(
                 f"an index in [0, {i - 1}]" if i else "no earlier shock",
             )
             return value
-        if built[value] is None:
-            return value  # that shock's own problems are already reported
-        return built[value]
-    if isinstance(value, list):
-        return tuple(value)
+        if ctx.built[value] is None:
+            return _SKIP  # that shock's own problems are already reported
+        return ctx.built[value]
+    if kind in ("actor_pair", "actors") and isinstance(value, list):
+        value = tuple(value)
+    problem = field_problem(cls, f.name, value, where)
+    if problem is not None:
+        c.problems.append(problem)
+        return value
+    ids = ctx.ids
+    if ids is None or value is None:
+        return value
+
+    def actor(x: str) -> None:
+        if x not in ids:
+            c.add(where, "unknown actor", x, "an actor id of the world", suggest(x, ids))
+
+    if kind == "actor":
+        actor(value)
+    elif kind in ("actor_pair", "actors"):
+        for x in value:
+            actor(x)
+    elif kind == "corridor_or_actor" and value not in ids and value not in (ctx.corridors or ()):
+        corridors = ctx.corridors or []
+        c.add(
+            where,
+            "unknown actor or corridor",
+            value,
+            f"an actor id, or a corridor: {', '.join(corridors)}",
+            suggest(value, [*ids, *corridors]),
+        )
+    elif kind == "bloc" and ctx.blocs is not None and value not in (*ctx.blocs, "neutral"):
+        c.add(
+            where,
+            "unknown bloc",
+            value,
+            ", ".join((*ctx.blocs, "neutral")),
+            suggest(value, ctx.blocs),
+        )
+    elif kind == "count" and value > len(ids):
+        c.add(where, "must be a number of actors", value, f"an integer in [1, {len(ids)}]")
+    if kind == "month" and ctx.steps is not None and value >= ctx.steps:
+        c.add(
+            where,
+            "shock after the horizon",
+            given,
+            f"a step in [0, {ctx.steps - 1}] for steps = {ctx.steps}",
+            f"raise scenario.steps to at least {value + 1}",
+        )
     return value
 
 
@@ -1358,69 +1190,24 @@ def _jsonable(x: Any) -> Any:
 # -- outcomes -------------------------------------------------------------------------------
 
 
-_PAIR = re.compile(r"^([^-\s>]+)-([^-\s>]+)$")
-_ARROW = re.compile(r"^([^-\s>:]+)->([^-\s>:]+)$")
-_ARROW_COMMODITY = re.compile(r"^([^-\s>:]+)->([^-\s>:]+):([a-z_]+)$")
-
-
-def _parse_outcomes(c: _Collector, raw: Any, world: World | None) -> list[str]:
+def _parse_outcomes(c: Collector, raw: Any, world: World | None) -> list[str]:
+    """The outcome names, each checked by the registry (:mod:`sim.outcomes`) against the world."""
     if raw is None:
-        if world is None:
-            return []
-        return [f"{k}:{b}" for b in world.blocs for k in ("fulfilment", "cohesion")]
+        return [] if world is None else default_outcomes(world.blocs)
     where = c.at("scenario.outcomes")
     if not isinstance(raw, list) or not raw:
         c.add(where, "must be a non-empty list", raw, _SCENARIO_KEYS["outcomes"])
         return []
-    ids = list(world.ids) if world is not None else None
-    blocs = list(world.blocs) if world is not None else None
     out: list[str] = []
     for j, name in enumerate(raw):
         w = f"{where}[{j}]"
         if not isinstance(name, str):
             c.add(w, "must be a string", name, _SCENARIO_KEYS["outcomes"])
             continue
-        kind, _, arg = name.partition(":")
-        if kind not in OUTCOME_KINDS:
-            c.add(
-                w,
-                "unknown outcome",
-                name,
-                "; ".join(OUTCOME_KINDS.values()),
-                suggest(kind, OUTCOME_KINDS),
-            )
+        problems = outcome_problems(name, w, world)
+        c.problems.extend(problems)
+        if any(p.message in ("unknown outcome", "malformed outcome") for p in problems):
             continue
-        if kind == "collapses":
-            if arg:
-                c.add(w, "takes no argument", name, OUTCOME_KINDS[kind])
-        elif kind in _BLOC_OUTCOMES:
-            if blocs is not None and arg not in blocs:
-                c.add(w, "unknown bloc", arg, ", ".join(blocs), suggest(arg, blocs))
-        else:
-            pattern = {"strength": _PAIR, "delivered": _ARROW}.get(kind)
-            if pattern is None:
-                ends = [arg] if arg else []
-                ok = bool(arg)
-            else:
-                m = pattern.match(arg)
-                ends, ok = (list(m.groups()), True) if m else ([], False)
-                if not ok and kind == "delivered" and (m := _ARROW_COMMODITY.match(arg)):
-                    *ends, commodity = m.groups()
-                    ok = True
-                    if commodity not in COMMODITIES:
-                        c.add(
-                            w,
-                            "unknown commodity",
-                            commodity,
-                            ", ".join(COMMODITIES),
-                            suggest(commodity, COMMODITIES),
-                        )
-            if not ok:
-                c.add(w, "malformed outcome", name, OUTCOME_KINDS[kind])
-                continue
-            for x in ends:
-                if ids is not None and x not in ids:
-                    c.add(w, "unknown actor", x, "an actor id of the world", suggest(x, ids))
         if name in out:
             c.add(w, "listed twice", name, "each outcome once")
         out.append(name)

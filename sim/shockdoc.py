@@ -1,7 +1,8 @@
 """The table of every shock's keys in docs/inputs.md, generated from the shock classes.
 
-Each row comes from a class of :data:`sim.shocks.SHOCKS`: its dataclass fields (name, type
-annotation, default) and the Parameters section of its docstring (the meaning). The example of
+Each row comes from a class of :data:`sim.shocks.SHOCKS`: its dataclass fields (name, the kind
+its metadata declares, with its choices or range, and default) and the Parameters section of its
+docstring (the meaning). The example of
 each shock is checked by the test suite against the default world, so the page cannot drift from
 the code. Run ``python -m sim.shockdoc`` to print the table, ``python -m sim.shockdoc --write
 docs/inputs.md`` (``make docs-shocks``) to replace it between its markers.
@@ -12,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "restore": {"shock": 0, "at": 12},
     "formalize": {"target": ["RUS", "IRN"], "at": 2, "kind": "defence_pact"},
 }
-
-_TOML_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 
 
 def field_docs(cls: type) -> dict[str, str]:
@@ -76,23 +74,35 @@ def field_docs(cls: type) -> dict[str, str]:
     return out
 
 
-def _toml_type(hint: Any, name: str) -> str:
-    """A field's type as a scenario file spells it."""
-    if name == "at":
-        return "integer >= 0 (month), or a date"
-    if name == "shock":
-        return "integer (index)"
-    origin = typing.get_origin(hint)
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if origin is typing.Literal:
-        return " \\| ".join(f'`"{a}"`' for a in typing.get_args(hint))
-    if origin is not None and type(None) in typing.get_args(hint) and len(args) == 1:
-        return _toml_type(args[0], name)  # X | None: optional, said by the default
-    if origin is tuple:
-        inner = {_TOML_TYPES.get(a, "value") for a in args if a is not Ellipsis}
-        n = "" if Ellipsis in typing.get_args(hint) else f"{len(args)} "
-        return f"array of {n}{'/'.join(sorted(inner))}s"
-    return _TOML_TYPES.get(hint, str(hint))
+#: How a scenario file spells each kind of shock field (:data:`sim.shocks.FIELD_KINDS`).
+_KIND_TYPES = {
+    "actor": "string",
+    "actor_pair": "array of 2 strings",
+    "actors": "array of strings",
+    "corridor_or_actor": "string (actor id or corridor)",
+    "bloc": "string (bloc)",
+    "month": "integer >= 0 (month), or a date",
+    "count": "integer >= 1",
+    "flag": "boolean",
+    "shock": "integer (index)",
+}
+
+
+def _toml_type(f: dataclasses.Field) -> str:
+    """A field's type as a scenario file spells it, from the kind its metadata declares."""
+    from sim.shocks import choices_of
+
+    kind = f.metadata.get("kind")
+    if kind == "choice":
+        return " \\| ".join(f'`"{a}"`' for a in choices_of(f.metadata))
+    if kind == "number":
+        lo, hi = f.metadata["range"]
+        left = "(" if f.metadata.get("lo_open") else "["
+        if hi == float("inf"):
+            return f"number {'>' if left == '(' else '>='} {lo:g}"
+        right = ")" if f.metadata.get("hi_open") else "]"
+        return f"number in {left}{lo:g}, {hi:g}{right}"
+    return _KIND_TYPES.get(str(kind), "value")
 
 
 def _default(f: dataclasses.Field) -> str:
@@ -150,7 +160,6 @@ def render(catalogue: Mapping[str, type] | None = None) -> str:
         "",
     ]
     for name, cls in catalogue.items():
-        hints = typing.get_type_hints(cls)
         docs = field_docs(cls)
         summary = (cls.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ")
         summary = re.sub(r"\s+", " ", summary).replace("``", "`")
@@ -161,8 +170,7 @@ def render(catalogue: Mapping[str, type] | None = None) -> str:
                 continue
             meaning = re.sub(r"\s+", " ", docs.get(f.name, "")).replace("``", "`")
             parts.append(
-                f"| `{f.name}` | {_toml_type(hints.get(f.name), f.name)} | {_default(f)} | "
-                f"{meaning.replace('|', '\\|')} |"
+                f"| `{f.name}` | {_toml_type(f)} | {_default(f)} | {meaning.replace('|', '\\|')} |"
             )
         parts += ["", "```toml", shock_examples_toml(name), "```", ""]
     return "\n".join(parts).rstrip() + "\n"

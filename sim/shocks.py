@@ -18,20 +18,24 @@ RemoveState(target='SYR', at=6, fate='removed', to_bloc=None)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.errors import ShockError, suggest
+from sim.checks import choice_problem, integer_problem, number_problem
+from sim.errors import Problem, ShockError, suggest
 from sim.params import COLLAPSE_FATES
 
 if TYPE_CHECKING:
     from sim.model import AllianceModel
 
 __all__ = [
+    "FIELD_KINDS",
     "SHOCKS",
     "BlockTransit",
     "CutTie",
@@ -43,18 +47,156 @@ __all__ = [
     "Restore",
     "Sanction",
     "TargetedAttack",
+    "choices_of",
+    "field_problem",
 ]
 
 ATTACK_MEASURES = ("degree", "betweenness", "capability")
 
 
-# -- validation helpers -------------------------------------------------------------------------
+# -- field metadata: what each field is, and the checks derived from it --------------------------
+#
+# Every field declares its kind in its metadata (``field(metadata={"kind": ...})``). The
+# checks that need no world (type, range, choices) are :func:`field_problem`, run by each
+# shock's ``__post_init__`` and by the scenario parser alike, so a rule and its message live
+# once; the scenario parser adds the checks against a world by kind (actor ids, blocs,
+# corridors, the horizon), and ``validate(model)`` what only a model knows.
+
+#: The kinds of shock fields.
+FIELD_KINDS = (
+    "actor",  # an actor id
+    "actor_pair",  # two actor ids
+    "actors",  # a list of actor ids
+    "corridor_or_actor",  # an actor id or a corridor name
+    "bloc",  # a bloc name (or "neutral")
+    "month",  # a step: an integer >= 0 (a date in a scenario file)
+    "choice",  # one of metadata["choices"]
+    "number",  # a number in metadata["range"] (bounds open per "lo_open", "hi_open")
+    "count",  # a number of actors: an integer >= 1
+    "flag",  # true or false
+    "shock",  # another shock (in a scenario file: the index of an earlier one)
+)
+
+_MONTH = "an integer >= 0 (months from the start), or in a scenario file a date such as 2025-01-01"
 
 
-def _check_at(shock: Any) -> None:
-    at = shock.at
-    if isinstance(at, bool) or not isinstance(at, numbers.Integral) or at < 0:
-        raise ShockError(f"{shock!r}: 'at' must be a step, an integer >= 0; got {at!r}")
+def _field(
+    kind: str, default: Any = dataclasses.MISSING, *, kw_only: bool = False, **meta: Any
+) -> Any:
+    """A dataclass field declaring its kind (and choices, range, message) in its metadata."""
+    assert kind in FIELD_KINDS, kind
+    kw: dict[str, Any] = {"metadata": {"kind": kind, **meta}}
+    if default is not dataclasses.MISSING:
+        kw["default"] = default
+    if kw_only:
+        kw["kw_only"] = True
+    return field(**kw)
+
+
+def _partnership_kinds() -> tuple[str, ...]:
+    from sim.ties import KIND_STRENGTH  # SciPy behind it: loaded when a kind is checked
+
+    return tuple(KIND_STRENGTH)
+
+
+def _commodities() -> tuple[str, ...]:
+    from sim.world import COMMODITIES
+
+    return tuple(COMMODITIES)
+
+
+def choices_of(meta: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A choice field's allowed values (its ``choices``, called first if a function)."""
+    choices = meta.get("choices", ())
+    return tuple(choices() if callable(choices) else choices)
+
+
+def _is_ids(value: Any, n: int | None = None) -> bool:
+    return (
+        isinstance(value, tuple | list)
+        and (n is None or len(value) == n)
+        and all(isinstance(x, str) for x in value)
+    )
+
+
+def field_problem(cls: type, name: str, value: Any, where: str | None = None) -> Problem | None:
+    """What is wrong with `value` for field `name` of shock class `cls`, needing no world.
+
+    Type, range and choices, from the field's metadata. ``None`` when the value is fine, or
+    when it is an optional field left at ``None``.
+
+    Examples
+    --------
+    >>> print(field_problem(RandomFailure, "fraction", 0))
+    fraction: must be a share; got 0; allowed: a number in (0, 1]
+    """
+    f = next(x for x in dataclasses.fields(cls) if x.name == name)
+    meta = f.metadata
+    kind = meta.get("kind")
+    where = name if where is None else where
+    if value is None and meta.get("optional"):
+        return None
+    if kind in ("month", "count", "number") and not isinstance(value, bool):
+        if isinstance(value, numbers.Integral):  # NumPy integers count as integers
+            value = int(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, float):
+            value = float(value)
+    if kind == "actor" and not isinstance(value, str):
+        return Problem(where, "must be an actor id", value, "an actor id of the world")
+    if kind == "actor_pair" and not _is_ids(value, 2):
+        return Problem(where, "must be a pair of actor ids", value, '["A", "B"]')
+    if kind == "actors" and not _is_ids(value):
+        return Problem(where, "must be a list of actor ids", value, '["A", "B"]')
+    if kind == "corridor_or_actor" and not isinstance(value, str):
+        return Problem(where, "must be an actor id or a corridor name", value, "a string")
+    if kind == "bloc" and not isinstance(value, str):
+        return Problem(where, "must be a bloc name", value, 'a bloc of the world, or "neutral"')
+    if kind == "month":
+        return integer_problem(where, value, lo=0, allowed=_MONTH, message="must be a step")
+    if kind == "choice":
+        choices = choices_of(meta)
+        return choice_problem(
+            where,
+            value,
+            choices,
+            message=meta.get("message", f"not a valid {name}"),
+            allowed=" | ".join(repr(x) for x in choices),
+        )
+    if kind == "number":
+        lo, hi = meta["range"]
+        return number_problem(
+            where,
+            value,
+            lo=lo,
+            hi=hi,
+            lo_open=meta.get("lo_open", False),
+            hi_open=meta.get("hi_open", False),
+            allowed=meta["allowed"],
+            message=meta["message"],
+            type_message=meta["message"],
+        )
+    if kind == "count":
+        return integer_problem(
+            where, value, lo=1, allowed="an integer >= 1", message="must be a number of actors"
+        )
+    if kind == "flag" and not isinstance(value, bool):
+        return Problem(where, "must be true or false", value, "true | false")
+    if kind == "shock" and (not hasattr(value, "apply") or isinstance(value, Restore)):
+        return Problem(where, "must be a shock of the catalogue", value, "a shock to undo")
+    return None
+
+
+def _check_fields(shock: Any) -> None:
+    """Raise :class:`ShockError` listing every field of `shock` that :func:`field_problem`
+    rejects."""
+    problems = [
+        p
+        for f in dataclasses.fields(shock)
+        if "kind" in f.metadata
+        and (p := field_problem(type(shock), f.name, getattr(shock, f.name))) is not None
+    ]
+    if problems:
+        raise ShockError(f"{shock!r}: " + "; ".join(str(p) for p in problems))
 
 
 def _check_time(model: AllianceModel, shock: Any) -> None:
@@ -85,15 +227,6 @@ def _bloc(model: AllianceModel, bloc: Any, shock: Any, what: str) -> None:
         )
 
 
-def _choice(shock: Any, name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        hint = suggest(value, allowed)
-        raise ShockError(
-            f"{shock!r}: '{name}' must be one of {', '.join(allowed)}; got {value!r}"
-            + (f" ({hint})" if hint else "")
-        )
-
-
 # -- the catalogue ------------------------------------------------------------------------------
 
 
@@ -120,14 +253,15 @@ class RemoveState:
         strongest rival.
     """
 
-    target: str
-    at: int
-    fate: Literal["removed", "defected", "neutral"] = "removed"
-    to_bloc: str | None = None
+    target: str = _field("actor")
+    at: int = _field("month")
+    fate: Literal["removed", "defected", "neutral"] = _field(
+        "choice", "removed", choices=COLLAPSE_FATES
+    )
+    to_bloc: str | None = _field("bloc", None, optional=True)
 
     def __post_init__(self):
-        _check_at(self)
-        _choice(self, "fate", self.fate, COLLAPSE_FATES)
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         _actor(model, self.target, self)
@@ -158,12 +292,12 @@ class Defect:
         The bloc it joins, or ``"neutral"`` to leave every bloc.
     """
 
-    target: str
-    at: int
-    to_bloc: str = "neutral"
+    target: str = _field("actor")
+    at: int = _field("month")
+    to_bloc: str = _field("bloc", "neutral")
 
     def __post_init__(self):
-        _check_at(self)
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         _actor(model, self.target, self)
@@ -194,16 +328,17 @@ class CutTie:
         Cut only the supply tie of this commodity (default: every commodity from a to b).
     """
 
-    target: tuple[str, str]
-    at: int
-    layer: Literal["supply", "partnership"] = "supply"
-    commodity: str | None = None
+    target: tuple[str, str] = _field("actor_pair")
+    at: int = _field("month")
+    layer: Literal["supply", "partnership"] = _field(
+        "choice", "supply", choices=("supply", "partnership"), message="unknown layer"
+    )
+    commodity: str | None = _field(
+        "choice", None, choices=_commodities, optional=True, message="unknown commodity"
+    )
 
     def __post_init__(self):
-        _check_at(self)
-        _choice(self, "layer", self.layer, ("supply", "partnership"))
-        if not (isinstance(self.target, tuple | list) and len(self.target) == 2):
-            raise ShockError(f"{self!r}: 'target' must be a pair of actor ids (a, b)")
+        _check_fields(self)
         object.__setattr__(self, "target", tuple(self.target))
 
     def _ties(self, model: AllianceModel) -> np.ndarray:
@@ -260,11 +395,11 @@ class BlockTransit:
         The step (month) at which it takes effect.
     """
 
-    target: str
-    at: int
+    target: str = _field("corridor_or_actor")
+    at: int = _field("month")
 
     def __post_init__(self):
-        _check_at(self)
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         corridors = {c for c in model.supply.route_corridor if c}
@@ -308,17 +443,21 @@ class Degrade:
         What is multiplied: what the actor produces for its supply ties, or its capability.
     """
 
-    target: str
-    at: int
-    factor: float = 0.5
-    what: Literal["production", "capability"] = "production"
+    target: str = _field("actor")
+    at: int = _field("month")
+    factor: float = _field(
+        "number",
+        0.5,
+        range=(0.0, math.inf),
+        message="must be a factor",
+        allowed="a number >= 0 (0.5 halves, 0 stops)",
+    )
+    what: Literal["production", "capability"] = _field(
+        "choice", "production", choices=("production", "capability")
+    )
 
     def __post_init__(self):
-        _check_at(self)
-        _choice(self, "what", self.what, ("production", "capability"))
-        f = self.factor
-        if isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 <= f < math.inf:
-            raise ShockError(f"{self!r}: 'factor' must be a number >= 0; got {f!r}")
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         _actor(model, self.target, self)
@@ -352,14 +491,14 @@ class Sanction:
         Actors that impose the sanction (a hostile act towards `target`).
     """
 
-    target: str
-    at: int
-    suppliers: tuple[str, ...] = ()
-    buyers: tuple[str, ...] = ()
-    by: tuple[str, ...] = ()
+    target: str = _field("actor")
+    at: int = _field("month")
+    suppliers: tuple[str, ...] = _field("actors", ())
+    buyers: tuple[str, ...] = _field("actors", ())
+    by: tuple[str, ...] = _field("actors", ())
 
     def __post_init__(self):
-        _check_at(self)
+        _check_fields(self)
         object.__setattr__(self, "suppliers", tuple(self.suppliers))
         object.__setattr__(self, "buyers", tuple(self.buyers))
         object.__setattr__(self, "by", tuple(self.by))
@@ -423,24 +562,27 @@ class Formalize:
     Formalize(target=('RUS', 'IRN'), at=2, kind='defence_pact', strength=None)
     """
 
-    target: tuple[str, str]
-    at: int
-    kind: str = "strategic_partnership"
-    strength: float | None = None
+    target: tuple[str, str] = _field("actor_pair")
+    at: int = _field("month")
+    kind: str = _field(
+        "choice",
+        "strategic_partnership",
+        choices=_partnership_kinds,
+        message="unknown partnership kind",
+    )
+    strength: float | None = _field(
+        "number",
+        None,
+        optional=True,
+        range=(0.0, 1.0),
+        lo_open=True,
+        message="must be a strength",
+        allowed="a number in (0, 1]",
+    )
 
     def __post_init__(self):
-        from sim.ties import KIND_STRENGTH
-
-        _check_at(self)
-        if not (isinstance(self.target, tuple | list) and len(self.target) == 2):
-            raise ShockError(f"{self!r}: 'target' must be a pair of actor ids (a, b)")
+        _check_fields(self)
         object.__setattr__(self, "target", tuple(self.target))
-        _choice(self, "kind", self.kind, tuple(KIND_STRENGTH))
-        x = self.strength
-        if x is not None and (
-            isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 < x <= 1
-        ):
-            raise ShockError(f"{self!r}: 'strength' must be a number in (0, 1]; got {x!r}")
 
     def validate(self, model: AllianceModel) -> None:
         i = _actor(model, self.target[0], self, "target[0]")
@@ -482,13 +624,21 @@ class RandomFailure:
         Draw only from this bloc's alive actors (default: the whole world).
     """
 
-    fraction: float | None = None
-    k: int | None = None
-    at: int = field(kw_only=True)
-    bloc: str | None = None
+    fraction: float | None = _field(
+        "number",
+        None,
+        optional=True,
+        range=(0.0, 1.0),
+        lo_open=True,
+        message="must be a share",
+        allowed="a number in (0, 1]",
+    )
+    k: int | None = _field("count", None, optional=True)
+    at: int = _field("month", kw_only=True)
+    bloc: str | None = _field("bloc", None, optional=True)
 
     def __post_init__(self):
-        _check_at(self)
+        _check_fields(self)
         f, k = self.fraction, self.k
         if (f is None) == (k is None):
             raise ShockError(
@@ -496,12 +646,6 @@ class RandomFailure:
                 f"'k' (a number of actors); got "
                 + ("neither" if f is None else f"both (fraction={f!r}, k={k!r})")
             )
-        if f is not None and (
-            isinstance(f, bool) or not isinstance(f, numbers.Real) or not 0 < f <= 1
-        ):
-            raise ShockError(f"{self!r}: 'fraction' must be in (0, 1]; got {f!r}")
-        if k is not None and (isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1):
-            raise ShockError(f"{self!r}: 'k' must be an integer >= 1; got {k!r}")
 
     def _pool(self, model: AllianceModel) -> np.ndarray:
         pool = model._alive.copy()
@@ -554,17 +698,16 @@ class TargetedAttack:
         Attack only this bloc's actors (default: the whole world).
     """
 
-    k: int
-    at: int
-    by: Literal["degree", "betweenness", "capability"] = "degree"
-    recompute: bool = False
-    bloc: str | None = None
+    k: int = _field("count")
+    at: int = _field("month")
+    by: Literal["degree", "betweenness", "capability"] = _field(
+        "choice", "degree", choices=ATTACK_MEASURES
+    )
+    recompute: bool = _field("flag", False)
+    bloc: str | None = _field("bloc", None, optional=True)
 
     def __post_init__(self):
-        _check_at(self)
-        _choice(self, "by", self.by, ATTACK_MEASURES)
-        if isinstance(self.k, bool) or not isinstance(self.k, numbers.Integral) or self.k < 1:
-            raise ShockError(f"{self!r}: 'k' must be an integer >= 1; got {self.k!r}")
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         if self.bloc is not None:
@@ -647,13 +790,11 @@ class Restore:
         The step (month) at which it is undone, after the shock's own.
     """
 
-    shock: Any
-    at: int
+    shock: Any = _field("shock")  # noqa: RUF009 (a field declaration, not a default)
+    at: int = _field("month")
 
     def __post_init__(self):
-        _check_at(self)
-        if not hasattr(self.shock, "apply") or isinstance(self.shock, Restore):
-            raise ShockError(f"{self!r}: 'shock' must be a shock of the catalogue")
+        _check_fields(self)
 
     def validate(self, model: AllianceModel) -> None:
         _check_time(model, self)

@@ -51,19 +51,20 @@ the file, the line of its table, the key path, the bad value, what is allowed an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import networkx as nx
 
+from sim.checks import Collector, choice_problem, is_number, number_problem, string_problem
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
 
 __all__ = [
@@ -243,9 +244,21 @@ class World:
     def __post_init__(self):
         object.__setattr__(self, "actors", tuple(self.actors))
         object.__setattr__(self, "ties", tuple(self.ties))
-        problems = _check_semantics(self, lambda kind, i: f"{kind}[{i}]")
+        problems = _world_problems(self.actors, self.ties)
         if problems:
             raise ValidationError(problems, what=f"world {self.name!r}")
+
+    @classmethod
+    def _checked(cls, **kw: Any) -> World:
+        """A world from actors and ties the reader has just checked (with their file lines):
+        built without running the same checks a second time."""
+        world = object.__new__(cls)
+        for f in fields(cls):
+            value = kw.get(f.name, f.default)
+            object.__setattr__(
+                world, f.name, tuple(value) if f.name in ("actors", "ties") else value
+            )
+        return world
 
     # -- lookups ----------------------------------------------------------------------------
     @cached_property
@@ -272,8 +285,17 @@ class World:
     def __len__(self) -> int:
         return len(self.actors)
 
+    @overload
+    def ties_in(self, layer: Literal["partnership"]) -> tuple[PartnershipTie, ...]: ...
+    @overload
+    def ties_in(self, layer: Literal["supply"]) -> tuple[SupplyTie, ...]: ...
+    @overload
+    def ties_in(self, layer: Literal["rivalry"]) -> tuple[RivalryTie, ...]: ...
+    @overload
+    def ties_in(self, layer: str) -> tuple[Tie, ...]: ...
     def ties_in(self, layer: str) -> tuple[Tie, ...]:
-        """The ties of one layer, in file order."""
+        """The ties of one layer, in file order (typed by layer: ``ties_in("supply")`` holds
+        :class:`SupplyTie` only)."""
         _check_layer(layer)
         return tuple(t for t in self.ties if t.layer == layer)
 
@@ -625,6 +647,12 @@ def _tie_to_dict(t: Tie, *, json_safe: bool) -> dict[str, Any]:
 
 
 # -- parsing and validation -----------------------------------------------------------------
+#
+# Reading a file turns each table into an object, converting what can be converted (dates,
+# lists of ids to tuples, numbers to floats) and reporting only what stops an object being
+# built: a table that is not a table, unknown and missing keys, an unknown layer. Every value
+# and cross-reference is then checked once, on the objects, by _world_problems: the same
+# function World() runs on a world built in code, so each rule and its message live once.
 
 _ACTOR_KEYS = {
     "id": "a short code (ISO 3166 alpha-3 for states)",
@@ -642,6 +670,7 @@ _ACTOR_KEYS = {
     "note": "free text",
 }
 _REQUIRED_ACTOR_KEYS = ("id", "name", "bloc", "lat", "lon")
+_ACTOR_RANGES = {"lat": (-90, 90), "lon": (-180, 180), "capability": (0, 1), "stability": (0, 1)}
 _COMMON_TIE_KEYS = ("layer", "since", "source", "verified", "note")
 _TIE_KEYS = {
     "partnership": ("between", "kind", "strength"),
@@ -653,233 +682,107 @@ _REQUIRED_TIE_KEYS = {
     "rivalry": ("between", "intensity", "since", "source"),
     "supply": ("from", "to", "commodity", "volume", "since", "source"),
 }
+_ROUTE_KEYS = ("via", "capacity", "corridor")
 _WORLD_KEYS = ("name", "description", "as_of")
+_SOURCE = "outlet and date, or a dataset and version"
+_DATE = "YYYY-MM-DD (a TOML date, e.g. 2024-12-08)"
 
 
-class _Collector:
-    """Collects problems with locations ``file:line key.path``."""
+class _Reported:
+    """Stands in for a value that is missing or unreadable: its problem is already reported,
+    and the checks skip it (so one mistake gives one message)."""
 
-    def __init__(self, origin: str, text: str):
-        self.origin = origin
-        self.problems: list[Problem] = []
-        self._lines = _table_lines(text) if text else {}
-
-    def where(self, table: str, index: int | None, key: str = "") -> str:
-        line = self._lines.get(table, [])
-        loc = self.origin
-        if index is not None and index < len(line):
-            loc += f":{line[index]}"
-        path = table if index is None else f"{table}[{index}]"
-        if key:
-            path += f".{key}"
-        return f"{loc} {path}"
-
-    def add(
-        self,
-        where: str,
-        message: str,
-        value: object = None,
-        allowed: str = "",
-        suggestion: str = "",
-    ) -> None:
-        self.problems.append(Problem(where, message, value, allowed, suggestion))
+    def __repr__(self) -> str:
+        return "<reported>"
 
 
-def _table_lines(text: str) -> dict[str, list[int]]:
-    """Line numbers of each ``[[states]]`` and ``[[ties]]`` header, in order."""
-    out: dict[str, list[int]] = {"states": [], "ties": []}
-    for n, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        for table in out:
-            if s.startswith(f"[[{table}]]"):
-                out[table].append(n)
-    return out
+_REPORTED: Any = _Reported()
 
 
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
+# -- converting tables to objects -----------------------------------------------------------
 
 
-def _number(
-    c: _Collector, where: str, value: object, *, lo: float, hi: float, allowed: str
-) -> float | None:
-    if not _is_number(value):
-        c.add(where, "must be a number", value, allowed)
-        return None
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except OverflowError:  # TOML integers are unbounded; 10**400 has no float
-        c.add(where, "is out of range", value, allowed)
-        return None
-    if math.isnan(x) or math.isinf(x) or not lo <= x <= hi:
-        c.add(where, "is out of range", value, allowed)
-        return None
-    return x
-
-
-def _string(
-    c: _Collector, where: str, value: object, *, allowed: str, nonempty: bool = True
-) -> str | None:
-    if not isinstance(value, str) or (nonempty and not value.strip()):
-        c.add(
-            where, "must be a non-empty string" if nonempty else "must be a string", value, allowed
-        )
-        return None
+def _as_float(value: object) -> Any:
+    """A number as a float (what a world holds); anything else unchanged, for the checks."""
+    if is_number(value):
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except OverflowError:  # a 400-digit TOML integer: left for the range check
+            return value
     return value
 
 
-def _unknown_keys(
-    c: _Collector, table: str, i: int, entry: Mapping[str, Any], allowed: Iterable[str]
-) -> None:
-    allowed = list(allowed)
-    for key in entry:
-        if key not in allowed:
-            c.add(
-                c.where(table, i, key),
-                "unknown key",
-                key,
-                ", ".join(allowed),
-                suggest(key, allowed),
-            )
-
-
-def _parse_date(c: _Collector, where: str, value: object) -> dt.date | None:
+def _as_date(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    c.add(where, "must be a date", value, "YYYY-MM-DD (a TOML date, e.g. 2024-12-08)")
-    return None
+    return value
 
 
-def _parse_flows(c: _Collector, where: str, value: object) -> dict[str, float]:
-    if not isinstance(value, Mapping):
-        c.add(where, "must be a table", value, "commodity -> volume per month")
-        return {}
-    out: dict[str, float] = {}
-    for k, v in value.items():
-        if k not in COMMODITIES:
-            c.add(
-                f"{where}.{k}",
-                "unknown commodity",
-                k,
-                ", ".join(COMMODITIES),
-                suggest(k, COMMODITIES),
-            )
-            continue
-        x = _number(
-            c,
-            f"{where}.{k}",
-            v,
-            lo=0.0,
-            hi=_MAX_VALUE,
-            allowed=f"a volume >= 0 in {COMMODITIES[k]}",
-        )
-        if x is not None:
-            out[k] = x
-    return out
+def _as_flows(value: object) -> object:
+    return {k: _as_float(v) for k, v in value.items()} if isinstance(value, Mapping) else value
 
 
-def _parse_actor(c: _Collector, i: int, entry: object) -> Actor | None:
+def _as_ids(value: object) -> object:
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return tuple(value) if ok else value  # type: ignore[arg-type]
+
+
+def _parse_actor(c: Collector, i: int, entry: object) -> Actor | None:
+    path = f"states[{i}]"
     if not isinstance(entry, Mapping):
-        c.add(c.where("states", i), "must be a table", entry, "a [[states]] table")
+        c.add(c.at(path), "must be a table", entry, "a [[states]] table")
         return None
-    ok = True
-    _unknown_keys(c, "states", i, entry, _ACTOR_KEYS)
+    c.unknown_keys(path, entry, _ACTOR_KEYS)
+    kw: dict[str, Any] = {}
     for key in _REQUIRED_ACTOR_KEYS:
         if key not in entry:
-            c.add(c.where("states", i, key), "missing required key", None, _ACTOR_KEYS[key])
-            ok = False
-    w = lambda k: c.where("states", i, k)  # noqa: E731
-    kw: dict[str, Any] = {}
-    for key in ("id", "name", "bloc"):
+            c.add(c.at(f"{path}.{key}"), "missing required key", None, _ACTOR_KEYS[key])
+            kw[key] = _REPORTED
+    for key in _ACTOR_KEYS:
         if key in entry:
-            kw[key] = _string(c, w(key), entry[key], allowed=_ACTOR_KEYS[key])
-    if "kind" in entry:
-        kind = entry["kind"]
-        if kind not in ACTOR_KINDS:
-            c.add(
-                w("kind"),
-                "unknown actor kind",
-                kind,
-                " | ".join(ACTOR_KINDS),
-                suggest(kind, ACTOR_KINDS),
+            value = entry[key]
+            kw[key] = (
+                _as_float(value)
+                if key in _ACTOR_RANGES
+                else _as_flows(value)
+                if key in ("produces", "needs", "domestic")
+                else value
             )
-            ok = False
-        kw["kind"] = kind
-    ranges = {"lat": (-90, 90), "lon": (-180, 180), "capability": (0, 1), "stability": (0, 1)}
-    for key, (lo, hi) in ranges.items():
-        if key in entry:
-            kw[key] = _number(c, w(key), entry[key], lo=lo, hi=hi, allowed=_ACTOR_KEYS[key])
-    for key in ("produces", "needs", "domestic"):
-        if key in entry:
-            kw[key] = _parse_flows(c, w(key), entry[key])
-    for key in ("note", "domestic_source"):
-        if key in entry:
-            kw[key] = _string(c, w(key), entry[key], allowed="text", nonempty=False)
-    if not ok or any(v is None for v in kw.values()):
-        return None
     return Actor(**kw)
 
 
-def _parse_route(
-    c: _Collector, where: str, entry: Mapping[str, Any], *, main: bool
-) -> Route | None:
-    via = entry.get("via", [])
-    ok = True
-    if not isinstance(via, list) or not all(isinstance(v, str) for v in via):
-        c.add(
-            f"{where}.via" if not main else where.rsplit(".", 1)[0] + ".via",
-            "must be a list of actor ids",
-            via,
-            'e.g. ["IRQ", "SYR"]',
-        )
-        ok = False
-    capacity = 1.0
+def _parse_route(c: Collector, path: str, entry: Mapping[str, Any], *, main: bool) -> Route:
+    capacity: object = 1.0
     if not main:
+        c.unknown_keys(path, entry, _ROUTE_KEYS)
         if "capacity" not in entry:
             c.add(
-                f"{where}.capacity",
+                c.at(f"{path}.capacity"),
                 "missing required key",
                 None,
                 "the share of the tie's volume this route can carry, in (0, 1]",
             )
-            ok = False
+            capacity = _REPORTED
         else:
-            cap = _number(
-                c,
-                f"{where}.capacity",
-                entry["capacity"],
-                lo=0.0,
-                hi=1.0,
-                allowed="a share in (0, 1]",
-            )
-            if cap is not None and cap <= 0:
-                c.add(
-                    f"{where}.capacity", "is out of range", entry["capacity"], "a share in (0, 1]"
-                )
-                cap = None
-            ok = ok and cap is not None
-            capacity = cap if cap is not None else 1.0
-    corridor = entry.get("corridor", "")
-    if not isinstance(corridor, str):
-        c.add(f"{where}.corridor", "must be a string", corridor, "a corridor name")
-        ok = False
-    if not ok:
-        return None
-    return Route(via=tuple(via), capacity=capacity, corridor=corridor)
+            capacity = _as_float(entry["capacity"])
+    return Route(
+        via=_as_ids(entry.get("via", [])),  # type: ignore[arg-type]
+        capacity=capacity,  # type: ignore[arg-type]
+        corridor=entry.get("corridor", ""),
+    )
 
 
-def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
+def _parse_tie(c: Collector, i: int, entry: object) -> Tie | None:
+    path = f"ties[{i}]"
     if not isinstance(entry, Mapping):
-        c.add(c.where("ties", i), "must be a table", entry, "a [[ties]] table")
+        c.add(c.at(path), "must be a table", entry, "a [[ties]] table")
         return None
-    w = lambda k: c.where("ties", i, k)  # noqa: E731
+    w = lambda k: c.at(f"{path}.{k}")  # noqa: E731
     layer = entry.get("layer")
     if layer not in LAYERS:
         if layer is None:
@@ -887,63 +790,23 @@ def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
         else:
             c.add(w("layer"), "unknown layer", layer, " | ".join(LAYERS), suggest(layer, LAYERS))
         return None
-    _unknown_keys(c, "ties", i, entry, (*_COMMON_TIE_KEYS, *_TIE_KEYS[layer]))
-    ok = True
+    c.unknown_keys(path, entry, (*_COMMON_TIE_KEYS, *_TIE_KEYS[layer]))
     for key in _REQUIRED_TIE_KEYS[layer]:
         if key not in entry:
-            allowed = {
-                "source": "outlet and date, or a dataset and version",
-                "since": "a date, YYYY-MM-DD",
-            }.get(key, f"required for layer {layer!r}")
-            c.add(w(key), "missing required key", None, allowed)
-            ok = False
-    common: dict[str, Any] = {}
-    if "since" in entry:
-        common["since"] = _parse_date(c, w("since"), entry["since"])
-    if "source" in entry:
-        common["source"] = _string(
-            c, w("source"), entry["source"], allowed="outlet and date, or a dataset and version"
-        )
-    if "verified" in entry:
-        if not isinstance(entry["verified"], bool):
-            c.add(w("verified"), "must be true or false", entry["verified"], "true | false")
-            ok = False
-        common["verified"] = entry["verified"]
-    if "note" in entry:
-        common["note"] = _string(c, w("note"), entry["note"], allowed="text", nonempty=False)
-    if not ok or any(v is None for v in common.values()):
-        ok = False
-
-    if layer == "supply":
-        kw: dict[str, Any] = {}
-        for key, name in (("from", "supplier"), ("to", "recipient")):
-            if key in entry:
-                kw[name] = _string(c, w(key), entry[key], allowed="an actor id")
-        if "commodity" in entry:
-            com = entry["commodity"]
-            if not isinstance(com, str) or com not in COMMODITIES:  # a list is unhashable
-                c.add(
-                    w("commodity"),
-                    "unknown commodity",
-                    com,
-                    ", ".join(COMMODITIES),
-                    suggest(com, COMMODITIES),
-                )
-                ok = False
-            kw["commodity"] = com
-        if "volume" in entry:
-            vol = _number(
-                c,
-                w("volume"),
-                entry["volume"],
-                lo=0.0,
-                hi=_MAX_VALUE,
-                allowed="a volume per month >= 0 in the commodity's unit",
+            allowed = {"source": _SOURCE, "since": "a date, YYYY-MM-DD"}.get(
+                key, f"required for layer {layer!r}"
             )
-            kw["volume"] = vol
-        route = _parse_route(c, w("via"), entry, main=True)
-        kw["route"] = route
-        alts = entry.get("alternatives", [])
+            c.add(w(key), "missing required key", None, allowed)
+    get = lambda key, default=_REPORTED: entry.get(key, default)  # noqa: E731
+    common: dict[str, Any] = {
+        "since": _as_date(get("since")),
+        "source": get("source"),
+        "verified": get("verified", True),
+        "note": get("note", ""),
+    }
+    if layer == "supply":
+        alts = get("alternatives", [])
+        routes: list[Route] = []
         if not isinstance(alts, list):
             c.add(
                 w("alternatives"),
@@ -951,9 +814,7 @@ def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
                 alts,
                 '[{ via = ["TKM"], capacity = 0.3 }]',
             )
-            ok = False
         else:
-            routes = []
             for j, alt in enumerate(alts):
                 if not isinstance(alt, Mapping):
                     c.add(
@@ -962,68 +823,37 @@ def _parse_tie(c: _Collector, i: int, entry: object) -> Tie | None:
                         alt,
                         "{ via = [...], capacity = 0.3, corridor = '...' }",
                     )
-                    ok = False
                     continue
-                for key in alt:
-                    if key not in ("via", "capacity", "corridor"):
-                        c.add(
-                            w(f"alternatives[{j}].{key}"),
-                            "unknown key",
-                            key,
-                            "via, capacity, corridor",
-                            suggest(key, ("via", "capacity", "corridor")),
-                        )
-                        ok = False
-                routes.append(_parse_route(c, w(f"alternatives[{j}]"), alt, main=False))
-            kw["alternatives"] = tuple(routes)
-            ok = ok and all(r is not None for r in routes)
-        if not ok or any(v is None for v in kw.values()):
-            return None
-        return SupplyTie(**common, **kw)
-
-    kw = {}
-    between = entry.get("between")
-    if "between" in entry:
+                routes.append(_parse_route(c, f"{path}.alternatives[{j}]", alt, main=False))
+        return SupplyTie(
+            **common,
+            supplier=get("from"),
+            recipient=get("to"),
+            commodity=get("commodity"),
+            volume=_as_float(get("volume")),  # type: ignore[arg-type]
+            route=_parse_route(c, path, entry, main=True),
+            alternatives=tuple(routes),
+        )
+    between = get("between")
+    a = b = _REPORTED
+    if between is not _REPORTED:
         if (
-            not isinstance(between, list)
-            or len(between) != 2
-            or not all(isinstance(x, str) for x in between)
+            isinstance(between, list)
+            and len(between) == 2
+            and all(isinstance(x, str) for x in between)
         ):
-            c.add(w("between"), "must be a pair of actor ids", between, '["RUS", "IRN"]')
-            ok = False
+            a, b = between
         else:
-            kw["a"], kw["b"] = between
+            c.add(w("between"), "must be a pair of actor ids", between, '["RUS", "IRN"]')
     if layer == "partnership":
-        if "kind" in entry:
-            kind = entry["kind"]
-            if kind not in PARTNERSHIP_KINDS:
-                c.add(
-                    w("kind"),
-                    "unknown partnership kind",
-                    kind,
-                    ", ".join(PARTNERSHIP_KINDS),
-                    suggest(kind, PARTNERSHIP_KINDS),
-                )
-                ok = False
-            kw["kind"] = kind
-        if "strength" in entry:
-            kw["strength"] = _number(
-                c, w("strength"), entry["strength"], lo=0, hi=1, allowed="a number in [0, 1]"
-            )
-        cls: type = PartnershipTie
-    else:
-        if "intensity" in entry:
-            kw["intensity"] = _number(
-                c, w("intensity"), entry["intensity"], lo=0, hi=1, allowed="a number in [0, 1]"
-            )
-        cls = RivalryTie
-    if not ok or any(v is None for v in kw.values()):
-        return None
-    return cls(**common, **kw)
+        return PartnershipTie(
+            **common, a=a, b=b, kind=get("kind"), strength=_as_float(get("strength"))
+        )
+    return RivalryTie(**common, a=a, b=b, intensity=_as_float(get("intensity")))
 
 
 def _parse_world(data: Mapping[str, Any], *, origin: str, text: str) -> World:
-    c = _Collector(origin, text)
+    c = Collector(origin, text, by_table=True)
     if not isinstance(data, Mapping):
         raise ValidationError(
             [Problem(origin, "must be a table at the top level", data)], what=origin
@@ -1051,21 +881,16 @@ def _parse_world(data: Mapping[str, Any], *, origin: str, text: str) -> World:
                 ", ".join(_WORLD_KEYS),
                 suggest(key, _WORLD_KEYS),
             )
-    if "name" in meta:
-        kw["name"] = _string(c, f"{origin} world.name", meta["name"], allowed="a name") or "world"
-    if "description" in meta:
-        kw["description"] = (
-            _string(
-                c,
-                f"{origin} world.description",
-                meta["description"],
-                allowed="text",
-                nonempty=False,
-            )
-            or ""
-        )
+    if "name" in meta and c.string(f"{origin} world.name", meta["name"], allowed="a name"):
+        kw["name"] = meta["name"]
+    if "description" in meta and c.string(
+        f"{origin} world.description", meta["description"], allowed="text", nonempty=False
+    ):
+        kw["description"] = meta["description"]
     if "as_of" in meta:
-        kw["as_of"] = _parse_date(c, f"{origin} world.as_of", meta["as_of"])
+        kw["as_of"] = _as_date(meta["as_of"])
+        if not isinstance(kw["as_of"], dt.date):
+            c.add(f"{origin} world.as_of", "must be a date", meta["as_of"], _DATE)
 
     states = data.get("states")
     if states is None:
@@ -1093,277 +918,276 @@ def _parse_world(data: Mapping[str, Any], *, origin: str, text: str) -> World:
 
     actors = [_parse_actor(c, i, e) for i, e in enumerate(states)]
     parsed_ties = [_parse_tie(c, i, e) for i, e in enumerate(ties)]
-    _check_references(c, states, ties)
+    c.extend(_world_problems(actors, parsed_ties, c.at))
     if c.problems:
         raise ValidationError(c.problems, what=origin)
-    return World(actors=tuple(actors), ties=tuple(parsed_ties), **kw)
+    return World._checked(actors=tuple(actors), ties=tuple(parsed_ties), **kw)  # type: ignore[arg-type]
 
 
-def _check_references(c: _Collector, states: list, ties: list) -> None:
-    """Cross-references on the raw entries, so they are checked even where a field is bad."""
-    seen: dict[str, int] = {}
-    for i, e in enumerate(states):
-        aid = e.get("id") if isinstance(e, Mapping) else None
-        if not isinstance(aid, str):
+# -- the checks, on objects -----------------------------------------------------------------
+
+
+def _plain(path: str) -> str:
+    return path
+
+
+def _located(found: list[Problem | None], at: Callable[[str], str], entry: str) -> list[Problem]:
+    """The problems of one entry (``where`` a key path inside it), located in the file. The
+    checks name keys only; a location is made for the few values that fail."""
+    return [dataclasses.replace(p, where=at(f"{entry}.{p.where}")) for p in found if p is not None]
+
+
+def _flow_problems(where: str, value: object) -> list[Problem | None]:
+    if not isinstance(value, Mapping):
+        return [Problem(where, "must be a table", value, "commodity -> volume per month")]
+    out: list[Problem | None] = []
+    for k, v in value.items():
+        if not isinstance(k, str) or k not in COMMODITIES:
+            out.append(choice_problem(f"{where}.{k}", k, COMMODITIES, message="unknown commodity"))
             continue
-        if aid in seen:
-            c.add(
-                c.where("states", i, "id"),
-                "duplicate actor id",
-                aid,
-                "ids must be unique",
-                f"first defined at {c.where('states', seen[aid])}",
+        out.append(
+            number_problem(
+                f"{where}.{k}",
+                v,
+                lo=0.0,
+                hi=_MAX_VALUE,
+                allowed=f"a volume >= 0 in {COMMODITIES[k]}",
             )
-        else:
-            seen[aid] = i
-    ids = list(seen)
+        )
+    return out
 
-    def known(where: str, x: object) -> bool:
-        if not isinstance(x, str):
-            return False
-        if x not in seen:
-            c.add(where, "unknown actor", x, "an id defined in [[states]]", suggest(x, ids))
-            return False
-        return True
 
-    first: dict[tuple, int] = {}
-    for i, e in enumerate(ties):
-        if not isinstance(e, Mapping) or e.get("layer") not in LAYERS:
-            continue
-        w = lambda k, i=i: c.where("ties", i, k)  # noqa: E731
-        if e["layer"] == "supply":
-            src, dst = e.get("from"), e.get("to")
-            known(w("from"), src)
-            known(w("to"), dst)
-            if isinstance(src, str) and src == dst:
-                c.add(
-                    w("to"),
-                    "a supply tie cannot join an actor to itself",
-                    dst,
-                    "two different actors",
-                )
-            routes = [("via", e.get("via", []))]
-            alts = e.get("alternatives", [])
-            if isinstance(alts, list):
-                routes += [
-                    (f"alternatives[{j}].via", a.get("via", []))
-                    for j, a in enumerate(alts)
-                    if isinstance(a, Mapping)
-                ]
-            for key, via in routes:
-                if not isinstance(via, list):
-                    continue
-                for x in via:
-                    if known(w(key), x) and x in (src, dst):
-                        c.add(
-                            w(key),
-                            "a route cannot pass through its own endpoints",
-                            x,
-                            "transit actors other than supplier and recipient",
-                        )
-                hashable = [x for x in via if isinstance(x, str)]
-                if len(set(hashable)) != len(hashable):
-                    c.add(w(key), "a route visits an actor twice", via, "each transit actor once")
-            pair = (src, dst, e.get("commodity"))
-        else:
-            between = e.get("between")
-            if not (isinstance(between, list) and len(between) == 2):
-                continue
-            known(w("between"), between[0])
-            known(w("between"), between[1])
-            if between[0] == between[1]:
-                c.add(
-                    w("between"),
-                    f"a {e['layer']} tie cannot join an actor to itself",
-                    between,
-                    "two different actors",
-                )
-            pair = (e["layer"], *sorted(map(str, between)))
-        if not all(isinstance(x, str) for x in pair):
-            continue
-        if pair in first:
-            c.add(
-                c.where("ties", i),
-                f"duplicate {e['layer']} tie",
-                list(pair),
-                "one tie per pair and layer (per commodity for supply)",
-                f"merge it with {c.where('ties', first[pair])}",
+def _actor_problems(a: Actor) -> list[Problem | None]:
+    out: list[Problem | None] = []
+    for key in ("id", "name", "bloc"):
+        value = getattr(a, key)
+        if value is not _REPORTED:
+            out.append(string_problem(key, value, allowed=_ACTOR_KEYS[key]))
+    out.append(choice_problem("kind", a.kind, ACTOR_KINDS, message="unknown actor kind", sep=" | "))
+    for key, (lo, hi) in _ACTOR_RANGES.items():
+        value = getattr(a, key)
+        if value is not _REPORTED:
+            out.append(number_problem(key, value, lo=lo, hi=hi, allowed=_ACTOR_KEYS[key]))
+    for key in ("produces", "needs", "domestic"):
+        out += _flow_problems(key, getattr(a, key))
+    for key in ("note", "domestic_source"):
+        out.append(string_problem(key, getattr(a, key), allowed="text", nonempty=False))
+    return out
+
+
+def _route_problems(r: Route, key: str) -> list[Problem | None]:
+    """`key`: ``""`` for the main route (its keys sit on the tie), else ``alternatives[j].``."""
+    out: list[Problem | None] = []
+    if not (isinstance(r.via, tuple | list) and all(isinstance(x, str) for x in r.via)):
+        out.append(
+            Problem(f"{key}via", "must be a list of actor ids", r.via, 'e.g. ["IRQ", "SYR"]')
+        )
+    if key and r.capacity is not _REPORTED:
+        out.append(
+            number_problem(
+                f"{key}capacity",
+                r.capacity,
+                lo=0.0,
+                hi=1.0,
+                lo_open=True,
+                allowed="a share in (0, 1]",
             )
-        else:
-            first[pair] = i
+        )
+    if not isinstance(r.corridor, str):
+        out.append(Problem(f"{key}corridor", "must be a string", r.corridor, "a corridor name"))
+    return out
 
 
-def _check_semantics(world: World, locate) -> list[Problem]:
-    """Cross-reference checks: ids unique and known, no self-ties, routes valid."""
+def _tie_problems(t: Tie) -> list[Problem | None]:
+    out: list[Problem | None] = []
+    value: object
+    if t.since is not _REPORTED and not isinstance(t.since, dt.date):
+        out.append(Problem("since", "must be a date", t.since, _DATE))
+    if t.source is not _REPORTED:
+        out.append(string_problem("source", t.source, allowed=_SOURCE))
+    if not isinstance(t.verified, bool):
+        out.append(Problem("verified", "must be true or false", t.verified, "true | false"))
+    out.append(string_problem("note", t.note, allowed="text", nonempty=False))
+    if isinstance(t, SupplyTie):
+        for end, actor in (("from", t.supplier), ("to", t.recipient)):
+            if actor is not _REPORTED:
+                out.append(string_problem(end, actor, allowed="an actor id"))
+        if t.commodity is not _REPORTED:
+            out.append(
+                choice_problem("commodity", t.commodity, COMMODITIES, message="unknown commodity")
+            )
+        if t.volume is not _REPORTED:
+            out.append(
+                number_problem(
+                    "volume",
+                    t.volume,
+                    lo=0.0,
+                    hi=_MAX_VALUE,
+                    allowed="a volume per month >= 0 in the commodity's unit",
+                )
+            )
+        out += _route_problems(t.route, "")
+        for j, r in enumerate(t.alternatives):
+            out += _route_problems(r, f"alternatives[{j}].")
+        return out
+    if isinstance(t, PartnershipTie):
+        if t.kind is not _REPORTED:
+            out.append(
+                choice_problem(
+                    "kind", t.kind, PARTNERSHIP_KINDS, message="unknown partnership kind"
+                )
+            )
+        key, value = "strength", t.strength
+    else:
+        key, value = "intensity", t.intensity
+    if value is not _REPORTED:
+        out.append(number_problem(key, value, lo=0, hi=1, allowed="a number in [0, 1]"))
+    return out
+
+
+def _reference_problems(
+    actors: Sequence[Actor | None], ties: Sequence[Tie | None], at: Callable[[str], str]
+) -> list[Problem]:
+    """Ids unique and known, no self-ties, routes through other actors once, no duplicate tie."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for j, a in enumerate(world.actors):
+    for j, a in enumerate(actors):
+        if a is None or not isinstance(a.id, str):
+            continue
         if a.id in seen:
             problems.append(
                 Problem(
-                    locate("states", j) + ".id",
+                    at(f"states[{j}].id"),
                     "duplicate actor id",
                     a.id,
                     "ids must be unique",
-                    f"first defined at {locate('states', seen[a.id])}",
+                    f"first defined at {at(f'states[{seen[a.id]}]')}",
                 )
             )
         else:
             seen[a.id] = j
-        if a.kind not in ACTOR_KINDS:
-            problems.append(
-                Problem(
-                    locate("states", j) + ".kind",
-                    "unknown actor kind",
-                    a.kind,
-                    " | ".join(ACTOR_KINDS),
-                )
-            )
-        for key, lo, hi in (
-            ("capability", 0, 1),
-            ("stability", 0, 1),
-            ("lat", -90, 90),
-            ("lon", -180, 180),
-        ):
-            x = getattr(a, key)
-            if not (_is_number(x) and lo <= x <= hi):
-                problems.append(
-                    Problem(
-                        locate("states", j) + f".{key}",
-                        "is out of range",
-                        x,
-                        f"a number in [{lo}, {hi}]",
-                    )
-                )
     ids = list(seen)
 
-    def known(where: str, actor_id: str) -> bool:
-        if actor_id in seen:
-            return True
-        problems.append(
-            Problem(
-                where,
-                "unknown actor",
-                actor_id,
-                "an id defined in [[states]]",
-                suggest(actor_id, ids),
+    def known(path: str, x: object) -> bool:
+        if not isinstance(x, str):  # missing or not a string: reported by the value checks
+            return False
+        if x not in seen:
+            problems.append(
+                Problem(
+                    at(path), "unknown actor", x, "an id defined in [[states]]", suggest(x, ids)
+                )
             )
-        )
-        return False
+            return False
+        return True
 
-    first_tie: dict[tuple, int] = {}
-    for j, t in enumerate(world.ties):
-        at = locate("ties", j)
+    first: dict[tuple, int] = {}
+    for j, t in enumerate(ties):
+        if t is None:
+            continue
+        w = lambda k, j=j: at(f"ties[{j}].{k}")  # noqa: E731
+        pair: tuple
         if isinstance(t, SupplyTie):
-            ok = known(f"{at}.from", t.supplier) & known(f"{at}.to", t.recipient)
-            if ok and t.supplier == t.recipient:
+            src, dst = t.supplier, t.recipient
+            known(f"ties[{j}].from", src)
+            known(f"ties[{j}].to", dst)
+            if isinstance(src, str) and src == dst:
                 problems.append(
                     Problem(
-                        f"{at}.to",
+                        w("to"),
                         "a supply tie cannot join an actor to itself",
-                        t.recipient,
+                        dst,
                         "two different actors",
                     )
                 )
-            if t.commodity not in COMMODITIES:
-                problems.append(
-                    Problem(
-                        f"{at}.commodity",
-                        "unknown commodity",
-                        t.commodity,
-                        ", ".join(COMMODITIES),
-                        suggest(t.commodity, COMMODITIES),
-                    )
-                )
-            if not (
-                _is_number(t.volume) and 0 <= t.volume <= _MAX_VALUE and math.isfinite(t.volume)
-            ):
-                problems.append(
-                    Problem(f"{at}.volume", "is out of range", t.volume, "a volume >= 0")
-                )
             for k, route in enumerate((t.route, *t.alternatives)):
                 key = "via" if k == 0 else f"alternatives[{k - 1}].via"
+                if not isinstance(route.via, tuple | list):
+                    continue
                 for x in route.via:
-                    if not known(f"{at}.{key}", x):
-                        continue
-                    if x in (t.supplier, t.recipient):
+                    if known(f"ties[{j}].{key}", x) and x in (src, dst):
                         problems.append(
                             Problem(
-                                f"{at}.{key}",
+                                w(key),
                                 "a route cannot pass through its own endpoints",
                                 x,
                                 "transit actors other than supplier and recipient",
                             )
                         )
-                if len(set(route.via)) != len(route.via):
+                hashable = [x for x in route.via if isinstance(x, str)]
+                if len(set(hashable)) != len(hashable):
                     problems.append(
                         Problem(
-                            f"{at}.{key}",
+                            w(key),
                             "a route visits an actor twice",
                             list(route.via),
                             "each transit actor once",
                         )
                     )
-                if not 0 < route.capacity <= 1:
-                    problems.append(
-                        Problem(
-                            f"{at}.{key}",
-                            "route capacity out of range",
-                            route.capacity,
-                            "a share in (0, 1]",
-                        )
-                    )
+            pair = (src, dst, t.commodity)
         else:
-            ok = known(f"{at}.between", t.a) & known(f"{at}.between", t.b)
-            if ok and t.a == t.b:
+            if not (isinstance(t.a, str) and isinstance(t.b, str)):
+                continue
+            known(f"ties[{j}].between", t.a)
+            known(f"ties[{j}].between", t.b)
+            if t.a == t.b:
                 problems.append(
                     Problem(
-                        f"{at}.between",
+                        w("between"),
                         f"a {t.layer} tie cannot join an actor to itself",
                         [t.a, t.b],
                         "two different actors",
                     )
                 )
-            value = t.strength if isinstance(t, PartnershipTie) else t.intensity
-            key = "strength" if isinstance(t, PartnershipTie) else "intensity"
-            if not (_is_number(value) and 0 <= value <= 1):
-                problems.append(
-                    Problem(f"{at}.{key}", "is out of range", value, "a number in [0, 1]")
-                )
-            if isinstance(t, PartnershipTie) and t.kind not in PARTNERSHIP_KINDS:
-                problems.append(
-                    Problem(
-                        f"{at}.kind",
-                        "unknown partnership kind",
-                        t.kind,
-                        ", ".join(PARTNERSHIP_KINDS),
-                        suggest(t.kind, PARTNERSHIP_KINDS),
-                    )
-                )
-        pair = (
-            (t.supplier, t.recipient, t.commodity)
-            if isinstance(t, SupplyTie)
-            else (t.layer, *sorted((t.a, t.b)))
-        )
-        if pair in first_tie:
+            pair = (t.layer, *sorted((t.a, t.b)))
+        if not all(isinstance(x, str) for x in pair):
+            continue
+        if pair in first:
             problems.append(
                 Problem(
-                    at,
+                    at(f"ties[{j}]"),
                     f"duplicate {t.layer} tie",
                     list(pair),
                     "one tie per pair and layer (per commodity for supply)",
-                    f"merge it with {locate('ties', first_tie[pair])}",
+                    f"merge it with {at(f'ties[{first[pair]}]')}",
                 )
             )
         else:
-            first_tie[pair] = j
-        if not isinstance(t.source, str) or not t.source.strip():
-            problems.append(
+            first[pair] = j
+    return problems
+
+
+def _world_problems(
+    actors: Sequence[Actor | None],
+    ties: Sequence[Tie | None],
+    at: Callable[[str], str] = _plain,
+) -> list[Problem]:
+    """Every problem of a world's actors and ties: each value, then the cross-references.
+
+    The one validation of a world, run on objects whether they come from a file (`at` then
+    maps a key path such as ``ties[3].volume`` to ``file:line ties[3].volume``) or from code.
+    ``None`` entries (tables that were not tables, reported by the reader) are skipped.
+    """
+    found: list[Problem | None] = []
+    for j, a in enumerate(actors):
+        if a is None:
+            continue
+        if not isinstance(a, Actor):
+            found.append(Problem(at(f"states[{j}]"), "must be an Actor", a, "sim.world.Actor"))
+            continue
+        found += _located(_actor_problems(a), at, f"states[{j}]")
+    good_ties: list[Tie | None] = []
+    for j, t in enumerate(ties):
+        if t is not None and not isinstance(t, PartnershipTie | SupplyTie | RivalryTie):
+            found.append(
                 Problem(
-                    f"{at}.source",
-                    "every tie needs a source",
-                    t.source,
-                    "outlet and date, or a dataset and version",
+                    at(f"ties[{j}]"), "must be a tie", t, "PartnershipTie, SupplyTie, RivalryTie"
                 )
             )
-    return problems
+            good_ties.append(None)
+            continue
+        good_ties.append(t)
+        if t is not None:
+            found += _located(_tie_problems(t), at, f"ties[{j}]")
+    good_actors = [a if isinstance(a, Actor) else None for a in actors]
+    problems = [p for p in found if p is not None]
+    return problems + _reference_problems(good_actors, good_ties, at)

@@ -192,13 +192,13 @@ def test_bloc_reporters(tiny):
     assert rep == {
         "giant:axis": pytest.approx(2 / 4),
         "mean_strength:axis": pytest.approx(0.5),
-        "fulfilment:axis": 1.0,
+        "supply_fulfilment:axis": 1.0,
         "giant:west": 1.0,
         "mean_strength:west": 0.0,
-        "fulfilment:west": 1.0,
+        "supply_fulfilment:west": 1.0,
     }
     after = M.bloc_reporters(tiny, removed=["BBB"])
-    assert after["giant:axis"] == pytest.approx(1 / 4) and after["fulfilment:axis"] == 0.0
+    assert after["giant:axis"] == pytest.approx(1 / 4) and after["supply_fulfilment:axis"] == 0.0
     assert after["mean_strength:axis"] == 0.0
 
 

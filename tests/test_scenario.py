@@ -2,7 +2,7 @@
 
 import dataclasses
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -15,28 +15,42 @@ DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
-# Shock and parameter dataclasses with the signatures docs/architecture.md fixes, so the parser's
-# checks are tested on their own; the shipped scenarios are checked against sim.shocks itself.
+# Shock and parameter dataclasses with the signatures docs/architecture.md fixes, each field
+# declaring its kind in its metadata as sim.shocks' fields do, so the parser's checks (derived
+# from that metadata) are tested on their own; the shipped scenarios are checked against
+# sim.shocks itself.
+def kind(kind, default=dataclasses.MISSING, **meta):
+    if default is dataclasses.MISSING:
+        return field(metadata={"kind": kind, **meta})
+    return field(default=default, metadata={"kind": kind, **meta})
+
+
 @dataclass(frozen=True)
 class RemoveState:
-    target: str
-    at: int
-    fate: Literal["removed", "defected", "neutral"] = "removed"
-    to_bloc: str | None = None
+    target: str = kind("actor")
+    at: int = kind("month")
+    fate: Literal["removed", "defected", "neutral"] = kind(
+        "choice", "removed", choices=("removed", "defected", "neutral")
+    )
+    to_bloc: str | None = kind("bloc", None, optional=True)
 
 
 @dataclass(frozen=True)
 class CutTie:
-    target: tuple
-    at: int
-    layer: str = "supply"
-    commodity: str | None = None
+    target: tuple = kind("actor_pair")
+    at: int = kind("month")
+    layer: str = kind(
+        "choice", "supply", choices=("supply", "partnership"), message="unknown layer"
+    )
+    commodity: str | None = kind(
+        "choice", None, choices=("arms", "energy"), optional=True, message="unknown commodity"
+    )
 
 
 @dataclass(frozen=True)
 class Restore:
-    shock: object
-    at: int
+    shock: object = kind("shock")
+    at: int = kind("month")
 
 
 @dataclass(frozen=True)

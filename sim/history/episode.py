@@ -105,10 +105,10 @@ def parse_episode(text: str, *, origin: str = "<text>") -> Episode:
         Unknown tables or keys, bad types, a shock without a type or before month 0, a shock
         after the window, each with the file, line and key path.
     """
-    from sim.scenario import _Collector
+    from sim.checks import Collector
 
     data = read_toml_text(text, origin=origin)
-    c = _Collector(origin, text)
+    c = Collector(origin, text)
     for key in data:
         if key not in _TOP_KEYS:
             c.add(c.at(key), "unknown table", key, ", ".join(_TOP_KEYS), suggest(key, _TOP_KEYS))
@@ -221,9 +221,10 @@ def episode_shocks(episode: Episode, world: World) -> tuple[list[Any], list[Prob
         Shock objects of :data:`sim.shocks.SHOCKS` (only meaningful when no problem).
     problems : list of Problem
     """
-    from sim.scenario import _Collector, _model_problems, _parse_shocks
+    from sim.checks import Collector
+    from sim.scenario import _model_problems, _parse_shocks
 
-    c = _Collector(episode.source, episode.text)
+    c = Collector(episode.source, episode.text)
     built = _parse_shocks(c, "shocks", list(episode.shocks), world, episode.months, None)
     problems = [
         Problem(p.where, f"unknown actor in the world of {episode.year}", p.value, p.allowed,

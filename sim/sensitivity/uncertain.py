@@ -44,8 +44,10 @@ from typing import Any
 
 import numpy as np
 
+from sim.checks import Collector
 from sim.errors import Problem, SimError, ValidationError, suggest
-from sim.scenario import _ARROW, _PAIR  # one definition of "A-B" and "A->B"
+from sim.outcomes import ARROW as _ARROW
+from sim.outcomes import PAIR as _PAIR
 from sim.uncertainty import Distribution, parse_distribution
 from sim.world import World
 
@@ -307,11 +309,11 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
         spec = parse_scenario(text, origin=str(path), base=path.parent)  # ignores the table
     except ValidationError as exc:
         problems.extend(exc.problems)
-    lines = _key_lines(text, "uncertainty")
+    c = Collector(str(path), text)
     space: dict[str, Distribution] = {}
     if isinstance(raw, Mapping):
         for address, entry in raw.items():
-            where = f'{path}:{lines.get(address, "?")} uncertainty."{address}"'
+            where = c.at(f'uncertainty."{address}"')
             dist, probs = parse_distribution(entry, where=where)
             problems.extend(probs)
             if dist is not None:
@@ -326,8 +328,7 @@ def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
             check_addresses(space, world, where=f"{path} uncertainty")
         except ValidationError as exc:
             problems.extend(
-                dataclasses.replace(p, where=_with_line(p.where, lines, str(path)))
-                for p in exc.problems
+                dataclasses.replace(p, where=_with_line(p.where, c)) for p in exc.problems
             )
     if problems:
         raise ValidationError(problems, what=str(path))
@@ -338,7 +339,7 @@ def _named_world(data: Mapping[str, Any], path: Path) -> World | None:
     """The scenario's world, unpatched, so the table's addresses are checked even when the
     rest of the scenario has problems; ``None`` if it cannot be loaded (reported elsewhere)."""
     from sim.errors import SimError
-    from sim.worlds import list_worlds, load_world
+    from sim.worlds import load_world, resolve
 
     ref = (
         data.get("scenario", {}).get("world") if isinstance(data.get("scenario"), Mapping) else None
@@ -346,31 +347,15 @@ def _named_world(data: Mapping[str, Any], path: Path) -> World | None:
     if not isinstance(ref, str):
         return None
     try:
-        return load_world(ref) if ref in list_worlds() else load_world(path.parent / ref)
+        return load_world(resolve(ref, "world", base=path.parent))
     except SimError:
         return None
 
 
-def _key_lines(text: str, table: str) -> dict[str, int]:
-    """Line numbers of the keys of ``[table]`` (quoted or bare)."""
-    lines, inside = {}, False
-    key = re.compile(r'^\s*(?:"([^"]+)"|([A-Za-z0-9_.\-]+))\s*=')
-    for i, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if s.startswith("["):
-            inside = s.strip("[] ") == table
-            continue
-        m = key.match(line) if inside else None
-        if m:
-            lines[m.group(1) or m.group(2)] = i
-    return lines
-
-
-def _with_line(where: str, lines: Mapping[str, int], path: str) -> str:
+def _with_line(where: str, c: Collector) -> str:
+    """An address's problem located at its line of the ``[uncertainty]`` table."""
     m = re.search(r'uncertainty\."(.+)"$', where)
-    if m and m.group(1) in lines:
-        return f'{path}:{lines[m.group(1)]} uncertainty."{m.group(1)}"'
-    return where
+    return c.at(f'uncertainty."{m.group(1)}"') if m else where
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,24 @@
-"""Embedded worlds shipped as data files, and their loader."""
+"""Embedded worlds shipped as data files, their loader, and the one "name or path?" rule."""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
-from sim.errors import UnknownNameError, suggest
+from sim.errors import Problem, UnknownNameError, suggest
 from sim.world import World
 from sim.worlds.synthetic import synthetic
 
-__all__ = ["DEFAULT_WORLD", "list_worlds", "load_world", "synthetic", "world_path"]
+__all__ = [
+    "DEFAULT_WORLD",
+    "list_worlds",
+    "load_world",
+    "resolve",
+    "resolve_problem",
+    "synthetic",
+    "world_path",
+]
 
 DEFAULT_WORLD = "axis-2024"
 
@@ -18,6 +27,106 @@ def list_worlds() -> list[str]:
     """Names of the embedded worlds."""
     root = resources.files(__name__)
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+Kind = Literal["world", "scenario", "any"]
+_FILE = {"world": "a world file", "scenario": "a scenario file", "any": "a world or scenario file"}
+_NAMED = {
+    "world": "an embedded world",
+    "scenario": "a shipped scenario",
+    "any": "an embedded world or shipped scenario",
+}
+
+
+def _names(kind: Kind) -> tuple[list[str], list[str]]:
+    from sim.scenario import list_scenarios
+
+    worlds = list_worlds() if kind in ("world", "any") else []
+    scenarios = list_scenarios() if kind in ("scenario", "any") else []
+    return worlds, scenarios
+
+
+def resolve(
+    name_or_path: str | Path, kind: Kind = "world", *, base: str | Path | None = None
+) -> Path | str:
+    """Decide whether an argument names an embedded world, a shipped scenario, or a file.
+
+    The one rule every reader follows: a :class:`~pathlib.Path`, or a string with a ``.toml``
+    or ``.json`` suffix or a path separator, is a file path (relative to `base` when given); else
+    an embedded world's name is that world, a shipped scenario's name is its file; else an
+    existing file is that file.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+    kind : {"world", "scenario", "any"}
+        What may be named.
+    base : path, optional
+        The directory relative paths start from (a scenario's folder for its world).
+
+    Returns
+    -------
+    Path or str
+        A path (it may not exist: its reader says so), or the name of an embedded world.
+
+    Raises
+    ------
+    UnknownNameError
+        Neither a path nor a known name; the message lists the names and suggests the closest.
+
+    Examples
+    --------
+    >>> resolve("axis-2024")
+    'axis-2024'
+    >>> resolve("my_world.toml", base="/data")
+    PosixPath('/data/my_world.toml')
+    """
+    problem = resolve_problem(name_or_path, kind, where="", base=base)
+    if problem is not None:
+        text = f"{name_or_path!r} is {problem.message} ({problem.allowed})"
+        raise UnknownNameError(text + (f"; {problem.suggestion}" if problem.suggestion else ""))
+    return _resolve(name_or_path, kind, base)
+
+
+def resolve_problem(
+    name_or_path: object, kind: Kind = "world", *, where: str, base: str | Path | None = None
+) -> Problem | None:
+    """What :func:`resolve` would reject, as a :class:`~sim.errors.Problem` at `where` (else
+    None): for readers that collect every problem of a file."""
+    if isinstance(name_or_path, Path) or _looks_like_path(str(name_or_path)):
+        return None
+    text = str(name_or_path)
+    worlds, scenarios = _names(kind)
+    if text in worlds or text in scenarios or (Path(base or ".") / text).is_file():
+        return None
+    names = [*worlds, *scenarios]
+    return Problem(
+        where,
+        f"neither {_FILE[kind]} nor {_NAMED[kind]}",
+        text,
+        ", ".join(names) or "none installed",
+        suggest(text, names),
+    )
+
+
+def _looks_like_path(text: str) -> bool:
+    return Path(text).suffix in (".toml", ".json") or "/" in text or "\\" in text
+
+
+def _resolve(name_or_path: str | Path, kind: Kind, base: str | Path | None) -> Path | str:
+    text = str(name_or_path)
+    if not isinstance(name_or_path, Path) and not _looks_like_path(text):
+        worlds, scenarios = _names(kind)
+        if text in worlds:
+            return text
+        if text in scenarios:
+            from sim.scenario import _scenario_dirs
+
+            return next(
+                d / f"{text}.toml" for d in _scenario_dirs() if (d / f"{text}.toml").exists()
+            )
+    p = Path(name_or_path)
+    return p if base is None or p.is_absolute() else Path(base) / p
 
 
 def world_path(name: str = DEFAULT_WORLD) -> Path:
@@ -41,7 +150,7 @@ def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:
     >>> "SYR" in w and len(w) >= 35
     True
     """
-    p = Path(name_or_path)
-    if isinstance(name_or_path, Path) or p.suffix in (".toml", ".json"):
-        return World.from_json(p) if p.suffix == ".json" else World.from_toml(p)
-    return World.from_toml(world_path(str(name_or_path)))
+    found = resolve(name_or_path, "world")
+    if isinstance(found, str):
+        return World.from_toml(world_path(found))
+    return World.from_json(found) if found.suffix == ".json" else World.from_toml(found)
