@@ -229,7 +229,7 @@ import warnings
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     import sim.uncertain_world as old
-    from sim.uncertain_world import _key_lines, load_uncertain_scenario
+    from sim.uncertain_world import load_uncertain_scenario
 import sim.sensitivity.uncertain as new
 assert old is new and load_uncertain_scenario is new.load_uncertain_scenario
 assert new.__spec__.name == "sim.sensitivity.uncertain"
