@@ -156,37 +156,42 @@ def graph_arrays(G: nx.Graph, *, layer: str | None = None) -> tuple[list, np.nda
     Directed edges count as undirected (weak connectivity); parallel edges and self-loops are
     dropped. With `layer`, only that layer of a world graph is kept (:func:`sim.world.layer_view`).
     """
-    G = _select_layer(G, layer)
-    nodes = list(G.nodes())
+    nodes, u, v, _ = _graph_arrays(_select_layer(G, layer))
+    return nodes, u, v
+
+
+def _graph_arrays(G: nx.Graph) -> tuple[list, np.ndarray, np.ndarray, bool]:
+    """:func:`graph_arrays` of a graph, and whether its nodes are ``0..n-1`` in order."""
     # One pass over the adjacency with np.fromiter: building Python tuples per edge cost
     # more than the whole Newman-Ziff sweep. Undirected edges appear from both ends and
     # directed ones from their tail; _unique_pairs folds both to one (lo, hi) pair.
     # networkx's raw adjacency dict (``G._adj``, what ``G.adj`` views): its read-only views
     # cost more to build per node than the lookups themselves.
     adj = getattr(G, "_adj", None) or G.adj
+    nodes = list(adj)
     n = len(nodes)
     counts = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
     u = np.repeat(np.arange(n, dtype=np.int64), counts)
     neighbours = itertools.chain.from_iterable(adj.values())
     # Nodes labelled 0..n-1 in order (generated graphs) are their own positions: no lookups.
-    labelled_by_position = (
-        n > 0 and all(type(x) is int for x in (nodes[0], nodes[-1])) and (nodes == list(range(n)))
-    )
+    labelled_by_position = _labelled_by_position(nodes)
     if not labelled_by_position:
         index = {x: i for i, x in enumerate(nodes)}
         neighbours = map(index.__getitem__, neighbours)
-    v = np.fromiter(
-        neighbours,
-        dtype=np.int64,
-        count=int(counts.sum()),
-    )
+    v = np.fromiter(neighbours, dtype=np.int64, count=int(counts.sum()))
     if not G.is_directed() and not G.is_multigraph():
         # A simple undirected graph lists each edge from both ends: keeping u < v is exact
         # (self-loops go too) and skips the sort-based deduplication.
         keep = u < v
-        return nodes, u[keep], v[keep]
+        return nodes, u[keep], v[keep], labelled_by_position
     u, v = _unique_pairs(u, v)
-    return nodes, u, v
+    return nodes, u, v, labelled_by_position
+
+
+def _labelled_by_position(nodes: list) -> bool:
+    """Whether `nodes` is ``[0, 1, ..., n-1]`` (Python ints, not bools or numpy integers)."""
+    n = len(nodes)
+    return n > 0 and type(nodes[0]) is int and type(nodes[-1]) is int and nodes == list(range(n))
 
 
 def _unique_pairs(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,15 +219,12 @@ def _as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
 # -- the Newman–Ziff sweep --------------------------------------------------------------------
 
 
-def _largest_after_times(
-    n: int, u: np.ndarray, v: np.ndarray, t: np.ndarray, steps: int, pos: np.ndarray | None = None
-):
+def _largest_after_times(n: int, u: np.ndarray, v: np.ndarray, t: np.ndarray, steps: int):
     """Largest cluster after each of ``steps`` time steps, edges appearing at times `t`.
 
     Returns ``out`` of length ``steps + 1``: ``out[k]`` is the largest cluster once every edge
-    with ``t < k`` is present (every node counts as a cluster of one; callers correct for
-    absent nodes). With `pos` (node removal positions), an edge's time is a function of its
-    end points, which makes restoring the times of merged duplicates cheap.
+    with ``t < k`` is present (every node counts as a cluster of one). The edge sweep; node
+    removal has its own, :func:`_node_sweep`.
     """
     out = np.zeros(steps + 1, dtype=np.int64)
     if u.size:
@@ -232,10 +234,7 @@ def _largest_after_times(
         w = t.astype(np.float64) + 1.0  # zero weights would read as missing edges
         A = csr_matrix((w, (lo, hi)), shape=(n, n))  # duplicates are summed here...
         rows = np.repeat(np.arange(n), np.diff(A.indptr))
-        if pos is None:  # ...so restore the time
-            A.data = _min_time(n, lo, hi, t, rows, A.indices) + 1.0
-        else:
-            A.data = (n - np.minimum(pos[rows], pos[A.indices])).astype(np.float64)
+        A.data = _min_time(n, lo, hi, t, rows, A.indices) + 1.0  # ...so restore the time
         F = minimum_spanning_tree(A).tocoo()
         fu, fv = F.row.astype(np.int64), F.col.astype(np.int64)
         ft = np.rint(F.data).astype(np.int64) - 1
@@ -326,13 +325,41 @@ def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -
     _check_permutation(order, n)
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
     keep = u != v
-    u, v = u[keep], v[keep]
-    # Appearance time in the reverse sweep: k = n - min(pos) nodes present -> time index.
-    t = n - 1 - np.minimum(pos[u], pos[v]) if u.size else np.zeros(0, dtype=np.int64)
-    largest = _largest_after_times(n, u, v, t, n, pos)
+    return _node_sweep(n, u[keep], v[keep], order)
+
+
+def _node_sweep(n: int, u: np.ndarray, v: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """:func:`attack_curve_from_edges` without the checks: no self-loops, `order` valid.
+
+    The node-removal case of :func:`_largest_after_times`, built for the call a user makes
+    on a graph (where the conversion, not the sweep, used to dominate): the forest comes
+    from one CSR matrix built straight from row-grouped edges (no COO round trip, no
+    duplicate summing: an edge's weight is a function of its end points, so duplicates and
+    both orientations weigh the same), and the forest's appearance times from its end points.
+    """
+    largest = np.zeros(n + 1, dtype=np.int64)
+    if u.size:
+        pos = np.empty(n, dtype=np.int64)
+        pos[order] = np.arange(n)
+        if u.size > 1 and np.any(u[1:] < u[:-1]):  # group by row for the CSR layout
+            by_row = np.argsort(u, kind="stable")
+            u, v = u[by_row], v[by_row]
+        # Edge (a, b) is present while Q <= min(pos); in the reverse sweep it appears at time
+        # index n - 1 - min(pos), stored as n - min(pos) >= 1 (zero weights read as missing).
+        w = (n - np.minimum(pos[u], pos[v])).astype(np.float64)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
+        A = csr_matrix((w, v, indptr), shape=(n, n))
+        F = minimum_spanning_tree(A, overwrite=True)
+        fu = np.repeat(np.arange(n, dtype=np.int64), np.diff(F.indptr))
+        fv = F.indices.astype(np.int64)
+        ft = n - 1 - np.minimum(pos[fu], pos[fv])  # exact: no float round trip
+        by_time = np.argsort(ft)  # order within one time step does not matter
+        sizes = _union_sizes(n, fu[by_time].tolist(), fv[by_time].tolist())
+        # Running maximum in time order; for repeated times the last write is the largest.
+        largest[ft[by_time] + 1] = np.maximum.accumulate(np.asarray(sizes, dtype=np.int64))
+        np.maximum.accumulate(largest, out=largest)
     largest[1:] = np.maximum(largest[1:], 1)  # any present node is a cluster of one
     largest[0] = 0
     return largest[::-1].copy()
@@ -413,7 +440,7 @@ def attack_order(
 
 def _attack_order(G, strategy, *, rng, samples, arrays=None) -> np.ndarray:
     """The removal order as positions in ``list(G.nodes())`` (labels cost time at large N)."""
-    nodes = list(G.nodes())
+    nodes = list(G.nodes()) if arrays is None else arrays[0]
     n = len(nodes)
     if strategy == "random":
         return rng.permutation(n)
@@ -537,7 +564,7 @@ def attack_curve(
     R. Albert, H. Jeong and A.-L. Barabási, Nature 406, 378 (2000), doi:10.1038/35019019.
     """
     G = _select_layer(G, layer)
-    nodes, u, v = graph_arrays(G)
+    nodes, u, v, labelled_by_position = _graph_arrays(G)
     n = len(nodes)
     if order is None:
         idx = np.asarray(
@@ -547,7 +574,7 @@ def attack_curve(
             dtype=np.int64,
         )
         # labels of the removal order (integer-labelled graphs: the positions themselves)
-        order = idx.tolist() if nodes == list(range(n)) else [nodes[i] for i in idx]
+        order = idx.tolist() if labelled_by_position else [nodes[i] for i in idx]
     else:
         strategy = "given"
         order = list(order)
@@ -556,7 +583,9 @@ def attack_curve(
             idx = np.array([index[x] for x in order], dtype=np.int64)
         except KeyError as exc:
             raise UnknownNameError(f"order names {exc.args[0]!r}, which is not a node") from None
-    sizes = attack_curve_from_edges(n, u, v, idx)
+        _check_permutation(idx, n)
+    # graph_arrays gives no self-loops, and every built-in order is a permutation
+    sizes = _node_sweep(n, u, v, idx)
     if n == 0:
         return AttackCurve(strategy, 0, np.zeros(1), np.zeros(1), (), threshold)
     return AttackCurve(
