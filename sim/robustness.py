@@ -444,16 +444,17 @@ def _attack_order(G, strategy, *, rng, samples, arrays=None) -> np.ndarray:
     n = len(nodes)
     if strategy == "random":
         return rng.permutation(n)
-    if strategy == "degree":  # distinct neighbours, self-loops excluded, as in the sweep
+    if strategy in ("degree", "adaptive-degree"):
+        # distinct neighbours, self-loops excluded, as in the sweep
         _, u, v = graph_arrays(G) if arrays is None else arrays
+        if strategy == "adaptive-degree":
+            return _adaptive_degree_order(n, u, v, rng)
         deg = np.bincount(np.concatenate([u, v]), minlength=n)
         return _rank_desc(deg, rng)
     position = {x: i for i, x in enumerate(nodes)}
-    if strategy in ("adaptive-degree", "betweenness", "adaptive-betweenness"):
+    if strategy in ("betweenness", "adaptive-betweenness"):
         H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
         H.remove_edges_from(nx.selfloop_edges(H))
-        if strategy == "adaptive-degree":
-            return np.array([position[x] for x in _adaptive_degree_order(H, nodes, rng)])
         if strategy == "betweenness":
             bc = _betweenness(H, rng, samples)
             return _rank_desc(np.array([bc[x] for x in nodes]), rng)
@@ -493,27 +494,41 @@ def _numeric(val: object) -> bool:
     return isinstance(val, int | float) and not isinstance(val, bool)
 
 
-def _adaptive_degree_order(H: nx.Graph, nodes: list, rng: np.random.Generator) -> list:
-    # A heap with lazy deletion: O((N + M) log N). Entries are (-degree, random key, index).
-    idx = {x: i for i, x in enumerate(nodes)}
-    adj = [[idx[y] for y in H.neighbors(x)] for x in nodes]
-    deg = [len(a) for a in adj]
-    key = rng.random(len(nodes)).tolist()
-    heap = [(-deg[i], key[i], i) for i in range(len(nodes))]
+def _adaptive_degree_order(
+    n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Highest current degree first, from the simple edge arrays of :func:`graph_arrays`.
+
+    A heap with lazy deletion: O((N + M) log N). Entries are (-degree, random key, index),
+    so ties in degree go by one uniform draw per node, then by position.
+    """
+    # Neighbour lists from a CSR layout of both orientations (no copy of the networkx graph:
+    # copying it cost more than the whole heap).
+    ends = np.concatenate([u, v])
+    others = np.concatenate([v, u])
+    by_node = np.argsort(ends, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=indptr[1:])
+    flat = others[by_node].tolist()
+    bounds = indptr.tolist()
+    adj = [flat[bounds[i] : bounds[i + 1]] for i in range(n)]
+    deg = np.diff(indptr).tolist()
+    key = rng.random(n).tolist()
+    heap = list(zip([-d for d in deg], key, range(n), strict=True))
     heapq.heapify(heap)
-    gone = [False] * len(nodes)
+    gone = [False] * n
     out = []
     while heap:
         d, _key, i = heapq.heappop(heap)
         if gone[i] or -d != deg[i]:
             continue
         gone[i] = True
-        out.append(nodes[i])
+        out.append(i)
         for j in adj[i]:
             if not gone[j]:
                 deg[j] -= 1
                 heapq.heappush(heap, (-deg[j], key[j], j))
-    return out
+    return np.array(out, dtype=np.int64)
 
 
 # -- curves -----------------------------------------------------------------------------------

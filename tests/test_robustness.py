@@ -116,14 +116,16 @@ def test_every_strategy_curve_equals_recomputation(strategy, seed):
 @given(
     n=st.integers(0, 30),
     kind=st.sampled_from(["graph", "digraph", "multigraph", "labels"]),
+    strategy=st.sampled_from(["degree", "adaptive-degree"]),
     seed=st.integers(0, 2**32 - 1),
     data=st.data(),
 )
-def test_degree_attack_call_equals_networkx_recomputation(n, kind, seed, data):
+def test_degree_attack_call_equals_networkx_recomputation(n, kind, strategy, seed, data):
     """The user's call on a graph (conversion, order, sweep) against a direct networkx version.
 
     Few edges on few nodes, so many nodes share a degree: ties are broken by one uniform draw
-    per node, in the graph's node order, exactly as the reference does it here.
+    per node, in the graph's node order, exactly as the reference does it here (then by that
+    order, for the adaptive attack).
     """
     pairs = data.draw(
         st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n)
@@ -138,13 +140,19 @@ def test_degree_attack_call_equals_networkx_recomputation(n, kind, seed, data):
     G.add_edges_from(pairs)
     if kind == "labels":
         G = nx.relabel_nodes(G, {x: f"s{x}" for x in G})
-    curve = R.attack_curve(G, "degree", rng=seed)
+    curve = R.attack_curve(G, strategy, rng=seed)
 
     nodes = list(G)
     H = nx.Graph(G.to_undirected() if G.is_directed() else G)
     H.remove_edges_from(list(nx.selfloop_edges(H)))
     tiebreak = dict(zip(nodes, np.random.default_rng(seed).random(n), strict=True))
-    order = sorted(nodes, key=lambda x: (-H.degree(x), tiebreak[x]))
+    if strategy == "degree":
+        order = sorted(nodes, key=lambda x: (-H.degree(x), tiebreak[x]))
+    else:
+        left, order = H.copy(), []
+        while left:
+            order.append(min(left, key=lambda x: (-left.degree(x), tiebreak[x], nodes.index(x))))
+            left.remove_node(order[-1])
     sizes = []
     for q in range(n + 1):
         sizes.append(max((len(c) for c in nx.connected_components(H)), default=0))
