@@ -333,32 +333,30 @@ def _node_sweep(n: int, u: np.ndarray, v: np.ndarray, order: np.ndarray) -> np.n
     """:func:`attack_curve_from_edges` without the checks: no self-loops, `order` valid.
 
     The node-removal case of :func:`_largest_after_times`, built for the call a user makes
-    on a graph (where the conversion, not the sweep, used to dominate): the forest comes
-    from one CSR matrix built straight from row-grouped edges (no COO round trip, no
-    duplicate summing: an edge's weight is a function of its end points, so duplicates and
-    both orientations weigh the same), and the forest's appearance times from its end points.
+    on a graph. Nodes are relabelled by the time they appear in the reverse sweep, and each
+    edge is stored in the row of its later end point, whose time is the edge's. The CSR
+    matrix is then built directly (no COO round trip: duplicates weigh the same and are
+    harmless), its weights are already sorted (so the forest's own stable sort is a linear
+    pass) and the forest comes out row by row, that is in time order, with its times read
+    from the rows.
     """
     largest = np.zeros(n + 1, dtype=np.int64)
     if u.size:
-        pos = np.empty(n, dtype=np.int64)
-        pos[order] = np.arange(n)
-        if u.size > 1 and np.any(u[1:] < u[:-1]):  # group by row for the CSR layout
-            by_row = np.argsort(u, kind="stable")
-            u, v = u[by_row], v[by_row]
-        # Edge (a, b) is present while Q <= min(pos); in the reverse sweep it appears at time
-        # index n - 1 - min(pos), stored as n - min(pos) >= 1 (zero weights read as missing).
-        w = (n - np.minimum(pos[u], pos[v])).astype(np.float64)
+        appears = np.empty(n, dtype=np.int64)
+        appears[order] = np.arange(n - 1, -1, -1)  # order[-1] appears first, at time 0
+        tu, tv = appears[u], appears[v]
+        row, col = np.maximum(tu, tv), np.minimum(tu, tv)
+        by_row = np.argsort(row)
+        row, col = row[by_row], col[by_row]
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(u, minlength=n), out=indptr[1:])
-        A = csr_matrix((w, v, indptr), shape=(n, n))
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        # weight = time + 1 (zero weights would read as missing edges)
+        A = csr_matrix((row + 1.0, col, indptr), shape=(n, n))
         F = minimum_spanning_tree(A, overwrite=True)
-        fu = np.repeat(np.arange(n, dtype=np.int64), np.diff(F.indptr))
-        fv = F.indices.astype(np.int64)
-        ft = n - 1 - np.minimum(pos[fu], pos[fv])  # exact: no float round trip
-        by_time = np.argsort(ft)  # order within one time step does not matter
-        sizes = _union_sizes(n, fu[by_time].tolist(), fv[by_time].tolist())
+        ft = np.repeat(np.arange(n, dtype=np.int64), np.diff(F.indptr))  # rows: times, sorted
+        sizes = _union_sizes(n, ft.tolist(), F.indices.tolist())
         # Running maximum in time order; for repeated times the last write is the largest.
-        largest[ft[by_time] + 1] = np.maximum.accumulate(np.asarray(sizes, dtype=np.int64))
+        largest[ft + 1] = np.maximum.accumulate(np.asarray(sizes, dtype=np.int64))
         np.maximum.accumulate(largest, out=largest)
     largest[1:] = np.maximum(largest[1:], 1)  # any present node is a cluster of one
     largest[0] = 0
