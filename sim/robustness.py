@@ -586,8 +586,13 @@ def attack_curve(
             ),
             dtype=np.int64,
         )
-        # labels of the removal order (integer-labelled graphs: the positions themselves)
-        order = idx.tolist() if labelled_by_position else [nodes[i] for i in idx]
+        # Labels of the removal order. Nodes equal to 0..n-1 get the positions themselves, as
+        # Python ints, as they always have (for labels 0.0, 1.0, ... or numpy integers too);
+        # the comparison runs only for graphs outside the fast path.
+        if labelled_by_position or nodes == list(range(n)):
+            order = idx.tolist()
+        else:
+            order = [nodes[i] for i in idx]
     else:
         strategy = "given"
         order = list(order)
