@@ -7,7 +7,8 @@ per replicate, stepped with ``run_for``):
 1. Wall time of one run of the default world against the number of steps (12, 36, 120).
 2. Wall time of one 120-step run against the number of actors: synthetic worlds
    (``sim.worlds.synthetic(n, mean_degree=4, rng=1)``) of 20, 40, 80 and 160 actors.
-3. A cProfile top 15 (by own time) of one 120-step run of the default world.
+3. A cProfile of one 120-step run of the default world: the phases of a step (cumulative
+   time) and the top 15 functions by own time.
 
 Times follow ``benchmarks/bench_model.py`` (and Mesa's benchmarks): warm-up runs, the garbage
 collector off while timing, the fastest of the repeats (the median is printed beside it, as
@@ -84,15 +85,34 @@ def time_path(
 
 
 def profile_run(run: Callable, world, steps: int, *, top: int = 15) -> str:
-    """cProfile of one run (after one warm-up run), the `top` functions by own time."""
+    """cProfile of one run (after one warm-up run): the phases of a step, then the top `top`.
+
+    The phases are the functions a step calls directly (``AllianceModel.step``'s callees),
+    with their calls and cumulative time over the whole replicate (building the model calls
+    some of them too) and their share of it; the top list is ordered by own time.
+    """
     run(world, steps, 0)
     profiler = cProfile.Profile()
     profiler.enable()
     run(world, steps, 1)
     profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    lines = [f"phases of a step (cumulative, all calls; whole replicate {total * 1e3:.0f} ms)"]
+    lines.append("| phase | calls | ms | share |")
+    lines.append("|---|---:|---:|---:|")
+    phases = [
+        (ct, nc, func)
+        for (path, _, func), (_, nc, _, ct, callers) in stats.stats.items()
+        if any(c[2] == "step" and c[0].endswith("model.py") for c in callers)
+        and path.endswith("model.py")
+    ]
+    for ct, nc, func in sorted(phases, reverse=True):
+        lines.append(f"| `{func}` | {nc} | {ct * 1e3:.1f} | {ct / total:.0%} |")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("tottime").print_stats(top)
-    return out.getvalue()
+    stats.stream = out
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    return "\n".join(lines) + "\n\n" + out.getvalue()
 
 
 def _row(cells: list[str], t: dict[str, float], per: float) -> str:
