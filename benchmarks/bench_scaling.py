@@ -162,9 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     growth = ACTORS[-1] // ACTORS[0]
     print(f"run time, {ACTORS[-1]} vs {ACTORS[0]} actors: {b / a:.1f}x for {growth}x")
 
-    print(
-        f"\n3) cProfile, one {STEPS[-1]}-step run of the default world, top {args.top} by own time"
-    )
+    print(f"\n3) cProfile of one {STEPS[-1]}-step default-world replicate (build + run)")
     print(profile_run(run, world, STEPS[-1], top=args.top))
     print(_load())
 
