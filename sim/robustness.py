@@ -156,37 +156,42 @@ def graph_arrays(G: nx.Graph, *, layer: str | None = None) -> tuple[list, np.nda
     Directed edges count as undirected (weak connectivity); parallel edges and self-loops are
     dropped. With `layer`, only that layer of a world graph is kept (:func:`sim.world.layer_view`).
     """
-    G = _select_layer(G, layer)
-    nodes = list(G.nodes())
+    nodes, u, v, _ = _graph_arrays(_select_layer(G, layer))
+    return nodes, u, v
+
+
+def _graph_arrays(G: nx.Graph) -> tuple[list, np.ndarray, np.ndarray, bool]:
+    """:func:`graph_arrays` of a graph, and whether its nodes are ``0..n-1`` in order."""
     # One pass over the adjacency with np.fromiter: building Python tuples per edge cost
     # more than the whole Newman-Ziff sweep. Undirected edges appear from both ends and
     # directed ones from their tail; _unique_pairs folds both to one (lo, hi) pair.
     # networkx's raw adjacency dict (``G._adj``, what ``G.adj`` views): its read-only views
     # cost more to build per node than the lookups themselves.
     adj = getattr(G, "_adj", None) or G.adj
+    nodes = list(adj)
     n = len(nodes)
     counts = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
     u = np.repeat(np.arange(n, dtype=np.int64), counts)
     neighbours = itertools.chain.from_iterable(adj.values())
     # Nodes labelled 0..n-1 in order (generated graphs) are their own positions: no lookups.
-    labelled_by_position = (
-        n > 0 and all(type(x) is int for x in (nodes[0], nodes[-1])) and (nodes == list(range(n)))
-    )
+    labelled_by_position = _labelled_by_position(nodes)
     if not labelled_by_position:
         index = {x: i for i, x in enumerate(nodes)}
         neighbours = map(index.__getitem__, neighbours)
-    v = np.fromiter(
-        neighbours,
-        dtype=np.int64,
-        count=int(counts.sum()),
-    )
+    v = np.fromiter(neighbours, dtype=np.int64, count=int(counts.sum()))
     if not G.is_directed() and not G.is_multigraph():
         # A simple undirected graph lists each edge from both ends: keeping u < v is exact
         # (self-loops go too) and skips the sort-based deduplication.
         keep = u < v
-        return nodes, u[keep], v[keep]
+        return nodes, u[keep], v[keep], labelled_by_position
     u, v = _unique_pairs(u, v)
-    return nodes, u, v
+    return nodes, u, v, labelled_by_position
+
+
+def _labelled_by_position(nodes: list) -> bool:
+    """Whether `nodes` is ``[0, 1, ..., n-1]`` (Python ints, not bools or numpy integers)."""
+    n = len(nodes)
+    return n > 0 and type(nodes[0]) is int and type(nodes[-1]) is int and nodes == list(range(n))
 
 
 def _unique_pairs(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,15 +219,12 @@ def _as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
 # -- the Newman–Ziff sweep --------------------------------------------------------------------
 
 
-def _largest_after_times(
-    n: int, u: np.ndarray, v: np.ndarray, t: np.ndarray, steps: int, pos: np.ndarray | None = None
-):
+def _largest_after_times(n: int, u: np.ndarray, v: np.ndarray, t: np.ndarray, steps: int):
     """Largest cluster after each of ``steps`` time steps, edges appearing at times `t`.
 
     Returns ``out`` of length ``steps + 1``: ``out[k]`` is the largest cluster once every edge
-    with ``t < k`` is present (every node counts as a cluster of one; callers correct for
-    absent nodes). With `pos` (node removal positions), an edge's time is a function of its
-    end points, which makes restoring the times of merged duplicates cheap.
+    with ``t < k`` is present (every node counts as a cluster of one). The edge sweep; node
+    removal has its own, :func:`_node_sweep`.
     """
     out = np.zeros(steps + 1, dtype=np.int64)
     if u.size:
@@ -232,10 +234,7 @@ def _largest_after_times(
         w = t.astype(np.float64) + 1.0  # zero weights would read as missing edges
         A = csr_matrix((w, (lo, hi)), shape=(n, n))  # duplicates are summed here...
         rows = np.repeat(np.arange(n), np.diff(A.indptr))
-        if pos is None:  # ...so restore the time
-            A.data = _min_time(n, lo, hi, t, rows, A.indices) + 1.0
-        else:
-            A.data = (n - np.minimum(pos[rows], pos[A.indices])).astype(np.float64)
+        A.data = _min_time(n, lo, hi, t, rows, A.indices) + 1.0  # ...so restore the time
         F = minimum_spanning_tree(A).tocoo()
         fu, fv = F.row.astype(np.int64), F.col.astype(np.int64)
         ft = np.rint(F.data).astype(np.int64) - 1
@@ -326,13 +325,39 @@ def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -
     _check_permutation(order, n)
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    pos[order] = np.arange(n)
     keep = u != v
-    u, v = u[keep], v[keep]
-    # Appearance time in the reverse sweep: k = n - min(pos) nodes present -> time index.
-    t = n - 1 - np.minimum(pos[u], pos[v]) if u.size else np.zeros(0, dtype=np.int64)
-    largest = _largest_after_times(n, u, v, t, n, pos)
+    return _node_sweep(n, u[keep], v[keep], order)
+
+
+def _node_sweep(n: int, u: np.ndarray, v: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """:func:`attack_curve_from_edges` without the checks: no self-loops, `order` valid.
+
+    The node-removal case of :func:`_largest_after_times`, built for the call a user makes
+    on a graph. Nodes are relabelled by the time they appear in the reverse sweep, and each
+    edge is stored in the row of its later end point, whose time is the edge's. The CSR
+    matrix is then built directly (no COO round trip: duplicates weigh the same and are
+    harmless), its weights are already sorted (so the forest's own stable sort is a linear
+    pass) and the forest comes out row by row, that is in time order, with its times read
+    from the rows.
+    """
+    largest = np.zeros(n + 1, dtype=np.int64)
+    if u.size:
+        appears = np.empty(n, dtype=np.int64)
+        appears[order] = np.arange(n - 1, -1, -1)  # order[-1] appears first, at time 0
+        tu, tv = appears[u], appears[v]
+        row, col = np.maximum(tu, tv), np.minimum(tu, tv)
+        by_row = np.argsort(row)
+        row, col = row[by_row], col[by_row]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        # weight = time + 1 (zero weights would read as missing edges)
+        A = csr_matrix((row + 1.0, col, indptr), shape=(n, n))
+        F = minimum_spanning_tree(A, overwrite=True)
+        ft = np.repeat(np.arange(n, dtype=np.int64), np.diff(F.indptr))  # rows: times, sorted
+        sizes = _union_sizes(n, ft.tolist(), F.indices.tolist())
+        # Running maximum in time order; for repeated times the last write is the largest.
+        largest[ft + 1] = np.maximum.accumulate(np.asarray(sizes, dtype=np.int64))
+        np.maximum.accumulate(largest, out=largest)
     largest[1:] = np.maximum(largest[1:], 1)  # any present node is a cluster of one
     largest[0] = 0
     return largest[::-1].copy()
@@ -413,20 +438,21 @@ def attack_order(
 
 def _attack_order(G, strategy, *, rng, samples, arrays=None) -> np.ndarray:
     """The removal order as positions in ``list(G.nodes())`` (labels cost time at large N)."""
-    nodes = list(G.nodes())
+    nodes = list(G.nodes()) if arrays is None else arrays[0]
     n = len(nodes)
     if strategy == "random":
         return rng.permutation(n)
-    if strategy == "degree":  # distinct neighbours, self-loops excluded, as in the sweep
+    if strategy in ("degree", "adaptive-degree"):
+        # distinct neighbours, self-loops excluded, as in the sweep
         _, u, v = graph_arrays(G) if arrays is None else arrays
+        if strategy == "adaptive-degree":
+            return _adaptive_degree_order(n, u, v, rng)
         deg = np.bincount(np.concatenate([u, v]), minlength=n)
         return _rank_desc(deg, rng)
     position = {x: i for i, x in enumerate(nodes)}
-    if strategy in ("adaptive-degree", "betweenness", "adaptive-betweenness"):
+    if strategy in ("betweenness", "adaptive-betweenness"):
         H = nx.Graph(G.to_undirected(as_view=True)) if G.is_directed() else nx.Graph(G)
         H.remove_edges_from(nx.selfloop_edges(H))
-        if strategy == "adaptive-degree":
-            return np.array([position[x] for x in _adaptive_degree_order(H, nodes, rng)])
         if strategy == "betweenness":
             bc = _betweenness(H, rng, samples)
             return _rank_desc(np.array([bc[x] for x in nodes]), rng)
@@ -466,27 +492,41 @@ def _numeric(val: object) -> bool:
     return isinstance(val, int | float) and not isinstance(val, bool)
 
 
-def _adaptive_degree_order(H: nx.Graph, nodes: list, rng: np.random.Generator) -> list:
-    # A heap with lazy deletion: O((N + M) log N). Entries are (-degree, random key, index).
-    idx = {x: i for i, x in enumerate(nodes)}
-    adj = [[idx[y] for y in H.neighbors(x)] for x in nodes]
-    deg = [len(a) for a in adj]
-    key = rng.random(len(nodes)).tolist()
-    heap = [(-deg[i], key[i], i) for i in range(len(nodes))]
+def _adaptive_degree_order(
+    n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Highest current degree first, from the simple edge arrays of :func:`graph_arrays`.
+
+    A heap with lazy deletion: O((N + M) log N). Entries are (-degree, random key, index),
+    so ties in degree go by one uniform draw per node, then by position.
+    """
+    # Neighbour lists from a CSR layout of both orientations (no copy of the networkx graph:
+    # copying it cost more than the whole heap).
+    ends = np.concatenate([u, v])
+    others = np.concatenate([v, u])
+    by_node = np.argsort(ends, kind="stable")
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=n), out=indptr[1:])
+    flat = others[by_node].tolist()
+    bounds = indptr.tolist()
+    adj = [flat[bounds[i] : bounds[i + 1]] for i in range(n)]
+    deg = np.diff(indptr).tolist()
+    key = rng.random(n).tolist()
+    heap = list(zip([-d for d in deg], key, range(n), strict=True))
     heapq.heapify(heap)
-    gone = [False] * len(nodes)
+    gone = [False] * n
     out = []
     while heap:
         d, _key, i = heapq.heappop(heap)
         if gone[i] or -d != deg[i]:
             continue
         gone[i] = True
-        out.append(nodes[i])
+        out.append(i)
         for j in adj[i]:
             if not gone[j]:
                 deg[j] -= 1
                 heapq.heappush(heap, (-deg[j], key[j], j))
-    return out
+    return np.array(out, dtype=np.int64)
 
 
 # -- curves -----------------------------------------------------------------------------------
@@ -537,7 +577,7 @@ def attack_curve(
     R. Albert, H. Jeong and A.-L. Barabási, Nature 406, 378 (2000), doi:10.1038/35019019.
     """
     G = _select_layer(G, layer)
-    nodes, u, v = graph_arrays(G)
+    nodes, u, v, labelled_by_position = _graph_arrays(G)
     n = len(nodes)
     if order is None:
         idx = np.asarray(
@@ -546,8 +586,13 @@ def attack_curve(
             ),
             dtype=np.int64,
         )
-        # labels of the removal order (integer-labelled graphs: the positions themselves)
-        order = idx.tolist() if nodes == list(range(n)) else [nodes[i] for i in idx]
+        # Labels of the removal order. Nodes equal to 0..n-1 get the positions themselves, as
+        # Python ints, as they always have (for labels 0.0, 1.0, ... or numpy integers too);
+        # the comparison runs only for graphs outside the fast path.
+        if labelled_by_position or nodes == list(range(n)):
+            order = idx.tolist()
+        else:
+            order = [nodes[i] for i in idx]
     else:
         strategy = "given"
         order = list(order)
@@ -556,7 +601,9 @@ def attack_curve(
             idx = np.array([index[x] for x in order], dtype=np.int64)
         except KeyError as exc:
             raise UnknownNameError(f"order names {exc.args[0]!r}, which is not a node") from None
-    sizes = attack_curve_from_edges(n, u, v, idx)
+        _check_permutation(idx, n)
+    # graph_arrays gives no self-loops, and every built-in order is a permutation
+    sizes = _node_sweep(n, u, v, idx)
     if n == 0:
         return AttackCurve(strategy, 0, np.zeros(1), np.zeros(1), (), threshold)
     return AttackCurve(

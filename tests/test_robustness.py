@@ -112,6 +112,60 @@ def test_every_strategy_curve_equals_recomputation(strategy, seed):
     assert curve.robustness == pytest.approx(ref[1:].mean() / 40)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(0, 30),
+    kind=st.sampled_from(["graph", "digraph", "multigraph", "labels"]),
+    strategy=st.sampled_from(["degree", "adaptive-degree"]),
+    seed=st.integers(0, 2**32 - 1),
+    data=st.data(),
+)
+def test_degree_attack_call_equals_networkx_recomputation(n, kind, strategy, seed, data):
+    """The user's call on a graph (conversion, order, sweep) against a direct networkx version.
+
+    Few edges on few nodes, so many nodes share a degree: ties are broken by one uniform draw
+    per node, in the graph's node order, exactly as the reference does it here (then by that
+    order, for the adaptive attack).
+    """
+    pairs = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n)
+        if n
+        else st.just([])
+    )
+    G = {"graph": nx.Graph, "digraph": nx.DiGraph, "multigraph": nx.MultiGraph}.get(
+        kind, nx.Graph
+    )()
+    # node order other than 0..n-1, so positions and labels differ
+    G.add_nodes_from(data.draw(st.permutations(list(range(n)))))
+    G.add_edges_from(pairs)
+    if kind == "labels":
+        G = nx.relabel_nodes(G, {x: f"s{x}" for x in G})
+    curve = R.attack_curve(G, strategy, rng=seed)
+
+    nodes = list(G)
+    H = nx.Graph(G.to_undirected() if G.is_directed() else G)
+    H.remove_edges_from(list(nx.selfloop_edges(H)))
+    tiebreak = dict(zip(nodes, np.random.default_rng(seed).random(n), strict=True))
+    if strategy == "degree":
+        order = sorted(nodes, key=lambda x: (-H.degree(x), tiebreak[x]))
+    else:
+        left, order = H.copy(), []
+        while left:
+            order.append(min(left, key=lambda x: (-left.degree(x), tiebreak[x], nodes.index(x))))
+            left.remove_node(order[-1])
+    sizes = []
+    for q in range(n + 1):
+        sizes.append(max((len(c) for c in nx.connected_components(H)), default=0))
+        if q < n:
+            H.remove_node(order[q])
+    assert list(curve.order) == order
+    if n:
+        assert np.array_equal(np.rint(curve.giant_fraction * n).astype(int), sizes)
+        assert curve.robustness == pytest.approx(np.mean(sizes[1:]) / n)
+    else:
+        assert curve.giant_fraction.tolist() == [0.0]
+
+
 def test_adaptive_degree_always_takes_a_current_maximum():
     G = nx.fast_gnp_random_graph(80, 0.06, seed=4)
     order = R.attack_order(G, "adaptive-degree", rng=1)
