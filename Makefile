@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench docs-data docs-shocks notebooks browsers clean
+.PHONY: demo test test-fast lint bench docs docs-data docs-shocks notebooks browsers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(BASE_PY) -m venv $(VENV)
@@ -39,6 +39,18 @@ browsers: $(STAMP)
 	       echo "the browser tests will be skipped"; fi; }
 	$(PY) -m sim.app_assets
 
+# The documentation site, in docs/_build/html: the markdown docs, the notebooks (executed afresh)
+# and the API reference from the docstrings, with warnings as errors. Installs the `docs` extra.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[docs]"
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	rm -rf docs/_build docs/api/generated
+	$(PY) -m sphinx -b html -c docs -W --keep-going . docs/_build/html
+
 docs-data: $(STAMP)
 	$(PY) -m sim.worlds.docgen > docs/data.md
 
@@ -52,4 +64,4 @@ notebooks: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache docs/_build docs/api/generated

@@ -171,6 +171,18 @@ def weight_of(commodity: str, volume: float) -> float:
     """Weight of `volume` units of `commodity` where commodities are combined: its value in
     USD million times its military importance (1 for a commodity outside the table).
 
+    Parameters
+    ----------
+    commodity : str
+        A commodity name (:data:`sim.world.COMMODITIES`).
+    volume : float
+        Units of it (its unit in :data:`USD_PER_UNIT`'s comments).
+
+    Returns
+    -------
+    float
+        USD million times the importance weight.
+
     Examples
     --------
     >>> weight_of("drones", 100) == 100 * USD_PER_UNIT["drones"] * IMPORTANCE["drones"]

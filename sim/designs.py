@@ -41,6 +41,20 @@ class Design:
         Coordinates in ``[0, 1]^d``; analysis (SALib) works on these.
     options : dict
         What is needed to rebuild or analyse the design (seed, base samples, levels...).
+
+    Examples
+    --------
+    >>> from sim.designs import full_factorial
+    >>> from sim.uncertainty import Discrete, Uniform
+    >>> design = full_factorial({"a": Uniform(0, 1), "b": Discrete((1, 2))}, 2)
+    >>> design.names, len(design)
+    (['a', 'b'], 4)
+    >>> design.frame
+       sample     a    b
+    0       0  0.25  1.0
+    1       1  0.25  2.0
+    2       2  0.75  1.0
+    3       3  0.75  2.0
     """
 
     method: str
@@ -153,6 +167,19 @@ def monte_carlo(space: Space, n: int, *, rng: np.random.Generator | int | None =
         Number of points.
     rng : numpy.random.Generator or int or None
         Seed or generator; equal seeds give equal designs.
+
+    Returns
+    -------
+    Design
+        ``method`` ``"monte_carlo"``; ``options`` the seed and `n`.
+
+    Examples
+    --------
+    >>> from sim.designs import monte_carlo
+    >>> from sim.uncertainty import Discrete, Uniform
+    >>> design = monte_carlo({"a": Uniform(0, 1), "b": Discrete((1, 2))}, 4, rng=1)
+    >>> design.values().round(3).tolist()
+    [[0.512, 2.0], [0.144, 2.0], [0.312, 1.0], [0.828, 1.0]]
     """
     _check_space(space)
     n = _check_n(n, "samples")
@@ -167,6 +194,29 @@ def latin_hypercube(
     """`n` points, one in each of `n` equal-probability strata of every input.
 
     Uses :class:`scipy.stats.qmc.LatinHypercube` (random position inside each stratum).
+
+    Parameters
+    ----------
+    space : mapping of str to Distribution
+        The uncertain inputs (:mod:`sim.uncertainty`), in column order.
+    n : int
+        Number of points.
+    rng : numpy.random.Generator or int or None
+        Seed or generator; equal seeds give equal designs.
+
+    Returns
+    -------
+    Design
+
+    Examples
+    --------
+    Each of four strata of the input holds exactly one point:
+
+    >>> from sim.designs import latin_hypercube
+    >>> from sim.uncertainty import Uniform
+    >>> design = latin_hypercube({"a": Uniform(0, 1)}, 4, rng=1)
+    >>> sorted((design.unit[:, 0] * 4).astype(int).tolist())
+    [0, 1, 2, 3]
     """
     from scipy.stats import qmc
 
@@ -186,8 +236,22 @@ def full_factorial(space: Space, levels: int | Mapping[str, int] = 3) -> Design:
 
     Parameters
     ----------
+    space : mapping of str to Distribution
+        The uncertain inputs (:mod:`sim.uncertainty`), in column order.
     levels : int or mapping of str to int
         Levels for every input, or per input (missing ones get 3).
+
+    Returns
+    -------
+    Design
+        The product of every input's levels, first input slowest.
+
+    Examples
+    --------
+    >>> from sim.designs import full_factorial
+    >>> from sim.uncertainty import Discrete, Uniform
+    >>> full_factorial({"a": Uniform(0, 1), "b": Discrete((1, 2))}, 2).values().tolist()
+    [[0.25, 1.0], [0.25, 2.0], [0.75, 1.0], [0.75, 2.0]]
     """
     _check_space(space)
     axes = []
@@ -218,10 +282,33 @@ def saltelli(
     `n` is rounded up to a power of two, where the Sobol' sequence keeps its balance; the
     rounded value is in ``options["n"]``.
 
+    Parameters
+    ----------
+    space : mapping of str to Distribution
+        The uncertain inputs (:mod:`sim.uncertainty`), in column order.
+    n : int
+        Base samples (rounded up to a power of two).
+    rng : numpy.random.Generator or int or None
+        Seed or generator; equal seeds give equal designs.
+    calc_second_order : bool
+        Add the points second-order indices need.
+
+    Returns
+    -------
+    Design
+
     References
     ----------
     Saltelli, A. et al. (2010). Variance based sensitivity analysis of model output.
     Computer Physics Communications 181(2), 259-270.
+
+    Examples
+    --------
+    >>> from sim.designs import saltelli
+    >>> from sim.uncertainty import Uniform
+    >>> design = saltelli({"a": Uniform(0, 1), "c": Uniform(0, 1)}, 3, rng=1)
+    >>> design.options["n"], design.unit.shape  # 3 rounded up to 4; 4 * (2 + 2) points
+    (4, (16, 2))
     """
     _check_space(space)
     n = _check_n(n, "samples", 2)
@@ -242,10 +329,36 @@ def morris(
 ) -> Design:
     """`n` Morris trajectories on a grid of `num_levels` levels: ``n * (d + 1)`` points.
 
+    Parameters
+    ----------
+    space : mapping of str to Distribution
+        The uncertain inputs (:mod:`sim.uncertainty`), in column order.
+    n : int
+        Number of trajectories.
+    num_levels : int
+        Levels of the grid per input.
+    rng : numpy.random.Generator or int or None
+        Seed or generator; equal seeds give equal designs.
+
+    Returns
+    -------
+    Design
+
     References
     ----------
     Morris, M. D. (1991). Factorial sampling plans for preliminary computational experiments.
     Technometrics 33(2), 161-174. Campolongo, F. et al. (2007), for mu*.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.designs import morris
+    >>> from sim.uncertainty import Uniform
+    >>> design = morris({"a": Uniform(0, 1), "c": Uniform(0, 1)}, 2, rng=1)
+    >>> design.unit.shape  # 2 trajectories of 2 + 1 points
+    (6, 2)
+    >>> np.unique(design.unit.round(3)).tolist()  # on the grid of 4 levels
+    [0.0, 0.333, 0.667, 1.0]
     """
     _check_space(space)
     n = _check_n(n, "samples", 2)
@@ -263,7 +376,42 @@ METHODS = ("monte_carlo", "latin_hypercube", "factorial", "sobol", "morris")
 
 def make_design(method: str, space: Space, samples: int, *, rng=None, **options: Any) -> Design:
     """Build a design by name; `samples` means points (MC, LHS), levels (factorial), base
-    samples (Sobol) or trajectories (Morris)."""
+    samples (Sobol) or trajectories (Morris).
+
+    Parameters
+    ----------
+    method : {"monte_carlo", "latin_hypercube", "factorial", "sobol", "morris"}
+    space : mapping of str to Distribution
+        The uncertain inputs (:mod:`sim.uncertainty`), in column order.
+    samples : int
+        Its meaning depends on `method` (above).
+    rng : numpy.random.Generator or int or None
+        Seed or generator (not used by ``"factorial"``).
+    **options
+        Passed to the method: ``calc_second_order`` (Sobol), ``num_levels`` (Morris).
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    sim.errors.ValidationError
+        For an unknown method, with a suggestion.
+
+    Examples
+    --------
+    >>> from sim.designs import make_design
+    >>> from sim.uncertainty import Uniform
+    >>> make_design("morris", {"a": Uniform(0, 1)}, 3, rng=1).unit.shape
+    (6, 1)
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     make_design("sobbol", {"a": Uniform(0, 1)}, 3)
+    ... except ValidationError as err:
+    ...     print(err.problems[0].suggestion)
+    did you mean 'sobol'?
+    """
     from sim.errors import suggest
 
     aliases = {"mc": "monte_carlo", "lhs": "latin_hypercube", "saltelli": "sobol"}

@@ -17,7 +17,20 @@ __all__ = [
 
 
 class SimError(Exception):
-    """Base class of every error alliance-sim raises on purpose."""
+    """Base class of every error alliance-sim raises on purpose.
+
+    Examples
+    --------
+    Catch every deliberate error of the package at once:
+
+    >>> from sim.errors import SimError
+    >>> from sim.worlds import load_world
+    >>> try:
+    ...     load_world("axis-2042")
+    ... except SimError as err:
+    ...     print(type(err).__name__)
+    UnknownNameError
+    """
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,13 @@ class Problem:
         What would be accepted.
     suggestion : str
         A likely fix ("did you mean 'SYR'?"), or ``""``.
+
+    Examples
+    --------
+    >>> from sim.errors import Problem
+    >>> print(Problem("w.toml:12 actors[3].bloc", "unknown bloc", "axsi", "axis | west",
+    ...               "did you mean 'axis'?"))
+    w.toml:12 actors[3].bloc: unknown bloc; got 'axsi'; allowed: axis | west (did you mean 'axis'?)
     """
 
     where: str
@@ -72,6 +92,28 @@ class ValidationError(SimError, ValueError):
     """An input (world, scenario, data file) has one or more problems.
 
     Every problem found is listed, not just the first.
+
+    Parameters
+    ----------
+    problems : sequence of Problem
+        Every problem found (at least one).
+    what : str
+        What was read, e.g. the file name; it opens the message.
+
+    Examples
+    --------
+    >>> from sim.errors import Problem, ValidationError
+    >>> err = ValidationError(
+    ...     [Problem("w.toml:12 actors[3].bloc", "unknown bloc", "axsi", "axis | west"),
+    ...      Problem("w.toml:20 ties[0].strength", "must be in [0, 1]", 1.5, "0 <= strength <= 1")],
+    ...     what="w.toml",
+    ... )
+    >>> print(err)
+    w.toml has 2 problems:
+      - w.toml:12 actors[3].bloc: unknown bloc; got 'axsi'; allowed: axis | west
+      - w.toml:20 ties[0].strength: must be in [0, 1]; got 1.5; allowed: 0 <= strength <= 1
+    >>> len(err.problems), isinstance(err, ValueError)
+    (2, True)
     """
 
     def __init__(self, problems: Sequence[Problem], *, what: str = "input"):
@@ -95,20 +137,63 @@ def _rebuild_validation_error(cls: type, problems: Sequence[Problem], what: str)
 
 
 class UnknownNameError(SimError, KeyError):
-    """An unknown actor, world, scenario or layer name; the message carries a suggestion."""
+    """An unknown actor, world, scenario or layer name; the message carries a suggestion.
+
+    Examples
+    --------
+    >>> from sim.errors import UnknownNameError
+    >>> from sim.worlds import world_path
+    >>> try:
+    ...     world_path("axis-2042")
+    ... except UnknownNameError as err:
+    ...     print(err)
+    unknown embedded world 'axis-2042'; available: axis-2024, axis-2025; did you mean 'axis-2025'?
+    """
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
 
 
 class ShockError(SimError, ValueError):
-    """A shock cannot be applied to a model (unknown actor, time in the past...)."""
+    """A shock cannot be applied to a model (unknown actor, time in the past...).
+
+    Examples
+    --------
+    >>> from sim.errors import ShockError, SimError
+    >>> issubclass(ShockError, SimError) and issubclass(ShockError, ValueError)
+    True
+    """
 
 
 def suggest(value: object, choices: Iterable[str], *, n: int = 1) -> str:
     """Return ``"did you mean 'X'?"`` for the closest of `choices`, or ``""``.
 
     Case-insensitive; uses :func:`difflib.get_close_matches` with a cutoff of 0.6.
+
+    Parameters
+    ----------
+    value : object
+        What was given (compared as a string).
+    choices : iterable of str
+        What is allowed.
+    n : int
+        How many close matches to name at most.
+
+    Returns
+    -------
+    str
+        ``"did you mean 'X'?"`` (or ``'X' or 'Y'`` with several), or ``""`` when nothing is
+        close.
+
+    Examples
+    --------
+    >>> from sim.errors import suggest
+    >>> suggest("Syr", ["SYR", "IRN"])
+    "did you mean 'SYR'?"
+    >>> suggest("IRm", ["IRN", "IRQ"], n=2)
+    "did you mean 'IRQ' or 'IRN'?"
+    >>> suggest("zzz", ["SYR"])
+    ''
     """
     if not isinstance(value, str):
         return ""

@@ -123,6 +123,16 @@ def group_giant_fractions(
     O(n + E). :func:`giant_component_fraction` and :func:`bloc_reporters` are this function on
     a graph's arrays, and ``AllianceModel``'s ``giant:B`` reporter is this function on the
     model's partnership arrays.
+
+    Examples
+    --------
+    Two groups of two nodes; node 3 is dead:
+
+    >>> import numpy as np
+    >>> from sim.metrics import group_giant_fractions
+    >>> group_giant_fractions(4, np.array([0, 2]), np.array([1, 3]), np.array([0, 0, 1, 1]),
+    ...                       np.array([True, True, True, False]), np.array([2, 2])).tolist()
+    [1.0, 0.5]
     """
     u = np.asarray(u, dtype=np.intp)
     v = np.asarray(v, dtype=np.intp)
@@ -166,6 +176,13 @@ def group_means(
     Returns
     -------
     float array, shape (n_groups,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.metrics import group_means
+    >>> group_means(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 1]), 3).tolist()
+    [2.0, 5.0, nan]
     """
     values = np.asarray(values, dtype=float)
     group = np.asarray(group, dtype=np.intp)
@@ -205,6 +222,14 @@ def group_mean_strength(
     float array, shape (n_groups,)
         The ``cohesion:B`` reporter of every group ``B``; :func:`mean_partnership_strength`
         is this function for one group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.metrics import group_mean_strength
+    >>> u, v = np.array([0, 2, 0]), np.array([1, 3, 2])  # the last tie is between groups
+    >>> group_mean_strength(u, v, np.array([0.8, 0.4, 0.5]), np.array([0, 0, 1, 1]), 2).tolist()
+    [0.8, 0.4]
     """
     group = np.asarray(group, dtype=np.intp)
     gu = group[np.asarray(u, dtype=np.intp)]
@@ -253,6 +278,17 @@ def retained_strength(
     --------
     >>> retained_strength(np.array([0.5, 0.0]), np.array([0.5, 0.3]), np.array([0, 0]), 1)
     array([0.625])
+
+    Examples
+    --------
+    Group 0 had two ties (0.8 and 0.5), one since dissolved; group 1 one tie, intact:
+
+    >>> import numpy as np
+    >>> from sim.metrics import retained_strength
+    >>> shares = retained_strength(np.array([0.8, 0.0, 0.3]), np.array([0.8, 0.5, 0.3]),
+    ...                            np.array([0, 0, 1]), 2)
+    >>> shares.round(3).tolist()
+    [0.615, 1.0]
     """
     g = np.asarray(group0, dtype=np.intp)
     inside = g >= 0
@@ -281,6 +317,10 @@ def giant_component_fraction(
     nodes : iterable, optional
         Restrict to the subgraph these nodes induce (e.g. one bloc).
 
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
     Returns
     -------
     float
@@ -289,6 +329,16 @@ def giant_component_fraction(
     References
     ----------
     R. Albert, H. Jeong and A.-L. Barabási, Nature 406, 378 (2000).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import giant_component_fraction
+    >>> G = nx.Graph([(0, 1), (2, 3), (3, 4)])
+    >>> giant_component_fraction(G)
+    0.6
+    >>> giant_component_fraction(G, n=10)  # five of the original ten nodes are gone
+    0.3
     """
     H = _simple_undirected(G, layer)
     if nodes is not None:
@@ -303,7 +353,26 @@ def giant_component_fraction(
 
 
 def number_of_components(G: nx.Graph, *, layer: str | None = "partnership") -> int:
-    """Number of (weakly) connected components; isolated nodes count; 0 for an empty graph."""
+    """Number of (weakly) connected components; isolated nodes count; 0 for an empty graph.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import number_of_components
+    >>> number_of_components(nx.Graph([(0, 1), (2, 3)]))
+    2
+    """
     H = _simple_undirected(G, layer)
     return nx.number_connected_components(H) if H.number_of_nodes() else 0
 
@@ -317,10 +386,33 @@ def global_efficiency(
     number of nodes) the mean runs over ``n(n-1)`` pairs, so removed nodes count as fully
     disconnected. 0.0 when fewer than two nodes.
 
+    Parameters
+    ----------
+    G : networkx.Graph
+    n : int, optional
+        The number of nodes the mean runs over (default the nodes of `G`).
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 1 for a complete graph.
+
     References
     ----------
     V. Latora and M. Marchiori, Phys. Rev. Lett. 87, 198701 (2001),
     doi:10.1103/PhysRevLett.87.198701.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import global_efficiency
+    >>> global_efficiency(nx.complete_graph(4))
+    1.0
+    >>> round(global_efficiency(nx.path_graph(3)), 3)  # (1 + 1 + 1/2) * 2 / 6
+    0.833
     """
     H = _simple_undirected(G, layer)
     denom = H.number_of_nodes() if n is None else n
@@ -341,9 +433,35 @@ def algebraic_connectivity(
     nodes or a disconnected graph (exactly, without eigen-solver noise). Dense eigensolver:
     meant for alliance-sized graphs (up to a few thousand nodes).
 
+    Parameters
+    ----------
+    G : networkx.Graph
+        Direction is ignored.
+    weight : str, optional
+        Edge attribute holding the weights; unit weights when ``None``.
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    float
+        Non-negative; larger means harder to cut in two.
+
     References
     ----------
     M. Fiedler, Czech. Math. J. 23, 298 (1973).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import algebraic_connectivity
+    >>> round(algebraic_connectivity(nx.complete_graph(4)), 3)  # K_n: n
+    4.0
+    >>> round(algebraic_connectivity(nx.path_graph(3)), 3)
+    1.0
+    >>> algebraic_connectivity(nx.Graph([(0, 1), (2, 3)]))  # disconnected
+    0.0
     """
     H = _simple_undirected(G, layer)
     if H.number_of_nodes() < 2 or not nx.is_connected(H):
@@ -354,24 +472,108 @@ def algebraic_connectivity(
 
 
 def articulation_points(G: nx.Graph, *, layer: str | None = "partnership") -> list:
-    """Nodes whose removal disconnects their component (undirected view), sorted by label."""
+    """Nodes whose removal disconnects their component (undirected view), sorted by label.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    list
+        The cut vertices, sorted.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import articulation_points
+    >>> articulation_points(nx.path_graph(4))
+    [1, 2]
+    """
     H = _simple_undirected(G, layer)
     return sorted(nx.articulation_points(H), key=str)
 
 
 def bridges(G: nx.Graph, *, layer: str | None = "partnership") -> list[tuple]:
-    """Edges whose removal disconnects their component (undirected simple view), sorted."""
+    """Edges whose removal disconnects their component (undirected simple view), sorted.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    list of tuple
+        The cut edges ``(u, v)``, sorted.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import bridges
+    >>> bridges(nx.path_graph(3))
+    [(0, 1), (1, 2)]
+    >>> bridges(nx.cycle_graph(3))
+    []
+    """
     H = _simple_undirected(G, layer)
     return sorted((tuple(sorted(e, key=str)) for e in nx.bridges(H)), key=str)
 
 
 def core_numbers(G: nx.Graph, *, layer: str | None = "partnership") -> dict:
-    """k-core number of every node (Seidman 1983), undirected simple view."""
+    """k-core number of every node (Seidman 1983), undirected simple view.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    dict
+        Node to its core number: the largest k of a k-core holding it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import core_numbers
+    >>> core_numbers(nx.lollipop_graph(3, 1))  # a triangle with a tail
+    {0: 2, 1: 2, 2: 2, 3: 1}
+    """
     return nx.core_number(_simple_undirected(G, layer))
 
 
 def k_core_fraction(G: nx.Graph, k: int = 2, *, layer: str | None = "partnership") -> float:
-    """Share of nodes in the k-core (core number >= k); 0.0 for an empty graph."""
+    """Share of nodes in the k-core (core number >= k); 0.0 for an empty graph.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+    k : int
+        The core order.
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import k_core_fraction
+    >>> k_core_fraction(nx.lollipop_graph(3, 2), 2)  # the triangle, not its tail of two
+    0.6
+    """
     cores = core_numbers(G, layer=layer)
     return sum(c >= k for c in cores.values()) / len(cores) if cores else 0.0
 
@@ -386,7 +588,24 @@ def _supply_edges(G: nx.Graph):
 
 
 def corridors(G: nx.Graph) -> list[str]:
-    """Names of the supply corridors (primary routes and alternatives), sorted."""
+    """Names of the supply corridors (primary routes and alternatives), sorted.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A world graph (:meth:`sim.world.World.to_networkx`).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from sim.metrics import corridors
+    >>> from sim.worlds import synthetic
+    >>> corridors(synthetic(8, rng=3).to_networkx())
+    ['corridor-6']
+    """
     names = set()
     for _, _, _, d in _supply_edges(G):
         route = d.get("route")
@@ -431,6 +650,15 @@ def route_taken(route_tie: np.ndarray, usable: np.ndarray, n_ties: int) -> np.nd
     --------
     >>> route_taken(np.array([0, 0, 0]), np.array([False, True, True]), 1)
     array([1])
+
+    Examples
+    --------
+    Tie 0 has a main route (closed) and an alternative (open); tie 1 one closed route:
+
+    >>> import numpy as np
+    >>> from sim.metrics import route_taken
+    >>> route_taken(np.array([0, 0, 1]), np.array([False, True, False]), 2).tolist()
+    [1, -1]
     """
     route_tie = np.asarray(route_tie, dtype=np.intp)
     usable = np.asarray(usable, dtype=bool)
@@ -498,6 +726,16 @@ def supply_fulfilment(
     a tie with several alternatives. A route is open when none of its transit actors is
     removed and its corridor is not closed. This is a static, structural measure (no stocks,
     noise, interdiction or production limits: those are the model's).
+
+    Examples
+    --------
+    >>> from sim.metrics import supply_fulfilment
+    >>> from sim.worlds import synthetic
+    >>> G = synthetic(8, rng=3).to_networkx()
+    >>> supply_fulfilment(G)
+    1.0
+    >>> round(supply_fulfilment(G, removed=["A00001"]), 3)
+    0.02
     """
     removed = set(removed)
     closed = set(closed_corridors)
@@ -548,6 +786,30 @@ def capability_weighted_fulfilment(
 
     Recipients without a capability attribute weigh 0; if every weight is 0 the plain mean is
     used. 1.0 with no supply ties. Other keywords go to :func:`supply_fulfilment`.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A world graph (:meth:`sim.world.World.to_networkx`).
+    removed : iterable of actor ids
+        Actors that are gone.
+    **kwargs
+        ``closed_corridors`` and ``cut``, as in :func:`supply_fulfilment`.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> from sim.metrics import capability_weighted_fulfilment
+    >>> from sim.worlds import synthetic
+    >>> G = synthetic(8, rng=3).to_networkx()
+    >>> capability_weighted_fulfilment(G)
+    1.0
+    >>> round(capability_weighted_fulfilment(G, removed=["A00001"]), 3)
+    0.823
     """
     per = supply_fulfilment(G, removed, by="actor", **kwargs)
     if not per:
@@ -567,6 +829,31 @@ def mean_partnership_strength(
 
     A world graph is reduced to its partnership layer; any other graph's edges are used as
     they are (undirected, each tie once).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A world graph, or any graph whose edges carry `weight`.
+    nodes : iterable, optional
+        Only ties with both ends among these (e.g. one bloc).
+    weight : str
+        Edge attribute holding the strength.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import mean_partnership_strength
+    >>> G = nx.Graph()
+    >>> G.add_edge("a", "b", strength=0.8)
+    >>> G.add_edge("b", "c", strength=0.4)
+    >>> round(mean_partnership_strength(G), 3)
+    0.6
+    >>> mean_partnership_strength(G, nodes=["a", "b"])
+    0.8
     """
     H = _simple_undirected(G, "partnership")
     if nodes is not None:
@@ -576,7 +863,30 @@ def mean_partnership_strength(
 
 
 def ties_kept(G0: nx.Graph, G1: nx.Graph, *, layer: str | None = "partnership") -> float:
-    """Share of the ties of `G0` (one layer, undirected) still present in `G1`; 1.0 if none."""
+    """Share of the ties of `G0` (one layer, undirected) still present in `G1`; 1.0 if none.
+
+    Parameters
+    ----------
+    G0 : networkx.Graph
+        The graph before.
+    G1 : networkx.Graph
+        The graph after.
+    layer : str or None
+        The layer a world graph is reduced to (default the partnership layer); another graph is
+        used as it is.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from sim.metrics import ties_kept
+    >>> round(ties_kept(nx.path_graph(4), nx.path_graph(3)), 3)  # two of three ties remain
+    0.667
+    """
     E0 = {frozenset(e) for e in _simple_undirected(G0, layer).edges()}
     E1 = {frozenset(e) for e in _simple_undirected(G1, layer).edges()}
     return len(E0 & E1) / len(E0) if E0 else 1.0
@@ -590,6 +900,24 @@ def signed_graph(G: nx.Graph) -> nx.Graph:
 
     Partnership ties get +1, rivalries -1. A pair tied in both layers is ambivalent and left
     out. Every actor is a node. A plain graph with ``sign`` attributes is returned as a copy.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A world graph, or a plain graph that already has ``sign`` attributes.
+
+    Returns
+    -------
+    networkx.Graph
+        Undirected, with ``sign`` on every edge.
+
+    Examples
+    --------
+    >>> from sim.metrics import signed_graph
+    >>> from sim.worlds import synthetic
+    >>> S = signed_graph(synthetic(8, rng=3).to_networkx())
+    >>> S.number_of_nodes(), sorted({sign for _, _, sign in S.edges(data="sign")})
+    (8, [-1, 1])
     """
     if not _is_world_graph(G):
         return nx.Graph(G)
@@ -610,9 +938,32 @@ def triangle_balance(S: nx.Graph, *, sign: str = "sign") -> float:
 
     Undirected; edges without `sign` count as +1. ``nan`` when there is no triangle.
 
+    Parameters
+    ----------
+    S : networkx.Graph
+        A signed graph (e.g. from :func:`signed_graph`).
+    sign : str
+        Edge attribute holding +1 or -1.
+
+    Returns
+    -------
+    float
+        In [0, 1], or ``nan``.
+
     References
     ----------
     D. Cartwright and F. Harary, Psychol. Rev. 63, 277 (1956), doi:10.1037/h0046049.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> S = nx.Graph()
+    >>> S.add_edge("a", "b", sign=1)   # allies
+    >>> S.add_edge("b", "c", sign=-1)  # rivals
+    >>> S.add_edge("a", "c", sign=-1)
+    >>> from sim.metrics import triangle_balance
+    >>> triangle_balance(S)  # the enemy of my friend is my enemy
+    1.0
     """
     S = nx.Graph(S)
     total = balanced = 0
@@ -633,9 +984,35 @@ def walk_balance(S: nx.Graph, *, sign: str = "sign") -> float:
 
     ``A`` is the signed adjacency matrix (undirected). 1.0 for an empty graph.
 
+    Parameters
+    ----------
+    S : networkx.Graph
+        A signed graph (e.g. from :func:`signed_graph`).
+    sign : str
+        Edge attribute holding +1 or -1.
+
+    Returns
+    -------
+    float
+        In (0, 1].
+
     References
     ----------
     E. Estrada and M. Benzi, Phys. Rev. E 90, 042802 (2014), doi:10.1103/PhysRevE.90.042802.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> S = nx.Graph()
+    >>> S.add_edge("a", "b", sign=1)   # allies
+    >>> S.add_edge("b", "c", sign=-1)  # rivals
+    >>> S.add_edge("a", "c", sign=-1)
+    >>> from sim.metrics import walk_balance
+    >>> round(walk_balance(S), 3)
+    1.0
+    >>> S["a"]["c"]["sign"] = 1
+    >>> round(walk_balance(S), 3)
+    0.686
     """
     nodes = list(S)
     if not nodes:
@@ -649,7 +1026,33 @@ def walk_balance(S: nx.Graph, *, sign: str = "sign") -> float:
 
 
 def is_balanced(S: nx.Graph, *, sign: str = "sign") -> bool:
-    """Whether the nodes split into two camps, allies inside, rivals across (BFS 2-colouring)."""
+    """Whether the nodes split into two camps, allies inside, rivals across (BFS 2-colouring).
+
+    Parameters
+    ----------
+    S : networkx.Graph
+        A signed graph (e.g. from :func:`signed_graph`).
+    sign : str
+        Edge attribute holding +1 or -1; edges without it count as +1.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> S = nx.Graph()
+    >>> S.add_edge("a", "b", sign=1)   # allies
+    >>> S.add_edge("b", "c", sign=-1)  # rivals
+    >>> S.add_edge("a", "c", sign=-1)
+    >>> from sim.metrics import is_balanced
+    >>> is_balanced(S)  # {a, b} against {c}
+    True
+    >>> S["a"]["c"]["sign"] = 1  # c allied with a but the rival of b: no two camps
+    >>> is_balanced(S)
+    False
+    """
     colour: dict = {}
     for start in S:
         if start in colour:
@@ -684,7 +1087,24 @@ def _series(P: Sequence[float], t: Sequence[float] | None) -> tuple[np.ndarray, 
 
 
 def robustness(P: Sequence[float]) -> float:
-    """Bruneau's robustness: the minimum of the performance series."""
+    """Bruneau's robustness: the minimum of the performance series.
+
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import robustness
+    >>> robustness(P)
+    60.0
+    """
     return float(np.min(_series(P, None)[0]))
 
 
@@ -694,9 +1114,30 @@ def resilience_loss(P: Sequence[float], t: Sequence[float] | None = None, *, bas
     In the units of ``P × t``. Linear recovery from 60 to 100 over 10 steps (baseline 100)
     gives 200, the "resilience triangle".
 
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series, e.g. an outcome at each month.
+    t : sequence of float, optional
+        The times of `P` (default ``0, 1, 2, ...``).
+    baseline : float
+        The performance without a shock, P0.
+
+    Returns
+    -------
+    float
+        The area between the baseline and the series where it falls below.
+
     References
     ----------
     M. Bruneau et al., Earthquake Spectra 19(4), 733 (2003), doi:10.1193/1.1623497.
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import resilience_loss
+    >>> resilience_loss(P, baseline=100)
+    100.0
     """
     P, t = _series(P, t)
     return float(np.trapezoid(np.maximum(baseline - P, 0.0), t)) if P.size > 1 else 0.0
@@ -705,9 +1146,30 @@ def resilience_loss(P: Sequence[float], t: Sequence[float] | None = None, *, bas
 def normalised_resilience(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0):
     """``(1/T) ∫ P/P0 dt`` (Cimellaro et al. 2010): 1 without a shock; 1.0 for one point.
 
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series, e.g. an outcome at each month.
+    t : sequence of float, optional
+        The times of `P` (default ``0, 1, 2, ...``).
+    baseline : float
+        The performance without a shock, P0.
+
+    Returns
+    -------
+    float
+        1 without loss; lower the deeper and longer the drop.
+
     References
     ----------
     G. P. Cimellaro, A. M. Reinhorn and M. Bruneau, Eng. Struct. 32, 3639 (2010).
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import normalised_resilience
+    >>> round(normalised_resilience(P, baseline=100), 3)
+    0.8
     """
     P, t = _series(P, t)
     if baseline == 0:
@@ -723,6 +1185,31 @@ def time_to_recovery(
     """First time after the minimum from which ``P >= P0 - eps`` for good; ``inf`` if never.
 
     The time of the minimum itself if it already meets the baseline (no shock).
+
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series, e.g. an outcome at each month.
+    t : sequence of float, optional
+        The times of `P` (default ``0, 1, 2, ...``).
+    baseline : float
+        The performance without a shock, P0.
+    eps : float
+        How far below `baseline` still counts as recovered.
+
+    Returns
+    -------
+    float
+        A time of `t` (or an index), or ``inf``.
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import time_to_recovery
+    >>> time_to_recovery(P, baseline=100)
+    5.0
+    >>> time_to_recovery([100, 60, 70], baseline=100)
+    inf
     """
     P, t = _series(P, t)
     i_min = int(np.argmin(P))
@@ -735,7 +1222,31 @@ def time_to_recovery(
 
 
 def rapidity(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9):
-    """Recovery speed ``(P0 - P_min) / (t_r - t_min)``: 0 if never recovered or no drop."""
+    """Recovery speed ``(P0 - P_min) / (t_r - t_min)``: 0 if never recovered or no drop.
+
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series, e.g. an outcome at each month.
+    t : sequence of float, optional
+        The times of `P` (default ``0, 1, 2, ...``).
+    baseline : float
+        The performance without a shock, P0.
+    eps : float
+        How far below `baseline` still counts as recovered.
+
+    Returns
+    -------
+    float
+        Performance regained per unit of time.
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import rapidity
+    >>> rapidity(P, baseline=100)  # 40 regained in 4 steps
+    10.0
+    """
     P, t = _series(P, t)
     i_min = int(np.argmin(P))
     tr = time_to_recovery(P, t, baseline=baseline, eps=eps)
@@ -748,7 +1259,33 @@ def rapidity(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1
 def resilience_summary(
     P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9
 ) -> dict[str, float]:
-    """All the over-time measures of one series in a dict."""
+    """All the over-time measures of one series in a dict.
+
+    Parameters
+    ----------
+    P : sequence of float
+        The performance series, e.g. an outcome at each month.
+    t : sequence of float, optional
+        The times of `P` (default ``0, 1, 2, ...``).
+    baseline : float
+        The performance without a shock, P0.
+    eps : float
+        How far below `baseline` still counts as recovered.
+
+    Returns
+    -------
+    dict
+        ``robustness``, ``loss``, ``normalised_resilience``, ``time_to_recovery``, ``rapidity``
+        (see each function).
+
+    Examples
+    --------
+    >>> P = [100, 60, 70, 80, 90, 100]  # a drop to 60, then linear recovery
+    >>> from sim.metrics import resilience_summary
+    >>> resilience_summary(P, baseline=100)  # doctest: +NORMALIZE_WHITESPACE
+    {'robustness': 60.0, 'loss': 100.0, 'normalised_resilience': 0.8, 'time_to_recovery': 5.0,
+     'rapidity': 10.0}
+    """
     return {
         "robustness": robustness(P),
         "loss": resilience_loss(P, t, baseline=baseline),
@@ -793,6 +1330,14 @@ def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, f
     ``mean_strength:B`` as long as no actor has changed bloc (the model divides by the bloc's
     size at t = 0). The model's ``cohesion:B`` (:func:`retained_strength`) needs the strengths
     at t = 0, which a graph does not hold.
+
+    Examples
+    --------
+    >>> from sim.metrics import bloc_reporters
+    >>> from sim.worlds import synthetic
+    >>> reporters = bloc_reporters(synthetic(8, rng=3).to_networkx())
+    >>> {k: round(v, 3) for k, v in reporters.items() if k.endswith(":axis")}
+    {'giant:axis': 1.0, 'mean_strength:axis': 0.465, 'supply_fulfilment:axis': 1.0}
     """
     removed = set(removed)
     removed |= {x for x, d in G.nodes(data=True) if d.get("alive", True) is False}

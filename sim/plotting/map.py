@@ -120,6 +120,21 @@ def plot_world(
     each stays visible. Label placement is a greedy search over positions around each marker
     (most capable actors first) computed for the figure's current size: resize the figure
     before drawing rather than after.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sim.plotting import plot_world
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(6, rng=1)
+    >>> ax = plot_world(world, layer="partnership", labels=False)
+    >>> ax.get_title()
+    'synthetic-6: partnership layer'
+    >>> sorted({c.get_gid().split(":")[0] for c in ax.collections if c.get_gid()})
+    ['actors', 'partnership']
+    >>> plt.close(ax.figure)
     """
     if layer not in _LAYER_CHOICES:
         raise UnknownNameError(
@@ -331,6 +346,26 @@ def plot_before_after(
     (matplotlib.axes.Axes, matplotlib.axes.Axes)
         The two panels: a justified exception to the one-Axes rule, since the comparison is
         the figure.
+
+    Examples
+    --------
+    The same world without one actor and its ties:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sim.plotting import plot_before_after
+    >>> from sim.worlds import synthetic
+    >>> before = synthetic(6, rng=1, transit_share=0.0)
+    >>> gone = "A00000"
+    >>> after = before.replace(
+    ...     actors=[a for a in before.actors if a.id != gone],
+    ...     ties=[t for t in before.ties if gone not in t.ends],
+    ... )
+    >>> ax_before, ax_after = plot_before_after((before, after), labels=False)
+    >>> [ax.get_title() for ax in (ax_before, ax_after)]
+    ['before: synthetic-6', 'after: synthetic-6']
+    >>> plt.close(ax_before.figure)
     """
     if hasattr(pair, "before") and hasattr(pair, "after"):
         before, after = pair.before, pair.after

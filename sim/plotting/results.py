@@ -90,6 +90,30 @@ def plot_timeseries(
     line at t precedes the first row that shows it; each line is labelled with its shock
     (from a results object's manifest). Titles and units come from
     :func:`sim.labels.outcome_label`. The legend sits below the axes, off the data.
+
+    Examples
+    --------
+    A tidy frame of three replicates, each with a shocked and a baseline arm:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> rows = [
+    ...     {"scenario": "demo", "replicate": r, "seed": r, "arm": arm, "step": s,
+    ...      "fulfilment:axis": 1.0 - (0.1 * s if arm == "shock" else 0.0) - 0.01 * r,
+    ...      "strength:IRN-RUS": 0.8 - (0.05 * s if arm == "shock" else 0.0),
+    ...      "strength:IRN-SYR": 0.6 - (0.15 * s if arm == "shock" else 0.0)}
+    ...     for r in range(3) for arm in ("shock", "baseline") for s in range(4)
+    ... ]
+    >>> frame = pd.DataFrame(rows)
+    >>> from sim.plotting import plot_timeseries
+    >>> ax = plot_timeseries(frame, "fulfilment:axis", shock_times=[1])
+    >>> [line.get_gid() for line in ax.lines]
+    ['median:shock', 'median:baseline', 'shock']
+    >>> ax.lines[0].get_ydata().round(2).tolist()  # median over the replicates
+    [0.99, 0.89, 0.79, 0.69]
+    >>> plt.close(ax.figure)
     """
     frame = _select_scenario(_model_frame(results), scenario)
     _require_columns(frame, [outcome], "outcome")
@@ -222,6 +246,19 @@ def mark_shocks(
     -------
     matplotlib.axes.Axes
         Lines ``gid="shock"``, labels ``gid="annotation:shock"``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from sim.plotting import mark_shocks
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot(range(4), [1.0, 1.0, 0.9, 0.8])
+    >>> ax = mark_shocks(ax, None, [1, 2])
+    >>> [float(line.get_xdata()[0]) for line in ax.lines if line.get_gid() == "shock"]
+    [1.0, 2.0]
+    >>> plt.close(fig)
     """
     by_time: dict[float, list[str]] = {}
     if shock_times is not None:
@@ -288,6 +325,29 @@ def plot_tie_strengths(
     -------
     matplotlib.axes.Axes
         The heatmap is ``ax.collections[0]`` (a QuadMesh whose array is pairs x steps).
+
+    Examples
+    --------
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> rows = [
+    ...     {"scenario": "demo", "replicate": r, "seed": r, "arm": arm, "step": s,
+    ...      "fulfilment:axis": 1.0 - (0.1 * s if arm == "shock" else 0.0) - 0.01 * r,
+    ...      "strength:IRN-RUS": 0.8 - (0.05 * s if arm == "shock" else 0.0),
+    ...      "strength:IRN-SYR": 0.6 - (0.15 * s if arm == "shock" else 0.0)}
+    ...     for r in range(3) for arm in ("shock", "baseline") for s in range(4)
+    ... ]
+    >>> frame = pd.DataFrame(rows)
+    >>> from sim.plotting import plot_tie_strengths
+    >>> ax = plot_tie_strengths(frame, shock_times=[1])
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['IRN–RUS', 'IRN–SYR']
+    >>> ax.collections[0].get_array().reshape(2, -1).round(2).tolist()  # pairs x steps
+    [[0.8, 0.75, 0.7, 0.65], [0.6, 0.45, 0.3, 0.15]]
+    >>> plt.close(ax.figure)
     """
     frame = _select_scenario(_model_frame(results), scenario)
     available = [c for c in frame.columns if str(c).startswith("strength:")]
@@ -355,6 +415,27 @@ def plot_tie_trajectories(
     matplotlib.axes.Axes
         One line per tie and arm, ``gid`` ``"tie:A-B:ARM"``; each tie is labelled at the
         right end of its shocked line (no legend over the data).
+
+    Examples
+    --------
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> rows = [
+    ...     {"scenario": "demo", "replicate": r, "seed": r, "arm": arm, "step": s,
+    ...      "fulfilment:axis": 1.0 - (0.1 * s if arm == "shock" else 0.0) - 0.01 * r,
+    ...      "strength:IRN-RUS": 0.8 - (0.05 * s if arm == "shock" else 0.0),
+    ...      "strength:IRN-SYR": 0.6 - (0.15 * s if arm == "shock" else 0.0)}
+    ...     for r in range(3) for arm in ("shock", "baseline") for s in range(4)
+    ... ]
+    >>> frame = pd.DataFrame(rows)
+    >>> from sim.plotting import plot_tie_trajectories
+    >>> ax = plot_tie_trajectories(frame)
+    >>> sorted(line.get_gid() for line in ax.lines if line.get_gid())
+    ['tie:IRN-RUS:baseline', 'tie:IRN-RUS:shock', 'tie:IRN-SYR:baseline', 'tie:IRN-SYR:shock']
+    >>> plt.close(ax.figure)
     """
     frame = _model_frame(results)
     available = [c for c in frame.columns if str(c).startswith("strength:")]
@@ -553,6 +634,30 @@ def plot_attack_curves(
     -----
     The legend gives each strategy's R (area under the curve; Schneider et al. 2011); the
     critical fraction, where the giant component falls apart, is a dotted vertical line.
+
+    Examples
+    --------
+    Two curves, one of which breaks up half-way:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> from sim.plotting import plot_attack_curves
+    >>> f = np.linspace(0, 1, 5)
+    >>> curves = {
+    ...     "random": SimpleNamespace(fraction_removed=f, giant_fraction=1 - f,
+    ...                               robustness=0.4, critical_fraction=None),
+    ...     "degree": SimpleNamespace(fraction_removed=f, giant_fraction=[1, 0.5, 0.2, 0, 0],
+    ...                               robustness=0.2, critical_fraction=0.5),
+    ... }
+    >>> ax = plot_attack_curves(curves)
+    >>> [line.get_gid() for line in ax.lines]
+    ['curve:random', 'curve:degree', 'critical:degree']
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['random (R = 0.400)', 'degree (R = 0.200)']
+    >>> plt.close(ax.figure)
     """
     items = list(curves.items()) if isinstance(curves, Mapping) else [(None, c) for c in curves]
     if not items:
@@ -626,6 +731,25 @@ def plot_criticality(
     matplotlib.axes.Axes
         Bars (``ax.patches``) from top to bottom in descending damage; bars are coloured by
         `kind` (actor, tie...).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from sim.plotting import plot_criticality
+    >>> ranking = pd.DataFrame({
+    ...     "item": ["SYR", "IRN", ("IRN", "RUS")], "kind": ["actor", "actor", "tie"],
+    ...     "metric": "fulfilment", "baseline": 0.9, "after": [0.8, 0.5, 0.85],
+    ...     "damage": [0.1, 0.4, 0.05],
+    ... })
+    >>> ax = plot_criticality(ranking)
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['IRN', 'SYR', 'IRN–RUS']
+    >>> [round(float(bar.get_width()), 2) for bar in ax.patches]
+    [0.4, 0.1, 0.05]
+    >>> plt.close(ax.figure)
     """
     _require_columns(ranking, ["item", "kind", "metric", "damage"], "column")
     metrics = list(dict.fromkeys(ranking["metric"]))
@@ -714,6 +838,22 @@ def plot_sensitivity(table: Any, *, ax: Axes | None = None, top: int | None = No
     Sobol: first-order S1 and total ST per parameter, error bars the confidence half-widths
     SALib reports. Morris: mu* (mean absolute elementary effect) with its confidence and σ
     (spread of the effects: interaction or non-linearity), in the output's units.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from sim.plotting import plot_sensitivity
+    >>> table = pd.DataFrame({"parameter": ["a", "b"], "S1": [0.6, 0.1], "S1_conf": [0.05, 0.02],
+    ...                       "ST": [0.7, 0.2], "ST_conf": [0.05, 0.03]})
+    >>> ax = plot_sensitivity(table)
+    >>> ax.get_title()
+    'Sobol sensitivity indices (bars: 95% confidence)'
+    >>> [round(float(bar.get_width()), 2) for bar in ax.patches]  # S1 bars, then ST bars
+    [0.6, 0.1, 0.7, 0.2]
+    >>> plt.close(ax.figure)
     """
     frame = pd.DataFrame(table)
     if "parameter" not in frame.columns:

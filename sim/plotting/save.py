@@ -48,6 +48,21 @@ def save_figure(
     A reader never sees a half-written file: each is written to a temporary file in the
     target's folder and moved into place with :func:`os.replace`. Vector formats omit the
     creation date, so the same figure gives the same bytes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.plotting import save_figure
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> out = Path(tempfile.mkdtemp()) / "line.png"
+    >>> [p.name for p in save_figure(fig, out, formats=("png", "svg"))]
+    ['line.png', 'line.svg']
+    >>> plt.close(fig)
     """
     figure = fig.figure if isinstance(fig, Axes) else fig
     bad = [f for f in formats if f not in _FORMATS]

@@ -20,11 +20,24 @@ __all__ = [
     "world_path",
 ]
 
+#: The embedded world used when none is named.
 DEFAULT_WORLD = "axis-2024"
 
 
 def list_worlds() -> list[str]:
-    """Names of the embedded worlds."""
+    """Names of the embedded worlds.
+
+    Returns
+    -------
+    list of str
+        Sorted; each loads with :func:`load_world`.
+
+    Examples
+    --------
+    >>> from sim.worlds import list_worlds
+    >>> "axis-2024" in list_worlds()
+    True
+    """
     root = resources.files(__name__)
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
 
@@ -130,7 +143,28 @@ def _resolve(name_or_path: str | Path, kind: Kind, base: str | Path | None) -> P
 
 
 def world_path(name: str = DEFAULT_WORLD) -> Path:
-    """The file behind an embedded world; ``KeyError`` with a suggestion when unknown."""
+    """The file behind an embedded world; ``KeyError`` with a suggestion when unknown.
+
+    Parameters
+    ----------
+    name : str
+        An embedded world (:func:`list_worlds`).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    sim.errors.UnknownNameError
+        For a name that is not an embedded world.
+
+    Examples
+    --------
+    >>> from sim.worlds import world_path
+    >>> world_path("axis-2024").name
+    'axis-2024.toml'
+    """
     names = list_worlds()
     if name not in names:
         hint = suggest(name, names)
@@ -143,6 +177,17 @@ def world_path(name: str = DEFAULT_WORLD) -> Path:
 
 def load_world(name_or_path: str | Path = DEFAULT_WORLD) -> World:
     """Load an embedded world by name (default ``"axis-2024"``) or a world file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        The name of an embedded world (:func:`list_worlds`), or the path of a ``.toml`` or
+        ``.json`` world file.
+
+    Returns
+    -------
+    sim.world.World
+        Validated and frozen.
 
     Examples
     --------
