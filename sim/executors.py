@@ -45,7 +45,19 @@ _END = object()
 
 
 def available_cores() -> int:
-    """Cores this process may run on (the affinity mask where the OS has one)."""
+    """Cores this process may run on (the affinity mask where the OS has one).
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Examples
+    --------
+    >>> from sim.executors import available_cores
+    >>> available_cores() >= 1
+    True
+    """
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -56,6 +68,15 @@ class Executor:
     """Maps a function over items and yields results as they complete.
 
     Use as a context manager (or call :meth:`close`); workers start on first use.
+
+    Examples
+    --------
+    Every executor maps the same way; results arrive in any order:
+
+    >>> from sim.executors import SerialExecutor
+    >>> with SerialExecutor() as ex:
+    ...     sorted(ex.imap_unordered(abs, [-2, 1, -3]))
+    [1, 2, 3]
     """
 
     name = "executor"
@@ -81,7 +102,15 @@ class Executor:
 
 
 class SerialExecutor(Executor):
-    """Everything in this process, in order: the reference the others must equal."""
+    """Everything in this process, in order: the reference the others must equal.
+
+    Examples
+    --------
+    >>> from sim.executors import SerialExecutor
+    >>> with SerialExecutor() as ex:
+    ...     list(ex.imap_unordered(abs, [-2, 1, -3])), ex.workers
+    ([2, 1, 3], 1)
+    """
 
     name = "serial"
 
@@ -109,6 +138,13 @@ class ProcessExecutor(Executor):
     Processes start with ``forkserver`` (``spawn`` where it is missing), never ``fork``: forking
     a process that runs threads (Dask, pyarrow) can deadlock. At most ``2 * workers`` items are
     in flight, so finished results never pile up in memory.
+
+    Examples
+    --------
+    >>> from sim.executors import ProcessExecutor
+    >>> with ProcessExecutor(workers=1) as ex:
+    ...     sorted(ex.imap_unordered(abs, [-2, 1, -3]))
+    [1, 2, 3]
     """
 
     name = "processes"
@@ -163,6 +199,16 @@ class DaskExecutor(Executor):
     Items are submitted with ``pure=False`` and a window of ``4 * threads`` in flight. When a
     worker dies, the scheduler reschedules the items it held on the others; since each item is
     a pure function of its inputs, the results do not depend on where it ran.
+
+    Examples
+    --------
+    The local cluster starts only when the first item is mapped:
+
+    >>> from sim.executors import DaskExecutor
+    >>> ex = DaskExecutor(workers=2)
+    >>> ex.name, ex.workers
+    ('dask', 2)
+    >>> ex.close()
     """
 
     name = "dask"
@@ -243,6 +289,37 @@ def make_executor(
 
     A `scheduler` address only makes sense with ``"dask"``; anything else is a
     :class:`~sim.errors.ValidationError` with a suggestion.
+
+    Parameters
+    ----------
+    name : {"serial", "processes", "dask"}
+    workers : int, optional
+        Worker processes (default every core; ignored by ``"serial"``).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``"dask"`` only).
+
+    Returns
+    -------
+    Executor
+        Not started yet: workers start on first use.
+
+    Raises
+    ------
+    sim.errors.ValidationError
+        For an unknown name, a bad worker count or a scheduler without ``"dask"``.
+
+    Examples
+    --------
+    >>> from sim.executors import make_executor
+    >>> with make_executor("serial") as ex:
+    ...     type(ex).__name__
+    'SerialExecutor'
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     make_executor("proceses")
+    ... except ValidationError as err:
+    ...     print(err.problems[0].suggestion)
+    did you mean 'processes'?
     """
     problems = []
     if name not in EXECUTORS:

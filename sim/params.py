@@ -43,6 +43,22 @@ class ModelParams:
     -----
     The supply, state and tie submodels that use these parameters are given, with every
     equation, in ``docs/model.md`` (section "Submodels").
+
+    Examples
+    --------
+    >>> from sim.params import ModelParams
+    >>> params = ModelParams()
+    >>> params.tie_rate, params.replace(tie_rate=0.2).tie_rate
+    (0.1, 0.2)
+    >>> ModelParams.ranges()["tie_rate"]
+    (0.02, 0.5)
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     ModelParams(tie_rate=5)
+    ... except ValidationError as err:
+    ...     print(err)
+    model parameters has 1 problem:
+      - tie_rate: is outside its plausible range; got 5; allowed: [0.02, 0.5] 1/month
     """
 
     # -- supply ---------------------------------------------------------------------------
@@ -294,3 +310,24 @@ class ModelParams:
         if unknown:
             raise ValidationError(unknown, what="model parameters")
         return _dc_replace(self, **changes)
+
+
+def _parameters_section(cls: type) -> str:
+    """The numpydoc Parameters section of `cls`, written from its fields' metadata.
+
+    One source for each parameter's meaning, units and range: the field itself, which
+    :meth:`ModelParams.describe` and the sensitivity designs read too.
+    """
+    lines = ["Parameters", "----------"]
+    for f in fields(cls):
+        rng = f.metadata.get("range")
+        bounds = f"; plausible range [{rng[0]}, {rng[1]}]" if rng else ""
+        lines.append(f"{f.name} : {f.type}, default {f.default!r}")
+        lines.append(f"    {f.metadata['doc']} Units: {f.metadata['units']}{bounds}.")
+    return "\n".join("    " + line if line else line for line in lines) + "\n\n"
+
+
+if ModelParams.__doc__:  # None under python -OO
+    ModelParams.__doc__ = ModelParams.__doc__.replace(
+        "    Notes\n", _parameters_section(ModelParams) + "    Notes\n", 1
+    )
