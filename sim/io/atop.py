@@ -116,6 +116,27 @@ def read_atop(
       column states one) are refused, not filled in; states that had ceased to exist before
       the requested years (by the country-code table) are dropped with a report warning.
     - The release named in the tie sources (``ATOP 5.1``) is read from the ``version`` column.
+
+    Examples
+    --------
+    A two-member alliance (NATO's United States and United Kingdom, in ATOP's member layout):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "atop5_1m.csv"
+    >>> _ = path.write_text(
+    ...     "atopid,cowid,member,yrent,moent,dayent,yrexit,moexit,dayexit,phase,"
+    ...     "defense,offense,neutral,nonagg,consul,version\\n"
+    ...     "3180,,2,1949,8,24,0,0,0,1,1,0,0,0,1,5.1\\n"
+    ...     "3180,,200,1949,8,24,0,0,0,1,1,0,0,0,1,5.1\\n"
+    ... )
+    >>> from sim.io.atop import read_atop
+    >>> report = ImportReport()
+    >>> [(t.a, t.b, t.kind, t.strength) for t in read_atop(path, year=2000, report=report)]
+    [('USA', 'GBR', 'defence_pact', 1.0)]
+    >>> report.format, report.records
+    ('atop-member', 2)
     """
     ties, _, rep = _read(path, year_range(year, years, on), report, on)
     finish_report(rep, report)
@@ -134,6 +155,32 @@ def world_from_atop(
 
     The actors are the states with a tie, named and placed from the country-code table for the
     last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+
+    Parameters
+    ----------
+    path, year, years, on, report
+        As in :func:`read_atop`.
+
+    Returns
+    -------
+    sim.world.World
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "atop5_1m.csv"
+    >>> _ = path.write_text(
+    ...     "atopid,cowid,member,yrent,moent,dayent,yrexit,moexit,dayexit,phase,"
+    ...     "defense,offense,neutral,nonagg,consul,version\\n"
+    ...     "3180,,2,1949,8,24,0,0,0,1,1,0,0,0,1,5.1\\n"
+    ...     "3180,,200,1949,8,24,0,0,0,1,1,0,0,0,1,5.1\\n"
+    ... )
+    >>> from sim.io.atop import world_from_atop
+    >>> world = world_from_atop(path, year=2000, report=ImportReport())
+    >>> world.name, world.ids
+    ('atop-2000', ('USA', 'GBR'))
     """
     yr = year_range(year, years, on)
     ties, ccodes, rep = _read(path, yr, report, on)

@@ -47,6 +47,13 @@ class CountryCode:
         First and last year the name and capital apply (``None`` = unbounded).
     source : str
         ``"world-facts"`` (reference table) or ``"general-knowledge"`` (unverified).
+
+    Examples
+    --------
+    >>> from sim.io.codes import country_codes
+    >>> row = country_codes().by_id("SYR")
+    >>> row.ccode, row.name, row.capital
+    (652, 'Syria', 'Damascus')
     """
 
     id: str
@@ -74,6 +81,20 @@ def fold_name(name: str) -> str:
     """A name reduced for matching: accents dropped, case folded, spaces collapsed.
 
     ``"Côte d'Ivoire"`` and ``"COTE D'IVOIRE "`` both fold to ``"cote d'ivoire"``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from sim.io.codes import fold_name
+    >>> fold_name("Côte d'Ivoire") == fold_name("COTE D'IVOIRE ") == "cote d'ivoire"
+    True
     """
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -86,6 +107,13 @@ class CountryCodes:
     Parameters
     ----------
     rows : sequence of CountryCode
+
+    Examples
+    --------
+    >>> from sim.io.codes import country_codes
+    >>> codes = country_codes()
+    >>> codes.by_ccode(652).id, codes.by_sipri_name("Turkiye").id
+    ('SYR', 'TUR')
     """
 
     def __init__(self, rows: list[CountryCode]):
@@ -159,6 +187,12 @@ def country_codes() -> CountryCodes:
     Returns
     -------
     CountryCodes
+
+    Examples
+    --------
+    >>> from sim.io.codes import country_codes
+    >>> country_codes().by_id("IRN").name
+    'Iran'
     """
     text = resources.files("sim.io").joinpath("country_codes.csv").read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]

@@ -123,6 +123,25 @@ def read_cow(
     - A state that had ceased to exist before the requested years (by the country-code
       table: the German Federal Republic after 1990) is dropped with a report warning.
     - The release named in the tie sources is read from the ``version`` column.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "alliance_v4.1_by_dyad.csv"
+    >>> _ = path.write_text(
+    ...     "version4id,ccode1,state_name1,ccode2,state_name2,dyad_st_day,dyad_st_month,"
+    ...     "dyad_st_year,dyad_end_day,dyad_end_month,dyad_end_year,left_censor,right_censor,"
+    ...     "defense,neutrality,nonaggression,entente,asymmetric,version\\n"
+    ...     '3,2,"United States of America",200,"United Kingdom",24,8,1949,,,,0,1,1,0,0,1,0,4.1\\n'
+    ... )
+    >>> from sim.io.cow import read_cow
+    >>> report = ImportReport()
+    >>> [(t.a, t.b, t.kind) for t in read_cow(path, year=2000, report=report)]
+    [('USA', 'GBR', 'defence_pact')]
+    >>> report.format
+    'cow-dyad'
     """
     ties, _, rep = _read(path, year_range(year, years, on), report, on)
     finish_report(rep, report)
@@ -141,6 +160,32 @@ def world_from_cow(
 
     The actors are the states with a tie, named and placed from the country-code table for the
     last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+
+    Parameters
+    ----------
+    path, year, years, on, report
+        As in :func:`read_cow`.
+
+    Returns
+    -------
+    sim.world.World
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "alliance_v4.1_by_dyad.csv"
+    >>> _ = path.write_text(
+    ...     "version4id,ccode1,state_name1,ccode2,state_name2,dyad_st_day,dyad_st_month,"
+    ...     "dyad_st_year,dyad_end_day,dyad_end_month,dyad_end_year,left_censor,right_censor,"
+    ...     "defense,neutrality,nonaggression,entente,asymmetric,version\\n"
+    ...     '3,2,"United States of America",200,"United Kingdom",24,8,1949,,,,0,1,1,0,0,1,0,4.1\\n'
+    ... )
+    >>> from sim.io.cow import world_from_cow
+    >>> world = world_from_cow(path, year=2000, report=ImportReport())
+    >>> world.name, world.ids
+    ('cow-2000', ('USA', 'GBR'))
     """
     yr = year_range(year, years, on)
     ties, ccodes, rep = _read(path, yr, report, on)

@@ -36,6 +36,22 @@ class Capabilities:
         The years the file holds.
     cinc : dict
         ``(ccode, year) -> CINC`` (a share of world capabilities, in [0, 1]).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> from sim.io.nmc import read_nmc
+    >>> path = Path(tempfile.mkdtemp()) / "NMC-60-abridged.csv"
+    >>> _ = path.write_text(
+    ...     "stateabb,ccode,year,milex,milper,irst,pec,tpop,upop,cinc,version\\n"
+    ...     "USA,2,2003,0,0,0,0,0,0,0.15,2021\\n"
+    ...     "UKG,200,2003,0,0,0,0,0,0,0.03,2021\\n"
+    ... )
+    >>> capabilities = read_nmc(path, report=ImportReport())
+    >>> capabilities.cinc
+    {(2, 2003): 0.15, (200, 2003): 0.03}
     """
 
     source: str
@@ -103,6 +119,24 @@ def read_nmc(path: str | Path, *, report: ImportReport | None = None) -> Capabil
     Notes
     -----
     Missing CINC scores (``-9`` or empty) are left out.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> from sim.io.nmc import read_nmc
+    >>> path = Path(tempfile.mkdtemp()) / "NMC-60-abridged.csv"
+    >>> _ = path.write_text(
+    ...     "stateabb,ccode,year,milex,milper,irst,pec,tpop,upop,cinc,version\\n"
+    ...     "USA,2,2003,0,0,0,0,0,0,0.15,2021\\n"
+    ...     "UKG,200,2003,0,0,0,0,0,0,0.03,2021\\n"
+    ... )
+    >>> capabilities = read_nmc(path, report=ImportReport())
+    >>> capabilities.first, capabilities.last
+    (2003, 2003)
+    >>> capabilities.cinc[(200, 2003)]
+    0.03
     """
     rep = report if report is not None else ImportReport()
     rep.source = str(path)

@@ -89,6 +89,13 @@ class SipriDeal:
         Line of the file where the record starts.
     deal_id : str
         SIPRI AT Database ID (newer export only).
+
+    Examples
+    --------
+    >>> from sim.io.sipri import SipriDeal
+    >>> deal = SipriDeal("Iran", "Russia", delivery_years=(2022, 2023), tiv_delivered=9.0)
+    >>> deal.supplier, deal.delivery_years
+    ('Iran', (2022, 2023))
     """
 
     supplier: str
@@ -117,6 +124,27 @@ class SipriParty:
     ``category`` is ``"state"``, ``"non_state"`` (``*``), ``"organisation"`` (``**``),
     ``"unknown_party"`` (SIPRI's "unknown supplier(s)") or ``"unmapped"`` (a state name the
     country-code table lacks); ``id`` is empty for the last three.
+
+    Parameters
+    ----------
+    name : str
+        The SIPRI name as written.
+    category : str
+        One of the categories above.
+    id : str
+        The actor id, or ``""``.
+    display : str
+        A readable name.
+    lat, lon : float
+        Where the actor is drawn.
+    located : bool
+        Whether `lat` and `lon` are known (else a placeholder).
+
+    Examples
+    --------
+    >>> from sim.io.sipri import sipri_party
+    >>> sipri_party("Houthi rebels (Yemen)*").id
+    'HOU'
     """
 
     name: str
@@ -137,6 +165,26 @@ def sipri_party(name: str, *, year: int | None = None) -> SipriParty:
     country named in brackets or at the start of its name, else at 0, 0 (``located=False``).
     Any name starting with "unknown" (``unknown supplier(s)``, ``unknown rebel group*``) is an
     ``"unknown_party"``: its deals are skipped and counted, never placed.
+
+    Parameters
+    ----------
+    name : str
+        A supplier or recipient as SIPRI writes it.
+    year : int, optional
+        The year, for states whose code changed (the latest row without one).
+
+    Returns
+    -------
+    SipriParty
+
+    Examples
+    --------
+    >>> from sim.io.sipri import sipri_party
+    >>> party = sipri_party("Hezbollah (Lebanon)*")
+    >>> party.category, party.id, party.display
+    ('non_state', 'HEZ', 'Hezbollah')
+    >>> sipri_party("Iran").id, sipri_party("NATO**").category
+    ('IRN', 'organisation')
     """
     codes = country_codes()
     raw = name.strip()
@@ -209,6 +257,30 @@ def read_sipri_records(path: str | Path, *, report: ImportReport | None = None) 
     may have any length). A record with fewer fields than the header (a raw line break inside
     *Comments*) is joined with the following line(s). ``?`` flags and bracketed years
     (``(2025)``, read as estimates) become :attr:`SipriDeal.uncertain`.
+
+    Examples
+    --------
+    Two invented deals in the layout of the trade register:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "trade-register.csv"
+    >>> _ = path.write_text(
+    ...     "Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,"
+    ...     "Weapon description,Number delivered, ,Year(s) of delivery,status,Comments,SIPRI TIV "
+    ...     "per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons\\n"
+    ...     "Russia,Iran,2022,,100,?,Drone-A,one-way attack drone,90,,2022; 2023,New,,0.1,10,9\\n"
+    ...     "Hezbollah (Lebanon)*,Iran,2023,,10,,ATGM-1,anti-tank missile,10,,2023,New,,"
+    ...     "0.05,0.5,0.5\\n"
+    ... )
+    >>> from sim.io.sipri import read_sipri_records
+    >>> report = ImportReport()
+    >>> deal = read_sipri_records(path, report=report)[0]
+    >>> deal.supplier, deal.recipient, deal.delivery_years, deal.tiv_delivered
+    ('Iran', 'Russia', (2022, 2023), 9.0)
+    >>> report.format, report.records
+    ('sipri-trade-register', 2)
     """
     rep = report if report is not None else ImportReport()
     rep.source = str(path)
@@ -547,6 +619,28 @@ def sipri_to_ties(
     range; ``verified`` is False when any of them carries a ``?`` flag or estimate.
     Deals with an organisation (``**``) or "unknown supplier(s)/recipient(s)" are skipped and
     counted, as are names missing from the country-code table (listed in the report).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "trade-register.csv"
+    >>> _ = path.write_text(
+    ...     "Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,"
+    ...     "Weapon description,Number delivered, ,Year(s) of delivery,status,Comments,SIPRI TIV "
+    ...     "per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons\\n"
+    ...     "Russia,Iran,2022,,100,?,Drone-A,one-way attack drone,90,,2022; 2023,New,,0.1,10,9\\n"
+    ...     "Hezbollah (Lebanon)*,Iran,2023,,10,,ATGM-1,anti-tank missile,10,,2023,New,,"
+    ...     "0.05,0.5,0.5\\n"
+    ... )
+    >>> from sim.io.sipri import read_sipri_records, sipri_to_ties
+    >>> records = read_sipri_records(path, report=ImportReport())
+    >>> ties, parties = sipri_to_ties(records, years=(2022, 2023), report=ImportReport())
+    >>> [(t.supplier, t.recipient, round(t.volume, 4)) for t in ties]
+    [('IRN', 'HEZ', 0.0208), ('IRN', 'RUS', 0.375)]
+    >>> parties["HEZ"].category, parties["HEZ"].display
+    ('non_state', 'Hezbollah')
     """
     rep = report if report is not None else ImportReport()
     records = list(records)
@@ -629,6 +723,40 @@ def read_sipri(
     """Read a SIPRI trade-register export into ``arms`` supply ties for a year or range.
 
     See :func:`read_sipri_records` for parsing and :func:`sipri_to_ties` for aggregation.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A SIPRI export (see :func:`read_sipri_records`).
+    year, years : optional
+        One year, or a range ``(first, last)`` / ``"2020-2024"``; by default the span of all
+        delivery years.
+    report : ImportReport, optional
+        Gets the format, the records and everything skipped.
+
+    Returns
+    -------
+    list of sim.world.SupplyTie
+        One ``arms`` tie per (supplier, recipient), its volume the mean TIV delivered per month.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "trade-register.csv"
+    >>> _ = path.write_text(
+    ...     "Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,"
+    ...     "Weapon description,Number delivered, ,Year(s) of delivery,status,Comments,SIPRI TIV "
+    ...     "per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons\\n"
+    ...     "Russia,Iran,2022,,100,?,Drone-A,one-way attack drone,90,,2022; 2023,New,,0.1,10,9\\n"
+    ...     "Hezbollah (Lebanon)*,Iran,2023,,10,,ATGM-1,anti-tank missile,10,,2023,New,,"
+    ...     "0.05,0.5,0.5\\n"
+    ... )
+    >>> from sim.io.sipri import read_sipri
+    >>> ties = read_sipri(path, years=(2022, 2023), report=ImportReport())
+    >>> [(t.supplier, t.recipient, round(t.volume, 4)) for t in ties]  # TIV million per month
+    [('IRN', 'HEZ', 0.0208), ('IRN', 'RUS', 0.375)]
     """
     rep = report if report is not None else ImportReport()
     records = read_sipri_records(path, report=rep)
@@ -652,6 +780,34 @@ def world_from_sipri(
     States are named and placed from the country-code table for the last year of the range;
     non-state actors (``*``) get ``kind="non_state"``. Bloc, capability and stability keep the
     :class:`Actor` defaults.
+
+    Parameters
+    ----------
+    path, year, years, report
+        As in :func:`read_sipri`.
+
+    Returns
+    -------
+    sim.world.World
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.io import ImportReport
+    >>> path = Path(tempfile.mkdtemp()) / "trade-register.csv"
+    >>> _ = path.write_text(
+    ...     "Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,"
+    ...     "Weapon description,Number delivered, ,Year(s) of delivery,status,Comments,SIPRI TIV "
+    ...     "per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons\\n"
+    ...     "Russia,Iran,2022,,100,?,Drone-A,one-way attack drone,90,,2022; 2023,New,,0.1,10,9\\n"
+    ...     "Hezbollah (Lebanon)*,Iran,2023,,10,,ATGM-1,anti-tank missile,10,,2023,New,,"
+    ...     "0.05,0.5,0.5\\n"
+    ... )
+    >>> from sim.io.sipri import world_from_sipri
+    >>> world = world_from_sipri(path, years=(2022, 2023), report=ImportReport())
+    >>> [(a.id, a.kind) for a in world.actors]
+    [('HEZ', 'non_state'), ('IRN', 'state'), ('RUS', 'state')]
     """
     rep = report if report is not None else ImportReport()
     records = read_sipri_records(path, report=rep)
