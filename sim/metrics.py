@@ -279,8 +279,6 @@ def retained_strength(
     >>> retained_strength(np.array([0.5, 0.0]), np.array([0.5, 0.3]), np.array([0, 0]), 1)
     array([0.625])
 
-    Examples
-    --------
     Group 0 had two ties (0.8 and 0.5), one since dissolved; group 1 one tie, intact:
 
     >>> import numpy as np
@@ -651,8 +649,6 @@ def route_taken(route_tie: np.ndarray, usable: np.ndarray, n_ties: int) -> np.nd
     >>> route_taken(np.array([0, 0, 0]), np.array([False, True, True]), 1)
     array([1])
 
-    Examples
-    --------
     Tie 0 has a main route (closed) and an alternative (open); tie 1 one closed route:
 
     >>> import numpy as np

@@ -149,6 +149,10 @@ def problems_of(modname: str) -> tuple[list[str], dict[str, tuple[bool, bool]]]:
             missing = []
             if not doc.strip():
                 missing.append("a docstring")
+            titles = [m["title"] for m in _SECTION.finditer(inspect.cleandoc(doc))]
+            twice = sorted({t for t in titles if titles.count(t) > 1})
+            if twice:
+                missing.append(f"each section once, not {twice} twice")
             params = _signature_params(obj)
             if params:
                 documented = _documented_params(secs.get("Parameters", "")) | _documented_params(
@@ -227,5 +231,6 @@ def test_the_section_parser_reads_numpydoc():
     """
     secs = sections(doc)
     assert list(secs) == ["Parameters", "Returns", "Examples"]
+    assert problems_of("sim.metrics")[0] == []
     assert _documented_params(secs["Parameters"]) == {"a", "b", "args"}
     assert ">>>" in secs["Examples"]
