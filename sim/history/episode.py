@@ -62,6 +62,18 @@ class Episode:
         Its text (for line numbers in later messages).
     sha256 : str
         Of the text.
+
+    Examples
+    --------
+    >>> from sim.history.episode import parse_episode
+    >>> episode = parse_episode(
+    ...     "# Russia's deliveries to Syria stop in July 2005.\\n"
+    ...     "[episode]\\nname = 'sanction'\\nyear = 2004\\nwindow = 3\\n"
+    ...     "replicates = 4\\nseed = 7\\n"
+    ...     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n"
+    ... )
+    >>> type(episode).__name__, episode.replicates, episode.seed
+    ('Episode', 4, 7)
     """
 
     name: str
@@ -99,11 +111,43 @@ def _is_int(x: object) -> bool:
 def parse_episode(text: str, *, origin: str = "<text>") -> Episode:
     """Parse episode TOML text, reporting every problem the file alone shows at once.
 
+    Parameters
+    ----------
+    text : str
+        The TOML text: an ``[episode]`` table (``name``, ``description``, ``year``, ``window``,
+        ``replicates``, ``seed``) and ``[[shocks]]`` tables as in a scenario file.
+    origin : str
+        The file name used in messages.
+
+    Returns
+    -------
+    Episode
+
     Raises
     ------
     ValidationError
         Unknown tables or keys, bad types, a shock without a type or before month 0, a shock
         after the window, each with the file, line and key path.
+
+    Examples
+    --------
+    >>> from sim.history.episode import parse_episode
+    >>> episode = parse_episode(
+    ...     "# Russia's deliveries to Syria stop in July 2005.\\n"
+    ...     "[episode]\\nname = 'sanction'\\nyear = 2004\\nwindow = 3\\n"
+    ...     "replicates = 4\\nseed = 7\\n"
+    ...     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n"
+    ... )
+    >>> episode.name, episode.year, episode.window, episode.question
+    ('sanction', 2004, 3, "Russia's deliveries to Syria stop in July 2005.")
+    >>> episode.shocks
+    ({'type': 'cut_tie', 'target': ['RUS', 'SYR'], 'at': 6},)
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     parse_episode("[episode]\\nname = 'x'\\nyear = 2004\\nwindw = 3\\n", origin="e.toml")
+    ... except ValidationError as err:
+    ...     print(err.problems[0].where, err.problems[0].suggestion)
+    e.toml:4 episode.windw did you mean 'window'?
     """
     from sim.checks import Collector
 
@@ -196,10 +240,30 @@ def parse_episode(text: str, *, origin: str = "<text>") -> Episode:
 def load_episode(path: str | Path) -> Episode:
     """Read and parse an episode file (see :func:`parse_episode`).
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    Episode
+
     Raises
     ------
     ValidationError
         A missing or unreadable file, or the problems :func:`parse_episode` finds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sim.history.episode import load_episode
+    >>> path = Path(tempfile.mkdtemp()) / "sanction.toml"
+    >>> _ = path.write_text("[episode]\\nname = 'sanction'\\nyear = 2004\\nwindow = 3\\n"
+    ...                     "replicates = 4\\nseed = 7\\n"
+    ...                     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n")
+    >>> load_episode(path).name
+    'sanction'
     """
     p = Path(path)
     try:
@@ -215,11 +279,32 @@ def episode_shocks(episode: Episode, world: World) -> tuple[list[Any], list[Prob
     """Build the episode's shocks for `world`; every problem (an actor or bloc unknown in the
     world of the year, a shock the model rejects) is returned, located in the file.
 
+    Parameters
+    ----------
+    episode : Episode
+    world : sim.world.World
+        The world of the episode's year (:func:`sim.history.build_world`).
+
     Returns
     -------
     shocks : list
         Shock objects of :data:`sim.shocks.SHOCKS` (only meaningful when no problem).
     problems : list of Problem
+
+    Examples
+    --------
+    >>> from sim.history.episode import parse_episode
+    >>> episode = parse_episode(
+    ...     "# Russia's deliveries to Syria stop in July 2005.\\n"
+    ...     "[episode]\\nname = 'sanction'\\nyear = 2004\\nwindow = 3\\n"
+    ...     "replicates = 4\\nseed = 7\\n"
+    ...     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n"
+    ... )
+    >>> from sim.history.episode import episode_shocks
+    >>> from sim.worlds import load_world
+    >>> shocks, problems = episode_shocks(episode, load_world())
+    >>> [type(s).__name__ for s in shocks], problems
+    (['CutTie'], [])
     """
     from sim.checks import Collector
     from sim.scenario import _model_problems, _parse_shocks
@@ -240,7 +325,32 @@ def episode_shocks(episode: Episode, world: World) -> tuple[list[Any], list[Prob
 
 def shocked_actors(shocks: list[Any]) -> set[str]:
     """The actors the shocks name: targets, the ends of cut ties, sanctioning suppliers and
-    buyers (random failures and attacks name none)."""
+    buyers (random failures and attacks name none).
+
+    Parameters
+    ----------
+    shocks : list
+        Shock objects (:func:`episode_shocks`).
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> from sim.history.episode import parse_episode
+    >>> episode = parse_episode(
+    ...     "# Russia's deliveries to Syria stop in July 2005.\\n"
+    ...     "[episode]\\nname = 'sanction'\\nyear = 2004\\nwindow = 3\\n"
+    ...     "replicates = 4\\nseed = 7\\n"
+    ...     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n"
+    ... )
+    >>> from sim.history.episode import episode_shocks, shocked_actors
+    >>> from sim.worlds import load_world
+    >>> shocks, _ = episode_shocks(episode, load_world())
+    >>> sorted(shocked_actors(shocks))
+    ['RUS', 'SYR']
+    """
     out: set[str] = set()
     for s in shocks:
         target = getattr(s, "target", None)

@@ -51,18 +51,61 @@ _BOOTSTRAP = 2000
 
 
 def log_change(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """``log((after + c) / (before + c))`` with ``c =`` :data:`FLOW_FLOOR`."""
+    """``log((after + c) / (before + c))`` with ``c =`` :data:`FLOW_FLOOR`.
+
+    Parameters
+    ----------
+    before, after : numpy.ndarray
+        Flows in million TIV per month.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.history.hindcast import log_change
+    >>> log_change(np.array([1.0, 0.0]), np.array([2.0, 0.0])).round(3).tolist()
+    [0.654, 0.0]
+    """
     return np.log((np.asarray(after) + FLOW_FLOOR) / (np.asarray(before) + FLOW_FLOOR))
 
 
 def direction(change: np.ndarray) -> np.ndarray:
-    """+1 (up), -1 (down) or 0 (flat) for log changes, by :data:`FLAT_FACTOR`."""
+    """+1 (up), -1 (down) or 0 (flat) for log changes, by :data:`FLAT_FACTOR`.
+
+    Parameters
+    ----------
+    change : numpy.ndarray
+        Log changes (:func:`log_change`).
+
+    Returns
+    -------
+    numpy.ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.history.hindcast import direction
+    >>> direction(np.log([2.0, 1.2, 0.5])).tolist()  # doubled, +20 %, halved
+    [1, 0, -1]
+    """
     t = math.log(FLAT_FACTOR)
     return np.where(change > t, 1, np.where(change < -t, -1, 0))
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman's rank correlation (average ranks for ties); NaN when either is constant.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Paired samples.
+
+    Returns
+    -------
+    float
 
     Examples
     --------

@@ -62,6 +62,24 @@ class Rivalry:
     """One spell of a strategic rivalry (Thompson & Dreyer 2011).
 
     ``end`` is None for a rivalry ongoing when the handbook closed (2010).
+
+    Parameters
+    ----------
+    a, b : str
+        Actor ids.
+    start : int
+        First year.
+    end : int or None
+        Last year.
+    type : str
+        Thompson and Dreyer's kind: ``"spatial"``, ``"positional"``, ``"ideological"``...
+    source : str
+
+    Examples
+    --------
+    >>> from sim.history.world import Rivalry
+    >>> Rivalry("IND", "PAK", 1947, None, "spatial", "Thompson & Dreyer (2011)").end is None
+    True
     """
 
     a: str
@@ -88,6 +106,13 @@ def rivalries() -> tuple[Rivalry, ...]:
     ----------
     Thompson, W. R. and Dreyer, D. (2011). *Handbook of International Rivalries, 1494-2010*.
     Washington, DC: CQ Press.
+
+    Examples
+    --------
+    >>> from sim.history.world import rivalries
+    >>> cold_war = rivalries()[0]
+    >>> cold_war.a, cold_war.b, cold_war.start, cold_war.end
+    ('USA', 'RUS', 1945, 1989)
     """
     text = resources.files("sim.history").joinpath("rivalries.csv").read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
@@ -124,6 +149,21 @@ def sipri_years(records: Sequence[SipriDeal]) -> tuple[int, int]:
     Returns
     -------
     (int, int)
+
+    Examples
+    --------
+    >>> from sim.io import SipriDeal
+    >>> records = [
+    ...     SipriDeal("Russia", "Syria", delivery_years=(2003, 2004),
+    ...               tiv_by_year=((2003, 12.0), (2004, 24.0)), tiv_delivered=36.0),
+    ...     SipriDeal("Russia", "Iran", delivery_years=(2004,), tiv_by_year=((2004, 6.0),),
+    ...               tiv_delivered=6.0),
+    ...     SipriDeal("United States", "Israel", delivery_years=(2004,),
+    ...               tiv_by_year=((2004, 60.0),), tiv_delivered=60.0),
+    ... ]
+    >>> from sim.history import sipri_years
+    >>> sipri_years(records)
+    (2003, 2004)
     """
     ys = [y for r in records for y in r.delivery_years]
     return min(ys), max(ys)
@@ -153,6 +193,22 @@ def arms_flows(
     Ids are those of the importer (:func:`sim.io.sipri_to_ties`: organisations and unknown
     parties skipped) with continuators mapped (:data:`SUCCESSORS`), so the flows of two
     windows compare dyad by dyad.
+
+    Examples
+    --------
+    >>> from sim.io import SipriDeal
+    >>> records = [
+    ...     SipriDeal("Russia", "Syria", delivery_years=(2003, 2004),
+    ...               tiv_by_year=((2003, 12.0), (2004, 24.0)), tiv_delivered=36.0),
+    ...     SipriDeal("Russia", "Iran", delivery_years=(2004,), tiv_by_year=((2004, 6.0),),
+    ...               tiv_delivered=6.0),
+    ...     SipriDeal("United States", "Israel", delivery_years=(2004,),
+    ...               tiv_by_year=((2004, 60.0),), tiv_delivered=60.0),
+    ... ]
+    >>> from sim.history.world import arms_flows
+    >>> flows, parties = arms_flows(records, 2003, 2004)
+    >>> flows  # million TIV per month over the 24 months
+    {('RUS', 'IRN'): 0.25, ('RUS', 'SYR'): 1.5, ('USA', 'ISR'): 2.5}
     """
     rep = ImportReport()
     ties, parties = sipri_to_ties(records, years=(first, last), report=rep)
@@ -198,6 +254,21 @@ def detect_blocs(world: World, *, capability: Mapping[str, float] | None = None)
     ----------
     Clauset, A., Newman, M. E. J. and Moore, C. (2004). Finding community structure in very
     large networks. *Physical Review E* 70, 066111. doi:10.1103/PhysRevE.70.066111
+
+    Examples
+    --------
+    >>> from sim.io import SipriDeal
+    >>> records = [
+    ...     SipriDeal("Russia", "Syria", delivery_years=(2003, 2004),
+    ...               tiv_by_year=((2003, 12.0), (2004, 24.0)), tiv_delivered=36.0),
+    ...     SipriDeal("Russia", "Iran", delivery_years=(2004,), tiv_by_year=((2004, 6.0),),
+    ...               tiv_delivered=6.0),
+    ...     SipriDeal("United States", "Israel", delivery_years=(2004,),
+    ...               tiv_by_year=((2004, 60.0),), tiv_delivered=60.0),
+    ... ]
+    >>> from sim.history import build_world, detect_blocs
+    >>> detect_blocs(build_world(2004, sipri=records))
+    {'IRN': 'RUS', 'ISR': 'USA', 'RUS': 'RUS', 'SYR': 'RUS', 'USA': 'USA'}
     """
     cap = capability if capability is not None else {a.id: a.capability for a in world.actors}
     weights: dict[tuple[str, str], float] = {}
@@ -305,6 +376,26 @@ def build_world(
     - The actors are those with a supply or partnership tie; a state that had ceased to exist
       by the end of `year` (by the country-code table: South Vietnam after 1975) is left out
       with its ties, and named. Stability keeps the :class:`~sim.world.Actor` default (0.7).
+
+    Examples
+    --------
+    A world from SIPRI records alone (no alliance or capability file):
+
+    >>> from sim.io import SipriDeal
+    >>> records = [
+    ...     SipriDeal("Russia", "Syria", delivery_years=(2003, 2004),
+    ...               tiv_by_year=((2003, 12.0), (2004, 24.0)), tiv_delivered=36.0),
+    ...     SipriDeal("Russia", "Iran", delivery_years=(2004,), tiv_by_year=((2004, 6.0),),
+    ...               tiv_delivered=6.0),
+    ...     SipriDeal("United States", "Israel", delivery_years=(2004,),
+    ...               tiv_by_year=((2004, 60.0),), tiv_delivered=60.0),
+    ... ]
+    >>> from sim.history import build_world
+    >>> world = build_world(2004, sipri=records)
+    >>> world.name, world.ids
+    ('history-2004', ('IRN', 'ISR', 'RUS', 'SYR', 'USA'))
+    >>> {a.id: a.bloc for a in world.actors}
+    {'IRN': 'RUS', 'ISR': 'USA', 'RUS': 'RUS', 'SYR': 'RUS', 'USA': 'USA'}
     """
     problems = _check_year(year, window)
     if problems:
