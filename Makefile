@@ -41,6 +41,7 @@ browsers: $(STAMP)
 
 # The documentation site, in docs/_build/html: the markdown docs, the notebooks (executed afresh)
 # and the API reference from the docstrings, with warnings as errors. Installs the `docs` extra.
+# `DOCS_NB_EXECUTION=off make docs` skips running the notebooks (pages without outputs; faster).
 DOCS_STAMP := $(VENV)/.docs-installed
 
 $(DOCS_STAMP): $(STAMP) pyproject.toml

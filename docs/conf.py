@@ -1,9 +1,9 @@
 """Sphinx configuration of the alliance-sim documentation site (``make docs``).
 
 The sources stay where they are read on GitHub: the source directory is the repository root,
-restricted to ``README.md``, ``docs/`` and ``notebooks/*.ipynb``; this file is found with
-``sphinx-build -c docs``. The build is offline (no intersphinx, no CDN) and warnings are
-errors (``-W``).
+restricted to ``README.md``, ``CHANGELOG.md``, ``docs/`` and ``notebooks/*.ipynb``; this file
+is found with ``sphinx-build -c docs``. The build is offline (no intersphinx, no CDN) and
+warnings are errors (``-W``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# figures in examples and notebooks render without a display
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The notebooks' kernels inherit this environment: without MPLBACKEND they show figures inline.
+os.environ.pop("MPLBACKEND", None)
 
 import sim  # noqa: E402
 
