@@ -366,6 +366,12 @@ def resolve_executor(
     scheduler : str, optional
         A Dask scheduler address.
 
+    Returns
+    -------
+    executor : Executor
+    owned : bool
+        True when it was made here (from a name): the caller closes it.
+
     Examples
     --------
     >>> ex, owned = resolve_executor("serial")
@@ -394,6 +400,20 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
     overhead, so it passes 1 (each replicate is stored the moment it completes); a design's
     sample points may take microseconds, so they share a chunk of up to 1000.
 
+    Parameters
+    ----------
+    n : int
+        Items to run.
+    workers : int
+        Workers they are shared among.
+    max_size : int
+        The largest chunk.
+
+    Returns
+    -------
+    int
+        At least 1.
+
     Examples
     --------
     >>> chunk_size(20480, 2), chunk_size(20480, 1), chunk_size(100, 2, max_size=1)
@@ -405,7 +425,24 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
 
 
 def split(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    """`items` cut into consecutive chunks of `size` (the last may be shorter)."""
+    """`items` cut into consecutive chunks of `size` (the last may be shorter).
+
+    Parameters
+    ----------
+    items : sequence
+    size : int
+        Items per chunk (at least 1 is used).
+
+    Returns
+    -------
+    list of sequence
+
+    Examples
+    --------
+    >>> from sim.executors import split
+    >>> split([1, 2, 3, 4, 5], 2)
+    [[1, 2], [3, 4], [5]]
+    """
     return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
@@ -413,6 +450,31 @@ def progress(total: int, *, initial: int = 0, quiet: bool = False, desc: str = "
     """The one progress bar: tqdm on stderr, silent when `quiet` or stderr is not a terminal.
 
     Returns a tqdm object (a context manager; ``update(n)``).
+
+    Parameters
+    ----------
+    total : int
+        Items expected.
+    initial : int
+        Items already done (a resumed run).
+    quiet : bool
+        No bar at all.
+    desc : str
+        The bar's label.
+    unit : str
+        What an item is, e.g. ``"replicate"``.
+
+    Returns
+    -------
+    tqdm.tqdm
+
+    Examples
+    --------
+    >>> from sim.executors import progress
+    >>> with progress(3, quiet=True, unit="replicate") as bar:
+    ...     bar.update(2)
+    ...     bar.total, bar.disable
+    (3, True)
     """
     from tqdm.auto import tqdm
 

@@ -105,7 +105,31 @@ def resolve_problem(
     name_or_path: object, kind: Kind = "world", *, where: str, base: str | Path | None = None
 ) -> Problem | None:
     """What :func:`resolve` would reject, as a :class:`~sim.errors.Problem` at `where` (else
-    None): for readers that collect every problem of a file."""
+    None): for readers that collect every problem of a file.
+
+    Parameters
+    ----------
+    name_or_path : object
+        What the file gave.
+    kind : {"world", "scenario", "any"}
+        What may be named.
+    where : str
+        The file and key path the problem is reported at.
+    base : path, optional
+        The directory relative paths start from.
+
+    Returns
+    -------
+    sim.errors.Problem or None
+
+    Examples
+    --------
+    >>> from sim.worlds import resolve_problem
+    >>> resolve_problem("axis-2024", where="s.toml world") is None
+    True
+    >>> print(resolve_problem("axis-2042", where="s.toml world").suggestion)
+    did you mean 'axis-2025'?
+    """
     if isinstance(name_or_path, Path) or _looks_like_path(str(name_or_path)):
         return None
     text = str(name_or_path)
