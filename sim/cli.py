@@ -401,6 +401,7 @@ def _register_history(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRY.append(_register_history)
+_REGISTRY.append(lambda sub: __import__("sim.cli_calibrate").cli_calibrate.register(sub))
 
 
 # -- structural robustness: rank and attack ---------------------------------------------------
