@@ -439,8 +439,10 @@ class ABCResult:
     distances, statistics : list of numpy.ndarray
         Their distances and summary statistics.
     history : list of dict
-        Per complete generation: ``generation, epsilon, accepted, simulations,
-        acceptance_rate, ess, seconds``.
+        Per complete generation: ``generation, epsilon, accepted, simulations`` (run, whole
+        batches), ``examined`` (candidates looked at before the generation completed; the
+        rest of the last batch is discarded), ``acceptance_rate`` (accepted / examined),
+        ``ess, seconds``.
     failures : list of Failure
     simulations : int
         All simulations run, including those of an unfinished last generation.
@@ -665,7 +667,8 @@ def abc_smc(
                 "generation": t,
                 "epsilon": epsilon,
                 "accepted": len(acc_x),
-                "simulations": sims,
+                "simulations": b * batch_size,
+                "examined": sims,
                 "acceptance_rate": len(acc_x) / sims,
                 "ess": _ess(w),
                 "seconds": time.perf_counter() - t0,
@@ -883,23 +886,26 @@ def _save_figure(out: Path, res: ABCResult, prior: BoxPrior) -> None:
 def _predict_item(item):
     """One posterior draw on the held-out targets (module level: picklable)."""
     k, theta, seed, names, pattern_ids, oos_ids, episodes = item
-    from sim.patterns import OUT_OF_SAMPLE_2026, OUT_OF_SAMPLE_WORLD, evaluate
+    from sim.patterns import OUT_OF_SAMPLE_2026, OUT_OF_SAMPLE_WORLD, evaluate_catalogue
     from sim.worlds import load_world
 
     params = ModelParams().replace(**{n: float(v) for n, v in zip(names, theta, strict=True)})
     oos = {p.id: p for p in OUT_OF_SAMPLE_2026}
     rows = []
-    for pid in (*pattern_ids, *oos_ids):
-        try:
-            if pid in oos:
-                r = evaluate(
-                    oos[pid], params=params, seeds=[seed], world=load_world(OUT_OF_SAMPLE_WORLD)
-                )
-            else:
-                r = evaluate(resolve_patterns([pid])[0], params=params, seeds=[seed])
-            rows.append((pid, float(r.values[0]), None))
-        except Exception:
-            rows.append((pid, math.nan, traceback.format_exc()))
+    groups = (
+        (resolve_patterns(pattern_ids), None),
+        ([oos[i] for i in oos_ids], load_world(OUT_OF_SAMPLE_WORLD) if oos_ids else None),
+    )
+    for patterns, world in groups:
+        if not patterns:
+            continue
+        try:  # one shared baseline per seed for all the patterns of a world
+            got = evaluate_catalogue(
+                patterns, params=params, seeds=[seed], world=world, tie_models=()
+            )
+            rows += [(r.pattern.id, float(r.values[0]), None) for r in got]
+        except Exception:  # recorded; the policy: a failed draw counts as not meeting it
+            rows += [(p.id, math.nan, traceback.format_exc()) for p in patterns]
     for e in episodes:
         try:
             rows.append((f"episode:{e.name}", e.rho(params, [seed]), None))
