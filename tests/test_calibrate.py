@@ -28,7 +28,6 @@ from sim.errors import ValidationError
 from sim.executors import ProcessExecutor, SerialExecutor
 from sim.params import ModelParams
 from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026
-
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -199,7 +198,7 @@ def test_same_seed_same_posterior_on_serial_and_processes():
 
 # -- the command line ------------------------------------------------------------------------------
 def test_cli_reports_every_bad_name_at_once(tmp_path):
-    code, out, err = run_cli(
+    code, _, err = run_cli(
         "calibrate", "--patterns", "rus-removal-chna,strike-no-rescue", "--episodes",
         "egypt_1972", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"),
     )  # fmt: skip
@@ -298,7 +297,7 @@ class Measured:
 
 
 def test_response_is_informative(response):
-    grid, vals = response
+    _, vals = response
     assert np.all(np.diff(vals) < 0), "capability falls more as need_weight grows"
 
 
