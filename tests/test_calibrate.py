@@ -49,8 +49,9 @@ def test_model_docs_declare_the_same_calibration():
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     section = text[text.index("**Calibrated parameters**") :]
     section = section[: section.index("\n\n**", 5)]
-    rows = re.findall(r"^\| `([a-z_]+)` \| (\w+) \|", section, flags=re.M)
+    rows = re.findall(r"^\| `params\.([a-z_]+)` \| ([a-z ]+) \|", section, flags=re.M)
     assert {n for n, role in rows if role == "calibrated"} == set(CALIBRATED)
+    assert {n for n, role in rows if role == "not calibrated"} >= {"trade_elasticity"}
     declared = re.search(r"Training patterns: (.*)\.", section).group(1)
     assert re.findall(r"`([a-z0-9-]+)`", declared) == list(TRAINING_PATTERNS)
     eps = re.search(r"Training episodes: (.*)\.", section).group(1)
