@@ -653,8 +653,8 @@ def abc_smc(
             res.stop = stop
             if progress:
                 progress(
-                    f"generation {t}: stopped part-way ({stop}) after {sims} simulations, "
-                    f"{len(acc_x)} accepted"
+                    f"generation {t}: stopped part-way ({stop}) after {b * batch_size} "
+                    f"simulations, {len(acc_x)} accepted"
                 )
             break
         w = np.asarray(acc_w) / np.sum(acc_w)
@@ -677,7 +677,8 @@ def abc_smc(
         if progress:
             h = res.history[-1]
             progress(
-                f"generation {t}: epsilon {h['epsilon']:.4g}, {sims} simulations, "
+                f"generation {t}: epsilon {h['epsilon']:.4g}, {h['simulations']} simulations "
+                f"({sims} examined), "
                 f"acceptance {h['acceptance_rate']:.2f}, ESS {h['ess']:.1f}, "
                 f"{h['seconds']:.1f} s (total {res.simulations})"
             )

@@ -135,7 +135,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             seed=args.seed,
             executor=ex,
             progress=say,
-            command=shlex.join(["alliance-sim", *sys.argv[1:]]) if args.record_argv else "",
+            command=_command(args),
         )
     for name, p in rec["parameters"].items():
         print(
@@ -151,6 +151,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         f"predictive.md, defaults.toml, calibration.json in {args.out}"
     )
     return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line that reproduces this run (every option, defaults included)."""
+    parts = ["alliance-sim", "calibrate"]
+    for key, value in sorted(vars(args).items()):
+        if key in ("func", "record_argv", "command") or value is None:
+            continue
+        parts += [f"--{key.replace('_', '-')}", str(value)]
+    return shlex.join(parts)
 
 
 def _fraction(text: str) -> float:
@@ -250,4 +260,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--workers", type=_positive, metavar="N", help="processes or local Dask workers")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, tcp://HOST:8786")
-    p.set_defaults(func=_cmd_calibrate, record_argv=True)
+    p.set_defaults(func=_cmd_calibrate)
