@@ -15,7 +15,8 @@ __all__ = ["register"]
 _EPILOG = """\
 examples:
   alliance-sim calibrate --data ../shared/data --out results/calib
-  alliance-sim calibrate --episodes none --population 100 --generations 5 --out results/calib
+  alliance-sim calibrate --episodes none --held-out-episodes none --population 100 \\
+      --generations 5 --out results/calib
   alliance-sim calibrate --data DATA --patterns iran-removal-houthis,rus-removal-china \\
       --executor dask --scheduler tcp://HOST:8786 --out results/calib
 
@@ -163,6 +164,16 @@ def _command(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return v
+
+
 def _fraction(text: str) -> float:
     v = float(text)
     if not 0 < v <= 1:
@@ -229,7 +240,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--target-ess",
-        type=float,
+        type=_positive_float,
         metavar="N",
         help="a generation also needs this effective sample size",
     )

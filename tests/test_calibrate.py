@@ -210,6 +210,18 @@ def test_cli_reports_every_bad_name_at_once(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_cli_help_has_its_own_examples_and_options_are_checked(capsys, tmp_path):
+    from sim.cli import main
+
+    assert main(["calibrate", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "%%" not in out and "alliance-sim calibrate " in out.split("examples:")[1]
+    code, _, err = run_cli("calibrate", "--out", str(tmp_path), "--min-acceptance", "1.5")
+    assert code == 2 and "must be in (0, 1]" in err
+    code, _, err = run_cli("calibrate", "--out", str(tmp_path), "--target-ess", "-3")
+    assert code == 2 and "must be > 0" in err
+
+
 def test_cli_episodes_need_data(tmp_path):
     code, _, err = run_cli("calibrate", "--out", str(tmp_path / "o"), "--executor", "serial")
     assert code == 2 and "episodes need the SIPRI" in err and "--episodes none" in err
