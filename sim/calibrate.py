@@ -216,8 +216,8 @@ def criterion_distance(value: float, lo: float, hi: float) -> float:
 
     Examples
     --------
-    >>> criterion_distance(-0.5, -0.4, -0.1), criterion_distance(-0.2, -0.4, -0.1)
-    (0.3333333333333333, 0.0)
+    >>> round(criterion_distance(-0.5, -0.4, -0.1), 4), criterion_distance(-0.2, -0.4, -0.1)
+    (0.3333, 0.0)
     >>> criterion_distance(0.2, -math.inf, 0.1)
     1.0
     """
