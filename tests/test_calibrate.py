@@ -91,6 +91,16 @@ def test_pattern_statistics_follow_need_weight():
     assert d[0] == pytest.approx(criterion_distance(stats[0, 0], -0.4, -0.1))
 
 
+def test_a_model_that_raises_is_one_failed_row_of_the_batch():
+    sim = PatternEpisodeSimulator(("need_weight",), resolve_patterns(["strike-no-rescue"]),
+                                  replicates=1)  # fmt: skip
+    stats, errors = sim.simulate_batch(np.array([[-1.0], [0.5]]), [0, 1])
+    assert np.isnan(stats[0]).all() and errors[0].startswith("Traceback")
+    assert "need_weight" in errors[0] and "outside its plausible range" in errors[0]
+    assert errors[1] is None and stats[1, 0] == pytest.approx(0.0)
+    assert sim.distance(stats)[0] == math.inf
+
+
 # -- the engine on a toy simulator ---------------------------------------------------------------
 class Gaussian:
     """y ~ N(theta, sigma) per coordinate; module level so worker processes can import it."""
@@ -195,6 +205,20 @@ def test_same_seed_same_posterior_on_serial_and_processes():
         np.testing.assert_array_equal(x, y)
     c = abc_smc(sim.simulate_batch, sim.distance, prior(), **{**kw, "seed": 12})
     assert not np.array_equal(a.particles[0], c.particles[0])
+
+
+@pytest.mark.slow
+def test_same_seed_same_posterior_on_dask():
+    from sim.executors import DaskExecutor
+
+    sim = PatternEpisodeSimulator(tuple(CALIBRATED), resolve_patterns(["strike-no-rescue"]),
+                                  replicates=1)  # fmt: skip
+    kw = dict(population=4, generations=2, seed=11)
+    a = abc_smc(sim.simulate_batch, sim.distance, prior(), **kw)
+    with DaskExecutor(workers=2) as ex:
+        b = abc_smc(sim.simulate_batch, sim.distance, prior(), executor=ex, **kw)
+    for x, y in zip(a.particles + a.weights, b.particles + b.weights, strict=True):
+        np.testing.assert_array_equal(x, y)
 
 
 # -- the command line ------------------------------------------------------------------------------
