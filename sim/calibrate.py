@@ -56,6 +56,7 @@ __all__ = [
     "criterion_distance",
     "episode_paths",
     "held_out_patterns",
+    "load_checkpoint",
     "prior",
     "resolve_patterns",
 ]
@@ -508,6 +509,7 @@ def abc_smc(
     executor=None,
     progress: Callable[[str], None] | None = None,
     on_generation: Callable[[ABCResult], None] | None = None,
+    resume: ABCResult | None = None,
 ) -> ABCResult:
     """Approximate Bayesian computation by sequential Monte Carlo, reproducible on any executor.
 
@@ -548,6 +550,10 @@ def abc_smc(
         Called with one line per generation.
     on_generation : callable, optional
         Called with the result after each complete generation (e.g. to write checkpoints).
+    resume : ABCResult, optional
+        The complete generations of an interrupted run with the same arguments (see
+        :func:`load_checkpoint`): the run continues after them, with the same random streams,
+        so the result equals that of an uninterrupted run.
 
     Returns
     -------
@@ -580,7 +586,24 @@ def abc_smc(
     fn = functools.partial(_evaluate_chunk, simulate_batch)
     res = ABCResult(names=prior.names)
     epsilon = math.inf
-    for t in range(generations):
+    start = 0
+    if resume is not None and resume.particles:
+        if tuple(resume.names) != tuple(prior.names):
+            raise ValueError(f"cannot resume a fit of {resume.names} as one of {prior.names}")
+        res = resume
+        res.simulations = sum(h["simulations"] for h in res.history)
+        start = len(res.particles)
+        last = res.history[-1]
+        if last["epsilon"] <= min_epsilon:
+            res.stop = "epsilon"
+            return res
+        if budget is not None and res.simulations >= budget:
+            res.stop = "budget"
+            return res
+        if start >= generations:
+            res.stop = "generations"
+            return res
+    for t in range(start, generations):
         t0 = time.perf_counter()
         kernel = None
         if t > 0:
@@ -816,6 +839,46 @@ def write_checkpoint(out: Path, res: ABCResult, labels: Sequence[str] = ()) -> N
         columns=["generation", "candidate", "seed", *res.names, "error"],
     )
     _write(out / "failures.parquet", lambda p: fail.to_parquet(p, index=False))
+
+
+def load_checkpoint(out: str | Path, names: Sequence[str]) -> ABCResult | None:
+    """The complete generations written by :func:`write_checkpoint`, or None if there are none.
+
+    Failures of a generation that did not complete are dropped: resuming reruns it.
+    """
+    import pandas as pd
+
+    out = Path(out)
+    if not (out / "posterior.parquet").is_file() or not (out / "history.parquet").is_file():
+        return None
+    post = pd.read_parquet(out / "posterior.parquet")
+    hist = pd.read_parquet(out / "history.parquet")
+    res = ABCResult(names=tuple(names))
+    stat_cols = [c for c in post.columns if c.startswith("stat:")]
+    for g in range(len(hist)):
+        f = post[post["generation"] == g].sort_values("particle")
+        res.particles.append(f[list(names)].to_numpy(float))
+        res.weights.append(f["weight"].to_numpy(float))
+        res.distances.append(f["distance"].to_numpy(float))
+        res.statistics.append(f[stat_cols].to_numpy(float))
+    res.history = [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in hist.to_dict("records")
+    ]
+    if (out / "failures.parquet").is_file():
+        fail = pd.read_parquet(out / "failures.parquet")
+        for r in fail[fail["generation"] < len(hist)].itertuples(index=False):
+            d = r._asdict()
+            res.failures.append(
+                Failure(
+                    int(d["generation"]),
+                    int(d["candidate"]),
+                    int(d["seed"]),
+                    tuple(float(d[n]) for n in names),
+                    str(d["error"]),
+                )
+            )
+    return res if res.particles else None
 
 
 def plot_pairs(res: ABCResult, prior: BoxPrior, *, ax=None, **kwargs):
@@ -1093,6 +1156,9 @@ def calibrate(
         Output folder: ``posterior.parquet``, ``history.parquet``, ``failures.parquet`` (after
         every generation), ``pairs.png``, ``predictive.csv``, ``predictive.md``,
         ``defaults.toml``, then ``calibration.json`` (last: its presence means complete).
+        ``run.json`` holds the settings the particles depend on: rerunning with the same
+        settings resumes after the last complete generation (with the same result as an
+        uninterrupted run); with other settings it is an error.
     patterns, episodes : sequence of str
         Training pattern ids and episode names (or files).
     held_out_episodes : sequence of str
@@ -1166,8 +1232,48 @@ def calibrate(
         replicates=replicates,
         episode_replicates=episode_replicates,
     )
+    # what the particles depend on: a run in `out` with the same fingerprint is resumed
+    # (generations and budget may grow: they only say where to stop)
+    fingerprint = {
+        "parameters": list(pr.names),
+        "statistics": simulator.labels,
+        "episodes_sha256": {e.name: e.sha256 for e in targets["train"]},
+        "data_sha256": {Path(k).name: v for k, v in files.items() if not k.endswith(".toml")}
+        if targets["train"]
+        else {},
+        "population": population,
+        "min_acceptance": min_acceptance,
+        "target_ess": target_ess,
+        "replicates": replicates,
+        "episode_replicates": episode_replicates,
+        "seed": seed,
+    }
     out.mkdir(parents=True, exist_ok=True)
+    resume = None
+    if (out / "run.json").is_file():
+        stored = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        if stored != json.loads(json.dumps(fingerprint)):
+            diff = sorted(
+                k for k in fingerprint if stored.get(k) != json.loads(json.dumps(fingerprint[k]))
+            )
+            raise ValidationError(
+                [
+                    Problem(
+                        str(out / "run.json"),
+                        "the folder holds a different calibration",
+                        ", ".join(diff),
+                        "the same settings (to resume), or a new --out",
+                    )
+                ],
+                what="--out",
+            )
+        resume = load_checkpoint(out, pr.names)
+    else:
+        text = json.dumps(fingerprint, indent=2) + "\n"
+        _write(out / "run.json", lambda p: p.write_text(text, encoding="utf-8"))
     (out / "calibration.json").unlink(missing_ok=True)  # present only once complete
+    if resume is not None:
+        say(f"resuming {out}: {len(resume.particles)} complete generations stored")
     say(f"ABC-SMC: {', '.join(pr.names)} on {', '.join(simulator.labels)}")
     res = abc_smc(
         simulator.simulate_batch,
@@ -1182,6 +1288,7 @@ def calibrate(
         executor=executor,
         progress=say,
         on_generation=lambda r: write_checkpoint(out, r, simulator.labels),
+        resume=resume,
     )
     write_checkpoint(out, res, simulator.labels)
     _save_figure(out, res, pr)

@@ -194,6 +194,25 @@ def test_a_failing_model_is_recorded_not_fatal():
     assert g0["examined"] == g0["accepted"] + sum(1 for f in res.failures if f.generation == 0)
 
 
+def test_a_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    from sim.calibrate import load_checkpoint, write_checkpoint
+
+    g = Gaussian([0.3, 0.7], sigma=0.05, fail_above=0.9)
+    kw = dict(population=30, batch_size=10, seed=8)
+    full = abc_smc(g.simulate_batch, g.distance, BOX, generations=4, **kw)
+    part = abc_smc(g.simulate_batch, g.distance, BOX, generations=2, **kw)
+    write_checkpoint(tmp_path, part, ["a", "b"])
+    back = load_checkpoint(tmp_path, ["a", "b"])
+    assert len(back.particles) == 2 and back.failures == part.failures
+    resumed = abc_smc(g.simulate_batch, g.distance, BOX, generations=4, resume=back, **kw)
+    for x, y in zip(full.particles + full.weights, resumed.particles + resumed.weights,
+                    strict=True):  # fmt: skip
+        np.testing.assert_array_equal(x, y)
+    assert [h["epsilon"] for h in resumed.history] == [h["epsilon"] for h in full.history]
+    assert resumed.simulations == full.simulations and resumed.failures == full.failures
+    assert load_checkpoint(tmp_path / "empty", ["a", "b"]) is None
+
+
 def test_same_seed_same_posterior_on_serial_and_processes():
     sim = PatternEpisodeSimulator(tuple(CALIBRATED), resolve_patterns(["strike-no-rescue"]),
                                   replicates=1)  # fmt: skip
@@ -253,18 +272,19 @@ def test_cli_episodes_need_data(tmp_path):
 
 def test_cli_end_to_end_small(tmp_path):
     out = tmp_path / "calib"
-    code, stdout, err = run_cli(
+    argv = [
         "calibrate", "--patterns", "strike-no-rescue,iran-removal-houthis", "--episodes", "none",
-        "--held-out-episodes", "none", "--population", "4", "--generations", "2", "--draws", "1",
+        "--held-out-episodes", "none", "--population", "4", "--generations", "1", "--draws", "1",
         "--replicates", "1", "--executor", "serial", "--seed", "3", "--out", str(out),
-    )  # fmt: skip
+    ]  # fmt: skip
+    code, stdout, err = run_cli(*argv)
     assert code == 0, err
-    assert "need_weight: median" in stdout and "generation 1" in err
+    assert "need_weight: median" in stdout and "generation 0" in err
     post = pd.read_parquet(out / "posterior.parquet")
-    assert set(post["generation"]) == {0, 1}
+    assert set(post["generation"]) == {0}
     assert {"need_weight", "capability_rate", "weight", "stat:strike-no-rescue"} <= set(post)
     hist = pd.read_parquet(out / "history.parquet")
-    assert list(hist["generation"]) == [0, 1]
+    assert list(hist["generation"]) == [0]
     assert {"epsilon", "acceptance_rate", "ess", "simulations"} <= set(hist)
     pred = pd.read_csv(out / "predictive.csv")
     assert "syria-rus-irn" in set(pred["target"]) and "ven26-rus-irn" in set(pred["target"])
@@ -285,6 +305,17 @@ def test_cli_end_to_end_small(tmp_path):
     assert d["provenance"]["seed"] == 3 and d["provenance"]["statistic"]
     assert (out / "pairs.png").stat().st_size > 1000
     assert pd.read_parquet(out / "failures.parquet").empty
+    # the same settings and one more generation: resumed after the one stored
+    code, _, err = run_cli(*argv, "--generations", "2")
+    assert code == 0, err
+    assert "resuming" in err and "generation 0:" not in err and "generation 1:" in err
+    again = pd.read_parquet(out / "posterior.parquet")
+    assert set(again["generation"]) == {0, 1}
+    pd.testing.assert_frame_equal(again[again["generation"] == 0], post)
+    # other settings in the same folder: an error, nothing overwritten
+    code, _, err = run_cli(*argv, "--generations", "3", "--seed", "4")
+    assert code == 2 and "holds a different calibration" in err and "seed" in err
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), again)
 
 
 # -- coverage on synthetic data ------------------------------------------------------------------
