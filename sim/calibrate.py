@@ -53,12 +53,20 @@ __all__ = [
     "Failure",
     "PatternEpisodeSimulator",
     "abc_smc",
+    "calibrate",
     "criterion_distance",
+    "defaults_toml",
     "episode_paths",
     "held_out_patterns",
     "load_checkpoint",
+    "plot_pairs",
+    "posterior_frame",
+    "posterior_predictive",
+    "predictive_markdown",
+    "predictive_table",
     "prior",
     "resolve_patterns",
+    "write_checkpoint",
 ]
 
 #: The calibrated parameters, each with the reason it is fitted (see docs/model.md §7.4).
@@ -799,8 +807,10 @@ def _git_commit() -> str:
 
 
 def posterior_frame(res: ABCResult):
-    """Every complete generation's particles: ``generation, particle, <names>, weight, distance``
-    and the statistics as ``stat:<label>`` columns are added by :func:`write_checkpoint`."""
+    """Every complete generation's particles: ``generation, particle, <names>, weight, distance``.
+
+    :func:`write_checkpoint` adds the statistics as ``stat:<label>`` columns.
+    """
     import pandas as pd
 
     frames = []
