@@ -711,10 +711,14 @@ class Engine:
         planned = self._planned_imports()
         gap = np.maximum(self.imports0 - planned - SURGE_DEADBAND * self.need_volume, 0.0)
         e = self.supply_tie_e
-        ec = np.maximum(e, 0)
-        partnered = (e >= 0) & np.take_along_axis(self.active, ec, axis=1)
+        if self.E:
+            ec = np.maximum(e, 0)
+            partnered = (e >= 0) & np.take_along_axis(self.active, ec, axis=1)
+            s_e = np.take_along_axis(self.s, ec, axis=1)
+        else:
+            partnered = s_e = np.zeros(e.shape, dtype=bool)
         eligible = self.tie_open & (self.route_rank == 0) & partnered
-        pull = np.where(partnered, np.take_along_axis(self.s, ec, axis=1) * self.volume, 0.0)
+        pull = np.where(partnered, s_e * self.volume, 0.0)
         n_c = self.output.shape[2]
         cell = net.supplier * n_c + net.commodity
         shipped = row_bincount(cell, self.dispatched, self.n * n_c).reshape(self.output.shape)
@@ -860,6 +864,8 @@ class Engine:
     def _covers(self, sl=slice(None)) -> tuple[np.ndarray, np.ndarray]:
         net = self.supply
         e = self.supply_tie_e[sl]
+        if self.E == 0:
+            return np.zeros((e.shape[0], 0)), np.zeros((e.shape[0], 0))
         ok = e >= 0
         ec = np.maximum(e, 0)
         to_a = ok & (net.recipient == self.a[ec])
