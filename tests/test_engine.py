@@ -105,7 +105,9 @@ def shock_sets(draw, world: World) -> tuple[Any, ...]:
         )
     if partners:
         options.append(
-            st.builds(lambda p, t: CutTie(p, at=t, layer="partnership"), st.sampled_from(partners), at)
+            st.builds(
+                lambda p, t: CutTie(p, at=t, layer="partnership"), st.sampled_from(partners), at
+            )
         )
     shocks = draw(st.lists(st.one_of(options), min_size=1, max_size=3))
     if draw(st.booleans()):
@@ -172,7 +174,12 @@ def test_every_shock_type_appears_in_the_equality_strategy():
 
 def test_inspected_outcomes_are_read_over_rows_like_the_model_reads_them():
     world = world_named("axis-2024")
-    outcomes = ("strength:RUS-IRN", "delivered:IRN->HEZ", "delivered:RUS->IRN:arms", "capability:HEZ")
+    outcomes = (
+        "strength:RUS-IRN",
+        "delivered:IRN->HEZ",
+        "delivered:RUS->IRN:arms",
+        "capability:HEZ",
+    )
     shocks = (RemoveState("SYR", at=2), Degrade("IRN", at=3, factor=0.5))
     seeds = [3, 17, 4242]
     batch = run_batch(world, None, shocks, seeds, steps=STEPS, outcomes=outcomes)
@@ -245,9 +252,7 @@ def test_per_row_params_and_world_values_equal_separate_single_runs(name):
 def test_rows_that_differ_in_structure_are_refused_with_every_difference():
     world = world_named("synthetic-20-1")
     with pytest.raises(SimError, match=r"tie_model.*collapse_fate|collapse_fate.*tie_model"):
-        BatchParams(
-            [ModelParams(), ModelParams(tie_model="anchor", collapse_fate="neutral")]
-        )
+        BatchParams([ModelParams(), ModelParams(tie_model="anchor", collapse_fate="neutral")])
     other = synthetic(20, mean_degree=3, rng=99)
     with pytest.raises(SimError, match="differs in structure"):
         run_batch([world, other], None, (), [1, 2], steps=1)
@@ -257,7 +262,7 @@ def test_rows_that_differ_in_structure_are_refused_with_every_difference():
 
 def test_a_bad_shock_is_the_users_mistake_not_a_failed_row():
     world = world_named("synthetic-20-1")
-    with pytest.raises(ShockError, match="unknown actor 'A0003'.*did you mean"):
+    with pytest.raises(ShockError, match=r"unknown actor 'A0003'.*did you mean"):
         run_batch(world, None, (RemoveState("A0003", at=1),), [1, 2], steps=2)
 
 
