@@ -37,8 +37,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from sim import metrics
 from sim.errors import ShockError, SimError, suggest
 from sim.params import ModelParams
 from sim.rowops import row_bincount
@@ -995,7 +996,7 @@ class Engine:
         num = row_bincount(gi, now, ng)
         den = row_bincount(gi, self.coh_s0[:, inner], ng)
         cohesion = np.divide(num, den, out=np.ones((R, ng)), where=den > 0)
-        giant = np.stack([self._giant(r) for r in range(R)])
+        giant = self._giant_rows()
         out = np.empty((R, 5 * nb + 1))
         for k in range(nb):
             out[:, 5 * k] = n_alive[:, k]
@@ -1006,18 +1007,47 @@ class Engine:
         out[:, -1] = [row.collapses for row in self.rows]
         return out
 
-    def _giant(self, r: int) -> np.ndarray:
-        """:func:`sim.metrics.group_giant_fractions` of row `r`'s active partnerships by bloc
-        (recomputed only when its topology changed)."""
-        row = self.rows[r]
-        if row.giant_cache is not None and row.giant_cache[0] == row.topo_version:
-            return row.giant_cache[1]
-        act = self.active[r]
-        frac = metrics.group_giant_fractions(
-            self.n, self.a[act], self.b[act], self.bloc[r], self.alive[r], self.bloc_size0
-        )
-        row.giant_cache = (row.topo_version, frac)
-        return frac
+    def _giant_rows(self) -> np.ndarray:
+        """:func:`sim.metrics.group_giant_fractions` of every row's active partnerships by
+        bloc, shape (R, G): over each bloc's size at t = 0.
+
+        Rows whose topology has not changed since their last computation keep it; the others
+        are computed together, as one graph of R x N nodes (rows are disconnected blocks of
+        it), in one connected-components call.
+        """
+        R, n, ng = self.R, self.n, len(self.bloc_names)
+        stale = [
+            r
+            for r in range(R)
+            if self.rows[r].giant_cache is None
+            or self.rows[r].giant_cache[0] != self.rows[r].topo_version
+        ]
+        if stale:
+            rows = np.array(stale, dtype=np.intp)
+            alive, bloc = self.alive[rows], self.bloc[rows]
+            a, b = self.a, self.b
+            keep = self.active[rows] & alive[:, a] & alive[:, b] & (bloc[:, a] == bloc[:, b])
+            rr, ee = np.nonzero(keep)
+            u, v = rr * n + a[ee], rr * n + b[ee]
+            m = len(rows) * n
+            g = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(m, m))
+            _, labels = connected_components(g, directed=False)
+            size = np.bincount(labels, weights=alive.ravel().astype(float))
+            label_cell = np.zeros(len(size), dtype=np.intp)
+            # every node of a component is in the same row and bloc
+            label_cell[labels] = np.repeat(np.arange(len(rows)), n) * ng + bloc.ravel()
+            best = np.zeros(len(rows) * ng)
+            np.maximum.at(best, label_cell, size)
+            size0 = self.bloc_size0.astype(float)
+            frac = np.divide(
+                best.reshape(len(rows), ng),
+                size0,
+                out=np.zeros((len(rows), ng)),
+                where=size0 > 0,
+            )
+            for k, r in enumerate(stale):
+                self.rows[r].giant_cache = (self.rows[r].topo_version, frac[k])
+        return np.stack([self.rows[r].giant_cache[1] for r in range(R)])
 
     def agent_state(self) -> tuple[np.ndarray, ...]:
         """Copies of ``bloc, alive, capability, stability, fulfilment``, each (R, N)."""

@@ -163,23 +163,38 @@ class Hindcast:
 
 def _run_ensemble(world: World, shocks: list[Any], episode: Episode, months: int):
     """Mean delivered per supply tie over `months` (shocked, baseline, summed over replicates)
-    and the per-step deliveries of both arms (replicate sums)."""
-    from sim.model import AllianceModel
+    and the per-step deliveries of both arms (replicate sums).
+
+    Each arm runs its replicates as one batch (:class:`sim.engine.Engine`); every row equals
+    ``AllianceModel(world, shocks=..., rng=seed)``, and the sums add the replicates in order.
+    """
+    from sim.engine import Engine, RowView, formalize_pairs
 
     children = np.random.SeedSequence(episode.seed).spawn(episode.replicates)
+    seeds = [int(child.generate_state(1)[0]) for child in children]
     n = len(world.ties_in("supply"))
     shocked_steps = np.zeros((months, n))
     base_steps = np.zeros((months, n))
-    for child in children:
-        seed = int(child.generate_state(1)[0])
-        arms = (
-            (AllianceModel(world, shocks=shocks, rng=seed), shocked_steps),
-            (AllianceModel(world, rng=seed), base_steps),
-        )
-        for model, acc in arms:
-            for m in range(months):
-                model.step()
-                acc[m] += model.delivered_array
+    pos = {a.id: i for i, a in enumerate(world.actors)}
+    for arm_shocks, acc in ((shocks, shocked_steps), ([], base_steps)):
+        eng = Engine(world, None, seeds, formalize_pairs=formalize_pairs(pos, arm_shocks))
+        views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
+        for view in views:
+            for shock in arm_shocks:
+                shock.validate(view)
+                view.shocks.append(shock)
+        due: dict[int, list[Any]] = {}
+        for shock in arm_shocks:
+            due.setdefault(int(shock.at), []).append(shock)
+        for t in range(months + 1):
+            if t:
+                eng.step()
+                for r in range(len(seeds)):
+                    acc[t - 1] += eng.delivered[r]
+            for shock in due.get(t, ()):  # Mesa fires the shocks at t after the step to t
+                for r, view in enumerate(views):
+                    view.time = float(t)
+                    eng.apply_shock(r, shock, view)
     return shocked_steps, base_steps
 
 
