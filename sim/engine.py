@@ -998,12 +998,10 @@ class Engine:
         cohesion = np.divide(num, den, out=np.ones((R, ng)), where=den > 0)
         giant = self._giant_rows()
         out = np.empty((R, 5 * nb + 1))
-        for k in range(nb):
-            out[:, 5 * k] = n_alive[:, k]
-            out[:, 5 * k + 1] = fulfil[:, k]
-            out[:, 5 * k + 2] = cohesion[:, k]
-            out[:, 5 * k + 3] = mean_s[:, k]
-            out[:, 5 * k + 4] = giant[:, k]
+        out[:, :-1] = np.stack(
+            (n_alive[:, :nb], fulfil[:, :nb], cohesion[:, :nb], mean_s[:, :nb], giant[:, :nb]),
+            axis=2,
+        ).reshape(R, 5 * nb)
         out[:, -1] = [row.collapses for row in self.rows]
         return out
 
@@ -1047,6 +1045,8 @@ class Engine:
             )
             for k, r in enumerate(stale):
                 self.rows[r].giant_cache = (self.rows[r].topo_version, frac[k])
+        if R == 1:
+            return self.rows[0].giant_cache[1][None, :]
         return np.stack([self.rows[r].giant_cache[1] for r in range(R)])
 
     def agent_state(self) -> tuple[np.ndarray, ...]:

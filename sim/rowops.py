@@ -35,10 +35,13 @@ def row_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     array([[4. , 2. ],
            [1. , 0.5]])
     """
-    idx = np.asarray(idx, dtype=np.intp)
-    weights = np.asarray(weights, dtype=float)
-    if weights.ndim <= 1 and idx.ndim <= 1:
-        return np.bincount(idx, weights=weights, minlength=n)
+    if idx.ndim == 1:
+        if weights.ndim == 1:
+            return np.bincount(idx, weights=weights, minlength=n)
+        if weights.shape[0] == 1:  # the single model: one row, no shifting
+            return np.bincount(idx, weights=weights[0], minlength=n)[None, :]
+    elif idx.shape[0] == 1 and weights.shape[0] == 1:
+        return np.bincount(idx[0], weights=weights[0], minlength=n)[None, :]
     rows = weights.shape[0] if weights.ndim == 2 else idx.shape[0]
     shifted = idx + (np.arange(rows, dtype=np.intp) * n)[:, None]
     w = np.broadcast_to(weights, shifted.shape)
