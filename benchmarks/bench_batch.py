@@ -8,7 +8,8 @@ arms) through :func:`sim.batch_design.evaluate_points` on 2 processes, extrapola
 measured fraction of its chunks (printed as such). No figure is asserted.
 
 Environment: ``BENCH_R`` (batch rows, default 1000), ``BENCH_SINGLE`` (per-replicate sample,
-default 20), ``BENCH_POINTS`` (design points measured, default 256).
+default 20), ``BENCH_POINTS`` (design points measured, default 1024), ``BENCH_CHUNK`` (points
+per chunk, default 256: 1024 rows per batch).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sim.scenario import load_scenario
 
 R = int(os.environ.get("BENCH_R", "1000"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "20"))
-POINTS = int(os.environ.get("BENCH_POINTS", "256"))
+POINTS = int(os.environ.get("BENCH_POINTS", "1024"))
+CHUNK = int(os.environ.get("BENCH_CHUNK", "256"))  # points per chunk: 1024 rows per arm
 SOBOL_POINTS = 1024 * (11 + 2)  # Saltelli with second-order off: N (d + 2)
 
 
@@ -89,10 +91,11 @@ def design(points: int) -> tuple[float, float, int]:
     assert len(d) == SOBOL_POINTS, len(d)
     vals = d.values(np.arange(points))
     pts = [dict(zip(d.names, map(float, row), strict=True)) for row in vals]
-    size = max(1, points // 4)  # 4 chunks on 2 processes
+    size = min(CHUNK, points)
     chunks = [(spec, targets, pts[i : i + size], seeds) for i in range(0, points, size)]
     with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_chunk, chunks[:2]))  # warm the workers (imports)
+        warm = [(spec, targets, pts[:2], seeds)] * 2
+        list(pool.map(_chunk, warm))  # warm the workers (imports)
         t0 = time.perf_counter()
         list(pool.map(_chunk, chunks))
         wall = time.perf_counter() - t0
