@@ -636,11 +636,11 @@ class Engine:
         n_c = net.production.shape[1]
         vals = self.production[:, self.prod_i, self.prod_c] * scale[:, self.prod_i]
         if noise:
-            z = np.empty_like(vals)
+            z = np.empty(vals.shape)
             uniform = np.empty((R, net.n_ties))
-            for r in range(R):
-                z[r] = rngs[r].standard_normal(vals.shape[1])
-                uniform[r] = rngs[r].random(net.n_ties)
+            for r in range(R):  # each row's stream, in the single model's order
+                rngs[r].standard_normal(out=z[r])
+                rngs[r].random(out=uniform[r])
             sd = P.volume_noise
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
         else:
@@ -803,8 +803,8 @@ class Engine:
         z = np.empty((R, n))
         u = np.empty((R, n))
         for r in range(R):
-            z[r] = self.rng_state[r].standard_normal(n)
-            u[r] = self.rng_state[r].random(n)
+            self.rng_state[r].standard_normal(out=z[r])
+            self.rng_state[r].random(out=u[r])
         self.cap += P.capability_rate * (cap_target - self.cap)
         self.stab += P.stability_rate * (stab_target - self.stab) + P.stability_noise * z
         np.clip(self.stab, 0.0, 1.0, out=self.stab)
@@ -892,7 +892,7 @@ class Engine:
         nc = len(self.cand_i)
         u = np.empty((self.R, nc))
         for r in range(self.R):
-            u[r] = self.rng_ties[r].random(nc)
+            self.rng_ties[r].random(out=u[r])
         if nc == 0 or not np.any(P.formation_rate > 0):
             return
         ci, cj, slot = self.cand_i, self.cand_j, self.cand_slot
