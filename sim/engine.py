@@ -592,7 +592,7 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
-        self.delivered = self._supply(noise=False)
+        self.deliveries = self._supply(noise=False)
         self.support0 = allied_support(_Layer(self, slice(None)), self.cap)
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         rng_anchor = [g.spawn(1)[0] for g in gens]
@@ -613,7 +613,7 @@ class Engine:
         self.ell0[:, :e0] = ld_sum[:, :e0] / draws
         self.imports0 = self._planned_imports()
         self._supply(noise=False)
-        self.delivered = delivered_sum / draws
+        self.deliveries = delivered_sum / draws
         self.fulfil = self.fulfil0.copy()
 
     # =====================================================================================
@@ -621,7 +621,7 @@ class Engine:
     # =====================================================================================
     def step(self) -> None:
         """One month for every row: supply, substitution, state update, tie update."""
-        self.delivered = self._supply(noise=True)
+        self.deliveries = self._supply(noise=True)
         self._update_surges()
         self._update_states()
         self._update_ties()
@@ -1077,7 +1077,7 @@ class Engine:
             return np.zeros(self.R)
         return np.where(self.active[:, e], self.s[:, e], 0.0)
 
-    def delivered_of(self, src: str, dst: str, commodity: str | None = None) -> np.ndarray:
+    def delivered(self, src: str, dst: str, commodity: str | None = None) -> np.ndarray:
         """What `src` delivered to `dst` last step per row (see
         :meth:`sim.model.AllianceModel.delivered`)."""
         net = self.supply
@@ -1095,10 +1095,10 @@ class Engine:
             c = net.commodities.index(commodity)
             for k in ks:
                 if net.commodity[k] == c:
-                    tot = tot + self.delivered[:, k]
+                    tot = tot + self.deliveries[:, k]
             return tot
         for k in ks:
-            tot = tot + self.delivered[:, k] * net.value[net.commodity[k]]
+            tot = tot + self.deliveries[:, k] * net.value[net.commodity[k]]
         return tot
 
     def capability(self, actor: str) -> np.ndarray:
@@ -1293,7 +1293,7 @@ class Engine:
             np.isfinite(self.cap).all(axis=1)
             & np.isfinite(self.stab).all(axis=1)
             & np.isfinite(self.s).all(axis=1)
-            & np.isfinite(self.delivered).all(axis=1)
+            & np.isfinite(self.deliveries).all(axis=1)
             & np.isfinite(self.fulfil).all(axis=1)
         )
         return bad
@@ -1543,8 +1543,7 @@ def inspect(model: Any, outcomes: Sequence[str]) -> dict[str, Any]:
         elif kind == "delivered":
             a, _, rest = arg.partition("->")
             b, _, commodity = rest.partition(":")
-            read = model.delivered_of if batch else model.delivered
-            out[name] = read(a, b, commodity or None)
+            out[name] = model.delivered(a, b, commodity or None)
         elif kind == "capability":
             out[name] = model.capability(arg)
         else:  # validated by the scenario parser, so this is a bug

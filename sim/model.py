@@ -181,7 +181,7 @@ class AllianceModel(mesa.Model, RowOps):
             the value of every commodity delivered, in USD million per month
             (:data:`sim.commodities.USD_PER_UNIT`), never a sum of unlike units.
         """
-        return float(self._engine.delivered_of(src, dst, commodity)[0])
+        return float(self._engine.delivered(src, dst, commodity)[0])
 
     def alive(self, actor: str) -> bool:
         """Whether the actor is still in play (not removed by a shock or a collapse)."""
@@ -291,7 +291,7 @@ class AllianceModel(mesa.Model, RowOps):
     @property
     def delivered_array(self) -> np.ndarray:
         """Per supply tie (in ``world.ties_in('supply')`` order), last step's deliveries."""
-        return self._engine.delivered[0].copy()
+        return self._engine.deliveries[0].copy()
 
     @property
     def output_array(self) -> np.ndarray:
@@ -338,7 +338,7 @@ for _name, _attr in {
     "_tie_cut": "tie_cut",
     "_route_closed": "route_closed",
     "_blocking": "blocking",
-    "_delivered": "delivered",
+    "_delivered": "deliveries",
 }.items():
     if _attr is None:  # shared by every row
         setattr(AllianceModel, _name, property(lambda self, a=_name[1:]: getattr(self._engine, a)))

@@ -517,23 +517,6 @@ def available_tie_models(tie_models: Iterable[str] = TIE_MODELS) -> tuple[str, .
     return tuple(tie_models)
 
 
-class _Rows:
-    """The inspection methods observables call, over the rows of a batch (arrays)."""
-
-    def __init__(self, engine):
-        self._engine = engine
-        self.world = engine.world
-
-    def capability(self, actor: str) -> np.ndarray:
-        return self._engine.capability(actor)
-
-    def strength(self, a: str, b: str) -> np.ndarray:
-        return self._engine.strength(a, b)
-
-    def delivered(self, src: str, dst: str, commodity: str | None = None) -> np.ndarray:
-        return self._engine.delivered_of(src, dst, commodity)
-
-
 def _simulate(
     world: World,
     params: ModelParams,
@@ -567,7 +550,7 @@ def _simulate(
     due: dict[int, list] = {}
     for shock in shocks:
         due.setdefault(int(shock.at), []).append(shock)
-    reader = _Rows(eng)
+    reader = eng  # the engine's inspection methods read every row at once
     names = eng.model_variables()
     col_idx = [names.index(o.name) for o in cols]
     rows = np.empty((steps + 1, len(live), n_rows))

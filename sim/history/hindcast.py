@@ -190,7 +190,7 @@ def _run_ensemble(world: World, shocks: list[Any], episode: Episode, months: int
             if t:
                 eng.step()
                 for r in range(len(seeds)):
-                    acc[t - 1] += eng.delivered[r]
+                    acc[t - 1] += eng.deliveries[r]
             for shock in due.get(t, ()):  # Mesa fires the shocks at t after the step to t
                 for r, view in enumerate(views):
                     view.time = float(t)
