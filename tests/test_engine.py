@@ -416,3 +416,38 @@ def test_evaluate_points_equals_the_per_point_evaluator():
         for k in w:
             assert g[k] == pytest.approx(w[k], abs=1e-12), k
     assert len({g[spec.outcomes[0]] for g in got}) == 3  # the points differ
+
+
+def test_batch_reporters_are_the_metrics_definitions_row_by_row():
+    from sim import metrics
+
+    world = world_named("synthetic-30-3")
+    eng = Engine(world, None, [1, 2, 3])
+    for r in range(3):
+        view = RowView(eng, r, time=0.0, shocks=())
+        RandomFailure(k=2 + r, at=0).apply(view)
+    for _ in range(3):
+        eng.step()
+    got = eng.reports()
+    names = eng.model_variables()
+    ng = len(eng.bloc_names)
+    for r in range(3):
+        act = eng.active[r]
+        giant = metrics.group_giant_fractions(
+            eng.n, eng.a[act], eng.b[act], eng.bloc[r], eng.alive[r], eng.bloc_size0
+        )
+        mean_s = metrics.group_mean_strength(
+            eng.a, eng.b, eng.s[r], eng.bloc[r], ng, active=eng.active[r]
+        )
+        e0 = eng.e0
+        cohesion = metrics.retained_strength(
+            np.where(eng.active[r, :e0], eng.s[r, :e0], 0.0), eng.coh_s0[r], eng.coh_group0, ng
+        )
+        for k, b in enumerate(world.blocs):
+            assert got[r, names.index(f"giant:{b}")] == giant[k]
+            assert got[r, names.index(f"mean_strength:{b}")] == pytest.approx(mean_s[k], abs=1e-15)
+            assert got[r, names.index(f"cohesion:{b}")] == pytest.approx(cohesion[k], abs=1e-15)
+        assert got[r, names.index("alive:" + world.blocs[0])] == int(
+            (eng.alive[r] & (eng.bloc[r] == 0)).sum()
+        )
+    assert len({tuple(got[r]) for r in range(3)}) == 3
