@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.commodities import IMPORTANCE, USD_PER_UNIT
+from sim.metrics import route_taken
 from sim.rowops import row_bincount
 from sim.world import World
 
@@ -309,6 +310,16 @@ def route_taken_rows(net: SupplyNetwork, usable: np.ndarray) -> np.ndarray:
     lowest index: a minimum over each tie's routes, grouped once by ``route_tie``.
     """
     k = net.n_ties
+    if usable.shape[0] == 1:
+        # One row (the single model): the usable routes change only with shocks and
+        # collapses, so the choice is memoised per mask.
+        key = usable.tobytes()
+        taken = net._taken.get(key)
+        if taken is None:
+            if len(net._taken) > 64:
+                net._taken.clear()
+            taken = net._taken[key] = route_taken(net.route_tie, usable[0], k)[None, :]
+        return taken
     order = net._by_tie()
     big = np.iinfo(np.intp).max
     idx = np.where(usable[:, order[0]], order[0][None, :], big)
