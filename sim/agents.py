@@ -16,8 +16,9 @@ class StateAgent(mesa.Agent):
     """One actor of the world.
 
     The model keeps every actor's state in numpy arrays indexed by position (so a month is a
-    few vectorised operations); an agent reads its own entries. A collapsed, removed actor stays
-    registered with ``alive`` False, so that agent frames keep one row per actor and step.
+    few vectorised operations); an agent reads its own entries through the model's inspection
+    methods. A collapsed, removed actor stays registered with ``alive`` False, so that agent
+    frames keep one row per actor and step.
 
     Parameters
     ----------
@@ -34,24 +35,24 @@ class StateAgent(mesa.Agent):
     @property
     def bloc(self) -> str:
         """The bloc the actor belongs to now (it may have defected)."""
-        return self.model.bloc_names[self.model._bloc[self.index]]
+        return self.model.bloc(self.actor)
 
     @property
     def alive(self) -> bool:
-        return bool(self.model._alive[self.index])
+        return self.model.alive(self.actor)
 
     @property
     def capability(self) -> float:
-        return float(self.model._cap[self.index])
+        return self.model.capability(self.actor)
 
     @property
     def stability(self) -> float:
-        return float(self.model._stab[self.index])
+        return self.model.stability(self.actor)
 
     @property
     def fulfilment(self) -> float:
         """Mean share of its needs that arrived last month (1 if it needs nothing)."""
-        return float(self.model._fulfil[self.index])
+        return self.model.fulfilment(self.actor)
 
     def __repr__(self) -> str:
         return f"StateAgent({self.actor!r}, bloc={self.bloc!r}, alive={self.alive})"

@@ -105,14 +105,14 @@ def delivered_value(
     Returns
     -------
     float
-        0 when no supply tie links the pair.
+        0 when no supply tie links the pair (for a batch of seeds, one value per row).
 
     Notes
     -----
     The model's own :meth:`sim.AllianceModel.delivered`, so the patterns value deliveries as
     every other outcome does.
     """
-    return float(model.delivered(src, dst, commodity))
+    return model.delivered(src, dst, commodity)
 
 
 @dataclass(frozen=True)
@@ -520,25 +520,67 @@ def available_tie_models(tie_models: Iterable[str] = TIE_MODELS) -> tuple[str, .
 def _simulate(
     world: World,
     params: ModelParams,
-    seed: int,
+    seeds: Sequence[int],
     shocks: ShockSet,
     observables: Iterable[Observable],
     steps: int,
-) -> dict[Observable, np.ndarray]:
-    """Run `steps` months; every observable per time 0..steps."""
+) -> list[dict[Observable, np.ndarray]]:
+    """Run `steps` months for every seed as one batch; per seed, every observable per time
+    0..steps.
+
+    Each seed's values are those of ``AllianceModel(world, params=params, shocks=shocks,
+    rng=seed)`` read after each ``step()`` (so after the shocks due at the new time fired),
+    and its data collector's columns.
+    """
+    from sim.engine import Engine, RowView, formalize_pairs
+
     obs = list(dict.fromkeys(observables))
     live = [o for o in obs if not isinstance(o, Column)]
-    m = AllianceModel(world, params=params, shocks=shocks, rng=seed)
-    rows = np.empty((steps + 1, len(live)))
-    rows[0] = [o(m) for o in live]
-    for t in range(1, steps + 1):
-        m.step()
-        rows[t] = [o(m) for o in live]
-    out = {o: rows[:, k] for k, o in enumerate(live)}
     cols = [o for o in obs if isinstance(o, Column)]
+    pos = {a.id: i for i, a in enumerate(world.actors)}
+    eng = Engine(world, params, list(seeds), formalize_pairs=formalize_pairs(pos, shocks))
+    n_rows = len(seeds)
+    views = []
+    for r in range(n_rows):
+        view = RowView(eng, r, time=0.0, shocks=())
+        for shock in shocks:
+            shock.validate(view)
+            view.shocks.append(shock)
+        views.append(view)
+    due: dict[int, list] = {}
+    for shock in shocks:
+        due.setdefault(int(shock.at), []).append(shock)
+    reader = eng  # the engine's inspection methods read every row at once
+    names = eng.model_variables()
+    col_idx = [names.index(o.name) for o in cols]
+    rows = np.empty((steps + 1, len(live), n_rows))
+    col_vals = np.empty((steps + 1, len(cols), n_rows))
+
+    def read(t: int) -> None:
+        for k, o in enumerate(live):
+            rows[t, k] = o(reader)
+
+    def fire(t: int) -> None:
+        for shock in due.get(t, ()):
+            for r in range(n_rows):
+                views[r].time = float(t)
+                eng.apply_shock(r, shock, views[r])
+
+    read(0)
     if cols:
-        frame = m.datacollector.get_model_vars_dataframe()
-        out.update({o: frame[o.name].to_numpy(dtype=float) for o in cols})
+        col_vals[0] = eng.reports()[:, col_idx].T
+    fire(0)
+    for t in range(1, steps + 1):
+        eng.step()
+        if cols:
+            col_vals[t] = eng.reports()[:, col_idx].T
+        fire(t)
+        read(t)
+    out = []
+    for r in range(n_rows):
+        got = {o: rows[:, k, r].copy() for k, o in enumerate(live)}
+        got.update({o: col_vals[:, k, r].copy() for k, o in enumerate(cols)})
+        out.append(got)
     return out
 
 
@@ -546,18 +588,21 @@ def _metric_values(
     p: Pattern,
     world: World,
     params: ModelParams,
-    seed: int,
-    baseline: Mapping[Observable, np.ndarray] | None = None,
-) -> float:
+    seeds: Sequence[int],
+    baseline: Sequence[Mapping[Observable, np.ndarray]] | None = None,
+) -> list[float]:
+    """The pattern's metric for every seed (each seed's shocked runs against its baseline)."""
     steps = SHOCK_AT + p.horizon
     obs = p.metric.observables()
     if baseline is None:
-        baseline = _simulate(world, params, seed, (), obs, steps)
-    vals = []
-    for shocks in p.shock_sets(world):
-        shocked = _simulate(world, params, seed, shocks, obs, steps) if shocks else baseline
-        vals.append(p.metric(shocked, baseline))
-    return p.combine(vals)
+        baseline = _simulate(world, params, seeds, (), obs, steps)
+    per_set = [
+        _simulate(world, params, seeds, shocks, obs, steps) if shocks else baseline
+        for shocks in p.shock_sets(world)
+    ]
+    return [
+        p.combine([p.metric(runs[k], baseline[k]) for runs in per_set]) for k in range(len(seeds))
+    ]
 
 
 def _result(p: Pattern, label: str, seeds: Sequence[int], values: Sequence[float]):
@@ -615,7 +660,7 @@ def evaluate(
     w = _load(world)
     p = _params_for(params, tie_model)
     seeds = list(seeds)
-    vals = [_metric_values(pattern, w, p, s) for s in seeds]
+    vals = _metric_values(pattern, w, p, seeds)
     return _result(pattern, tie_model or "default", seeds, vals)
 
 
@@ -663,9 +708,9 @@ def evaluate_catalogue(
     for tm in labels:
         prm = _params_for(params, tm)
         t0 = time.perf_counter()
-        base = {s: _simulate(w, prm, s, (), obs, steps) for s in seeds}
+        base = _simulate(w, prm, seeds, (), obs, steps)
         for k, p in enumerate(patterns, 1):
-            vals = [_metric_values(p, w, prm, s, base[s]) for s in seeds]
+            vals = _metric_values(p, w, prm, seeds, base)
             r = _result(p, tm or "default", seeds, vals)
             out.append(r)
             if progress is not None:

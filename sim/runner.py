@@ -25,7 +25,6 @@ import pandas as pd
 
 from sim.errors import SimError
 from sim.executors import Executor, chunk_size, progress, resolve_executor, split
-from sim.outcomes import REPORTER_KINDS
 from sim.scenario import ScenarioSpec, load_scenario
 from sim.store import ResultsStore
 
@@ -34,12 +33,11 @@ __all__ = [
     "load_results",
     "replicate_seeds",
     "run_replicate",
+    "run_replicates",
     "run_scenario",
     "trace_ties",
 ]
 
-#: Outcome kinds the model's DataCollector reports itself (``kind:bloc`` or ``collapses``).
-_REPORTED = REPORTER_KINDS
 _ID_COLUMNS = ("scenario", "replicate", "seed", "arm", "step")
 
 
@@ -71,89 +69,98 @@ def run_replicate(
         then the model variables and outcome columns (model frame) or ``actor`` and the agent
         variables (agent frame).
     """
-    models, agents = [], []
-    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
-        m, a = _run_arm(spec, shocks, seed)
-        ids = {"scenario": spec.name, "replicate": replicate, "seed": seed, "arm": arm}
-        models.append(pd.concat([pd.DataFrame(ids, index=m.index), m], axis=1))
-        agents.append(pd.concat([pd.DataFrame(ids, index=a.index), a], axis=1))
-    return pd.concat(models, ignore_index=True), pd.concat(agents, ignore_index=True)
-
-
-def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
-    from sim.model import AllianceModel
-
-    model = AllianceModel(spec.world, params=spec.model_params(), shocks=tuple(shocks), rng=seed)
-    inspected = [o for o in spec.outcomes if o.split(":")[0] not in _REPORTED]
-    # The constructor collected row 0 and no shock has fired yet (shocks fire while time
-    # advances), so row 0 is read now; every later row is read by the collector itself.
-    rows = [_inspect(model, inspected)]
-    model.datacollector = _InspectingCollector(model.datacollector, inspected, rows)
-    for _ in range(spec.steps):
-        model.step()
-
-    mf = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    if len(mf) != spec.steps + 1 or len(rows) != spec.steps + 1:
-        raise SimError(
-            f"the model collected {len(mf)} rows ({len(rows)} inspections) for {spec.steps} "
-            f"steps; expected {spec.steps + 1} (time 0 and after every step, see "
-            "docs/architecture.md)"
-        )
-    mf.insert(0, "step", np.arange(len(mf)))
-    for name in inspected:
-        mf[name] = [r[name] for r in rows]
-
-    af = model.datacollector.get_agent_vars_dataframe().reset_index()
-    step_col = "Step" if "Step" in af.columns else af.columns[0]
-    # Collection order, not the model's step counter, numbers the rows 0..steps.
-    af["step"] = af[step_col].rank(method="dense").astype(int) - 1
-    af = af.drop(columns=[c for c in (step_col, "AgentID") if c in af.columns])
-    front = ["step", "actor"] if "actor" in af.columns else ["step"]
-    af = af[front + [c for c in af.columns if c not in front]]
-    af = af.sort_values(front, kind="stable").reset_index(drop=True)
+    ((_, mf, af),) = run_replicates(spec, [(replicate, seed)])
     return mf, af
 
 
-class _InspectingCollector:
-    """The model's collector, which also reads the inspected outcomes whenever it collects.
+def run_replicates(
+    spec: ScenarioSpec, tasks: Sequence[tuple[int, int]], *, agent_frames: bool = True
+) -> list[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
+    """Run many replicates as one batch per arm (:func:`sim.engine.run_batch`).
 
-    Mesa runs a step's event (which ends with the model's collect) before the shock events
-    due at the same time, so ``model.step()`` returns *after* the shocks at the new time have
-    fired. Reading ``model.capability(...)`` there would show a shock with ``at=t`` in row t,
-    one row before the reporters do. Reading at collect time puts inspected outcomes and
-    reporters in the same state: row t + 1 is the first to show a shock at t
-    (docs/architecture.md, *Model*). Everything else is delegated to the wrapped collector.
+    Parameters
+    ----------
+    spec : ScenarioSpec
+    tasks : sequence of (replicate, seed)
+    agent_frames : bool
+        Build the agent frames (None in their place otherwise).
+
+    Returns
+    -------
+    list of (replicate, model frame, agent frame)
+        In the order of `tasks`; each equal to :func:`run_replicate` for that replicate.
+
+    Raises
+    ------
+    SimError
+        A replicate whose numbers went non-finite or whose shock raised (every such
+        replicate, its seed and the reason); the other rows of the batch still ran.
     """
-
-    def __init__(self, inner: Any, outcomes: Sequence[str], rows: list[dict[str, float]]):
-        self._inner = inner
-        self._outcomes = outcomes
-        self._rows = rows
-
-    def collect(self, model: Any) -> None:
-        self._inner.collect(model)
-        self._rows.append(_inspect(model, self._outcomes))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-def _inspect(model, outcomes: Sequence[str]) -> dict[str, float]:
-    out = {}
-    for name in outcomes:
-        kind, _, arg = name.partition(":")
-        if kind == "strength":
-            a, b = arg.split("-")
-            out[name] = float(model.strength(a, b))
-        elif kind == "delivered":
-            a, _, rest = arg.partition("->")
-            b, _, commodity = rest.partition(":")
-            out[name] = float(model.delivered(a, b, commodity or None))
-        elif kind == "capability":
-            out[name] = float(model.capability(arg))
-        else:  # validated by the scenario parser, so this is a bug
-            raise SimError(f"no inspection for outcome {name!r}")
+    seeds = [s for _, s in tasks]
+    arms = [
+        (arm, _run_arm_batch(spec, shocks, seeds, agent_frames=agent_frames))
+        for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks))
+    ]
+    failed = [(arm, f) for arm, b in arms for f in b.failed]
+    if failed:
+        raise SimError(
+            f"scenario {spec.name!r}: "
+            + "; ".join(
+                f"replicate {tasks[r][0]} (seed {seed}, arm {arm}) failed: {why}"
+                for arm, (r, seed, why) in failed
+            )
+        )
+    out = []
+    for k, (rep, seed) in enumerate(tasks):
+        models, agents = [], []
+        ids = {"scenario": spec.name, "replicate": rep, "seed": seed}
+        for arm, b in arms:
+            m = b.model_frame(k)
+            models.append(pd.concat([pd.DataFrame({**ids, "arm": arm}, index=m.index), m], axis=1))
+            if agent_frames:
+                a = b.agent_frame(k)
+                agents.append(
+                    pd.concat([pd.DataFrame({**ids, "arm": arm}, index=a.index), a], axis=1)
+                )
+        mf = pd.concat(models, ignore_index=True)
+        af = pd.concat(agents, ignore_index=True) if agent_frames else None
+        out.append((rep, mf, af))
     return out
+
+
+def _run_arm_batch(
+    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
+):
+    from sim.engine import run_batch
+
+    batch = run_batch(
+        spec.world,
+        spec.model_params(),
+        tuple(shocks),
+        list(seeds),
+        steps=spec.steps,
+        outcomes=spec.outcomes,
+        agent_frames=agent_frames,
+    )
+    if batch.values.shape[0] != spec.steps + 1:
+        raise SimError(
+            f"the model collected {batch.values.shape[0]} rows for {spec.steps} steps; "
+            f"expected {spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
+        )
+    return batch
+
+
+def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
+    """One arm of one replicate: its model and agent frames (``step`` first, no ids).
+
+    Inspected outcomes (``strength:A-B``, ``delivered:A->B``, ``capability:A``) are read as
+    part of collection, in the same state as the reporters: row t + 1 is the first to show a
+    shock at t (docs/architecture.md, *Model*).
+    """
+    b = _run_arm_batch(spec, shocks, [seed])
+    if b.failed:
+        raise SimError(f"scenario {spec.name!r}, seed {seed}: {b.failed[0][2]}")
+    return b.model_frame(0), b.agent_frame(0)
 
 
 def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = None) -> pd.DataFrame:
@@ -198,7 +205,7 @@ def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = Non
 
 
 def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):
-    return [(rep, *run_replicate(spec, rep, seed)) for rep, seed in tasks]
+    return run_replicates(spec, tasks)
 
 
 # -- results ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from sim.errors import Problem, ShockError, suggest
 from sim.params import COLLAPSE_FATES
 
 if TYPE_CHECKING:
+    from sim.engine import Undo
     from sim.model import AllianceModel
 
 __all__ = [
@@ -46,12 +47,84 @@ __all__ = [
     "RemoveState",
     "Restore",
     "Sanction",
+    "Shock",
+    "ShockTarget",
     "TargetedAttack",
     "choices_of",
     "field_problem",
 ]
 
 ATTACK_MEASURES = ("degree", "betweenness", "capability")
+
+
+# -- the protocol -------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class ShockTarget(Protocol):
+    """What a shock's ``apply`` may use: the model's read interface and named operations.
+
+    :class:`sim.model.AllianceModel` and a batch row (:class:`sim.engine.RowView`) both offer
+    it (:class:`sim.engine.RowOps`). Each operation changes the model at once and returns
+    typed undo records (:class:`sim.engine.Undo`), which ``Restore`` reverts in reverse
+    order; a shock never touches the model's arrays itself.
+    """
+
+    ids: tuple[str, ...]
+    bloc_names: list[str]
+
+    def position(self, actor: str) -> int: ...
+    def alive_mask(self) -> np.ndarray: ...
+    def bloc_index(self) -> np.ndarray: ...
+    def capabilities(self) -> np.ndarray: ...
+    def supply_ties(self, i: int, j: int, commodity: str | None = None) -> np.ndarray: ...
+    def active_partnerships(self) -> tuple[np.ndarray, np.ndarray]: ...
+    def open_supply(self) -> np.ndarray: ...
+    def defect_target(self, i: int) -> str: ...
+    def kill(self, i: int) -> list[Undo]: ...
+    def realign(self, i: int, to_bloc: str) -> list[Undo]: ...
+    def degrade(self, i: int, what: str, factor: float) -> list[Undo]: ...
+    def mark_hostile(self, pairs: Any) -> list[Undo]: ...
+    def formalize(self, i: int, j: int, kind: str, strength: float | None) -> list[Undo]: ...
+    def cut_supply(self, ties: np.ndarray) -> list[Undo]: ...
+    def dissolve_partnership(self, i: int, j: int) -> list[Undo]: ...
+    def block_transit(self, i: int) -> list[Undo]: ...
+    def close_routes(self, routes: np.ndarray) -> list[Undo]: ...
+    def undo(self, shock: Any) -> None: ...
+
+
+@runtime_checkable
+class Shock(Protocol):
+    """A scheduled change to the model (every class of :data:`SHOCKS` is one).
+
+    Attributes
+    ----------
+    at : int
+        The step (month) at which it takes effect: before the supply phase of the step from
+        ``at`` to ``at + 1``.
+
+    Methods
+    -------
+    validate(model)
+        Raise :class:`sim.errors.ShockError` if the shock cannot apply to `model` (unknown
+        actor, bloc or corridor, a time in the past), naming what is allowed.
+    apply(model) -> list of Undo
+        Act through the named operations of :class:`ShockTarget` only, and return their undo
+        records, in the order made (a ``Restore`` reverts them in reverse).
+    """
+
+    at: int
+
+    def validate(self, model: Any) -> None: ...
+    def apply(self, model: ShockTarget) -> list[Undo]: ...
+
+
+def _alive_pool(model: ShockTarget, bloc: str | None) -> np.ndarray:
+    """Positions of the alive actors (of `bloc` only, if given)."""
+    pool = model.alive_mask()
+    if bloc is not None:
+        pool &= model.bloc_index() == model.bloc_names.index(bloc)
+    return np.flatnonzero(pool)
 
 
 # -- field metadata: what each field is, and the checks derived from it --------------------------
@@ -269,13 +342,13 @@ class RemoveState:
         if self.to_bloc is not None:
             _bloc(model, self.to_bloc, self, "to_bloc")
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        i = model._pos[self.target]
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        i = model.position(self.target)
         if self.fate == "removed":
             return model.kill(i)
         if self.fate == "neutral":
             return model.realign(i, "neutral")
-        return model.realign(i, self.to_bloc or model._defect_target(i))
+        return model.realign(i, self.to_bloc or model.defect_target(i))
 
 
 @dataclass(frozen=True)
@@ -304,8 +377,8 @@ class Defect:
         _check_time(model, self)
         _bloc(model, self.to_bloc, self, "to_bloc")
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        return model.realign(model._pos[self.target], self.to_bloc)
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        return model.realign(model.position(self.target), self.to_bloc)
 
 
 @dataclass(frozen=True)
@@ -363,22 +436,11 @@ class CutTie:
         if self.layer == "partnership" and (min(i, j), max(i, j)) not in model.partners.index:
             raise ShockError(f"{self!r}: no partnership between {a!r} and {b!r}")
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        i, j = (model.position(x) for x in self.target)
         if self.layer == "supply":
-            ks = self._ties(model)
-            model._tie_cut[ks] += 1
-            return [("cut", ks)]
-        i, j = (model._pos[x] for x in self.target)
-        lay = model.partners
-        e = lay.index[(min(i, j), max(i, j))]
-        if not lay.active[e]:
-            return []
-        mask = np.zeros(len(lay), dtype=bool)
-        mask[e] = True
-        rec = ("ties", np.array([e]), lay.s[mask].copy())
-        lay.dissolve(mask)
-        model._topo_version += 1
-        return [rec]
+            return model.cut_supply(model.supply_ties(i, j, self.commodity))
+        return model.dissolve_partnership(i, j)
 
 
 @dataclass(frozen=True)
@@ -412,19 +474,16 @@ class BlockTransit:
             )
         _check_time(model, self)
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        if self.target in model._pos:
-            i = model._pos[self.target]
-            model._blocking[i] += 1
-            # Closing one's territory to a partner's supplies is a hostile act towards it.
-            hostile = model.mark_hostile((i, j) for j in model.transit_victims(i))
-            return [("block", i), *hostile]
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        if self.target in model.ids:
+            # Closing one's territory to a partner's supplies is a hostile act towards it
+            # (the operation marks it).
+            return model.block_transit(model.position(self.target))
         rs = np.array(
             [r for r, c in enumerate(model.supply.route_corridor) if c == self.target],
             dtype=np.intp,
         )
-        model._route_closed[rs] += 1
-        return [("route", rs)]
+        return model.close_routes(rs)
 
 
 @dataclass(frozen=True)
@@ -463,8 +522,8 @@ class Degrade:
         _actor(model, self.target, self)
         _check_time(model, self)
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        return model.degrade(model._pos[self.target], self.what, self.factor)
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        return model.degrade(model.position(self.target), self.what, self.factor)
 
 
 @dataclass(frozen=True)
@@ -524,13 +583,19 @@ class Sanction:
         if len(self._ties(model)) == 0:
             raise ShockError(f"{self!r}: no supply tie matches this sanction")
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        ks = self._ties(model)
-        model._tie_cut[ks] += 1
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        net = model.supply
+        t = model.position(self.target)
+        if not self.suppliers and not self.buyers:
+            ks = np.flatnonzero((net.supplier == t) | (net.recipient == t))
+        else:
+            sup = np.isin(net.supplier, [model.position(x) for x in self.suppliers])
+            buy = np.isin(net.recipient, [model.position(x) for x in self.buyers])
+            ks = np.flatnonzero((sup & (net.recipient == t)) | (buy & (net.supplier == t)))
+        cut = model.cut_supply(ks)
         # Those who impose the sanction act against the target: a hostile act on each tie.
-        t = model._pos[self.target]
-        hostile = model.mark_hostile((t, model._pos[x]) for x in self.by)
-        return [("cut", ks), *hostile]
+        hostile = model.mark_hostile((t, model.position(x)) for x in self.by)
+        return [*cut, *hostile]
 
 
 @dataclass(frozen=True)
@@ -591,9 +656,10 @@ class Formalize:
             raise ShockError(f"{self!r}: a treaty needs two different actors")
         _check_time(model, self)
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        i, j = (model._pos[x] for x in self.target)
-        if not (model._alive[i] and model._alive[j]):
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        i, j = (model.position(x) for x in self.target)
+        alive = model.alive_mask()
+        if not (alive[i] and alive[j]):
             return []  # a treaty with a fallen regime is not signed
         return model.formalize(i, j, self.kind, self.strength)
 
@@ -666,11 +732,11 @@ class RandomFailure:
                     f"use k <= {n}"
                 )
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        idx = self._pool(model)
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        idx = _alive_pool(model, self.bloc)
         n = len(idx)
         k = min(int(self.k), n) if self.k is not None else round(self.fraction * n)
-        recs: list[tuple] = []
+        recs: list[Undo] = []
         for i in model.shock_rng.choice(idx, size=k, replace=False):
             recs += model.kill(int(i))
         return recs
@@ -714,17 +780,18 @@ class TargetedAttack:
             _bloc(model, self.bloc, self, "bloc")
         _check_time(model, self)
 
-    def _scores(self, model: AllianceModel) -> np.ndarray:
+    def _scores(self, model: ShockTarget) -> np.ndarray:
         if self.by == "capability":
-            return model._cap.copy()
+            return model.capabilities()
         import networkx as nx
 
-        lay, net, alive = model.partners, model.supply, model._alive
+        net, alive = model.supply, model.alive_mask()
         G = nx.Graph()
         G.add_nodes_from(np.flatnonzero(alive).tolist())
-        act = lay.active & alive[lay.a] & alive[lay.b]
-        G.add_edges_from(zip(lay.a[act].tolist(), lay.b[act].tolist(), strict=True))
-        sup = alive[net.supplier] & alive[net.recipient] & (model._tie_cut == 0)
+        a, b = model.active_partnerships()
+        both = alive[a] & alive[b]
+        G.add_edges_from(zip(a[both].tolist(), b[both].tolist(), strict=True))
+        sup = model.open_supply()
         G.add_edges_from(zip(net.supplier[sup].tolist(), net.recipient[sup].tolist(), strict=True))
         score = np.zeros(model.n)
         if self.by == "degree":
@@ -735,15 +802,12 @@ class TargetedAttack:
                 score[v] = b
         return score
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
-        recs: list[tuple] = []
+    def apply(self, model: ShockTarget) -> list[Undo]:
+        recs: list[Undo] = []
         rounds = self.k if self.recompute else 1
         per_round = 1 if self.recompute else self.k
         for _ in range(rounds):
-            pool = model._alive.copy()
-            if self.bloc is not None:
-                pool &= model._bloc == model.bloc_names.index(self.bloc)
-            idx = np.flatnonzero(pool)
+            idx = _alive_pool(model, self.bloc)
             if len(idx) == 0:
                 break
             order = idx[np.argsort(-self._scores(model)[idx], kind="stable")]
@@ -806,7 +870,7 @@ class Restore:
                 f"(at={self.shock.at})"
             )
 
-    def apply(self, model: AllianceModel) -> list[tuple]:
+    def apply(self, model: ShockTarget) -> list[Undo]:
         model.undo(self.shock)
         return []
 

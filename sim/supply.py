@@ -13,9 +13,18 @@ import numpy as np
 
 from sim.commodities import IMPORTANCE, USD_PER_UNIT
 from sim.metrics import route_taken
+from sim.rowops import row_bincount
 from sim.world import World
 
-__all__ = ["SupplyNetwork", "capped_share", "deliver", "surge_targets"]
+__all__ = [
+    "SupplyNetwork",
+    "capped_share",
+    "deliver",
+    "deliver_rows",
+    "route_taken_rows",
+    "surge_targets",
+    "surge_targets_rows",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +90,15 @@ class SupplyNetwork:
     @property
     def n_ties(self) -> int:
         return len(self.supplier)
+
+    def _by_tie(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Routes grouped by tie (stable): the order, each group's start, each group's tie."""
+        got = self._taken.get("by_tie")
+        if got is None:
+            order = np.argsort(self.route_tie, kind="stable")
+            ties, starts = np.unique(self.route_tie[order], return_index=True)
+            got = self._taken["by_tie"] = (order, starts, ties)
+        return got
 
     @classmethod
     def from_world(cls, world: World) -> SupplyNetwork:
@@ -261,42 +279,108 @@ def deliver(
     The share is a function of the one uniform per tie, so a shocked run and its baseline
     keep drawing the same numbers whatever routes they take.
     """
+    vol = net.volume if volume is None else volume
+    delivered, dispatched, taken = deliver_rows(
+        net,
+        output=output[None],
+        tie_open=tie_open[None],
+        passable=passable[None],
+        route_open=route_open[None],
+        tie_passable=None if tie_passable is None else tie_passable[None],
+        uniform=None if uniform is None else uniform[None],
+        interdiction_rate=interdiction_rate,
+        direct_rate=direct_rate,
+        volume=vol[None],
+    )
+    if route_out is not None:
+        route_out[:] = taken[0]
+    return delivered[0], dispatched[0]
+
+
+def _rows3(x):
+    """A per-row parameter, shape (R, 1), made to broadcast against (R, N, C) arrays."""
+    x = np.asarray(x)
+    return x[..., None] if x.ndim else x
+
+
+def route_taken_rows(net: SupplyNetwork, usable: np.ndarray) -> np.ndarray:
+    """:func:`sim.metrics.route_taken` for every row of `usable` (R, routes) at once.
+
+    Routes are sorted by (rank, tie), so a tie's first usable route is its usable route of
+    lowest index: a minimum over each tie's routes, grouped once by ``route_tie``.
+    """
     k = net.n_ties
+    if usable.shape[0] == 1:
+        # One row (the single model): the usable routes change only with shocks and
+        # collapses, so the choice is memoised per mask.
+        key = usable.tobytes()
+        taken = net._taken.get(key)
+        if taken is None:
+            if len(net._taken) > 64:
+                net._taken.clear()
+            taken = net._taken[key] = route_taken(net.route_tie, usable[0], k)[None, :]
+        return taken
+    order = net._by_tie()
+    big = np.iinfo(np.intp).max
+    idx = np.where(usable[:, order[0]], order[0][None, :], big)
+    first = np.minimum.reduceat(idx, order[1], axis=1) if len(order[0]) else idx
+    taken = np.full((usable.shape[0], k), -1, dtype=np.intp)
+    has = first != big
+    taken[:, order[2]] = np.where(has, first, -1)
+    return taken
+
+
+def deliver_rows(
+    net: SupplyNetwork,
+    *,
+    output: np.ndarray,
+    tie_open: np.ndarray,
+    passable: np.ndarray,
+    route_open: np.ndarray,
+    volume: np.ndarray,
+    tie_passable: np.ndarray | None = None,
+    uniform: np.ndarray | None = None,
+    interdiction_rate=0.0,
+    direct_rate=0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`deliver` for R rows at once (the batched engine, :mod:`sim.engine`).
+
+    Every state argument carries a leading row axis (``output`` (R, N, C), ``tie_open``
+    (R, K), ...); the rates are numbers or per-row arrays of shape (R, 1). The structure
+    (ties, routes, hops) is `net`'s, shared by every row. Returns ``delivered``,
+    ``dispatched`` and the route each tie took (R, K), -1 where none is usable.
+    """
+    n_rows, k = output.shape[0], net.n_ties
     if k == 0:
-        return np.zeros(0), np.zeros(0)
-    vol = np.where(tie_open, net.volume if volume is None else volume, 0.0)
-    committed = np.zeros_like(output)
-    np.add.at(committed, (net.supplier, net.commodity), vol)
-    avail = output[net.supplier, net.commodity]
-    comm = committed[net.supplier, net.commodity]
+        z = np.zeros((n_rows, 0))
+        return z, z.copy(), np.zeros((n_rows, 0), dtype=np.intp)
+    n, n_c = output.shape[1], output.shape[2]
+    vol = np.where(tie_open, volume, 0.0)
+    cell = net.supplier * n_c + net.commodity
+    committed = row_bincount(cell, vol, n * n_c)
+    flat = output.reshape(n_rows, n * n_c)
+    avail = flat[:, cell]
+    comm = committed[:, cell]
     dispatched = vol * capped_share(avail, comm)
 
-    hop_ok = passable[net.hop_actor]
+    hop_ok = passable[:, net.hop_actor]
     if tie_passable is not None:
         hop_ok &= tie_passable
     n_routes = len(net.route_tie)
-    blocked = np.bincount(net.hop_route, weights=~hop_ok, minlength=n_routes)
+    blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
     usable = route_open & (blocked == 0)
-    # Routes are sorted by (rank, tie), so each tie's routes come in order of preference. The
-    # usable routes change only with shocks and collapses, so the choice is memoised per mask.
-    key = usable.tobytes()
-    taken = net._taken.get(key)
-    if taken is None:
-        if len(net._taken) > 64:
-            net._taken.clear()
-        taken = net._taken[key] = route_taken(net.route_tie, usable, k)
-    if route_out is not None:
-        route_out[:] = taken
+    taken = route_taken_rows(net, usable)
     ok = taken >= 0
-    capacity = np.where(ok, net.route_capacity[taken], 0.0)
-    hops = np.where(ok, net.route_hops[taken], 0)
+    t = np.where(ok, taken, 0)
+    capacity = np.where(ok, net.route_capacity[t], 0.0)
+    hops = np.where(ok, net.route_hops[t], 0)
     delivered = dispatched * capacity
-    if uniform is not None and (interdiction_rate > 0 or direct_rate > 0):
+    if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
         # expected share lost on the route taken
         q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
         lost = np.minimum(1.0, -q * np.log(np.maximum(uniform, 1e-300)))
         delivered *= 1.0 - lost
-    return delivered, dispatched
+    return delivered, dispatched, taken
 
 
 def surge_targets(
@@ -337,18 +421,37 @@ def surge_targets(
     ...               pull=np.ones(net.n_ties), spare=np.ones_like(net.production)).sum()
     np.float64(0.0)
     """
-    k = net.n_ties
+    return surge_targets_rows(
+        net,
+        shortfall=shortfall[None],
+        eligible=eligible[None],
+        pull=pull[None],
+        spare=spare[None],
+    )[0]
+
+
+def surge_targets_rows(
+    net: SupplyNetwork,
+    *,
+    shortfall: np.ndarray,
+    eligible: np.ndarray,
+    pull: np.ndarray,
+    spare: np.ndarray,
+) -> np.ndarray:
+    """:func:`surge_targets` for R rows at once: every argument with a leading row axis."""
+    n_rows, k = eligible.shape[0], net.n_ties
     m = net.tie_need
     ok = eligible & (m >= 0) & (pull > 0)
     if not ok.any():
-        return np.zeros(k)
+        return np.zeros((n_rows, k))
+    mc = np.where(m >= 0, m, 0)
     w = np.where(ok, pull, 0.0)
-    tot = np.bincount(m[ok], weights=w[ok], minlength=len(net.need_volume))
-    ask = np.zeros(k)
-    ask[ok] = shortfall[m[ok]] * w[ok] / tot[m[ok]]
-    claims = np.zeros_like(spare)
-    np.add.at(claims, (net.supplier, net.commodity), ask)
-    scale = capped_share(spare, claims)  # 1 where the spare covers every claim
-    return ask * np.where(
-        claims[net.supplier, net.commodity] > 0, scale[net.supplier, net.commodity], 0.0
-    )
+    tot = row_bincount(mc, w, shortfall.shape[1])
+    ask = np.zeros((n_rows, k))
+    rows, ties = np.nonzero(ok)
+    ask[rows, ties] = shortfall[rows, mc[ties]] * w[rows, ties] / tot[rows, mc[ties]]
+    n, n_c = spare.shape[1], spare.shape[2]
+    cell = net.supplier * n_c + net.commodity
+    claims = row_bincount(cell, ask, n * n_c)
+    scale = capped_share(spare.reshape(n_rows, n * n_c), claims)  # 1 where the spare covers
+    return ask * np.where(claims[:, cell] > 0, scale[:, cell], 0.0)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.params import ModelParams
+from sim.rowops import row_bincount
 
 __all__ = [
     "DEFENCE_KINDS",
@@ -149,21 +150,24 @@ def _key(i: int, j: int) -> tuple[int, int]:
 def allied_support(layer: PartnershipLayer, cap: np.ndarray) -> np.ndarray:
     """Allied support per actor: :math:`S_i = \\sum_j s_{ij}\\, c_j` over active ties.
 
-    Inactive ties have strength 0, and dead actors capability 0, so neither counts.
+    Inactive ties have strength 0, and dead actors capability 0, so neither counts. `cap`
+    (N,) with a layer of strengths (E,), or a batch: `cap` (R, N) and strengths (R, E).
     """
-    n = len(cap)
-    return np.bincount(layer.a, weights=layer.s * cap[layer.b], minlength=n) + np.bincount(
-        layer.b, weights=layer.s * cap[layer.a], minlength=n
-    )
+    n = cap.shape[-1]
+    a, b, s = layer.a, layer.b, layer.s
+    return row_bincount(a, s * cap[..., b], n) + row_bincount(b, s * cap[..., a], n)
 
 
 def rival_pressure(
     ra: np.ndarray, rb: np.ndarray, intensity: np.ndarray, cap: np.ndarray
 ) -> np.ndarray:
-    """Rival pressure per actor: :math:`P_i = \\sum_r \\iota_{ir}\\, c_r` over rivalry ties."""
-    n = len(cap)
-    return np.bincount(ra, weights=intensity * cap[rb], minlength=n) + np.bincount(
-        rb, weights=intensity * cap[ra], minlength=n
+    """Rival pressure per actor: :math:`P_i = \\sum_r \\iota_{ir}\\, c_r` over rivalry ties.
+
+    `cap` (N,) or a batch (R, N); `intensity` (T,) or (R, T).
+    """
+    n = cap.shape[-1]
+    return row_bincount(ra, intensity * cap[..., rb], n) + row_bincount(
+        rb, intensity * cap[..., ra], n
     )
 
 
@@ -188,9 +192,11 @@ def tie_drivers(
     cover_a, cover_b : float arrays, shape (E,)
         Share of partner ``a``'s (``b``'s) needs that the other partner delivered this month.
 
+    Every array may carry a leading replicate axis (R, ...), the layer's strengths too.
+
     Returns
     -------
-    support, dependence, threat : float arrays, shape (E,)
+    support, dependence, threat : float arrays, shape (E,) or (R, E)
         ``support`` = mean of the two covers; ``dependence`` = mean over the two partners of
         :math:`\\tfrac12[\\kappa_{i|j}(1 - \\min(1, f_i - \\kappa_{i|j}))
         + s_{ij} c_j / (c_i + S_i)]` (needs covered by the partner times the lack of
@@ -199,15 +205,15 @@ def tie_drivers(
         :math:`x = (P_i + P_j) / (c_i + c_j + S_i - s c_j + S_j - s c_i)`.
     """
     a, b, s = layer.a, layer.b, layer.s
-    ca, cb = cap[a], cap[b]
+    ca, cb = cap[..., a], cap[..., b]
     sup = 0.5 * (cover_a + cover_b)
-    alt_a = np.clip(fulfilment[a] - cover_a, 0.0, 1.0)
-    alt_b = np.clip(fulfilment[b] - cover_b, 0.0, 1.0)
-    sec_a = s * cb / (ca + support[a] + _EPS)
-    sec_b = s * ca / (cb + support[b] + _EPS)
+    alt_a = np.clip(fulfilment[..., a] - cover_a, 0.0, 1.0)
+    alt_b = np.clip(fulfilment[..., b] - cover_b, 0.0, 1.0)
+    sec_a = s * cb / (ca + support[..., a] + _EPS)
+    sec_b = s * ca / (cb + support[..., b] + _EPS)
     dep = 0.25 * (cover_a * (1.0 - alt_a) + sec_a + cover_b * (1.0 - alt_b) + sec_b)
-    own = ca + cb + (support[a] - s * cb) + (support[b] - s * ca)
-    x = (pressure[a] + pressure[b]) / (own + _EPS)
+    own = ca + cb + (support[..., a] - s * cb) + (support[..., b] - s * ca)
+    x = (pressure[..., a] + pressure[..., b]) / (own + _EPS)
     threat = x / (1.0 + x)
     return sup, dep, threat
 
@@ -316,7 +322,9 @@ def log_drivers(params: ModelParams, sup, dep, threat) -> np.ndarray:
     :math:`\\epsilon` = ``driver_floor`` keeps a driver of 0 (no supply between the
     partners) finite, and makes a change of a driver near 0 count for little.
     """
-    eps = params.driver_floor
+    eps = np.asarray(params.driver_floor)
+    if eps.ndim:  # one value per replicate row, shape (R, 1)
+        eps = eps[..., None]
     return np.log(np.stack([sup, dep, threat], axis=-1) + eps)
 
 
@@ -348,9 +356,9 @@ def logodds_targets(layer: PartnershipLayer, params: ModelParams, ld: np.ndarray
     """
     d = ld - layer.ell0
     shift = (
-        params.support_elasticity * d[:, 0]
-        + params.dependence_elasticity * d[:, 1]
-        + params.threat_elasticity * d[:, 2]
+        params.support_elasticity * d[..., 0]
+        + params.dependence_elasticity * d[..., 1]
+        + params.threat_elasticity * d[..., 2]
         - params.hostility_weight * layer.hostility
     )
     z = layer.logit0 + layer.damp * shift

@@ -218,24 +218,34 @@ def _run_ensemble(
     """Mean delivered per supply tie over `months` (shocked, baseline, summed over replicates)
     and the per-step deliveries of both arms (replicate sums).
 
+    The replicates not yet stored run together, each arm as one batch
+    (:class:`sim.engine.Engine`; every row equals ``AllianceModel(world, shocks=..., rng=seed)``).
     With a `store`, each replicate's deliveries are a part (``rNNNNNN``, table
-    ``deliveries``: ``arm, month, tie, delivered``), written as it completes; replicates
-    already stored are read back instead of run (the same numbers: Parquet keeps float64).
+    ``deliveries``: ``arm, month, tie, delivered``); replicates already stored are read back
+    instead of run (the same numbers: Parquet keeps float64). The sums add the replicates in
+    order.
     """
     from sim.executors import progress
 
     children = np.random.SeedSequence(episode.seed).spawn(episode.replicates)
+    seeds = [int(child.generate_state(1)[0]) for child in children]
     n = len(world.ties_in("supply"))
     shocked_steps = np.zeros((months, n))
     base_steps = np.zeros((months, n))
     stored = store.keys() if store is not None else set()
+    keys = [f"r{rep:06d}" for rep in range(len(seeds))]
+    todo = [rep for rep, key in enumerate(keys) if key not in stored]
+    if todo:
+        run_seeds = [seeds[rep] for rep in todo]
+        shocked_rows = _run_arm_rows(world, shocks, months, run_seeds)
+        base_rows = _run_arm_rows(world, [], months, run_seeds)
+        fresh = {rep: (shocked_rows[k], base_rows[k]) for k, rep in enumerate(todo)}
     with progress(episode.replicates, quiet=quiet, desc=episode.name, unit="rep") as bar:
-        for rep, child in enumerate(children):
-            key = f"r{rep:06d}"
+        for rep, key in enumerate(keys):
             if key in stored:
                 shocked, base = _read_replicate(store.read_part(key), months, n)
             else:
-                shocked, base = _replicate(world, shocks, months, int(child.generate_state(1)[0]))
+                shocked, base = fresh[rep]
                 if store is not None:
                     store.write_part(key, _replicate_frame(shocked, base))
             shocked_steps += shocked
@@ -244,19 +254,31 @@ def _run_ensemble(
     return shocked_steps, base_steps
 
 
-def _replicate(world: World, shocks: list[Any], months: int, seed: int):
-    """One replicate's deliveries per month and supply tie: shocked arm, baseline arm."""
-    from sim.model import AllianceModel
+def _run_arm_rows(world: World, arm_shocks: list[Any], months: int, seeds: list[int]):
+    """Deliveries per row, month and supply tie (R, months, ties) of one arm, as one batch."""
+    from sim.engine import Engine, RowView, formalize_pairs
 
     n = len(world.ties_in("supply"))
-    out = []
-    for model in (AllianceModel(world, shocks=shocks, rng=seed), AllianceModel(world, rng=seed)):
-        acc = np.zeros((months, n))
-        for m in range(months):
-            model.step()
-            acc[m] = model.delivered_array
-        out.append(acc)
-    return out[0], out[1]
+    pos = {a.id: i for i, a in enumerate(world.actors)}
+    eng = Engine(world, None, seeds, formalize_pairs=formalize_pairs(pos, arm_shocks))
+    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
+    for view in views:
+        for shock in arm_shocks:
+            shock.validate(view)
+            view.shocks.append(shock)
+    due: dict[int, list[Any]] = {}
+    for shock in arm_shocks:
+        due.setdefault(int(shock.at), []).append(shock)
+    out = np.zeros((len(seeds), months, n))
+    for t in range(months + 1):
+        if t:
+            eng.step()
+            out[:, t - 1] = eng.deliveries
+        for shock in due.get(t, ()):  # Mesa fires the shocks at t after the step to t
+            for r, view in enumerate(views):
+                view.time = float(t)
+                eng.apply_shock(r, shock, view)
+    return out
 
 
 def _replicate_frame(shocked: np.ndarray, base: np.ndarray) -> pd.DataFrame:

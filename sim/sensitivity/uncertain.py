@@ -407,10 +407,15 @@ def evaluate_points(
 
     Notes
     -----
-    Loops the points one by one today; a batched evaluator (several points and replicates
-    through the model at once) replaces this body and nothing else.
+    The chunk runs as points x replicates rows of one batch per arm
+    (:func:`sim.sensitivity.batch.evaluate_points`), with the numbers the per-point
+    :class:`ScenarioEvaluator` gives. A row that fails (non-finite numbers, a shock that
+    raised) makes its point's outputs NaN, which the index tables then refuse with the
+    point named.
     """
-    return [_evaluate_point(spec, targets, values, seeds) for values in values_list]
+    from sim.sensitivity.batch import evaluate_points as batched
+
+    return batched(spec, targets, values_list, seeds)
 
 
 def _evaluate_point(
