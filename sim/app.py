@@ -48,6 +48,7 @@ from sim.app_figures import (
 )
 from sim.errors import Problem, SimError, ValidationError
 from sim.model import AllianceModel
+from sim.outcomes import outcome_name
 from sim.params import ModelParams
 from sim.scenario import list_scenarios, load_scenario
 from sim.shocks import CutTie, RemoveState, Restore
@@ -386,7 +387,7 @@ def bloc_series(model: AllianceModel, bloc: str | None = None) -> tuple[str, Any
     """
     bloc = charted_bloc(model) if bloc is None else bloc
     frame = model.datacollector.get_model_vars_dataframe()
-    return bloc, frame[[f"{v}:{bloc}" for v in ("fulfilment", "cohesion", "giant")]]
+    return bloc, frame[[outcome_name(v, bloc) for v in ("fulfilment", "cohesion", "giant")]]
 
 
 def supply_pairs(model: AllianceModel) -> list[str]:
@@ -427,7 +428,7 @@ def metrics(model: AllianceModel) -> list[tuple[str, str, float, float | None]]:
             ("giant", "giant component (share)"),
             ("alive", "actors alive"),
         ):
-            col = f"{var}:{bloc}"
+            col = outcome_name(var, bloc)
             out.append(
                 (
                     f"{var}-{bloc}",

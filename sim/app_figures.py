@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 from sim.errors import UnknownNameError, suggest
 from sim.labels import month_dates
 from sim.labels import shock_label as _shock_label
+from sim.outcomes import of_kind, outcome_name
 from sim.plotting import BLOC_COLOURS, OKABE_ITO
 
 __all__ = [
@@ -593,8 +594,8 @@ def update_series(
     UnknownNameError
         `bloc` has no series in `shocked`.
     """
-    if f"fulfilment:{bloc}" not in shocked:
-        known = sorted(k.split(":", 1)[1] for k in shocked if k.startswith("fulfilment:"))
+    if outcome_name("fulfilment", bloc) not in shocked:
+        known = sorted(o.args[0] for o in of_kind(shocked, "fulfilment"))
         raise UnknownNameError(
             f"no series for bloc {bloc!r}; allowed: {', '.join(known)}"
             + (f"; {hint}" if (hint := suggest(bloc, known)) else "")
@@ -629,9 +630,9 @@ def update_series(
                       "bgcolor": "rgba(255,255,255,0.7)"})  # fmt: skip
     with fig.batch_update():
         for var in SERIES:
-            y = list(shocked[f"{var}:{bloc}"])
+            y = list(shocked[outcome_name(var, bloc)])
             traces[f"{var}:shock"].update(x=axis(len(y)), y=y)
-            yb = list(baseline[f"{var}:{bloc}"]) if baseline is not None else []
+            yb = list(baseline[outcome_name(var, bloc)]) if baseline is not None else []
             traces[f"{var}:baseline"].update(x=axis(len(yb)), y=yb)
     # layout edits in a batch of their own: a FigureWidget sends trace and layout edits of one
     # batch together as a plotly "update", and (plotly 7) its traces then kept no x and y
@@ -642,6 +643,6 @@ def update_series(
                             "font": {"size": 14}, "x": 0.01}  # fmt: skip
         fig.layout.xaxis.title = "date (month 0 = the world's date)" if as_of else "month"
         fig.layout.xaxis.type = "date" if as_of else "linear"
-        last = max(len(shocked[f"fulfilment:{bloc}"]) - 1, until or 0, 1)
+        last = max(len(shocked[outcome_name("fulfilment", bloc)]) - 1, until or 0, 1)
         fig.layout.xaxis.range = [when(0), when(last)]
     return fig

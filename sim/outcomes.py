@@ -57,7 +57,9 @@ __all__ = [
     "inspected",
     "is_reporter",
     "kind_of",
+    "of_kind",
     "outcome_label",
+    "outcome_name",
     "outcome_problems",
     "parse_outcome",
     "read_outcomes",
@@ -388,3 +390,78 @@ def _label(
         title += f" of {args[2].replace('_', '-')}"
         unit = COMMODITIES.get(args[2], "volume per month")
     return OutcomeLabel(outcome, title, unit)
+
+
+def outcome_name(kind: str, *args: str) -> str:
+    """The outcome name of `kind` with `args`: the one place names are written.
+
+    Parameters
+    ----------
+    kind : str
+        An outcome kind (a key of :data:`OUTCOME_KINDS`).
+    *args : str
+        Its arguments: a bloc or an actor; two actors for a pair; two actors and optionally a
+        commodity for ``delivered``; none for ``collapses``.
+
+    Returns
+    -------
+    str
+        The name, which :func:`parse_outcome` parses back into `kind` and `args`.
+
+    Raises
+    ------
+    ValueError
+        An unknown kind, or the wrong number of arguments for it.
+
+    Examples
+    --------
+    >>> outcome_name("strength", "RUS", "IRN")
+    'strength:RUS-IRN'
+    >>> outcome_name("delivered", "IRN", "HEZ", "arms")
+    'delivered:IRN->HEZ:arms'
+    >>> parse_outcome(outcome_name("fulfilment", "axis")).args
+    ('axis',)
+    """
+    spec = OUTCOME_KINDS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown outcome kind {kind!r}; allowed: {', '.join(OUTCOME_KINDS)}")
+    wanted = {"none": (0,), "bloc": (1,), "actor": (1,), "pair": (2,), "arrow": (2, 3)}
+    if len(args) not in wanted[spec.argument]:
+        raise ValueError(f"{kind!r} takes {spec.syntax}; got arguments {args!r}")
+    if spec.argument == "none":
+        return kind
+    if spec.argument in ("bloc", "actor"):
+        return f"{kind}:{args[0]}"
+    if spec.argument == "pair":
+        return f"{kind}:{args[0]}-{args[1]}"
+    return f"{kind}:{args[0]}->{args[1]}" + (f":{args[2]}" if len(args) == 3 else "")
+
+
+def of_kind(names: Iterable[object], kind: str) -> list[Outcome]:
+    """The names in `names` (e.g. a frame's columns) that are outcomes of `kind`, parsed, in order.
+
+    Parameters
+    ----------
+    names : iterable
+        Column names; anything that is not an outcome of `kind` is skipped.
+    kind : str
+        An outcome kind (a key of :data:`OUTCOME_KINDS`).
+
+    Returns
+    -------
+    list of Outcome
+        One per matching, well-formed name.
+
+    Examples
+    --------
+    >>> [o.args for o in of_kind(["step", "strength:RUS-IRN", "fulfilment:axis"], "strength")]
+    [('RUS', 'IRN')]
+    """
+    out = []
+    for name in names:
+        text = str(name)
+        if kind_of(text) == kind and text.partition(":")[2]:
+            parsed = parse_outcome(text)
+            if parsed.args or OUTCOME_KINDS[kind].argument == "none":
+                out.append(parsed)
+    return out

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.errors import SimError
 from sim.executors import Executor, chunk_size, progress, resolve_executor, split
+from sim.outcomes import outcome_name
 from sim.scenario import ScenarioSpec, load_scenario
 from sim.store import ResultsStore
 
@@ -191,7 +192,7 @@ def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = Non
         for t in spec.world.ties_in("partnership")
         if bloc is None or all(actors.get(x) == bloc for x in t.ends)
     ]
-    outcomes = tuple(dict.fromkeys(f"strength:{a}-{b}" for a, b in ties))
+    outcomes = tuple(dict.fromkeys(outcome_name("strength", a, b) for a, b in ties))
     seed = replicate_seeds(spec.seed, replicate + 1)[replicate]
     traced = dataclasses.replace(spec, outcomes=outcomes)
     frames = []

@@ -20,6 +20,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.errors import Problem, UnknownNameError, ValidationError, suggest
 from sim.labels import month_dates, outcome_label, shock_label
+from sim.outcomes import of_kind, outcome_name, parse_outcome
 from sim.plotting.colours import (
     _ARM_COLOURS,
     _COMMODITY_PALETTE,
@@ -350,7 +351,7 @@ def plot_tie_strengths(
     >>> plt.close(ax.figure)
     """
     frame = _select_scenario(_model_frame(results), scenario)
-    available = [c for c in frame.columns if str(c).startswith("strength:")]
+    available = [o.name for o in of_kind(frame.columns, "strength")]
     cols = available if pairs is None else [_pair_column(p, available) for p in pairs]
     if not cols:
         raise UnknownNameError("the frame has no strength:A-B columns to draw")
@@ -371,7 +372,7 @@ def plot_tie_strengths(
     mesh = ax.pcolormesh(
         x_edges, y_edges, med.to_numpy().T, cmap="viridis", vmin=0.0, vmax=1.0, gid="strengths"
     )
-    ax.set_yticks(range(len(cols)), [c.removeprefix("strength:").replace("-", "–") for c in cols])
+    ax.set_yticks(range(len(cols)), ["–".join(parse_outcome(c).args) for c in cols])
     ax.set_ylim(len(cols) - 0.5, -0.5)
     ax.figure.colorbar(mesh, ax=ax, label="tie strength (median)")
     times = list(shock_times) if shock_times is not None else _shock_times(results)
@@ -438,7 +439,7 @@ def plot_tie_trajectories(
     >>> plt.close(ax.figure)
     """
     frame = _model_frame(results)
-    available = [c for c in frame.columns if str(c).startswith("strength:")]
+    available = [o.name for o in of_kind(frame.columns, "strength")]
     if not available:
         raise UnknownNameError("the frame has no strength:A-B columns to draw")
     med = {
@@ -467,8 +468,8 @@ def plot_tie_trajectories(
     steps = med["shock"].index.to_numpy(dtype=float)
     for i, col in enumerate(cols):
         colour = palette[i % len(palette)]
-        pair = col.removeprefix("strength:")
-        a, _, b = pair.partition("-")
+        a, b = parse_outcome(col).args
+        pair = f"{a}-{b}"
         ax.plot(steps, med["shock"][col], color=colour, lw=2, gid=f"tie:{pair}:shock")
         if "baseline" in med:
             ax.plot(
@@ -575,10 +576,10 @@ def _require_columns(frame: pd.DataFrame, cols: Sequence[str], what: str) -> Non
 
 def _pair_column(pair: str | tuple[str, str], available: Sequence[str]) -> str:
     a, b = pair.split("-", 1) if isinstance(pair, str) else pair
-    for col in (f"strength:{a}-{b}", f"strength:{b}-{a}"):
+    for col in (outcome_name("strength", a, b), outcome_name("strength", b, a)):
         if col in available:
             return col
-    names = [c.removeprefix("strength:") for c in available]
+    names = ["-".join(o.args) for o in of_kind(available, "strength")]
     hint = suggest(f"{a}-{b}", names)
     raise UnknownNameError(
         f"no strength column for the tie {a}-{b}" + (f"; {hint}" if hint else "")
