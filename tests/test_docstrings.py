@@ -48,7 +48,6 @@ PENDING = {
     "sim.store",
     "sim.supply",
     "sim.ties",
-    "sim.world",
 }
 
 # Modules whose examples need an ensemble or a model run: seconds each, not the half second an
