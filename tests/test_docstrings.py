@@ -45,7 +45,6 @@ PENDING = {
     "sim.scenario",
     "sim.sensitivity",  # a package now: its submodules too
     "sim.shocks",
-    "sim.store",
     "sim.supply",
     "sim.ties",
 }
