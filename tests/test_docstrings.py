@@ -42,7 +42,6 @@ PENDING = {
     "sim.patterns",
     "sim.robustness",
     "sim.runner",
-    "sim.scenario",
     "sim.sensitivity",  # a package now: its submodules too
     "sim.shocks",
     "sim.supply",
