@@ -41,7 +41,6 @@ PENDING = {
     "sim.outcomes",
     "sim.patterns",
     "sim.robustness",
-    "sim.runner",
     "sim.sensitivity",  # a package now: its submodules too
     "sim.shocks",
     "sim.supply",
