@@ -37,7 +37,6 @@ PENDING = {
     "sim.cli_sensitivity",
     "sim.engine",
     "sim.labels",
-    "sim.model",
     "sim.outcomes",
     "sim.patterns",
     "sim.robustness",
