@@ -41,7 +41,6 @@ PENDING = {
     "sim.patterns",
     "sim.robustness",
     "sim.sensitivity",  # a package now: its submodules too
-    "sim.shocks",
     "sim.supply",
     "sim.ties",
 }
