@@ -40,7 +40,6 @@ PENDING = {
     "sim.outcomes",
     "sim.patterns",
     "sim.robustness",
-    "sim.sensitivity",  # a package now: its submodules too
     "sim.supply",
     "sim.ties",
 }
