@@ -38,7 +38,6 @@ PENDING = {
     "sim.engine",
     "sim.labels",
     "sim.outcomes",
-    "sim.patterns",
     "sim.robustness",
     "sim.supply",
     "sim.ties",
