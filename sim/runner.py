@@ -468,9 +468,9 @@ def load_results(root: str | Path) -> EnsembleResults:
     >>> import tempfile
     >>> from sim.runner import load_results, run_scenario
     >>> out = tempfile.mkdtemp()
-    >>> _ = run_scenario(spec, executor="serial", out=out, quiet=True)
-    >>> load_results(out).model_frame.shape  # 2 replicates x 2 arms x 4 steps
-    (16, 21)
+    >>> _ = run_scenario(spec, replicates=1, executor="serial", out=out, quiet=True)
+    >>> load_results(out).model_frame.shape  # 1 replicate x 2 arms x 4 steps
+    (8, 21)
     """
     return EnsembleResults(root)
 

@@ -666,8 +666,8 @@ def scenario_sensitivity(
     ...                     seed=5, outcomes=("mean_strength:axis",))
     >>> us = UncertainScenario(spec, {"ties.A00000-A00002.strength": Uniform(0.3, 0.9)})
     >>> from sim.sensitivity.uncertain import scenario_sensitivity
-    >>> res = scenario_sensitivity(us, method="morris", samples=2, rng=1, quiet=True)
-    >>> res.runs, res.outcome
+    >>> res = scenario_sensitivity(us, method="morris", samples=2, replicates=1, rng=1, quiet=True)
+    >>> res.runs, res.outcome  # 2 trajectories x (1 input + 1) points, 1 replicate each
     (4, 'mean_strength:axis')
     >>> res.table[["parameter", "mu_star"]].round(3).to_dict("list")
     {'parameter': ['ties.A00000-A00002.strength'], 'mu_star': [0.397]}
