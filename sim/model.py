@@ -386,6 +386,21 @@ class ArrayCollector:
         ``capability:A``), read through the inspection API at every collect and appended as
         model-frame columns: they show the state the reporters show (row t + 1 is the
         first to show a shock at t).
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel, ArrayCollector
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> c = ArrayCollector(["alive:axis", "fulfilment:axis"], ["actor", "fulfilment"],
+    ...                    outcomes=["capability:A00000"])
+    >>> c.collect(m)
+    >>> m.run_for(2)
+    >>> c.collect(m)
+    >>> c.get_model_vars_dataframe().round(3).to_dict("list")
+    {'alive:axis': [3, 3], 'fulfilment:axis': [0.963, 0.947], 'capability:A00000': [0.116, 0.116]}
+    >>> c.get_agent_vars_dataframe().shape  # 2 collects x 8 actors, 2 agent variables
+    (16, 2)
     """
 
     def __init__(
@@ -445,10 +460,43 @@ class ArrayCollector:
 
 
 def model_variables(model: AllianceModel) -> list[str]:
-    """Names of the model variables of `model`, in column order (see the class docstring)."""
+    """Names of the model variables of `model`, in column order (see the class docstring).
+
+    Parameters
+    ----------
+    model : AllianceModel
+
+    Returns
+    -------
+    list of str
+        Per bloc ``alive:B``, ``fulfilment:B``, ``cohesion:B``, ``mean_strength:B`` and
+        ``giant:B`` (blocs in world order), then ``collapses``.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel, model_variables
+    >>> from sim.worlds import synthetic
+    >>> names = model_variables(AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2))
+    >>> names[:5]
+    ['alive:axis', 'fulfilment:axis', 'cohesion:axis', 'mean_strength:axis', 'giant:axis']
+    >>> names[-1], len(names)  # 3 blocs x 5, then collapses
+    ('collapses', 16)
+    """
     return model._engine.model_variables()
 
 
 def agent_reporters() -> dict[str, str]:
-    """The agent reporters: attributes of :class:`sim.agents.StateAgent`."""
+    """The agent reporters: attributes of :class:`sim.agents.StateAgent`.
+
+    Returns
+    -------
+    dict of str to str
+        Column name -> attribute name (the same), in the agent frame's column order.
+
+    Examples
+    --------
+    >>> from sim.model import agent_reporters
+    >>> list(agent_reporters())
+    ['actor', 'bloc', 'alive', 'capability', 'stability', 'fulfilment']
+    """
     return {k: k for k in ("actor", "bloc", "alive", "capability", "stability", "fulfilment")}

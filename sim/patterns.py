@@ -111,13 +111,42 @@ def delivered_value(
     -----
     The model's own :meth:`sim.AllianceModel.delivered`, so the patterns value deliveries as
     every other outcome does.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> from sim.patterns import delivered_value
+    >>> round(delivered_value(m, "A00001", "A00002", "shells"), 3)  # thousand rounds a month
+    16.056
+    >>> delivered_value(m, "A00002", "A00001")  # no supply tie that way
+    0.0
     """
     return model.delivered(src, dst, commodity)
 
 
 @dataclass(frozen=True)
 class Capability:
-    """Observable: an actor's capability."""
+    """Observable: an actor's capability.
+
+
+    Parameters
+    ----------
+    actor : str
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> from sim.patterns import Capability
+    >>> c = Capability("A00004")
+    >>> str(c), round(c(m), 3)
+    ('capability A00004', 0.203)
+    """
 
     actor: str
 
@@ -130,7 +159,25 @@ class Capability:
 
 @dataclass(frozen=True)
 class Strength:
-    """Observable: the partnership strength of a pair (0 when there is none)."""
+    """Observable: the partnership strength of a pair (0 when there is none).
+
+
+    Parameters
+    ----------
+    a, b : str
+        The two partners, in either order.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> from sim.patterns import Strength
+    >>> s = Strength("A00000", "A00001")
+    >>> str(s), round(s(m), 3)
+    ('A00000–A00001', 0.555)
+    """
 
     a: str
     b: str
@@ -144,7 +191,27 @@ class Strength:
 
 @dataclass(frozen=True)
 class Delivered:
-    """Observable: deliveries from `src` to `dst` (see :func:`delivered_value`)."""
+    """Observable: deliveries from `src` to `dst` (see :func:`delivered_value`).
+
+
+    Parameters
+    ----------
+    src, dst : str
+        Supplier and recipient.
+    commodity : str, optional
+        One commodity in its units; None: every commodity, in value.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> from sim.patterns import Delivered
+    >>> d = Delivered("A00001", "A00002", "shells")
+    >>> str(d), round(d(m), 3)
+    ('A00001→A00002 shells', 16.056)
+    """
 
     src: str
     dst: str
@@ -159,7 +226,25 @@ class Delivered:
 
 @dataclass(frozen=True)
 class Outflow:
-    """Observable: the value of everything `actor` delivered last month, to anyone."""
+    """Observable: the value of everything `actor` delivered last month, to anyone.
+
+
+    Parameters
+    ----------
+    actor : str
+        The supplier.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> from sim.patterns import Outflow
+    >>> o = Outflow("A00005")  # one supply tie, to A00003
+    >>> str(o), round(o(m), 3)
+    ('A00005→all value', 21.772)
+    """
 
     actor: str
 
@@ -173,7 +258,20 @@ class Outflow:
 
 @dataclass(frozen=True)
 class Column:
-    """Observable: a model variable of the data collector, e.g. ``cohesion:axis``."""
+    """Observable: a model variable of the data collector, e.g. ``cohesion:axis``.
+
+
+    Parameters
+    ----------
+    name : str
+        A model variable (:func:`sim.model.model_variables`).
+
+    Examples
+    --------
+    >>> from sim.patterns import Column
+    >>> str(Column("cohesion:axis"))
+    'cohesion:axis'
+    """
 
     name: str
 
@@ -216,6 +314,21 @@ class Effect:
         ``drift``: the baseline's change from time 0 to `months` after the shock time.
     relative : bool
         Differences relative to the baseline (a fraction; shown as %).
+
+
+    Examples
+    --------
+    Shocked and baseline trajectories of one column, shocks at month :data:`SHOCK_AT` = 3:
+
+    >>> import numpy as np
+    >>> from sim.patterns import Column, Effect
+    >>> x = Column("x")
+    >>> shocked = {x: np.array([1, 1, 1, 1, 0.5, 0.4])}
+    >>> baseline = {x: np.array([1, 1, 1, 1, 1, 0.8])}
+    >>> Effect(x, 2)(shocked, baseline), Effect(x, 2, relative=True)(shocked, baseline)
+    (-0.4, -0.5)
+    >>> str(Effect(x, 2, "min"))
+    'x: largest fall over months 1–2'
     """
 
     of: Observable
@@ -264,7 +377,27 @@ def _absmax(d: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Gap:
-    """Metric: ``first - second``, two metrics of the same runs."""
+    """Metric: ``first - second``, two metrics of the same runs.
+
+
+    Parameters
+    ----------
+    first, second : metric
+        Two metrics (:class:`Effect`...) of the same shocked and baseline runs.
+
+    Examples
+    --------
+    Shocked and baseline trajectories of one column, shocks at month :data:`SHOCK_AT` = 3:
+
+    >>> import numpy as np
+    >>> from sim.patterns import Column, Effect
+    >>> x = Column("x")
+    >>> shocked = {x: np.array([1, 1, 1, 1, 0.5, 0.4])}
+    >>> baseline = {x: np.array([1, 1, 1, 1, 1, 0.8])}
+    >>> from sim.patterns import Gap
+    >>> round(Gap(Effect(x, 1), Effect(x, 2))(shocked, baseline), 3)  # -0.5 - (-0.4)
+    -0.1
+    """
 
     first: Any
     second: Any
@@ -285,7 +418,27 @@ class Gap:
 
 @dataclass(frozen=True)
 class Ratio:
-    """Metric: ``numerator / denominator`` (inf when only the denominator is 0, nan if both)."""
+    """Metric: ``numerator / denominator`` (inf when only the denominator is 0, nan if both).
+
+
+    Parameters
+    ----------
+    numerator, denominator : metric
+        Two metrics (:class:`Effect`...) of the same shocked and baseline runs.
+
+    Examples
+    --------
+    Shocked and baseline trajectories of one column, shocks at month :data:`SHOCK_AT` = 3:
+
+    >>> import numpy as np
+    >>> from sim.patterns import Column, Effect
+    >>> x = Column("x")
+    >>> shocked = {x: np.array([1, 1, 1, 1, 0.5, 0.4])}
+    >>> baseline = {x: np.array([1, 1, 1, 1, 1, 0.8])}
+    >>> from sim.patterns import Ratio
+    >>> Ratio(Effect(x, 1), Effect(x, 2))(shocked, baseline)  # -0.5 / -0.4
+    1.25
+    """
 
     numerator: Any
     denominator: Any
@@ -306,7 +459,29 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Extreme:
-    """Metric: the largest (``how="max"``) or smallest of several metrics of the same runs."""
+    """Metric: the largest (``how="max"``) or smallest of several metrics of the same runs.
+
+
+    Parameters
+    ----------
+    metrics : tuple of metric
+        Metrics of the same runs (:class:`Effect`...).
+    how : {"max", "min"}
+        Which extreme.
+
+    Examples
+    --------
+    Shocked and baseline trajectories of one column, shocks at month :data:`SHOCK_AT` = 3:
+
+    >>> import numpy as np
+    >>> from sim.patterns import Column, Effect
+    >>> x = Column("x")
+    >>> shocked = {x: np.array([1, 1, 1, 1, 0.5, 0.4])}
+    >>> baseline = {x: np.array([1, 1, 1, 1, 1, 0.8])}
+    >>> from sim.patterns import Extreme
+    >>> Extreme((Effect(x, 1), Effect(x, 2)), how="min")(shocked, baseline)
+    -0.5
+    """
 
     metrics: tuple[Any, ...]
     how: Literal["max", "min"] = "max"
@@ -332,6 +507,11 @@ class Extreme:
 @dataclass(frozen=True)
 class Bound:
     """A closed interval ``[lo, hi]`` a metric must fall in; either end may be infinite.
+
+    Parameters
+    ----------
+    lo, hi : float
+        The ends (default: unbounded); ``lo <= hi``.
 
     Examples
     --------
@@ -405,6 +585,16 @@ class Pattern:
         A negative pattern: something that must *not* happen.
     open_question : bool
         Reported with its confidence interval, not tested: the criterion is an expectation.
+
+
+    Examples
+    --------
+    >>> from sim.patterns import pattern
+    >>> p = pattern("removed-delivers-nothing")
+    >>> p.level, p.horizon, p.share, p.criterion.format(p.percent)
+    ('actor', 12, 1.0, 'in [-100%, -100%]')
+    >>> str(p.metric)
+    'IRN→all value: largest rise over months 1–12 (relative)'
     """
 
     id: str
@@ -465,6 +655,14 @@ class PatternResult:
         Share of seeds whose metric meets the criterion.
     mean, low, high : float
         Mean metric and its 95% Student-t confidence interval (non-finite values dropped).
+
+
+    Examples
+    --------
+    >>> from sim.patterns import evaluate, pattern
+    >>> result = evaluate(pattern("removed-delivers-nothing"), seeds=range(2))
+    >>> result.share, result.status, result.summary()
+    (1.0, 'pass', '-100% [-100%, -100%]')
     """
 
     pattern: Pattern
@@ -511,6 +709,22 @@ def available_tie_models(tie_models: Iterable[str] = TIE_MODELS) -> tuple[str, .
 
     ``ModelParams`` gains a ``tie_model`` field with the new tie dynamics; before that only
     the default model can be evaluated.
+
+
+    Parameters
+    ----------
+    tie_models : iterable of str
+        The submodels asked for (default :data:`TIE_MODELS`).
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> from sim.patterns import available_tie_models
+    >>> available_tie_models(), available_tie_models(["inertia"])
+    (('anchor', 'inertia', 'logodds'), ('inertia',))
     """
     if "tie_model" not in {f.name for f in fields(ModelParams)}:
         return ()
@@ -656,6 +870,16 @@ def evaluate(
     -------
     PatternResult
         Per-seed metric, share of seeds meeting the criterion, mean with a 95% CI.
+
+
+    Examples
+    --------
+    Removing Iran (at month 3) ends every delivery it makes, in both seeds:
+
+    >>> from sim.patterns import evaluate, pattern
+    >>> result = evaluate(pattern("removed-delivers-nothing"), seeds=range(2))
+    >>> result.values.tolist(), result.share, result.passed
+    ([-1.0, -1.0], 1.0, True)
     """
     w = _load(world)
     p = _params_for(params, tie_model)
@@ -697,6 +921,15 @@ def evaluate_catalogue(
     Each seed's baseline run is shared by all patterns (it records the union of their
     observables over the longest horizon); a shorter run is a prefix of a longer one with the
     same seed, so the values equal those of :func:`evaluate`.
+
+
+    Examples
+    --------
+    >>> from sim.patterns import evaluate_catalogue, pattern
+    >>> results = evaluate_catalogue([pattern("removed-delivers-nothing")], seeds=range(2),
+    ...                              tie_models=["anchor", "inertia"])
+    >>> [(r.tie_model, r.share, r.status) for r in results]
+    [('anchor', 1.0, 'pass'), ('inertia', 1.0, 'pass')]
     """
     patterns = list(CATALOGUE if patterns is None else patterns)
     w = _load(world)
@@ -725,7 +958,33 @@ def evaluate_catalogue(
 # tables
 # =========================================================================================
 def table(results: Sequence[PatternResult]) -> list[dict[str, Any]]:
-    """One row per pattern: id, level, criterion, and share, mean [CI], status per submodel."""
+    """One row per pattern: id, level, criterion, and share, mean [CI], status per submodel.
+
+
+    Parameters
+    ----------
+    results : sequence of PatternResult
+        From :func:`evaluate` or :func:`evaluate_catalogue`.
+
+    Returns
+    -------
+    list of dict
+        Per pattern: ``pattern``, ``level``, ``criterion``, ``need`` (the share required),
+        and per tie submodel ``(share, "mean [CI]", status)``.
+
+    Examples
+    --------
+    >>> from sim.patterns import evaluate, pattern
+    >>> result = evaluate(pattern("removed-delivers-nothing"), seeds=range(2))
+    >>> from sim.patterns import table
+    >>> for key, value in table([result])[0].items():
+    ...     print(key, value)
+    pattern removed-delivers-nothing
+    level actor
+    criterion in [-100%, -100%]
+    need 1.0
+    default (1.0, '-100% [-100%, -100%]', 'pass')
+    """
     rows: dict[str, dict[str, Any]] = {}
     for r in results:
         p = r.pattern
@@ -758,6 +1017,31 @@ def markdown(results: Sequence[PatternResult], *, seeds: int | None = None) -> s
 
     First every pattern with its level, statement, source or reasoning, criterion, share of
     seeds and mean [95% CI] (first submodel), then the submodel comparison table.
+
+
+    Parameters
+    ----------
+    results : sequence of PatternResult
+        From :func:`evaluate_catalogue`.
+    seeds : int, optional
+        The number of seeds to state (default: that of the first result).
+
+    Returns
+    -------
+    str
+        Markdown, starting with the heading ``## Patterns``.
+
+    Examples
+    --------
+    >>> from sim.patterns import evaluate, pattern
+    >>> result = evaluate(pattern("removed-delivers-nothing"), seeds=range(2))
+    >>> from sim.patterns import markdown
+    >>> for line in markdown([result]).splitlines():
+    ...     if line.startswith("#"):
+    ...         print(line)
+    ## Patterns
+    ### `removed-delivers-nothing` (actor, validation, negative)
+    ### Tie submodels compared
     """
     models = list(dict.fromkeys(r.tie_model for r in results))
     first = [r for r in results if r.tie_model == models[0]]
@@ -827,6 +1111,18 @@ def splice_section(document: str, section: str) -> str:
     The old section runs to the next heading of the same or a higher level (or the end);
     without one, `section` is appended. Text before and after it is kept as it is.
 
+    Parameters
+    ----------
+    document : str
+        A Markdown document.
+    section : str
+        The new section, its heading on its first line.
+
+    Returns
+    -------
+    str
+        The document with the section replaced (or appended).
+
     Examples
     --------
     >>> splice_section("# V\n\nintro\n\n## Patterns\n\nold\n\n## Next\n", "## Patterns\n\nnew\n")
@@ -877,7 +1173,25 @@ def _members_removed(bloc: str):
 
 
 def hedger_ties(world: World) -> tuple[tuple[str, str], ...]:
-    """The partnerships of :data:`HEDGERS` with the axis or the West in `world`."""
+    """The partnerships of :data:`HEDGERS` with the axis or the West in `world`.
+
+
+    Parameters
+    ----------
+    world : World
+
+    Returns
+    -------
+    tuple of (str, str)
+        The pairs, in the world's order.
+
+    Examples
+    --------
+    >>> from sim.patterns import HEDGER_TIES, hedger_ties
+    >>> from sim.worlds import load_world
+    >>> hedger_ties(load_world("axis-2024")) == HEDGER_TIES
+    True
+    """
     bloc = {a.id: a.bloc for a in world.actors}
     return tuple(
         (t.a, t.b)
@@ -1346,6 +1660,27 @@ def out_of_sample_section(
     Each pattern with its statement, source, metric and criterion; with `results`, a table of
     share of seeds, mean [95% CI] and status per tie submodel (e.g. the default model beside
     the ``inertia`` null).
+
+
+    Parameters
+    ----------
+    patterns : sequence of Pattern
+        Default :data:`OUT_OF_SAMPLE_2026`.
+    results : sequence of PatternResult
+        Their results on :data:`OUT_OF_SAMPLE_WORLD`; none: no results table.
+    intro : str
+        A paragraph under the heading.
+
+    Returns
+    -------
+    str
+        Markdown, starting with the heading.
+
+    Examples
+    --------
+    >>> from sim.patterns import out_of_sample_section
+    >>> print(out_of_sample_section().splitlines()[0])
+    ## Out of sample: the shocks of 2026
     """
     out = ["## Out of sample: the shocks of 2026", ""]
     if intro:
@@ -1395,7 +1730,24 @@ MAIN = (
 
 
 def pattern(pattern_id: str) -> Pattern:
-    """The catalogue pattern with this id (KeyError listing the ids otherwise)."""
+    """The catalogue pattern with this id (KeyError listing the ids otherwise).
+
+
+    Parameters
+    ----------
+    pattern_id : str
+        A pattern id of :data:`CATALOGUE`.
+
+    Returns
+    -------
+    Pattern
+
+    Examples
+    --------
+    >>> from sim.patterns import pattern
+    >>> pattern("syria-hez-deliveries").level
+    'dyad'
+    """
     for p in CATALOGUE:
         if p.id == pattern_id:
             return p
@@ -1406,7 +1758,30 @@ def pattern(pattern_id: str) -> Pattern:
 # command line
 # =========================================================================================
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m sim.patterns``: print the pattern table; optionally write it as Markdown."""
+    """``python -m sim.patterns``: print the pattern table; optionally write it as Markdown.
+
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 (bad arguments exit with code 2 through argparse).
+
+    Examples
+    --------
+    >>> from sim.patterns import main
+    >>> main(["--only", "removed-delivers-nothing", "--seeds", "2", "--tie-models", "anchor"])
+    ... # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+    pattern level criterion anchor
+    removed-delivers-nothing actor in [-100%, -100%] 1.00 -100% [-100%, -100%] pass
+    <BLANKLINE>
+    1 patterns, 2 seeds: ... s
+    0
+    """
     ap = argparse.ArgumentParser(prog="python -m sim.patterns", description=main.__doc__)
     ap.add_argument("--seeds", type=int, default=20, help="paired seeds per pattern (20)")
     ap.add_argument(

@@ -111,6 +111,12 @@ class WorldPatch:
     set : tuple of dict
         Field changes: ``{actor = "SYR", stability = 0.3}`` or
         ``{layer = "partnership", between = ["RUS", "IRN"], strength = 0.8}``.
+
+    Examples
+    --------
+    >>> from sim.scenario import WorldPatch
+    >>> bool(WorldPatch()), bool(WorldPatch(remove_actors=("SYR",)))
+    (False, True)
     """
 
     remove_actors: tuple[str, ...] = ()
@@ -153,6 +159,17 @@ class ScenarioSpec:
         The file read (``"<text>"`` for text).
     sha256 : str
         Hash of the file's text, recorded in the results manifest.
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.scenario import ScenarioSpec
+    >>> from sim.shocks import RemoveState
+    >>> spec = ScenarioSpec(name="tiny", world=sim.worlds.synthetic(8, mean_degree=2, rng=1),
+    ...                     shocks=(RemoveState("A00001", at=1),), steps=3, replicates=2)
+    >>> spec.check_runnable()  # silent: every shock fits the world
+    >>> spec.with_overrides(replicates=4).replicates, len(spec.world)
+    (4, 8)
     """
 
     name: str
@@ -292,6 +309,24 @@ def canonical_sha256(data: Any) -> str:
     """sha256 of `data` as canonical JSON (sorted keys, no spaces, UTF-8).
 
     Equal plain data gives equal hashes whatever the order its mappings were built in.
+
+    Parameters
+    ----------
+    data : JSON-able data
+        Mappings, lists, strings, numbers; anything else counts as its ``str``.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from sim.scenario import canonical_sha256
+    >>> canonical_sha256({"b": 1, "a": [1, 2]})[:12]
+    '94a786c3662b'
+    >>> canonical_sha256({"a": [1, 2], "b": 1})[:12]
+    '94a786c3662b'
     """
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -307,7 +342,19 @@ def _scenario_dirs() -> list[Path]:
 
 
 def list_scenarios() -> list[str]:
-    """Names of the shipped scenarios."""
+    """Names of the shipped scenarios.
+
+    Returns
+    -------
+    list of str
+        Sorted file stems, each loadable with :func:`load_scenario`.
+
+    Examples
+    --------
+    >>> from sim.scenario import list_scenarios
+    >>> "syria_loss" in list_scenarios()
+    True
+    """
     names = {p.stem for d in _scenario_dirs() for p in d.glob("*.toml")}
     return sorted(names)
 
@@ -315,10 +362,25 @@ def list_scenarios() -> list[str]:
 def scenario_path(name_or_path: str | Path) -> Path:
     """The file of a shipped scenario (by name) or the given path.
 
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A path to an existing file, or the name of a shipped scenario.
+
+    Returns
+    -------
+    Path
+
     Raises
     ------
     UnknownNameError
         Neither an existing file nor a shipped scenario; the message suggests the closest name.
+
+    Examples
+    --------
+    >>> from sim.scenario import scenario_path
+    >>> scenario_path("syria_loss").name
+    'syria_loss.toml'
     """
     from sim.worlds import resolve
 
@@ -343,6 +405,29 @@ def load_scenario(name_or_path: str | Path, **kwargs: Any) -> ScenarioSpec:
     ------
     ValidationError
         Listing every problem in the file.
+
+    Examples
+    --------
+    >>> import os, tempfile, sim.worlds
+    >>> from sim.scenario import parse_scenario
+    >>> folder = tempfile.mkdtemp()
+    >>> sim.worlds.synthetic(8, mean_degree=2, rng=1).to_toml(os.path.join(folder, "tiny.toml"))
+    >>> text = '''# What if A00001 falls?
+    ... [scenario]
+    ... world = "tiny.toml"
+    ... steps = 3
+    ... replicates = 2
+    ... [[shocks]]
+    ... type = "remove_state"
+    ... target = "A00001"
+    ... at = 1
+    ... '''
+    >>> path = os.path.join(folder, "tiny_loss.toml")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write(text)
+    >>> spec = load_scenario(path)
+    >>> spec.name, spec.steps, spec.replicates, spec.source == path
+    ('tiny_loss', 3, 2, True)
     """
     from sim.world import _read_text
 
@@ -382,6 +467,40 @@ def parse_scenario(
     ValidationError
         With one :class:`~sim.errors.Problem` per mistake; a TOML syntax error gives its line
         and column.
+
+    Examples
+    --------
+    >>> import os, tempfile, sim.worlds
+    >>> from sim.scenario import parse_scenario
+    >>> folder = tempfile.mkdtemp()
+    >>> sim.worlds.synthetic(8, mean_degree=2, rng=1).to_toml(os.path.join(folder, "tiny.toml"))
+    >>> text = '''# What if A00001 falls?
+    ... [scenario]
+    ... world = "tiny.toml"
+    ... steps = 3
+    ... replicates = 2
+    ... [[shocks]]
+    ... type = "remove_state"
+    ... target = "A00001"
+    ... at = 1
+    ... '''
+    >>> spec = parse_scenario(text, base=folder)
+    >>> spec.question, spec.steps, len(spec.world)
+    ('What if A00001 falls?', 3, 8)
+    >>> spec.shocks
+    (RemoveState(target='A00001', at=1, fate='removed', to_bloc=None),)
+
+    Every problem at once, each located and with a suggestion:
+
+    >>> bad = text.replace("steps", "stepz").replace('"A00001"', '"A0001"')
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     parse_scenario(bad, base=folder)
+    ... except ValidationError as e:
+    ...     for p in e.problems:
+    ...         print(p.where, "|", p.message, "|", p.suggestion)
+    <text>:4 scenario.stepz | unknown key | did you mean 'steps'?
+    <text>:8 shocks[0].target | unknown actor | did you mean 'A00001'?
     """
     data = read_toml_text(text, origin=origin)
     c = Collector(origin, text)
@@ -484,7 +603,24 @@ def _leading_comment(text: str) -> str:
 
 
 def read_question(path: str | Path) -> str:
-    """The question a scenario file answers (its opening comment), without parsing the rest."""
+    """The question a scenario file answers (its opening comment), without parsing the rest.
+
+    Parameters
+    ----------
+    path : str or Path
+        A scenario file.
+
+    Returns
+    -------
+    str
+        The first comment paragraph, its lines joined by spaces; empty without one.
+
+    Examples
+    --------
+    >>> from sim.scenario import read_question, scenario_path
+    >>> read_question(scenario_path("syria_loss"))[:22]
+    'What does losing Syria'
+    """
     return _leading_comment(Path(path).read_text(encoding="utf-8"))
 
 

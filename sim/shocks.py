@@ -68,6 +68,20 @@ class ShockTarget(Protocol):
     it (:class:`sim.engine.RowOps`). Each operation changes the model at once and returns
     typed undo records (:class:`sim.engine.Undo`), which ``Restore`` reverts in reverse
     order; a shock never touches the model's arrays itself.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        None: a protocol is not instantiated; a model matches it by what it offers.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.shocks import ShockTarget
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> isinstance(m, ShockTarget), m.position("A00002"), m.bloc_names
+    (True, 2, ['axis', 'west', 'neutral'])
     """
 
     ids: tuple[str, ...]
@@ -97,6 +111,11 @@ class ShockTarget(Protocol):
 class Shock(Protocol):
     """A scheduled change to the model (every class of :data:`SHOCKS` is one).
 
+    Parameters
+    ----------
+    *args, **kwargs
+        None: a protocol is not instantiated; each shock class has its own fields.
+
     Attributes
     ----------
     at : int
@@ -111,6 +130,12 @@ class Shock(Protocol):
     apply(model) -> list of Undo
         Act through the named operations of :class:`ShockTarget` only, and return their undo
         records, in the order made (a ``Restore`` reverts them in reverse).
+
+    Examples
+    --------
+    >>> from sim.shocks import RemoveState, Shock
+    >>> isinstance(RemoveState("SYR", at=6), Shock), isinstance("SYR", Shock)
+    (True, False)
     """
 
     at: int
@@ -179,7 +204,27 @@ def _commodities() -> tuple[str, ...]:
 
 
 def choices_of(meta: Mapping[str, Any]) -> tuple[Any, ...]:
-    """A choice field's allowed values (its ``choices``, called first if a function)."""
+    """A choice field's allowed values (its ``choices``, called first if a function).
+
+
+    Parameters
+    ----------
+    meta : mapping
+        A field's metadata (``dataclasses.fields(cls)[i].metadata``).
+
+    Returns
+    -------
+    tuple
+        The allowed values; empty for a field that is not a choice.
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from sim.shocks import RemoveState, choices_of
+    >>> fate = next(f for f in dataclasses.fields(RemoveState) if f.name == "fate")
+    >>> choices_of(fate.metadata)
+    ('removed', 'defected', 'neutral')
+    """
     choices = meta.get("choices", ())
     return tuple(choices() if callable(choices) else choices)
 
@@ -197,6 +242,21 @@ def field_problem(cls: type, name: str, value: Any, where: str | None = None) ->
 
     Type, range and choices, from the field's metadata. ``None`` when the value is fine, or
     when it is an optional field left at ``None``.
+
+    Parameters
+    ----------
+    cls : type
+        A shock class of :data:`SHOCKS`.
+    name : str
+        One of its fields.
+    value : object
+        The value to check.
+    where : str, optional
+        Where the value comes from, for the message (default: `name`).
+
+    Returns
+    -------
+    Problem or None
 
     Examples
     --------
@@ -324,6 +384,17 @@ class RemoveState:
     to_bloc : str, optional
         The bloc a defector joins (only with ``fate="defected"``); default: the bloc of its
         strongest rival.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import RemoveState
+    >>> m = AllianceModel(world, shocks=[RemoveState("A00001", at=1)], rng=2)
+    >>> m.run_for(2)
+    >>> m.alive("A00001"), m.strength("A00000", "A00001")
+    (False, 0.0)
     """
 
     target: str = _field("actor")
@@ -363,6 +434,16 @@ class Defect:
         The step (month) at which it takes effect.
     to_bloc : str
         The bloc it joins, or ``"neutral"`` to leave every bloc.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import Defect
+    >>> m = AllianceModel(world, shocks=[Defect("A00002", at=1, to_bloc="west")], rng=2)
+    >>> m.bloc("A00002"), m.run_for(2), m.bloc("A00002")
+    ('axis', None, 'west')
     """
 
     target: str = _field("actor")
@@ -399,6 +480,21 @@ class CutTie:
         Which layer's tie is cut.
     commodity : str, optional
         Cut only the supply tie of this commodity (default: every commodity from a to b).
+
+    Examples
+    --------
+    ``A00001`` ships shells to ``A00002``, about 16 a month without the shock:
+
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import CutTie
+    >>> for shocks in ([], [CutTie(("A00001", "A00002"), at=1)]):
+    ...     m = AllianceModel(world, shocks=shocks, rng=2)
+    ...     m.run_for(2)
+    ...     print(round(m.delivered("A00001", "A00002"), 3))
+    16.056
+    0.0
     """
 
     target: tuple[str, str] = _field("actor_pair")
@@ -455,6 +551,23 @@ class BlockTransit:
         WORLD --corridors` lists them).
     at : int
         The step (month) at which it takes effect.
+
+    Examples
+    --------
+    ``A00005`` supplies ``A00003`` through ``A00004`` (the route ``corridor-2``); blocking
+    either the transit actor or the corridor stops the deliveries:
+
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import BlockTransit
+    >>> for shocks in ([], [BlockTransit("A00004", at=1)], [BlockTransit("corridor-2", at=1)]):
+    ...     m = AllianceModel(world, shocks=shocks, rng=2)
+    ...     m.run_for(2)
+    ...     print(round(m.delivered("A00005", "A00003"), 3))
+    21.772
+    0.0
+    0.0
     """
 
     target: str = _field("corridor_or_actor")
@@ -500,6 +613,19 @@ class Degrade:
         The multiplier, >= 0: 0.5 halves, 0 stops.
     what : {"production", "capability"}
         What is multiplied: what the actor produces for its supply ties, or its capability.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import Degrade
+    >>> for shocks in ([], [Degrade("A00004", at=1, factor=0.5, what="capability")]):
+    ...     m = AllianceModel(world, shocks=shocks, rng=2)
+    ...     m.run_for(2)
+    ...     print(round(m.capability("A00004"), 3))
+    0.203
+    0.102
     """
 
     target: str = _field("actor")
@@ -548,6 +674,17 @@ class Sanction:
         Actors that `target` stops supplying.
     by : tuple of str
         Actors that impose the sanction (a hostile act towards `target`).
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import Sanction
+    >>> m = AllianceModel(world, shocks=[Sanction("A00001", at=1, buyers=("A00002",))], rng=2)
+    >>> m.run_for(2)
+    >>> m.delivered("A00001", "A00002")  # 16 a month without the sanction
+    0.0
     """
 
     target: str = _field("actor")
@@ -688,6 +825,21 @@ class RandomFailure:
         The step (month) at which it takes effect.
     bloc : str, optional
         Draw only from this bloc's alive actors (default: the whole world).
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import RandomFailure
+    >>> m = AllianceModel(world, shocks=[RandomFailure(k=2, at=1)], rng=2)
+    >>> m.run_for(2)
+    >>> [a for a in world.ids if not m.alive(a)]  # drawn from the model's seed
+    ['A00001', 'A00003']
+    >>> RandomFailure(fraction=1.5, at=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ShockError: RandomFailure(...): fraction: must be a share; got 1.5; allowed: ...
     """
 
     fraction: float | None = _field(
@@ -762,6 +914,19 @@ class TargetedAttack:
         Recompute the measure after each removal (the adaptive attack).
     bloc : str, optional
         Attack only this bloc's actors (default: the whole world).
+
+    Examples
+    --------
+    The most capable actor of the world is ``A00004`` (capability 0.203):
+
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import TargetedAttack
+    >>> m = AllianceModel(world, shocks=[TargetedAttack(k=1, at=1, by="capability")], rng=2)
+    >>> m.run_for(2)
+    >>> [a for a in world.ids if not m.alive(a)]
+    ['A00004']
     """
 
     k: int = _field("count")
@@ -852,6 +1017,22 @@ class Restore:
         ``[[shocks]]`` (or ``[[baseline_shocks]]``) array, counting from 0.
     at : int
         The step (month) at which it is undone, after the shock's own.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> from sim.shocks import RemoveState, Restore
+    >>> loss = RemoveState("A00001", at=1)
+    >>> m = AllianceModel(world, shocks=[loss, Restore(loss, at=3)], rng=2)
+    >>> for _ in range(4):
+    ...     print(m.time, m.alive("A00001"))
+    ...     m.run_for(1)
+    0.0 True
+    1.0 False
+    2.0 False
+    3.0 True
     """
 
     shock: Any = _field("shock")  # noqa: RUF009 (a field declaration, not a default)

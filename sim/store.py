@@ -88,7 +88,9 @@ __all__ = [
     "fingerprint",
 ]
 
+#: The manifest's file name in a results directory (kind, record, fingerprint, status...).
 MANIFEST = "manifest.json"
+#: The lock file's name in a results directory, present while a process writes to it.
 LOCK = ".lock"
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _DEPENDENCIES = ("mesa", "networkx", "numpy", "scipy", "pandas", "pyarrow")
@@ -118,6 +120,14 @@ class Kind:
         (``params_sha256`` -> ``model_params``: ``tie_decay: 0.06 -> 0.5``).
     advice : str
         The hint of a resume that does not match.
+
+    Examples
+    --------
+    >>> from sim.store import KINDS, Kind
+    >>> KINDS["ensemble"].tables, KINDS["ensemble"].record_key
+    (('agent', 'model'), 'scenario')
+    >>> Kind("calibration").tables
+    ('data',)
     """
 
     name: str
@@ -172,7 +182,19 @@ KINDS: dict[str, Kind] = {
 
 
 def dependency_versions() -> dict[str, str]:
-    """Versions of Python, alliance-sim and the libraries a run's numbers depend on."""
+    """Versions of Python, alliance-sim and the libraries a run's numbers depend on.
+
+    Returns
+    -------
+    dict of str to str
+        Package name (and ``"python"``) -> version string, as stored in every manifest.
+
+    Examples
+    --------
+    >>> from sim.store import dependency_versions
+    >>> sorted(dependency_versions())
+    ['alliance-sim', 'mesa', 'networkx', 'numpy', 'pandas', 'pyarrow', 'python', 'scipy']
+    """
     out = {"python": platform.python_version()}
     for name in ("alliance-sim", *_DEPENDENCIES):
         try:
@@ -191,7 +213,28 @@ def _jsonable(value: Any) -> Any:
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:
-    """sha256 of a record's canonical JSON (sorted keys): equal records, equal fingerprints."""
+    """sha256 of a record's canonical JSON (sorted keys): equal records, equal fingerprints.
+
+    Parameters
+    ----------
+    record : mapping
+        JSON-able data (tuples count as lists, other values as their ``str``).
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from sim.store import fingerprint
+    >>> fingerprint({"seed": 1, "steps": 3})[:12]
+    '280c4fa68a1b'
+    >>> fingerprint({"steps": 3, "seed": 1}) == fingerprint({"seed": 1, "steps": 3})
+    True
+    >>> fingerprint({"via": ("IRQ", "SYR")}) == fingerprint({"via": ["IRQ", "SYR"]})
+    True
+    """
     text = json.dumps(_jsonable(record), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -200,7 +243,27 @@ def fingerprint(record: Mapping[str, Any]) -> str:
 
 
 class StoreLockedError(SimError):
-    """Another live process holds the results directory (exit code 2 at the command line)."""
+    """Another live process holds the results directory (exit code 2 at the command line).
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The results directory.
+    holder : mapping
+        The lock file's content: the holder's ``pid``, ``host``, ``started`` and ``command``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sim.store import StoreLock, StoreLockedError
+    >>> root = tempfile.mkdtemp()
+    >>> with StoreLock(root):
+    ...     try:
+    ...         StoreLock(root).acquire()
+    ...     except StoreLockedError as e:
+    ...         print(e.holder["pid"] == os.getpid(), "choose another --out" in str(e))
+    True True
+    """
 
     def __init__(self, root: Path, holder: Mapping[str, Any]):
         self.root, self.holder = root, dict(holder)
@@ -249,7 +312,24 @@ def _alive(holder: Mapping[str, Any]) -> bool:
 
 
 class StoreLock:
-    """An ``O_EXCL`` lock file in a directory (see the module notes); a context manager."""
+    """An ``O_EXCL`` lock file in a directory (see the module notes); a context manager.
+
+    Parameters
+    ----------
+    root : str or path
+        The directory to lock (created when the lock is taken).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sim.store import StoreLock
+    >>> lock = StoreLock(tempfile.mkdtemp()).acquire()
+    >>> lock.path.name, sorted(lock.holder())
+    ('.lock', ['command', 'host', 'pid', 'pid_start', 'started'])
+    >>> lock.release()
+    >>> lock.holder() is None
+    True
+    """
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -344,6 +424,19 @@ class Store:
     Writing goes through :meth:`open`, which takes the lock, applies the resume policy and
     marks the manifest ``running``; :meth:`finish` marks it ``complete``; :meth:`close` (or
     leaving the ``with`` block) releases the lock.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from sim.store import Store
+    >>> root = tempfile.mkdtemp()
+    >>> with Store.open(root, "calibration", {"seed": 1}) as store:
+    ...     store.write_part("p000000", pd.DataFrame({"loss": [0.25]}))
+    ...     store.finish()
+    >>> Store(root).kind.name, sorted(Store(root).keys())
+    ('calibration', ['p000000'])
+    >>> Store(root).read_part("p000000")["loss"].tolist()
+    [0.25]
     """
 
     def __init__(self, root: str | Path, kind: str | Kind | None = None):
@@ -718,6 +811,20 @@ class ResultsStore(Store):
     -----
     Parts hold both arms of a replicate, so a replicate is stored whole or not at all (the
     agent table first, then the model table); nothing else is kept in memory while writing.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from sim.store import ResultsStore
+    >>> root = tempfile.mkdtemp()
+    >>> frame = pd.DataFrame({"replicate": [0], "step": [0], "x": [1.5]})
+    >>> with ResultsStore.open_for_run(root, {"scenario": {"seed": 1}, "replicates": 1}) as s:
+    ...     s.write_replicate(0, model=frame, agent=frame)
+    ...     s.finish()
+    >>> ResultsStore(root).stored(), ResultsStore(root).read("model")["x"].tolist()
+    ({0}, [1.5])
+    >>> ResultsStore(root).manifest()["status"]
+    'complete'
     """
 
     def __init__(self, root: str | Path):

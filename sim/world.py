@@ -83,8 +83,11 @@ __all__ = [
     "read_toml_text",
 ]
 
+#: The tie layers of a world: an undirected partnership, a directed supply, an undirected rivalry.
 LAYERS = ("partnership", "supply", "rivalry")
+#: What an actor can be: a state or an armed non-state actor (:attr:`Actor.kind`).
 ACTOR_KINDS = ("state", "non_state")
+#: The kinds of partnership a tie can record, roughly from the tightest to the loosest.
 PARTNERSHIP_KINDS = (
     "defence_pact",
     "union",
@@ -136,8 +139,17 @@ class Actor:
         of a commodity is met by this plus its imports, so the share of imports in its supply
         (its import dependence) is what a supply shock can take away. Empty: the actor makes
         none of what it imports (and needs none of what it exports).
+    note : str
+        Free text: caveats, what the figures rest on.
     domestic_source : str
         Where the ``domestic`` figures come from, or the reasoning behind a judgement.
+
+    Examples
+    --------
+    >>> from sim.world import Actor
+    >>> iran = Actor("IRN", "Iran", bloc="axis", capability=0.45)
+    >>> iran.kind, iran.capability, iran.stability
+    ('state', 0.45, 0.7)
     """
 
     id: str
@@ -162,7 +174,20 @@ class Actor:
 class Route:
     """A path for supply through transit actors (``via``, in order; empty = direct).
 
-    ``capacity`` is the share of the tie's volume the route can carry, in (0, 1].
+    Parameters
+    ----------
+    via : tuple of str
+        Transit actor ids, in order from supplier to recipient; empty for a direct route.
+    capacity : float
+        The share of the tie's volume the route can carry, in (0, 1].
+    corridor : str
+        A name for the route (``"land bridge"``, ``"air"``...).
+
+    Examples
+    --------
+    >>> from sim.world import Route
+    >>> Route(via=("IRQ", "SYR"), corridor="land bridge")
+    Route(via=('IRQ', 'SYR'), capacity=1.0, corridor='land bridge')
     """
 
     via: tuple[str, ...] = ()
@@ -180,7 +205,35 @@ class _TieBase:
 
 @dataclass(frozen=True)
 class PartnershipTie(_TieBase):
-    """An undirected partnership: a defence pact, union, strategic partnership, entente..."""
+    """An undirected partnership: a defence pact, union, strategic partnership, entente...
+
+    Parameters
+    ----------
+    since : datetime.date
+        When the tie began.
+    source : str
+        Where it is documented: an outlet and date, or a dataset and version.
+    verified : bool
+        False for a tie reported but not confirmed.
+    note : str
+        Free text.
+    a, b : str
+        The two partners' actor ids (the order carries no meaning).
+    kind : str
+        One of :data:`PARTNERSHIP_KINDS`.
+    strength : float
+        How binding the partnership is, in [0, 1].
+    layer : {"partnership"}
+        Fixed: the layer this tie belongs to.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from sim.world import PartnershipTie
+    >>> t = PartnershipTie(dt.date(2001, 3, 12), "Outlet (2001)", a="RUS", b="IRN")
+    >>> t.ends, t.kind, t.strength
+    (('RUS', 'IRN'), 'strategic_partnership', 0.5)
+    """
 
     a: str = ""
     b: str = ""
@@ -195,7 +248,40 @@ class PartnershipTie(_TieBase):
 
 @dataclass(frozen=True)
 class SupplyTie(_TieBase):
-    """A directed supply of one commodity from a supplier to a recipient along a route."""
+    """A directed supply of one commodity from a supplier to a recipient along a route.
+
+    Parameters
+    ----------
+    since : datetime.date
+        When the tie began.
+    source : str
+        Where it is documented: an outlet and date, or a dataset and version.
+    verified : bool
+        False for a tie reported but not confirmed.
+    note : str
+        Free text.
+    supplier, recipient : str
+        The actor ids at the two ends; supply flows from `supplier` to `recipient`.
+    commodity : str
+        One of :data:`COMMODITIES`.
+    volume : float
+        Per month, in the commodity's unit.
+    route : Route
+        The main route; the default is direct.
+    alternatives : tuple of Route
+        Other routes the supply can take when the main one is blocked.
+    layer : {"supply"}
+        Fixed: the layer this tie belongs to.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from sim.world import Route, SupplyTie
+    >>> t = SupplyTie(dt.date(2012, 1, 1), "Outlet (2012)", supplier="IRN", recipient="HEZ",
+    ...               volume=60, route=Route(via=("IRQ", "SYR")))
+    >>> t.ends, t.route.via, t.volume
+    (('IRN', 'HEZ'), ('IRQ', 'SYR'), 60)
+    """
 
     supplier: str = ""
     recipient: str = ""
@@ -212,7 +298,32 @@ class SupplyTie(_TieBase):
 
 @dataclass(frozen=True)
 class RivalryTie(_TieBase):
-    """An undirected rivalry with an intensity in [0, 1]."""
+    """An undirected rivalry with an intensity in [0, 1].
+
+    Parameters
+    ----------
+    since : datetime.date
+        When the tie began.
+    source : str
+        Where it is documented: an outlet and date, or a dataset and version.
+    verified : bool
+        False for a tie reported but not confirmed.
+    note : str
+        Free text.
+    a, b : str
+        The two rivals' actor ids (the order carries no meaning).
+    intensity : float
+        How hostile the rivalry is, in [0, 1].
+    layer : {"rivalry"}
+        Fixed: the layer this tie belongs to.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from sim.world import RivalryTie
+    >>> RivalryTie(dt.date(1979, 2, 11), "Outlet (1979)", a="IRN", b="ISR", intensity=0.9).ends
+    ('IRN', 'ISR')
+    """
 
     a: str = ""
     b: str = ""
@@ -224,6 +335,7 @@ class RivalryTie(_TieBase):
         return (self.a, self.b)
 
 
+#: A tie of any layer: ``isinstance(t, Tie)`` holds for each of the three tie classes.
 Tie = PartnershipTie | SupplyTie | RivalryTie
 
 
@@ -233,6 +345,31 @@ class World:
 
     Build one with :meth:`from_toml`, :meth:`from_json`, :func:`sim.load_world` or an importer;
     two worlds are equal when their metadata, actors and ties are equal (in order).
+
+    Parameters
+    ----------
+    actors : sequence of Actor
+        Every actor, in file order; ids are unique.
+    ties : sequence of Tie
+        Every tie, in file order; each end (and each transit actor) is one of `actors`.
+    name, description : str
+        A short name and a free-text description.
+    as_of : datetime.date or None
+        The date the world describes.
+
+    Raises
+    ------
+    sim.errors.ValidationError
+        Listing every problem at once (an unknown actor, a value out of range...).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from sim.world import Actor, PartnershipTie, World
+    >>> w = World(actors=(Actor("A", "Alpha"), Actor("B", "Beta")),
+    ...           ties=(PartnershipTie(dt.date(2000, 1, 1), "test", a="A", b="B"),))
+    >>> len(w), w.ids, len(w.ties_in("partnership"))
+    (2, ('A', 'B'), 1)
     """
 
     actors: tuple[Actor, ...]
@@ -459,6 +596,15 @@ def layer_view(G: nx.MultiDiGraph, layer: str) -> nx.Graph:
         ``rivalry``: undirected, ``intensity``; ``supply``: directed, ``volume`` (summed over
         commodities, each in its own unit) and ``commodities`` (commodity -> volume).
         Every actor of `G` is a node, with its attributes, even without ties in the layer.
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.world import layer_view
+    >>> G = sim.worlds.synthetic(8, mean_degree=2, rng=1).to_networkx()
+    >>> H = layer_view(G, "supply")
+    >>> H.is_directed(), H.number_of_nodes()
+    (True, 8)
     """
     _check_layer(layer)
     H: nx.Graph = nx.DiGraph() if layer == "supply" else nx.Graph()
@@ -540,7 +686,37 @@ def _read_text(path: Path) -> str:
 
 
 def read_toml_text(text: str, *, origin: str) -> dict[str, Any]:
-    """Parse TOML, turning a syntax error into a located :class:`ValidationError`."""
+    """Parse TOML, turning a syntax error into a located :class:`ValidationError`.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+    origin : str
+        Where the text comes from (a file path), used to locate problems.
+
+    Returns
+    -------
+    dict
+        The parsed tables.
+
+    Raises
+    ------
+    sim.errors.ValidationError
+        On a syntax error (at ``origin:line:column`` when known) or an unreadable value.
+
+    Examples
+    --------
+    >>> from sim.world import read_toml_text
+    >>> read_toml_text("world = { name = 'w', size = 8 }", origin="w.toml")
+    {'world': {'name': 'w', 'size': 8}}
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     read_toml_text("name = ", origin="w.toml")
+    ... except ValidationError as e:
+    ...     print(e.problems[0].where, "|", e.problems[0].message.startswith("TOML syntax error"))
+    w.toml | True
+    """
     try:
         return tomllib.loads(text)
     except RecursionError:  # tomllib recurses per nesting level; a hostile file can exhaust it

@@ -37,18 +37,10 @@ PENDING = {
     "sim.cli_sensitivity",
     "sim.engine",
     "sim.labels",
-    "sim.model",
     "sim.outcomes",
-    "sim.patterns",
     "sim.robustness",
-    "sim.runner",
-    "sim.scenario",
-    "sim.sensitivity",  # a package now: its submodules too
-    "sim.shocks",
-    "sim.store",
     "sim.supply",
     "sim.ties",
-    "sim.world",
 }
 
 # Modules whose examples need an ensemble or a model run: seconds each, not the half second an

@@ -63,7 +63,27 @@ __all__ = [
 
 
 def sensitivity(*args: Any, **kwargs: Any) -> SensitivityResult:
-    """Deprecated name of :func:`analyse` (``sim.analyse_sensitivity``)."""
+    """Deprecated name of :func:`analyse` (``sim.analyse_sensitivity``).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :func:`analyse`.
+
+    Returns
+    -------
+    SensitivityResult
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sim.sensitivity import Ishigami, sensitivity
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     res = sensitivity(Ishigami(), method="morris", samples=4, rng=1, quiet=True)
+    >>> caught[0].category.__name__, res.runs
+    ('DeprecationWarning', 16)
+    """
     warnings.warn(
         "sim.sensitivity.sensitivity(...) is deprecated: call sim.analyse_sensitivity(...) "
         "(or sim.sensitivity.analyse), the same function",
@@ -78,6 +98,31 @@ def get_executor(executor: Any = "serial", *, workers: int | None = None, schedu
 
     Unlike before, a local Dask cluster gets every core unless `workers` says otherwise, and
     ``None`` means processes (dask with a `scheduler`), as on the command line.
+
+    Parameters
+    ----------
+    executor : {"serial", "processes", "dask"}, executor object or None
+        See :func:`sim.executors.resolve_executor`.
+    workers : int, optional
+        Processes, or workers of a local Dask cluster.
+    scheduler : str, optional
+        A Dask scheduler address.
+
+    Returns
+    -------
+    executor, owned : Executor, bool
+        What :func:`sim.executors.resolve_executor` returns: the executor, and whether the
+        caller must close it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sim.sensitivity import get_executor
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     exe, owned = get_executor("serial")
+    >>> exe.name, caught[0].category.__name__
+    ('serial', 'DeprecationWarning')
     """
     from sim.executors import resolve_executor
 

@@ -38,6 +38,17 @@ class SensitivityResult:
         Every output per sample point.
     out : Path or None
         Where parts, manifest and ``indices.csv`` were written.
+    seconds : float
+        Wall time of the design run (not of the analysis).
+
+    Examples
+    --------
+    >>> from sim.sensitivity import Ishigami, analyse
+    >>> res = analyse(Ishigami(), method="morris", samples=4, rng=1, quiet=True)
+    >>> res.method, res.outcome, res.runs, list(res.table.columns)
+    ('morris', 'y', 16, ['parameter', 'mu_star', 'mu_star_conf', 'sigma', 'mu'])
+    >>> print(res.to_string().splitlines()[0])
+    morris sensitivity of 'y': 16 sample points, 3 parameters
     """
 
     table: pd.DataFrame
@@ -184,7 +195,52 @@ def analyse_function(
     manifest: Mapping[str, Any] | None = None,
     **run_options: Any,
 ) -> SensitivityResult:
-    """Design, run and analyse: the steps of :func:`analyse` for a given input space."""
+    """Design, run and analyse: the steps of :func:`analyse` for a given input space.
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``evaluate({name: value}) -> float | {output: float}`` (see
+        :func:`~sim.sensitivity.run_design`).
+    space : mapping of str to Distribution
+        The uncertain inputs, in column order.
+    method : {"sobol", "morris"}
+    samples : int
+        Base samples (Sobol') or trajectories (Morris), as in :func:`analyse`.
+    rng : Generator or int or None
+        Seeds the design and the bootstrap.
+    outcome : str, optional
+        The output analysed (default: the first the function returns).
+    out : path, optional
+        A ``design`` store; ``indices.csv`` is written there too.
+    manifest : mapping, optional
+        Extra record entries of the store (see :func:`~sim.sensitivity.run_design`).
+    **run_options
+        The design's options (``calc_second_order``, ``num_levels``), then
+        :func:`~sim.sensitivity.run_design`'s (``executor``, ``chunk_size``, ``quiet``...).
+
+    Returns
+    -------
+    SensitivityResult
+
+    Raises
+    ------
+    ValidationError
+        An unknown `method`, or an `outcome` the function does not return.
+
+    Examples
+    --------
+    A linear function's Morris effects are its slopes per unit of the inputs' ranges:
+
+    >>> from sim.sensitivity import analyse_function
+    >>> from sim.uncertainty import Uniform
+    >>> def linear(v):
+    ...     return {"y": v["a"] + 2 * v["b"]}
+    >>> res = analyse_function(linear, {"a": Uniform(0, 1), "b": Uniform(0, 1)},
+    ...                        method="morris", samples=4, rng=1, quiet=True)
+    >>> res.table[["parameter", "mu_star", "sigma"]].round(3).to_dict("list")
+    {'parameter': ['a', 'b'], 'mu_star': [1.0, 2.0], 'sigma': [0.0, 0.0]}
+    """
     if method not in ("sobol", "morris"):
         raise ValidationError(
             [

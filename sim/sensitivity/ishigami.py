@@ -21,6 +21,21 @@ class Ishigami:
     Its Sobol' indices are known in closed form (:func:`ishigami_indices`), so it checks the
     whole design → executor → store → analysis pipeline independently of the model.
 
+    Parameters
+    ----------
+    a, b : float
+        The function's constants (7 and 0.1, as in the literature).
+    delay : float
+        Seconds of sleep per evaluation, to make a fast function take wall time (to test
+        executors and resuming).
+
+    Examples
+    --------
+    >>> from sim.sensitivity import Ishigami
+    >>> f = Ishigami()
+    >>> round(f({"x1": 1.0, "x2": 0.5, "x3": -2.0}), 4), list(f.space)
+    (3.7968, ['x1', 'x2', 'x3'])
+
     References
     ----------
     Ishigami, T. and Homma, T. (1990). An importance quantification technique in uncertainty
@@ -50,6 +65,22 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> pd.DataFrame:
 
     ``V1 = (1 + b π⁴/5)²/2``, ``V2 = a²/8``, ``V13 = b² π⁸ (1/18 - 1/50)``,
     ``V = V1 + V2 + V13``; S1 = (V1, V2, 0)/V, ST = (V1 + V13, V2, V13)/V.
+
+    Parameters
+    ----------
+    a, b : float
+        The function's constants (see :class:`Ishigami`).
+
+    Returns
+    -------
+    DataFrame
+        ``parameter, S1, ST``, one row per input ``x1, x2, x3``.
+
+    Examples
+    --------
+    >>> from sim.sensitivity import ishigami_indices
+    >>> ishigami_indices().round(3).to_dict("list")
+    {'parameter': ['x1', 'x2', 'x3'], 'S1': [0.314, 0.442, 0.0], 'ST': [0.558, 0.442, 0.244]}
     """
     pi4 = math.pi**4
     v1 = 0.5 * (1 + b * pi4 / 5) ** 2

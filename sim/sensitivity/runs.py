@@ -52,7 +52,33 @@ class _ChunkTask:
 
 
 def design_record(design: Design, size: int, extra: Mapping[str, Any]) -> dict[str, Any]:
-    """What a design run's parts depend on: the store's record (compared on resume)."""
+    """What a design run's parts depend on: the store's record (compared on resume).
+
+    Parameters
+    ----------
+    design : Design
+        The sample points.
+    size : int
+        Sample points per chunk (one stored part each).
+    extra : mapping
+        More record entries (scenario, outcome, replicates...).
+
+    Returns
+    -------
+    dict
+        The design's fingerprint, method, options, distributions, runs, chunk size and
+        number of chunks, then `extra`.
+
+    Examples
+    --------
+    >>> from sim.designs import make_design
+    >>> from sim.sensitivity.runs import design_record
+    >>> from sim.uncertainty import Uniform
+    >>> design = make_design("monte_carlo", {"a": Uniform(0, 1)}, 10, rng=1)
+    >>> record = design_record(design, 4, {"outcome": "y"})
+    >>> record["runs"], record["chunk_size"], record["chunks"], record["outcome"]
+    (10, 4, 3, 'y')
+    """
     return {
         "design_fingerprint": design.fingerprint(),
         "method": design.method,
@@ -127,6 +153,24 @@ def run_design(
     -------
     dict of str to ndarray
         Each output, indexed by sample id (only these numbers stay in memory).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sim.designs import make_design
+    >>> from sim.sensitivity import run_design
+    >>> from sim.uncertainty import Uniform
+    >>> def linear(v):
+    ...     return {"y": v["a"] + 2 * v["b"]}
+    >>> design = make_design("monte_carlo", {"a": Uniform(0, 1), "b": Uniform(0, 1)}, 4, rng=1)
+    >>> out = tempfile.mkdtemp()
+    >>> outputs = run_design(linear, design, out=out, chunk_size=2, quiet=True)
+    >>> outputs["y"].round(3).tolist()
+    [2.413, 2.041, 1.158, 1.646]
+    >>> sorted(os.listdir(out))
+    ['manifest.json', 'parts', 'points.parquet']
+    >>> sorted(os.listdir(os.path.join(out, "parts")))  # one part per chunk of 2 points
+    ['c000000.outputs.parquet', 'c000001.outputs.parquet']
     """
     ex, owned = resolve_executor(executor, workers=workers, scheduler=scheduler)
     store = None
@@ -227,7 +271,39 @@ def _write_points(out: Path, design: Design) -> None:
 
 
 def read_outputs(out: str | Path, column: str) -> np.ndarray:
-    """One output column of a stored design run, indexed by sample id, read part by part."""
+    """One output column of a stored design run, indexed by sample id, read part by part.
+
+    Parameters
+    ----------
+    out : str or Path
+        The results directory of a design run (:func:`run_design` with `out`).
+    column : str
+        An output (or input) column of its parts.
+
+    Returns
+    -------
+    ndarray
+        One value per sample point; NaN for points not stored yet.
+
+    Raises
+    ------
+    ValidationError
+        `out` holds no design run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sim.designs import make_design
+    >>> from sim.sensitivity import read_outputs, run_design
+    >>> from sim.uncertainty import Uniform
+    >>> def linear(v):
+    ...     return {"y": v["a"] + 2 * v["b"]}
+    >>> design = make_design("monte_carlo", {"a": Uniform(0, 1), "b": Uniform(0, 1)}, 4, rng=1)
+    >>> out = tempfile.mkdtemp()
+    >>> _ = run_design(linear, design, out=out, quiet=True)
+    >>> read_outputs(out, "y").round(3).tolist()
+    [2.413, 2.041, 1.158, 1.646]
+    """
     store = Store(out)
     manifest = store.require_kind("design", reader="read_outputs")
     y = np.full(int(manifest["design"]["runs"]), np.nan)

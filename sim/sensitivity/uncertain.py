@@ -194,7 +194,46 @@ def _resolve(address: str, world: World, where: str) -> tuple[_Target | None, li
 def check_addresses(
     space: Mapping[str, Distribution], world: World, *, where: str = "uncertainty"
 ) -> dict[str, _Target]:
-    """Resolve every address of `space` against `world`; check each range; raise all problems."""
+    """Resolve every address of `space` against `world`; check each range; raise all problems.
+
+    Parameters
+    ----------
+    space : mapping of str to Distribution
+        Address (see the module notes) -> distribution.
+    world : World
+        The world the addresses name actors and ties of.
+    where : str
+        Where `space` comes from, for messages.
+
+    Returns
+    -------
+    dict
+        Address -> resolved target (what :func:`apply_values` needs).
+
+    Raises
+    ------
+    ValidationError
+        Every unknown address, actor or tie, and every distribution reaching outside what its
+        field accepts, at once.
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.sensitivity.uncertain import check_addresses
+    >>> from sim.uncertainty import Uniform
+    >>> world = sim.worlds.synthetic(8, mean_degree=2, rng=1)
+    >>> list(check_addresses({"actors.A00002.stability": Uniform(0.5, 0.9)}, world))
+    ['actors.A00002.stability']
+    >>> from sim.errors import ValidationError
+    >>> try:
+    ...     check_addresses({"actors.A0002.stability": Uniform(0, 1),
+    ...                      "ties.A00000-A00002.strength": Uniform(0.5, 1.5)}, world)
+    ... except ValidationError as e:
+    ...     for p in e.problems:
+    ...         print(p.message, "|", p.suggestion)
+    unknown actor 'A0002' | did you mean 'A00002'?
+    reaches [0.5, 1.5], outside the range of strength | narrow it, or give a normal lo and hi
+    """
     targets: dict[str, _Target] = {}
     problems: list[Problem] = []
     for address, dist in space.items():
@@ -226,7 +265,40 @@ def apply_values(
     targets: Mapping[str, _Target],
     values: Mapping[str, float],
 ) -> tuple[World, dict[str, Any]]:
-    """The world and parameter overrides with the sampled `values` put in place."""
+    """The world and parameter overrides with the sampled `values` put in place.
+
+    Parameters
+    ----------
+    world : World
+        The nominal world.
+    params : mapping
+        The nominal parameter overrides (a scenario's ``[params]``).
+    targets : mapping
+        Address -> target, from :func:`check_addresses`.
+    values : mapping of str to float
+        One sample point: address -> value.
+
+    Returns
+    -------
+    world : World
+        A copy with the sampled actor and tie values (`world` itself when none is sampled).
+    params : dict
+        The overrides with the sampled parameters.
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.sensitivity.uncertain import apply_values, check_addresses
+    >>> from sim.uncertainty import Uniform
+    >>> world = sim.worlds.synthetic(8, mean_degree=2, rng=1)
+    >>> space = {"actors.A00002.stability": Uniform(0.5, 0.9),
+    ...          "params.threat_weight": Uniform(2.0, 4.0)}
+    >>> targets = check_addresses(space, world)
+    >>> new, params = apply_values(world, {}, targets,
+    ...                            {"actors.A00002.stability": 0.6, "params.threat_weight": 3.0})
+    >>> world.actor("A00002").stability, new.actor("A00002").stability, params
+    (0.814, 0.6, {'threat_weight': 3.0})
+    """
     params = dict(params)
     actors: dict[str, dict[str, float]] = {}
     ties: dict[tuple, float] = {}
@@ -271,6 +343,23 @@ class UncertainScenario:
         The scenario without its ``[uncertainty]`` table.
     space : dict of str to Distribution
         Address to distribution, in file order.
+
+    Examples
+    --------
+    An 8-actor world loses ``A00001`` at step 1; the axis bloc is then left with one
+    partnership, ``A00000-A00002``, whose strength is uncertain:
+
+    >>> import sim.worlds
+    >>> from sim.scenario import ScenarioSpec
+    >>> from sim.shocks import RemoveState
+    >>> from sim.uncertainty import Uniform
+    >>> from sim.sensitivity.uncertain import UncertainScenario
+    >>> spec = ScenarioSpec(name="tiny", world=sim.worlds.synthetic(8, mean_degree=2, rng=1),
+    ...                     shocks=(RemoveState("A00001", at=1),), steps=3, replicates=2,
+    ...                     seed=5, outcomes=("mean_strength:axis",))
+    >>> us = UncertainScenario(spec, {"ties.A00000-A00002.strength": Uniform(0.3, 0.9)})
+    >>> us.spec.name, list(us.space)
+    ('tiny', ['ties.A00000-A00002.strength'])
     """
 
     spec: Any
@@ -280,11 +369,38 @@ class UncertainScenario:
 def load_uncertain_scenario(name_or_path: str | Path) -> UncertainScenario:
     """Read a scenario file with an ``[uncertainty]`` table; validate all of it at once.
 
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A scenario file, or the name of a shipped scenario (``"syria_uncertainty"``).
+
+    Returns
+    -------
+    UncertainScenario
+
     Raises
     ------
     ValidationError
         Every problem of the scenario and of its uncertainty table (addresses, distributions,
         ranges), located by file, line and key path.
+
+    Examples
+    --------
+    >>> import os, tempfile, sim.worlds
+    >>> from sim.sensitivity.uncertain import load_uncertain_scenario
+    >>> folder = tempfile.mkdtemp()
+    >>> sim.worlds.synthetic(8, mean_degree=2, rng=1).to_toml(os.path.join(folder, "tiny.toml"))
+    >>> path = os.path.join(folder, "tiny_uncertain.toml")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write('''[scenario]
+    ... world = "tiny.toml"
+    ... steps = 3
+    ... [uncertainty]
+    ... "actors.A00002.stability" = { dist = "uniform", lo = 0.5, hi = 0.9 }
+    ... ''')
+    >>> us = load_uncertain_scenario(path)
+    >>> us.spec.name, us.space["actors.A00002.stability"].support
+    ('tiny_uncertain', (0.5, 0.9))
     """
     from sim.scenario import parse_scenario, scenario_path
     from sim.world import _read_text, read_toml_text
@@ -366,6 +482,37 @@ class ScenarioEvaluator:
     executor. Returns, per outcome ``o``: ``o`` (mean paired difference at the final step),
     ``shock:o`` and ``baseline:o`` (mean final levels). A chunk of points goes to
     :func:`evaluate_points` whole (:meth:`evaluate_many`).
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        The scenario at its nominal values.
+    targets : mapping
+        Address -> target, from :func:`check_addresses`.
+    seeds : tuple of int
+        The replicate seeds, the same at every point.
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.scenario import ScenarioSpec
+    >>> from sim.shocks import RemoveState
+    >>> from sim.uncertainty import Uniform
+    >>> from sim.sensitivity.uncertain import UncertainScenario
+    >>> spec = ScenarioSpec(name="tiny", world=sim.worlds.synthetic(8, mean_degree=2, rng=1),
+    ...                     shocks=(RemoveState("A00001", at=1),), steps=3, replicates=2,
+    ...                     seed=5, outcomes=("mean_strength:axis",))
+    >>> us = UncertainScenario(spec, {"ties.A00000-A00002.strength": Uniform(0.3, 0.9)})
+    >>> from sim.runner import replicate_seeds
+    >>> from sim.sensitivity.uncertain import ScenarioEvaluator, check_addresses
+    >>> evaluator = ScenarioEvaluator(spec, check_addresses(us.space, spec.world),
+    ...                               tuple(replicate_seeds(spec.seed, 2)))
+    >>> out = evaluator({"ties.A00000-A00002.strength": 0.9})
+    >>> for name, value in out.items():
+    ...     print(name, round(value, 3))
+    mean_strength:axis 0.188
+    shock:mean_strength:axis 0.905
+    baseline:mean_strength:axis 0.716
     """
 
     spec: Any
@@ -412,6 +559,29 @@ def evaluate_points(
     :class:`ScenarioEvaluator` gives. A row that fails (non-finite numbers, a shock that
     raised) makes its point's outputs NaN, which the index tables then refuse with the
     point named.
+
+    Examples
+    --------
+    With ``A00001`` gone, the axis keeps one partnership: its strength at the horizon follows
+    the sampled strength of that tie.
+
+    >>> import sim.worlds
+    >>> from sim.scenario import ScenarioSpec
+    >>> from sim.shocks import RemoveState
+    >>> from sim.uncertainty import Uniform
+    >>> from sim.sensitivity.uncertain import UncertainScenario
+    >>> spec = ScenarioSpec(name="tiny", world=sim.worlds.synthetic(8, mean_degree=2, rng=1),
+    ...                     shocks=(RemoveState("A00001", at=1),), steps=3, replicates=2,
+    ...                     seed=5, outcomes=("mean_strength:axis",))
+    >>> us = UncertainScenario(spec, {"ties.A00000-A00002.strength": Uniform(0.3, 0.9)})
+    >>> from sim.runner import replicate_seeds
+    >>> from sim.sensitivity.uncertain import check_addresses, evaluate_points
+    >>> targets = check_addresses(us.space, spec.world)
+    >>> points = [{"ties.A00000-A00002.strength": s} for s in (0.3, 0.9)]
+    >>> for out in evaluate_points(spec, targets, points, replicate_seeds(spec.seed, 2)):
+    ...     print(round(out["shock:mean_strength:axis"], 3), round(out["mean_strength:axis"], 3))
+    0.314 -0.203
+    0.905 0.188
     """
     from sim.sensitivity.batch import evaluate_points as batched
 
@@ -474,13 +644,33 @@ def scenario_sensitivity(
     rng : Generator or int or None
         Seeds the design and bootstrap; default: the scenario's seed.
 
-    Other parameters are those of :func:`sim.sensitivity.analyse` (``out``, ``resume``,
-    ``wait``, ``executor``, ``workers``, ``scheduler``, ``chunk_size``, ``on_chunk``,
-    ``quiet`` and the design's options).
+    method, samples, out, executor, workers, scheduler, chunk_size, on_chunk
+        As in :func:`sim.sensitivity.analyse`.
+    **options
+        Passed on to :func:`sim.sensitivity.analyse_function`: ``resume``, ``wait``,
+        ``quiet`` and the design's options.
 
     Returns
     -------
     SensitivityResult
+
+    Examples
+    --------
+    >>> import sim.worlds
+    >>> from sim.scenario import ScenarioSpec
+    >>> from sim.shocks import RemoveState
+    >>> from sim.uncertainty import Uniform
+    >>> from sim.sensitivity.uncertain import UncertainScenario
+    >>> spec = ScenarioSpec(name="tiny", world=sim.worlds.synthetic(8, mean_degree=2, rng=1),
+    ...                     shocks=(RemoveState("A00001", at=1),), steps=3, replicates=2,
+    ...                     seed=5, outcomes=("mean_strength:axis",))
+    >>> us = UncertainScenario(spec, {"ties.A00000-A00002.strength": Uniform(0.3, 0.9)})
+    >>> from sim.sensitivity.uncertain import scenario_sensitivity
+    >>> res = scenario_sensitivity(us, method="morris", samples=2, replicates=1, rng=1, quiet=True)
+    >>> res.runs, res.outcome  # 2 trajectories x (1 input + 1) points, 1 replicate each
+    (4, 'mean_strength:axis')
+    >>> res.table[["parameter", "mu_star"]].round(3).to_dict("list")
+    {'parameter': ['ties.A00000-A00002.strength'], 'mu_star': [0.397]}
     """
     from sim.runner import replicate_seeds
     from sim.sensitivity.analysis import analyse_function
