@@ -65,6 +65,7 @@ __all__ = [
     "predictive_markdown",
     "predictive_table",
     "prior",
+    "read_tables",
     "resolve_patterns",
     "write_checkpoint",
 ]
@@ -112,7 +113,17 @@ class BoxPrior:
     Parameters
     ----------
     names : tuple of str
+        The parameters, one per dimension.
     lows, highs : tuple of float
+        The box's bounds per dimension.
+
+    Examples
+    --------
+    >>> box = BoxPrior(("a", "b"), (0.0, 0.0), (1.0, 2.0))
+    >>> box.dim, box.sample(3, np.random.default_rng(0)).shape
+    (2, (3, 2))
+    >>> box.inside(np.array([[0.5, 1.5], [0.5, 2.5]])).tolist(), box.pdf(np.array([0.5, 1.0]))
+    ([True, False], array([0.5]))
     """
 
     names: tuple[str, ...]
@@ -142,11 +153,26 @@ class BoxPrior:
 def prior(names: Iterable[str] = tuple(CALIBRATED)) -> BoxPrior:
     """Uniform priors from :meth:`ModelParams.ranges` for `names`.
 
+    Parameters
+    ----------
+    names : iterable of str
+        Numeric fields of :class:`~sim.params.ModelParams` (default :data:`CALIBRATED`).
+
+    Returns
+    -------
+    BoxPrior
+
     Raises
     ------
     ValidationError
         For a name that is not a numeric model parameter (every one at once, with a
         suggestion).
+
+    Examples
+    --------
+    >>> p = prior()
+    >>> p.names, p.lows, p.highs
+    (('need_weight', 'capability_rate'), (0.0, 0.02), (2.0, 0.5))
     """
     ranges = ModelParams.ranges()
     names = tuple(names)
@@ -167,7 +193,33 @@ def prior(names: Iterable[str] = tuple(CALIBRATED)) -> BoxPrior:
 
 
 def resolve_patterns(ids: Iterable[str]) -> list[Any]:
-    """Catalogue patterns by id; every unknown id at once, with a suggestion."""
+    """Catalogue patterns by id; every unknown id at once, with a suggestion.
+
+    Parameters
+    ----------
+    ids : iterable of str
+        Ids of :data:`sim.patterns.CATALOGUE`.
+
+    Returns
+    -------
+    list of Pattern
+        In the order of `ids`.
+
+    Raises
+    ------
+    ValidationError
+        Listing every unknown id, with a "did you mean".
+
+    Examples
+    --------
+    >>> [p.id for p in resolve_patterns(["strike-no-rescue"])]
+    ['strike-no-rescue']
+    >>> try:
+    ...     resolve_patterns(["strike-no-rescu"])
+    ... except ValidationError as exc:
+    ...     print("did you mean 'strike-no-rescue'?" in str(exc))
+    True
+    """
     from sim.patterns import CATALOGUE
 
     known = {p.id: p for p in CATALOGUE}
@@ -185,7 +237,23 @@ def resolve_patterns(ids: Iterable[str]) -> list[Any]:
 
 
 def held_out_patterns(training: Iterable[str] = TRAINING_PATTERNS) -> list[Any]:
-    """Every catalogue pattern not trained on, then :data:`sim.patterns.OUT_OF_SAMPLE_2026`."""
+    """Every catalogue pattern not trained on, then :data:`sim.patterns.OUT_OF_SAMPLE_2026`.
+
+    Parameters
+    ----------
+    training : iterable of str
+        The training pattern ids (default :data:`TRAINING_PATTERNS`).
+
+    Returns
+    -------
+    list of Pattern
+
+    Examples
+    --------
+    >>> held = [p.id for p in held_out_patterns()]
+    >>> "syria-rus-irn" in held, "strike-no-rescue" in held
+    (True, False)
+    """
     from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026
 
     train = set(training)
@@ -193,7 +261,29 @@ def held_out_patterns(training: Iterable[str] = TRAINING_PATTERNS) -> list[Any]:
 
 
 def episode_paths(names: Iterable[str], directory: Path = EPISODE_DIR) -> list[Path]:
-    """Episode files by name (``scenarios/history/NAME.toml``) or path; all problems at once."""
+    """Episode files by name (``scenarios/history/NAME.toml``) or path; all problems at once.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Episode names (file stems in `directory`) or paths of episode ``.toml`` files.
+    directory : path
+        Where names are looked up (default :data:`EPISODE_DIR`).
+
+    Returns
+    -------
+    list of pathlib.Path
+
+    Raises
+    ------
+    ValidationError
+        Listing every unknown name, with a "did you mean".
+
+    Examples
+    --------
+    >>> [p.name for p in episode_paths(TRAINING_EPISODES)]
+    ['egypt_realignment_1972.toml']
+    """
     known = sorted(p.stem for p in directory.glob("*.toml"))
     out, bad = [], []
     for n in names:
@@ -223,6 +313,17 @@ def criterion_distance(value: float, lo: float, hi: float) -> float:
     The scale is the interval's width when both ends are finite, else the absolute value of
     the finite end (at least 0.01). 0 inside the interval; inf for NaN.
 
+    Parameters
+    ----------
+    value : float
+        The statistic.
+    lo, hi : float
+        The criterion's interval (either end may be infinite).
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> round(criterion_distance(-0.5, -0.4, -0.1), 4), criterion_distance(-0.2, -0.4, -0.1)
@@ -248,7 +349,38 @@ class EpisodeTarget:
 
     Built once per run by :meth:`from_files` (which calls :func:`sim.history.hindcast` with
     one replicate to choose the dyads exactly as the hindcast does); :meth:`rho` then runs
-    the paired ensemble with given parameters and returns the model's Spearman ρ.
+    the paired ensemble with given parameters and returns the model's Spearman ρ
+    (:meth:`rho_batch`: of several parameter vectors as rows of one engine batch).
+
+    Parameters
+    ----------
+    name : str
+        The episode's name.
+    world : World
+        The world of the episode's start year.
+    shocks : list of Shock
+        The episode's shocks in that world.
+    months : int
+        The horizon: the after-window's end.
+    supplier, recipient : tuple of str
+        The scored dyads.
+    before, observed : numpy.ndarray
+        Per dyad: the volume before, and the observed log change.
+    sha256 : str
+        The episode file's hash (for the provenance).
+
+    Examples
+    --------
+    >>> from sim.shocks import RemoveState
+    >>> from sim.worlds import synthetic
+    >>> w = synthetic(8, rng=0)
+    >>> ties = w.ties_in("supply")
+    >>> e = EpisodeTarget("toy", w, [RemoveState(ties[0].supplier, at=0)], 3,
+    ...                   tuple(t.supplier for t in ties), tuple(t.recipient for t in ties),
+    ...                   np.array([t.volume for t in ties]),
+    ...                   np.array([-1.0 if t.supplier == ties[0].supplier else 0.0 for t in ties]))
+    >>> bool(e.rho(ModelParams(), [1]) > 0)
+    True
     """
 
     name: str
@@ -295,8 +427,18 @@ class EpisodeTarget:
         )
 
     def rho(self, params: ModelParams, seeds: Sequence[int]) -> float:
-        """The model's Spearman ρ against the observed changes, from paired runs on `seeds`."""
-        from sim.history.hindcast import log_change, spearman
+        """The model's Spearman ρ against the observed changes, from paired runs on `seeds`.
+
+        Parameters
+        ----------
+        params : ModelParams
+        seeds : sequence of int
+            One paired (shocked, baseline) run per seed.
+
+        Returns
+        -------
+        float
+        """
         from sim.model import AllianceModel
 
         ties = self.world.ties_in("supply")
@@ -307,6 +449,47 @@ class EpisodeTarget:
                 for _ in range(self.months):
                     m.step()
                     acc += m.delivered_array
+        return self._rho(shocked, base)
+
+    def rho_batch(self, params: Sequence[ModelParams], seeds: Sequence[Sequence[int]]) -> list:
+        """:meth:`rho` of several parameter vectors, every paired run as a row of one batch.
+
+        Parameters
+        ----------
+        params : sequence of ModelParams
+            One per candidate.
+        seeds : sequence of sequence of int
+            Each candidate's paired seeds.
+
+        Returns
+        -------
+        list of float
+            Equal to ``[rho(p, s) for p, s in zip(params, seeds)]`` (the engine's rows equal
+            the one-row model's runs; the deliveries are summed in the same order).
+        """
+        rows_p = [p for p, s in zip(params, seeds, strict=True) for _ in s]
+        rows_s = [int(x) for s in seeds for x in s]
+        if not rows_s:
+            return [self.rho(p, ()) for p in params]
+        arms = [
+            _run_arm_rows_params(self.world, sh, self.months, rows_s, rows_p)
+            for sh in (self.shocks, [])
+        ]
+        out, r = [], 0
+        for s in seeds:
+            shocked, base = (np.zeros(arms[0].shape[2]) for _ in range(2))
+            for _ in s:
+                for a, acc in ((arms[0], shocked), (arms[1], base)):
+                    for t in range(self.months):
+                        acc += a[r, t]
+                r += 1
+            out.append(self._rho(shocked, base))
+        return out
+
+    def _rho(self, shocked: np.ndarray, base: np.ndarray) -> float:
+        from sim.history.hindcast import log_change, spearman
+
+        ties = self.world.ties_in("supply")
         ratio = np.divide(shocked, base, out=np.ones_like(shocked), where=base > 0)
         volume = np.array([t.volume for t in ties])
         index = {(t.supplier, t.recipient): k for k, t in enumerate(ties)}
@@ -319,6 +502,35 @@ class EpisodeTarget:
             ]
         )
         return spearman(log_change(self.before, after), self.observed)
+
+
+def _run_arm_rows_params(world, arm_shocks, months, seeds, params):
+    """Deliveries per row, month and supply tie ``(R, months, ties)`` of one arm, one batch
+    whose rows have their own parameters (as :func:`sim.history.hindcast._run_arm_rows`, which
+    runs default parameters only)."""
+    from sim.engine import Engine, RowView, formalize_pairs
+
+    n = len(world.ties_in("supply"))
+    pos = {a.id: i for i, a in enumerate(world.actors)}
+    eng = Engine(world, list(params), list(seeds), formalize_pairs=formalize_pairs(pos, arm_shocks))
+    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
+    for view in views:
+        for shock in arm_shocks:
+            shock.validate(view)
+            view.shocks.append(shock)
+    due: dict[int, list] = {}
+    for shock in arm_shocks:
+        due.setdefault(int(shock.at), []).append(shock)
+    out = np.zeros((len(seeds), months, n))
+    for t in range(months + 1):
+        if t:
+            eng.step()
+            out[:, t - 1] = eng.deliveries
+        for shock in due.get(t, ()):  # as AllianceModel: shocks at t fire after the step to t
+            for r, view in enumerate(views):
+                view.time = float(t)
+                eng.apply_shock(r, shock, view)
+    return out
 
 
 @dataclass
@@ -339,6 +551,18 @@ class PatternEpisodeSimulator:
         Paired seeds per episode statistic.
     world : World, optional
         The patterns' world (default ``axis-2024``).
+
+    Examples
+    --------
+    >>> sim = PatternEpisodeSimulator(("need_weight",),
+    ...                               resolve_patterns(["strike-no-rescue"]), replicates=1)
+    >>> sim.labels
+    ['strike-no-rescue']
+    >>> stats, errors = sim.simulate_batch(np.array([[0.5], [-1.0]]), [1, 2])
+    >>> stats[0].tolist(), errors[0], "outside its plausible range" in errors[1]
+    ([0.0], None, True)
+    >>> sim.distance(stats).tolist()
+    [0.0, inf]
     """
 
     names: tuple[str, ...]
@@ -359,46 +583,122 @@ class PatternEpisodeSimulator:
         """One label per statistic: pattern ids, then ``episode:NAME``."""
         return [p.id for p in self.patterns] + [f"episode:{e.name}" for e in self.episodes]
 
-    def statistics(self, theta: np.ndarray, seed: int) -> np.ndarray:
-        """The statistics of one parameter vector (raises if the model fails)."""
-        from sim.patterns import SHOCK_AT, _metric_values, _simulate
-
-        params = ModelParams().replace(
+    def _params(self, theta: np.ndarray) -> ModelParams:
+        return ModelParams().replace(
             **{n: float(v) for n, v in zip(self.names, theta, strict=True)}
         )
+
+    def _seeds(self, seed: int) -> tuple[list[int], list[int]]:
+        """A candidate's paired seeds: for the patterns, for the episodes."""
         children = np.random.SeedSequence(int(seed)).spawn(2)
         pseeds = [int(s) for s in children[0].generate_state(self.replicates)]
         eseeds = [int(s) for s in children[1].generate_state(self.episode_replicates)]
-        out = []
+        return pseeds, eseeds
+
+    def statistics(self, theta: np.ndarray, seed: int) -> np.ndarray:
+        """The statistics of one parameter vector, run on its own (raises if the model fails).
+
+        Parameters
+        ----------
+        theta : numpy.ndarray
+            One value per name of :attr:`names`.
+        seed : int
+            The candidate's seed: its paired pattern and episode seeds are spawned from it.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per label of :attr:`labels`; :meth:`simulate_batch` gives the same
+            values for the same `theta` and `seed` with the candidates of a batch run together.
+
+        Examples
+        --------
+        >>> sim = PatternEpisodeSimulator(("need_weight",),
+        ...                               resolve_patterns(["strike-no-rescue"]), replicates=1)
+        >>> sim.statistics(np.array([0.5]), seed=1).round(6).tolist()
+        [0.0]
+        """
+        return self._batch_statistics([self._params(np.asarray(theta))], [int(seed)])[0]
+
+    def _batch_statistics(self, params: Sequence[ModelParams], seeds: Sequence[int]):
+        """Statistics of candidates run together: one batch per pattern shock set (and per
+        episode arm) whose rows are every candidate's paired seeds."""
+        from sim.patterns import SHOCK_AT, _metric_values, _simulate
+
+        m = len(params)
+        split = [self._seeds(s) for s in seeds]
+        out = np.empty((m, len(self.labels)))
         if self.patterns:
             steps = SHOCK_AT + max(p.horizon for p in self.patterns)
             obs = [o for p in self.patterns for o in p.metric.observables()]
-            base = {s: _simulate(self.world, params, s, (), obs, steps) for s in pseeds}
-            for p in self.patterns:
-                vals = [_metric_values(p, self.world, params, s, base[s]) for s in pseeds]
-                out.append(float(np.mean(vals)))
-        out += [e.rho(params, eseeds) for e in self.episodes]
-        return np.asarray(out, dtype=float)
+            rows_p = [p for p in params for _ in range(self.replicates)]
+            rows_s = [x for pseeds, _ in split for x in pseeds]
+            # the engine takes one parameter vector per row (sim.engine.Engine)
+            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)  # type: ignore[arg-type]
+            k = self.replicates
+            for c, p in enumerate(self.patterns):
+                vals = _metric_values(p, self.world, rows_p, rows_s, base)  # type: ignore[arg-type]
+                out[:, c] = [float(np.mean(vals[j * k : (j + 1) * k])) for j in range(m)]
+        for c, e in enumerate(self.episodes, start=len(self.patterns)):
+            out[:, c] = e.rho_batch(params, [eseeds for _, eseeds in split])
+        return out
 
     def simulate_batch(self, thetas: np.ndarray, seeds: Sequence[int]):
         """Statistics per row of `thetas` (shape ``(n, len(labels))``) and the failures.
 
-        A row whose model raises, or whose statistics hold a NaN, is NaN and its entry in the
-        second return value holds the traceback (or ``"nan statistic: LABELS"``); others None.
+        The candidates run together: every pattern shock set, and each arm of every episode,
+        is one batch of the engine whose rows are all candidates' paired seeds. A candidate
+        whose parameters are invalid fails alone; if the batch itself raises, its candidates
+        are rerun one by one (:meth:`statistics`) so that only the failing ones fail.
+
+        Parameters
+        ----------
+        thetas : numpy.ndarray
+            Shape ``(n, len(names))``.
+        seeds : sequence of int
+            One per row.
+
+        Returns
+        -------
+        stats : numpy.ndarray
+            Shape ``(n, len(labels))``; a row whose model raises is NaN.
+        errors : list of str or None
+            Per row: the traceback (or ``"nan statistic: LABELS"``) of a failed row, else None.
+
+        Examples
+        --------
+        >>> sim = PatternEpisodeSimulator(("need_weight",),
+        ...                               resolve_patterns(["iran-removal-houthis"]))
+        >>> stats, errors = sim.simulate_batch(np.array([[0.2], [1.5]]), [1, 1])
+        >>> errors, bool(stats[1, 0] < stats[0, 0] < 0)
+        ([None, None], True)
         """
+        thetas = np.atleast_2d(np.asarray(thetas, dtype=float))
         stats = np.full((len(thetas), len(self.labels)), np.nan)
         errors: list[str | None] = [None] * len(thetas)
-        for i, (theta, seed) in enumerate(zip(thetas, seeds, strict=True)):
+        params: dict[int, ModelParams] = {}
+        for i, theta in enumerate(thetas):
             try:
-                s = self.statistics(np.asarray(theta), int(seed))
-            except Exception:  # a failing model never sinks the batch: recorded, rejected
+                params[i] = self._params(theta)
+            except Exception:  # a failing candidate never sinks the batch: recorded, rejected
                 errors[i] = traceback.format_exc()
-                continue
-            if np.isnan(s).any():
-                errors[i] = "nan statistic: " + ", ".join(
-                    lab for lab, v in zip(self.labels, s, strict=True) if np.isnan(v)
+        ok = list(params)
+        if ok:
+            try:
+                stats[ok] = self._batch_statistics(
+                    [params[i] for i in ok], [int(seeds[i]) for i in ok]
                 )
-            stats[i] = s
+            except Exception:  # one row's failure: rerun alone, so only it fails
+                for i in ok:
+                    try:
+                        stats[i] = self.statistics(thetas[i], int(seeds[i]))
+                    except Exception:
+                        errors[i] = traceback.format_exc()
+        for i in ok:
+            if errors[i] is None and np.isnan(stats[i]).any():
+                errors[i] = "nan statistic: " + ", ".join(
+                    lab for lab, v in zip(self.labels, stats[i], strict=True) if np.isnan(v)
+                )
         return stats, errors
 
     def distance(self, stats: np.ndarray) -> np.ndarray:
@@ -425,7 +725,24 @@ class PatternEpisodeSimulator:
 # =========================================================================================
 @dataclass(frozen=True)
 class Failure:
-    """A candidate whose simulation raised or returned NaN (recorded, counted as rejected)."""
+    """A candidate whose simulation raised or returned NaN (recorded, counted as rejected).
+
+    Parameters
+    ----------
+    generation, candidate : int
+        Where it was proposed (candidate index counted over the generation's batches).
+    seed : int
+        Its simulation seed.
+    theta : tuple of float
+        Its parameter vector.
+    error : str
+        The traceback, or ``"nan statistic: LABELS"``.
+
+    Examples
+    --------
+    >>> Failure(1, 7, 42, (0.5, 0.1), "nan statistic: strike-no-rescue").candidate
+    7
+    """
 
     generation: int
     candidate: int
@@ -457,6 +774,14 @@ class ABCResult:
         All simulations run, including those of an unfinished last generation.
     stop : str
         Why it stopped: ``"generations"``, ``"epsilon"``, ``"budget"``, ``"acceptance"``.
+
+    Examples
+    --------
+    >>> res = ABCResult(("a",), [np.array([[0.2], [0.4], [0.9]])], [np.array([0.5, 0.3, 0.2])])
+    >>> res.median()
+    {'a': 0.325}
+    >>> res.quantiles([0.5, 0.95]).shape
+    (2, 1)
     """
 
     names: tuple[str, ...]
@@ -577,6 +902,18 @@ def abc_smc(
     the result never depends on the order in which an executor returns chunks. A failed
     candidate (exception or NaN) has distance inf: it is recorded in ``failures`` and counts
     as a rejected simulation in the acceptance rate.
+
+    Examples
+    --------
+    A toy model, ``y = theta + noise``, observed at 0.3:
+
+    >>> def simulate(thetas, seeds):
+    ...     noise = [np.random.default_rng(s).normal(0, 0.05) for s in seeds]
+    ...     return np.asarray(thetas) + np.array(noise)[:, None], [None] * len(seeds)
+    >>> res = abc_smc(simulate, lambda y: np.abs(y[:, 0] - 0.3),
+    ...               BoxPrior(("a",), (0.0,), (1.0,)), population=50, generations=3, seed=1)
+    >>> res.stop, len(res.particles), abs(res.median()["a"] - 0.3) < 0.1
+    ('generations', 3, True)
     """
     import pandas as pd
     from pyabc.transition import MultivariateNormalTransition
@@ -809,7 +1146,22 @@ def _git_commit() -> str:
 def posterior_frame(res: ABCResult):
     """Every complete generation's particles: ``generation, particle, <names>, weight, distance``.
 
-    :func:`write_checkpoint` adds the statistics as ``stat:<label>`` columns.
+    :func:`write_checkpoint` stores them with the statistics as ``stat:<label>`` columns.
+
+    Parameters
+    ----------
+    res : ABCResult
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> res = ABCResult(("a",), [np.array([[0.5], [0.7]])], [np.array([0.5, 0.5])],
+    ...                 [np.array([0.1, 0.2])])
+    >>> posterior_frame(res).columns.tolist()
+    ['generation', 'particle', 'a', 'weight', 'distance']
     """
     import pandas as pd
 
@@ -823,46 +1175,178 @@ def posterior_frame(res: ABCResult):
     return pd.concat(frames, ignore_index=True)
 
 
-def write_checkpoint(out: Path, res: ABCResult, labels: Sequence[str] = ()) -> None:
-    """``posterior.parquet``, ``history.parquet`` and ``failures.parquet`` as they stand."""
+def _generation_key(g: int, table: str) -> str:
+    return f"g{g:04d}-{table}"
+
+
+def _open_standalone(out: str | Path, names: Sequence[str], labels: Sequence[str]):
+    from sim.store import Store
+
+    return Store.open(
+        out,
+        "calibration",
+        {"parameters": list(names), "statistics": list(labels)},
+        resume=True,
+    )
+
+
+def write_checkpoint(out: Any, res: ABCResult, labels: Sequence[str] = ()) -> None:
+    """Store the generations of `res` not stored yet, and the failures, as store parts.
+
+    Per generation ``g``: part ``gNNNN-particles`` (``generation, particle``, the parameters,
+    ``weight``, ``distance`` and ``stat:<label>`` per statistic), ``gNNNN-failures`` (when a
+    candidate failed) and ``gNNNN-history`` (its history row), written last: a generation
+    counts as stored once its history part is. The failures of a generation cut short are
+    stored too (a resume reruns that generation and replaces them).
+
+    Parameters
+    ----------
+    out : sim.store.Store or path
+        An open calibration store; a path is opened as one (``resume=True``) for this call.
+    res : ABCResult
+    labels : sequence of str
+        The statistics' labels (columns ``stat:<label>``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = ABCResult(("a",), [np.array([[0.5]])], [np.array([1.0])], [np.array([0.1])],
+    ...                 [np.array([[2.0]])], [{"generation": 0, "epsilon": math.inf}])
+    >>> root = tempfile.mkdtemp()
+    >>> write_checkpoint(root, res, ["y"])
+    >>> load_checkpoint(root, ["a"]).particles
+    [array([[0.5]])]
+    """
+    from sim.store import Store
+
+    if not isinstance(out, Store):
+        with _open_standalone(out, res.names, labels) as store:
+            write_checkpoint(store, res, labels)
+        return
     import pandas as pd
 
-    post = posterior_frame(res)
-    if labels:
-        stats = np.concatenate(res.statistics)
-        for k, lab in enumerate(labels):
-            post[f"stat:{lab}"] = stats[:, k]
-    _write(out / "posterior.parquet", lambda p: post.to_parquet(p, index=False))
-    hist = pd.DataFrame(res.history)
-    _write(out / "history.parquet", lambda p: hist.to_parquet(p, index=False))
-    fail = pd.DataFrame(
-        [
-            {
-                "generation": f.generation,
-                "candidate": f.candidate,
-                "seed": f.seed,
-                **dict(zip(res.names, f.theta, strict=True)),
-                "error": f.error,
-            }
-            for f in res.failures
-        ],
-        columns=["generation", "candidate", "seed", *res.names, "error"],
-    )
-    _write(out / "failures.parquet", lambda p: fail.to_parquet(p, index=False))
+    stored = out.keys()
+    by_gen: dict[int, list[Failure]] = {}
+    for f in res.failures:
+        by_gen.setdefault(f.generation, []).append(f)
+    for g in range(len(res.particles) + 1):
+        if _generation_key(g, "history") in stored:
+            continue
+        if by_gen.get(g):
+            fail = pd.DataFrame(
+                [
+                    {
+                        "generation": f.generation,
+                        "candidate": f.candidate,
+                        "seed": f.seed,
+                        **dict(zip(res.names, f.theta, strict=True)),
+                        "error": f.error,
+                    }
+                    for f in by_gen[g]
+                ]
+            )
+            out.write_part(_generation_key(g, "failures"), fail)
+        if g == len(res.particles):
+            break
+        x, w, d = res.particles[g], res.weights[g], res.distances[g]
+        post = pd.DataFrame(x, columns=list(res.names))
+        post.insert(0, "particle", np.arange(len(x)))
+        post.insert(0, "generation", g)
+        post["weight"], post["distance"] = w, d
+        if labels:
+            for k, lab in enumerate(labels):
+                post[f"stat:{lab}"] = np.asarray(res.statistics[g])[:, k]
+        out.write_part(_generation_key(g, "particles"), post)
+        out.write_part(_generation_key(g, "history"), pd.DataFrame([res.history[g]]))
 
 
-def load_checkpoint(out: str | Path, names: Sequence[str]) -> ABCResult | None:
-    """The complete generations written by :func:`write_checkpoint`, or None if there are none.
+def _complete_generations(store) -> int:
+    keys = store.keys()
+    g = 0
+    while _generation_key(g, "history") in keys and _generation_key(g, "particles") in keys:
+        g += 1
+    return g
 
-    Failures of a generation that did not complete are dropped: resuming reruns it.
+
+def read_tables(out: Any) -> dict[str, Any]:
+    """The tables of a calibration store: posterior, history, failures, predictive draws.
+
+    Parameters
+    ----------
+    out : sim.store.Store or path
+        A directory written by :func:`calibrate` (or :func:`write_checkpoint`).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``posterior`` (every complete generation: ``generation, particle``, the parameters,
+        ``weight``, ``distance``, ``stat:<label>``), ``history`` (one row per complete
+        generation), ``failures`` (every failed candidate stored, possibly empty) and, once
+        the predictive ran, ``predictive_draws`` (``draw, target, value, error``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = ABCResult(("a",), [np.array([[0.5]])], [np.array([1.0])], [np.array([0.1])],
+    ...                 [np.array([[2.0]])], [{"generation": 0, "epsilon": math.inf}])
+    >>> root = tempfile.mkdtemp()
+    >>> write_checkpoint(root, res, ["y"])
+    >>> t = read_tables(root)
+    >>> t["posterior"].columns.tolist(), len(t["history"]), len(t["failures"])
+    (['generation', 'particle', 'a', 'weight', 'distance', 'stat:y'], 1, 0)
     """
     import pandas as pd
 
-    out = Path(out)
-    if not (out / "posterior.parquet").is_file() or not (out / "history.parquet").is_file():
+    from sim.store import Store
+
+    store = out if isinstance(out, Store) else Store(out, "calibration")
+    n = _complete_generations(store)
+    keys = store.keys()
+    tables: dict[str, Any] = {}
+    if n:
+        tables["posterior"] = store.read([_generation_key(g, "particles") for g in range(n)])
+        tables["history"] = store.read([_generation_key(g, "history") for g in range(n)])
+    else:
+        tables["posterior"], tables["history"] = pd.DataFrame(), pd.DataFrame()
+    fail_keys = sorted(k for k in keys if k.endswith("-failures"))
+    tables["failures"] = (
+        store.read(fail_keys)
+        if fail_keys
+        else pd.DataFrame(columns=["generation", "candidate", "seed", "error"])
+    )
+    if "predictive-draws" in keys:
+        tables["predictive_draws"] = store.read(["predictive-draws"])
+    return tables
+
+
+def load_checkpoint(out: Any, names: Sequence[str]) -> ABCResult | None:
+    """The complete generations stored by :func:`write_checkpoint`, or None if there are none.
+
+    Failures of a generation that did not complete are dropped: resuming reruns it.
+
+    Parameters
+    ----------
+    out : sim.store.Store or path
+    names : sequence of str
+        The parameters' names (the posterior's columns).
+
+    Returns
+    -------
+    ABCResult or None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> load_checkpoint(tempfile.mkdtemp(), ["a"]) is None
+    True
+    """
+    from sim.store import Store
+
+    store = out if isinstance(out, Store) else Store(out, "calibration")
+    if not _complete_generations(store):
         return None
-    post = pd.read_parquet(out / "posterior.parquet")
-    hist = pd.read_parquet(out / "history.parquet")
+    t = read_tables(store)
+    post, hist, fail = t["posterior"], t["history"], t["failures"]
     res = ABCResult(names=tuple(names))
     stat_cols = [c for c in post.columns if c.startswith("stat:")]
     for g in range(len(hist)):
@@ -875,30 +1359,47 @@ def load_checkpoint(out: str | Path, names: Sequence[str]) -> ABCResult | None:
         {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for row in hist.to_dict("records")
     ]
-    if (out / "failures.parquet").is_file():
-        fail = pd.read_parquet(out / "failures.parquet")
-        for r in fail[fail["generation"] < len(hist)].itertuples(index=False):
-            d = r._asdict()
-            res.failures.append(
-                Failure(
-                    int(d["generation"]),
-                    int(d["candidate"]),
-                    int(d["seed"]),
-                    tuple(float(d[n]) for n in names),
-                    str(d["error"]),
-                )
+    for r in fail[fail["generation"] < len(hist)].itertuples(index=False):
+        d = r._asdict()
+        res.failures.append(
+            Failure(
+                int(d["generation"]),
+                int(d["candidate"]),
+                int(d["seed"]),
+                tuple(float(d[n]) for n in names),
+                str(d["error"]),
             )
-    return res if res.particles else None
+        )
+    return res
 
 
 def plot_pairs(res: ABCResult, prior: BoxPrior, *, ax=None, **kwargs):
     """Pairs plot of the last generation: weighted histograms over the flat prior on the
     diagonal, weighted particles below it; axes span the prior ranges.
 
+    Parameters
+    ----------
+    res : ABCResult
+    prior : BoxPrior
+        The priors (axis ranges and the flat densities drawn dashed).
+    ax : array of matplotlib.axes.Axes, optional
+        ``dim × dim`` axes to draw into (default: a new figure).
+    **kwargs
+        Passed to the scatter plots.
+
     Returns
     -------
     numpy.ndarray of matplotlib.axes.Axes
         Shape ``(dim, dim)``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> res = ABCResult(("need_weight", "capability_rate"),
+    ...                 [np.array([[0.4, 0.1], [0.6, 0.2]])], [np.array([0.5, 0.5])])
+    >>> plot_pairs(res, prior()).shape
+    (2, 2)
     """
     import matplotlib.pyplot as plt
 
@@ -993,10 +1494,36 @@ def posterior_predictive(
 ):
     """Held-out targets at `draws` posterior draws (one paired seed each).
 
+    Parameters
+    ----------
+    res : ABCResult
+        Draws are taken from its last generation, by weight.
+    patterns : list of Pattern
+        Held-out patterns (catalogue ones on ``axis-2024``, 2026 ones on their world).
+    episodes : list of EpisodeTarget
+        Held-out episodes.
+    draws : int
+        Posterior draws.
+    seed : int
+        Root of the draws and their simulation seeds.
+    executor : sim.executors.Executor, optional
+        Default: serial.
+    progress : callable, optional
+        Called with one line per draw.
+
     Returns
     -------
     values : pandas.DataFrame
-        ``draw, target, value, error``.
+        ``draw, target, value, error``: one row per draw and target; a failed model gives
+        NaN and its traceback.
+
+    Examples
+    --------
+    >>> res = ABCResult(("need_weight",), [np.array([[0.5]])], [np.array([1.0])])
+    >>> v = posterior_predictive(res, resolve_patterns(["strike-no-rescue"]), [], draws=1,
+    ...                          seed=0)
+    >>> v[["draw", "target"]].values.tolist(), bool(v["error"].isna().all())
+    ([[0, 'strike-no-rescue']], True)
     """
     import pandas as pd
 
@@ -1029,6 +1556,28 @@ def predictive_table(values, patterns, episodes):
 
     NaN draws (failed models) are left out of the quantiles and count as not meeting the
     criterion; ``failed`` says how many there were.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        From :func:`posterior_predictive`.
+    patterns : list of Pattern
+    episodes : list of EpisodeTarget
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``target, q05, median, q95, percent, criterion, need, share, holds, draws, failed``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = resolve_patterns(["iran-removal-houthis"])
+    >>> values = pd.DataFrame({"draw": [0, 1], "target": [p[0].id] * 2,
+    ...                        "value": [-0.2, math.nan], "error": [None, "Traceback..."]})
+    >>> t = predictive_table(values, p, [])
+    >>> t[["median", "share", "draws", "failed"]].values.tolist()
+    [[-0.2, 0.5, 2.0, 1.0]]
     """
     import pandas as pd
 
@@ -1085,7 +1634,27 @@ def _row(target, v, criterion, need, share, holds, percent):
 
 
 def predictive_markdown(table) -> str:
-    """The predictive table as Markdown (relative metrics in %)."""
+    """The predictive table as Markdown (relative metrics in %).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`predictive_table`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = resolve_patterns(["iran-removal-houthis"])
+    >>> values = pd.DataFrame({"draw": [0], "target": [p[0].id], "value": [-0.2],
+    ...                        "error": [None]})
+    >>> print(predictive_markdown(predictive_table(values, p, [])).splitlines()[2])
+    ... # doctest: +ELLIPSIS
+    | `iran-removal-houthis` | -20% | -20% | -20% | ... | 1.00 | ... |
+    """
     lines = [
         "| held-out target | 5% | median | 95% | criterion | share meeting it | holds |",
         "|---|---|---|---|---|---|---|",
@@ -1100,7 +1669,30 @@ def predictive_markdown(table) -> str:
 
 
 def defaults_toml(res: ABCResult, provenance: Mapping[str, Any]) -> str:
-    """The chosen defaults (weighted posterior median of the last generation) with provenance."""
+    """The chosen defaults (weighted posterior median of the last generation) with provenance.
+
+    Parameters
+    ----------
+    res : ABCResult
+    provenance : mapping
+        Written under ``[provenance]``; a nested mapping becomes its own table.
+
+    Returns
+    -------
+    str
+        TOML: ``[params]`` (each median with its 90 % interval and the current default), then
+        ``[provenance]``.
+
+    Examples
+    --------
+    >>> res = ABCResult(("need_weight",), [np.array([[0.4], [0.6]])], [np.array([0.5, 0.5])])
+    >>> print(defaults_toml(res, {"seed": 0}).split("[params]")[1].strip())
+    need_weight = 0.5  # 90% interval [0.4, 0.6]; current default 0.5
+    <BLANKLINE>
+    [provenance]
+    statistic = "weighted posterior median"
+    seed = 0
+    """
     q = res.quantiles([0.05, 0.5, 0.95])
     defaults = ModelParams()
     lines = [
@@ -1157,24 +1749,29 @@ def calibrate(
     executor=None,
     command: str = "",
     progress: Callable[[str], None] | None = None,
+    resume: bool = False,
+    wait: bool | float = False,
 ) -> dict[str, Any]:
     """Fit `parameters` by ABC-SMC and write every output to `out` (see docs/calibration.md).
 
     Parameters
     ----------
     out : path
-        Output folder: ``posterior.parquet``, ``history.parquet``, ``failures.parquet`` (after
-        every generation), ``pairs.png``, ``predictive.csv``, ``predictive.md``,
-        ``defaults.toml``, then ``calibration.json`` (last: its presence means complete).
-        ``run.json`` holds the settings the particles depend on: rerunning with the same
-        settings resumes after the last complete generation (with the same result as an
-        uninterrupted run); with other settings it is an error.
+        A results store of kind ``calibration`` (:class:`sim.store.Store`): ``manifest.json``
+        (the record the particles depend on; ``status`` ``complete`` and the ``calibration``
+        record once done), ``parts/`` (per complete generation its particles, history row and
+        failures, see :func:`write_checkpoint`; the predictive draws; read them with
+        :func:`read_tables`), and the files for people: ``pairs.png``, ``predictive.csv``,
+        ``predictive.md``, ``defaults.toml``. A second process on the same `out` gets
+        :class:`sim.store.StoreLockedError` naming the holder.
     patterns, episodes : sequence of str
         Training pattern ids and episode names (or files).
     held_out_episodes : sequence of str
         Episodes scored by the posterior predictive (training ones are left out).
     data : mapping, optional
         ``sipri``, ``alliances``, ``capabilities``, ``alliance_kind`` for the episodes.
+    parameters : sequence of str
+        The fitted parameters (default :data:`CALIBRATED`).
     population, generations, budget, min_acceptance, target_ess, seed, executor
         As for :func:`abc_smc`.
     replicates, episode_replicates : int
@@ -1183,16 +1780,35 @@ def calibrate(
         Posterior draws for the held-out targets.
     command : str
         The command line, for the provenance.
+    progress : callable, optional
+        Called with one line per step (episodes prepared, generations, predictive draws).
+    resume : bool
+        Continue the run stored in `out` after its last complete generation (with the same
+        random streams, so the result equals an uninterrupted run's); the stored record must
+        match (every differing field is reported). `generations` and `budget` may grow. Without
+        it, a folder holding generations is an error.
+    wait : bool or float
+        When another process writes to `out`, wait for it (seconds, or forever with True).
 
     Returns
     -------
     dict
-        The record written to ``calibration.json``.
-    """
-    import json
-    from datetime import UTC, datetime
+        The record, also stored as the manifest's ``calibration`` entry.
 
+    Examples
+    --------
+    A full fit takes minutes (``alliance-sim calibrate``, docs/calibration.md); bad names are
+    reported all at once before anything runs:
+
+    >>> import tempfile
+    >>> try:
+    ...     calibrate(tempfile.mkdtemp(), patterns=["strike-no-rescu"])
+    ... except ValidationError as exc:
+    ...     print("did you mean 'strike-no-rescue'?" in str(exc))
+    True
+    """
     from sim.io import ImportReport, read_sipri_records
+    from sim.store import Store, StoreLock
 
     out = Path(out)
     say = progress or (lambda _m: None)
@@ -1205,19 +1821,22 @@ def calibrate(
     data = dict(data or {})
     files: dict[str, str] = {}
     targets: dict[str, list[EpisodeTarget]] = {"train": [], "held": []}
+    if (ep_train or ep_held) and not data.get("sipri"):
+        raise ValidationError(
+            [
+                Problem(
+                    "--data",
+                    "episodes need the SIPRI, ATOP or COW, and NMC files",
+                    None,
+                    "--data DIR (or --sipri/--atop/--nmc), or --episodes none",
+                )
+            ],
+            what="episodes",
+        )
+    # fail fast (or wait) when another process writes to `out`, before preparing episodes;
+    # Store.open below takes the lock for the run
+    StoreLock(out).acquire(wait=wait).release()
     if ep_train or ep_held:
-        if not data.get("sipri"):
-            raise ValidationError(
-                [
-                    Problem(
-                        "--data",
-                        "episodes need the SIPRI, ATOP or COW, and NMC files",
-                        None,
-                        "--data DIR (or --sipri/--atop/--nmc), or --episodes none",
-                    )
-                ],
-                what="episodes",
-            )
         records = read_sipri_records(data["sipri"], report=ImportReport())
         for key in ("sipri", "alliances", "capabilities"):
             if data.get(key):
@@ -1258,32 +1877,37 @@ def calibrate(
         "episode_replicates": episode_replicates,
         "seed": seed,
     }
-    out.mkdir(parents=True, exist_ok=True)
-    resume = None
-    if (out / "run.json").is_file():
-        stored = json.loads((out / "run.json").read_text(encoding="utf-8"))
-        if stored != json.loads(json.dumps(fingerprint)):
-            diff = sorted(
-                k for k in fingerprint if stored.get(k) != json.loads(json.dumps(fingerprint[k]))
-            )
-            raise ValidationError(
-                [
-                    Problem(
-                        str(out / "run.json"),
-                        "the folder holds a different calibration",
-                        ", ".join(diff),
-                        "the same settings (to resume), or a new --out",
-                    )
-                ],
-                what="--out",
-            )
-        resume = load_checkpoint(out, pr.names)
-    else:
-        text = json.dumps(fingerprint, indent=2) + "\n"
-        _write(out / "run.json", lambda p: p.write_text(text, encoding="utf-8"))
-    (out / "calibration.json").unlink(missing_ok=True)  # present only once complete
-    if resume is not None:
-        say(f"resuming {out}: {len(resume.particles)} complete generations stored")
+    opts = {
+        "population": population,
+        "generations": generations,
+        "budget": budget,
+        "min_acceptance": min_acceptance,
+        "target_ess": target_ess,
+        "seed": seed,
+        "executor": executor,
+        "command": command,
+        "replicates": replicates,
+        "episode_replicates": episode_replicates,
+        "predictive_draws": predictive_draws,
+    }
+    with Store.open(out, "calibration", fingerprint, resume=resume, wait=wait) as store:
+        return _fit_and_write(store, pr, simulator, targets, train, files, patterns, t0, say, opts)
+
+
+def _fit_and_write(store, pr, simulator, targets, train, files, patterns, t0, say, opts):
+    """The fit, the predictive and the outputs of :func:`calibrate`, into an open store."""
+    import json
+    from datetime import UTC, datetime
+
+    out = store.root
+    population, generations, budget = opts["population"], opts["generations"], opts["budget"]
+    min_acceptance, target_ess = opts["min_acceptance"], opts["target_ess"]
+    seed, executor, command = opts["seed"], opts["executor"], opts["command"]
+    replicates, episode_replicates = opts["replicates"], opts["episode_replicates"]
+    predictive_draws = opts["predictive_draws"]
+    previous = load_checkpoint(store, pr.names)
+    if previous is not None:
+        say(f"resuming {out}: {len(previous.particles)} complete generations stored")
     say(f"ABC-SMC: {', '.join(pr.names)} on {', '.join(simulator.labels)}")
     res = abc_smc(
         simulator.simulate_batch,
@@ -1297,10 +1921,10 @@ def calibrate(
         seed=seed,
         executor=executor,
         progress=say,
-        on_generation=lambda r: write_checkpoint(out, r, simulator.labels),
-        resume=resume,
+        on_generation=lambda r: write_checkpoint(store, r, simulator.labels),
+        resume=previous,
     )
-    write_checkpoint(out, res, simulator.labels)
+    write_checkpoint(store, res, simulator.labels)
     _save_figure(out, res, pr)
     held = held_out_patterns(patterns)
     values = posterior_predictive(
@@ -1314,7 +1938,7 @@ def calibrate(
     )
     table = predictive_table(values, held, targets["held"])
     _write(out / "predictive.csv", lambda p: table.to_csv(p, index=False))
-    _write(out / "predictive_draws.parquet", lambda p: values.to_parquet(p, index=False))
+    store.write_part("predictive-draws", values)
     md = (
         f"Posterior-predictive intervals of the held-out targets ({predictive_draws} "
         "posterior draws, one paired seed each; NaN draws count as not meeting the "
@@ -1376,6 +2000,5 @@ def calibrate(
     prov["training_episodes"] = record["training"]["episodes"]
     prov["data_files_sha256"] = files
     _write(out / "defaults.toml", lambda p: p.write_text(defaults_toml(res, prov), "utf-8"))
-    text = json.dumps(record, indent=2, default=float) + "\n"
-    _write(out / "calibration.json", lambda p: p.write_text(text, encoding="utf-8"))
+    store.finish(calibration=json.loads(json.dumps(record, default=float)))
     return record

@@ -15,6 +15,7 @@ __all__ = ["register"]
 _EPILOG = """\
 examples:
   alliance-sim calibrate --data ../shared/data --out results/calib
+  alliance-sim calibrate --data ../shared/data --out results/calib --resume --generations 4
   alliance-sim calibrate --episodes none --held-out-episodes none --population 100 \\
       --generations 5 --out results/calib
   alliance-sim calibrate --data DATA --patterns iran-removal-houthis,rus-removal-china \\
@@ -137,6 +138,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             executor=ex,
             progress=say,
             command=_command(args),
+            resume=args.resume,
+            wait=args.wait,
         )
     for name, p in rec["parameters"].items():
         print(
@@ -148,8 +151,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         f"{rec['failures']} failures, stopped: {rec['stop']}, {rec['seconds']:.0f} s on {executor}"
     )
     print(
-        f"wrote posterior.parquet, history.parquet, failures.parquet, pairs.png, predictive.csv, "
-        f"predictive.md, defaults.toml, calibration.json in {args.out}"
+        f"wrote the store (manifest.json, parts/: posterior, history, failures, predictive "
+        f"draws), pairs.png, predictive.csv, predictive.md, defaults.toml in {args.out}"
     )
     return 0
 
@@ -158,7 +161,10 @@ def _command(args: argparse.Namespace) -> str:
     """The command line that reproduces this run (every option, defaults included)."""
     parts = ["alliance-sim", "calibrate"]
     for key, value in sorted(vars(args).items()):
-        if key in ("func", "record_argv", "command") or value is None:
+        if key in ("func", "record_argv", "command") or value is None or value is False:
+            continue
+        if value is True:
+            parts.append(f"--{key.replace('_', '-')}")
             continue
         parts += [f"--{key.replace('_', '-')}", str(value)]
     return shlex.join(parts)
@@ -214,7 +220,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="episodes scored by the posterior predictive, or 'none'",
     )
     p.add_argument("--method", choices=("abc",), default="abc", help="ABC-SMC (the only one)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (a results store)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the calibration stored in --out after its last complete generation",
+    )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another process is writing to --out, wait for it instead of exiting with 2",
+    )
     p.add_argument("--seed", type=_nonnegative, default=0, metavar="S", help="default 0")
     p.add_argument(
         "--population",

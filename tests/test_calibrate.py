@@ -17,18 +17,22 @@ from sim.calibrate import (
     TRAINING_EPISODES,
     TRAINING_PATTERNS,
     BoxPrior,
+    EpisodeTarget,
     PatternEpisodeSimulator,
     abc_smc,
     criterion_distance,
+    episode_paths,
     held_out_patterns,
     prior,
+    read_tables,
     resolve_patterns,
 )
 from sim.errors import ValidationError
 from sim.executors import ProcessExecutor, SerialExecutor
 from sim.params import ModelParams
 from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026
-from tests.helpers import run_cli
+from sim.store import LOCK, Store, StoreLock
+from tests.helpers import run_cli, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -280,42 +284,161 @@ def test_cli_end_to_end_small(tmp_path):
     code, stdout, err = run_cli(*argv)
     assert code == 0, err
     assert "need_weight: median" in stdout and "generation 0" in err
-    post = pd.read_parquet(out / "posterior.parquet")
+    tables = read_tables(out)
+    post = tables["posterior"]
     assert set(post["generation"]) == {0}
     assert {"need_weight", "capability_rate", "weight", "stat:strike-no-rescue"} <= set(post)
-    hist = pd.read_parquet(out / "history.parquet")
+    hist = tables["history"]
     assert list(hist["generation"]) == [0]
     assert {"epsilon", "acceptance_rate", "ess", "simulations"} <= set(hist)
     pred = pd.read_csv(out / "predictive.csv")
     assert "syria-rus-irn" in set(pred["target"]) and "ven26-rus-irn" in set(pred["target"])
     assert "rus-removal-china" in set(pred["target"])  # not trained on here: held out
     assert "strike-no-rescue" not in set(pred["target"])
-    import json
+    assert set(tables["predictive_draws"]["target"]) == set(pred["target"])
     import tomllib
 
-    rec = json.loads((out / "calibration.json").read_text())
+    manifest = Store(out).manifest()
+    assert manifest["kind"] == "calibration" and manifest["status"] == "complete"
+    rec = manifest["calibration"]
     assert rec["seed"] == 3 and rec["training"]["patterns"] == [
         "strike-no-rescue",
         "iran-removal-houthis",
     ]
+    assert manifest["record"]["seed"] == 3 and manifest["record"]["population"] == 4
     d = tomllib.loads((out / "defaults.toml").read_text())
     assert 0 <= d["params"]["need_weight"] <= 2
     assert d["params"]["need_weight"] == pytest.approx(rec["parameters"]["need_weight"]["median"],
                                                        rel=1e-5)  # fmt: skip
     assert d["provenance"]["seed"] == 3 and d["provenance"]["statistic"]
     assert (out / "pairs.png").stat().st_size > 1000
-    assert pd.read_parquet(out / "failures.parquet").empty
-    # the same settings and one more generation: resumed after the one stored
+    assert tables["failures"].empty
+    assert not (out / LOCK).exists()  # released once complete
+    # the same folder without --resume: the store's policy refuses it, nothing is touched
+    before = snapshot(out)
     code, _, err = run_cli(*argv, "--generations", "2")
+    assert code == 2 and "already holds results" in err and "--resume" in err
+    assert snapshot(out) == before
+    # the same settings, --resume and one more generation: resumed after the one stored
+    code, _, err = run_cli(*argv, "--generations", "2", "--resume")
     assert code == 0, err
     assert "resuming" in err and "generation 0:" not in err and "generation 1:" in err
-    again = pd.read_parquet(out / "posterior.parquet")
+    again = read_tables(out)["posterior"]
     assert set(again["generation"]) == {0, 1}
     pd.testing.assert_frame_equal(again[again["generation"] == 0], post)
-    # other settings in the same folder: an error, nothing overwritten
-    code, _, err = run_cli(*argv, "--generations", "3", "--seed", "4")
-    assert code == 2 and "holds a different calibration" in err and "seed" in err
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), again)
+    assert Store(out).manifest()["calibration"]["generations_completed"] == 2
+    # other settings in the same folder: an error naming each changed field, nothing written
+    before = snapshot(out)
+    code, _, err = run_cli(*argv, "--generations", "3", "--seed", "4", "--resume")
+    assert code == 2 and "record.seed" in err and "differs from the run stored there" in err
+    assert "Traceback" not in err
+    assert snapshot(out) == before
+
+
+def test_cli_a_second_process_on_the_same_out_exits_2_naming_the_holder(tmp_path):
+    import os
+    import threading
+
+    out = tmp_path / "calib"
+    argv = [
+        "calibrate", "--patterns", "strike-no-rescue", "--episodes", "none",
+        "--held-out-episodes", "none", "--population", "2", "--generations", "1", "--draws", "1",
+        "--replicates", "1", "--executor", "serial", "--out", str(out),
+    ]  # fmt: skip
+    holder = StoreLock(out).acquire()  # another run writing to --out (a live process: us)
+    try:
+        code, _, err = run_cli(*argv)
+        assert code == 2 and "Traceback" not in err
+        assert f"is in use by process {os.getpid()}" in err and "--wait" in err
+        assert not (out / "manifest.json").exists()  # refused before anything was written
+        # --wait: runs once the holder lets go
+        threading.Timer(1.0, holder.release).start()
+        code, _, err = run_cli(*argv, "--wait")
+        assert code == 0, err
+    finally:
+        holder.release()
+    assert Store(out).manifest()["status"] == "complete"
+
+
+def test_an_interrupted_calibration_resumes_through_the_store(tmp_path, monkeypatch):
+    """Killed during generation 1: the store holds generation 0 and its failures; --resume
+    reruns only generation 1 and gives the same posterior as an uninterrupted run."""
+    import sim.calibrate as cal
+
+    kw = dict(patterns=["strike-no-rescue"], episodes=(), held_out_episodes=(), population=3,
+              generations=2, replicates=1, predictive_draws=1, seed=5,
+              parameters=["need_weight"])  # fmt: skip
+    full = cal.calibrate(tmp_path / "full", **kw)
+    calls = []
+    real = cal.PatternEpisodeSimulator.simulate_batch
+
+    def dies_in_generation_1(self, thetas, seeds):
+        calls.append(len(thetas))
+        if len(calls) > 1:
+            raise KeyboardInterrupt  # the process is killed mid-generation
+        return real(self, thetas, seeds)
+
+    monkeypatch.setattr(cal.PatternEpisodeSimulator, "simulate_batch", dies_in_generation_1)
+    out = tmp_path / "cut"
+    with pytest.raises(KeyboardInterrupt):
+        cal.calibrate(out, **kw)
+    monkeypatch.setattr(cal.PatternEpisodeSimulator, "simulate_batch", real)
+    store = Store(out)
+    assert store.manifest()["status"] == "running" and not (out / LOCK).exists()
+    stored = store.keys()
+    assert {k for k in stored if k.startswith("g")} == {"g0000-particles", "g0000-history"}
+    with pytest.raises(ValidationError, match="already holds results"):
+        cal.calibrate(out, **kw)
+    lines = []
+    rec = cal.calibrate(out, **kw, resume=True, progress=lines.append)
+    assert any(line.startswith("resuming") for line in lines)
+    assert not any(line.startswith("generation 0:") for line in lines)
+    assert rec["simulations"] == full["simulations"]
+    a, b = read_tables(tmp_path / "full"), read_tables(out)
+    pd.testing.assert_frame_equal(a["posterior"], b["posterior"])
+    pd.testing.assert_frame_equal(
+        a["history"].drop(columns="seconds"), b["history"].drop(columns="seconds")
+    )
+
+
+# -- the batched simulator ---------------------------------------------------------------------
+def test_a_batch_of_candidates_equals_each_candidate_run_alone():
+    sim = PatternEpisodeSimulator(tuple(CALIBRATED), resolve_patterns(TRAINING_PATTERNS),
+                                  replicates=2)  # fmt: skip
+    thetas = np.array([[0.2, 0.05], [1.5, 0.4], [0.8, 0.1], [-1.0, 0.1]])
+    seeds = [11, 12, 13, 14]
+    stats, errors = sim.simulate_batch(thetas, seeds)
+    assert errors[:3] == [None] * 3 and "outside its plausible range" in errors[3]
+    assert np.isnan(stats[3]).all()
+    alone = np.array([sim.statistics(t, s) for t, s in zip(thetas[:3], seeds[:3], strict=True)])
+    np.testing.assert_allclose(stats[:3], alone, rtol=0, atol=1e-12)
+    # the candidates differ, so the batch's rows really had their own parameters
+    assert len({round(v, 9) for v in stats[:3, 1]}) == 3
+
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs the real data in ../shared/data")
+def test_episode_rho_of_a_batch_equals_one_model_per_run():
+    from sim.io import ImportReport, read_sipri_records
+
+    path = episode_paths(TRAINING_EPISODES)[0]
+    first = lambda pat: sorted(DATA.glob(pat))[0]  # noqa: E731
+    target = EpisodeTarget.from_files(
+        path,
+        sipri=read_sipri_records(first("sipri*.csv"), report=ImportReport()),
+        alliances=first("atop*.csv") if list(DATA.glob("atop*.csv")) else first("alliance_v4*"),
+        capabilities=first("NMC*.csv"),
+        alliance_kind="ATOP" if list(DATA.glob("atop*.csv")) else "COW",
+    )
+    params = [ModelParams(need_weight=0.1, capability_rate=0.4),
+              ModelParams(need_weight=1.8, capability_rate=0.03)]  # fmt: skip
+    seeds = [[3], [4, 5]]
+    batch = target.rho_batch(params, seeds)
+    alone = [target.rho(p, s) for p, s in zip(params, seeds, strict=True)]
+    np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-12)
+    assert all(-1 <= r <= 1 for r in batch)
 
 
 # -- coverage on synthetic data ------------------------------------------------------------------

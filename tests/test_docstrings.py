@@ -29,7 +29,6 @@ PENDING = {
     "sim.app",
     "sim.app_assets",
     "sim.app_figures",
-    "sim.calibrate",
     "sim.checks",
     "sim.cli",
     "sim.cli_history",
