@@ -471,9 +471,10 @@ class EpisodeTarget:
         rows_s = [int(x) for s in seeds for x in s]
         if not rows_s:
             return [self.rho(p, ()) for p in params]
+        from sim.history.hindcast import _run_arm_rows
+
         arms = [
-            _run_arm_rows_params(self.world, sh, self.months, rows_s, rows_p)
-            for sh in (self.shocks, [])
+            _run_arm_rows(self.world, sh, self.months, rows_s, rows_p) for sh in (self.shocks, [])
         ]
         out, r = [], 0
         for s in seeds:
@@ -502,35 +503,6 @@ class EpisodeTarget:
             ]
         )
         return spearman(log_change(self.before, after), self.observed)
-
-
-def _run_arm_rows_params(world, arm_shocks, months, seeds, params):
-    """Deliveries per row, month and supply tie ``(R, months, ties)`` of one arm, one batch
-    whose rows have their own parameters (as :func:`sim.history.hindcast._run_arm_rows`, which
-    runs default parameters only)."""
-    from sim.engine import Engine, RowView, formalize_pairs
-
-    n = len(world.ties_in("supply"))
-    pos = {a.id: i for i, a in enumerate(world.actors)}
-    eng = Engine(world, list(params), list(seeds), formalize_pairs=formalize_pairs(pos, arm_shocks))
-    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
-    for view in views:
-        for shock in arm_shocks:
-            shock.validate(view)
-            view.shocks.append(shock)
-    due: dict[int, list] = {}
-    for shock in arm_shocks:
-        due.setdefault(int(shock.at), []).append(shock)
-    out = np.zeros((len(seeds), months, n))
-    for t in range(months + 1):
-        if t:
-            eng.step()
-            out[:, t - 1] = eng.deliveries
-        for shock in due.get(t, ()):  # as AllianceModel: shocks at t fire after the step to t
-            for r, view in enumerate(views):
-                view.time = float(t)
-                eng.apply_shock(r, shock, view)
-    return out
 
 
 @dataclass

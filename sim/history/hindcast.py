@@ -254,13 +254,18 @@ def _run_ensemble(
     return shocked_steps, base_steps
 
 
-def _run_arm_rows(world: World, arm_shocks: list[Any], months: int, seeds: list[int]):
-    """Deliveries per row, month and supply tie (R, months, ties) of one arm, as one batch."""
+def _run_arm_rows(
+    world: World, arm_shocks: list[Any], months: int, seeds: list[int], params: Any = None
+):
+    """Deliveries per row, month and supply tie (R, months, ties) of one arm, as one batch.
+
+    `params`: ``None`` (the defaults), one ``ModelParams`` or one per row (calibration).
+    """
     from sim.engine import Engine, RowView, formalize_pairs
 
     n = len(world.ties_in("supply"))
     pos = {a.id: i for i, a in enumerate(world.actors)}
-    eng = Engine(world, None, seeds, formalize_pairs=formalize_pairs(pos, arm_shocks))
+    eng = Engine(world, params, seeds, formalize_pairs=formalize_pairs(pos, arm_shocks))
     views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
     for view in views:
         for shock in arm_shocks:
