@@ -34,7 +34,6 @@ PENDING = {
     "sim.cli_report",
     "sim.cli_sensitivity",
     "sim.engine",
-    "sim.labels",
     "sim.model",
     "sim.outcomes",
     "sim.patterns",
