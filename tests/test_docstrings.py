@@ -28,7 +28,6 @@ PENDING = {
     "sim.app_assets",
     "sim.app_figures",
     "sim.calibrate",
-    "sim.cli",
     "sim.cli_history",
     "sim.cli_report",
     "sim.cli_sensitivity",
