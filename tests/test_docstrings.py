@@ -29,7 +29,6 @@ PENDING = {
     "sim.app_figures",
     "sim.calibrate",
     "sim.cli_history",
-    "sim.cli_sensitivity",
     "sim.engine",
     "sim.model",
     "sim.outcomes",
