@@ -28,7 +28,6 @@ PENDING = {
     "sim.app_assets",
     "sim.app_figures",
     "sim.calibrate",
-    "sim.cli_history",
     "sim.engine",
     "sim.model",
     "sim.outcomes",
