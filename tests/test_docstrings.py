@@ -29,7 +29,6 @@ PENDING = {
     "sim.calibrate",
     "sim.engine",
     "sim.model",
-    "sim.outcomes",
     "sim.patterns",
     "sim.robustness",
     "sim.runner",
