@@ -30,7 +30,6 @@ PENDING = {
     "sim.engine",
     "sim.model",
     "sim.patterns",
-    "sim.robustness",
     "sim.runner",
     "sim.scenario",
     "sim.sensitivity",  # a package now: its submodules too
