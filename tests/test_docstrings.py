@@ -41,7 +41,6 @@ PENDING = {
 # Modules whose examples need an ensemble or a model run: seconds each, not the half second an
 # example may take, and the runner, store and model they call are being rewritten.
 NEEDS_RUNS = {
-    "sim.history.hindcast",
     "sim.report",
 }
 
