@@ -40,7 +40,7 @@ PENDING = {
 
 # Modules whose examples need an ensemble or a model run: seconds each, not the half second an
 # example may take, and the runner, store and model they call are being rewritten.
-NEEDS_RUNS = {}
+NEEDS_RUNS: set[str] = set()
 
 _SECTION = re.compile(r"^(?P<title>[A-Z][A-Za-z ]+)\n-{3,}\n", re.MULTILINE)
 
