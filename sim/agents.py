@@ -25,6 +25,17 @@ class StateAgent(mesa.Agent):
     model : AllianceModel
     index : int
         The actor's position in ``model.world.actors``.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> agent = m.agents[0]
+    >>> agent
+    StateAgent('A00000', bloc='axis', alive=True)
+    >>> agent.index, agent.capability, agent.fulfilment
+    (0, 0.116, 1.0)
     """
 
     def __init__(self, model: AllianceModel, index: int):

@@ -129,6 +129,11 @@ _builds = itertools.count()
 def slider_spec(name: str) -> dict[str, Any]:
     """How the slider of :class:`ModelParams` field `name` looks, from the field's metadata.
 
+    Parameters
+    ----------
+    name : str
+        A field of :class:`ModelParams` (one of :data:`SLIDER_PARAMS`, or any other).
+
     Returns
     -------
     dict
@@ -213,6 +218,13 @@ class DashboardModel(AllianceModel):
         A seed that is not a non-negative integer, or parameters out of range or unknown.
     UnknownNameError
         An unknown scenario.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng="7")  # the default world, no scheduled shocks
+    >>> m.step()
+    >>> m.seed, m.horizon, m.time, m.baseline.time
+    (7, 60, 1.0, 1.0)
     """
 
     def __init__(
@@ -259,7 +271,26 @@ class DashboardModel(AllianceModel):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the setup panel shows: a scenario, a seed as typed, and the slider values."""
+    """What the setup panel shows: a scenario, a seed as typed, and the slider values.
+
+    Parameters
+    ----------
+    scenario_name : str
+        A shipped scenario, a scenario file, or :data:`NO_SCENARIO`.
+    seed : str
+        The seed as typed (``""``: a fresh random seed).
+    params : dict of str to float
+        The value of each slider of :data:`SLIDER_PARAMS` (default: the fields' defaults).
+
+    Examples
+    --------
+    >>> s = Settings(seed="3")
+    >>> s.params["tie_rate"], s.params["collapse_threshold"]
+    (0.1, 0.1)
+    >>> m = s.build()  # what Reset does
+    >>> m.scenario_name, m.seed
+    ('none', 3)
+    """
 
     scenario_name: str = NO_SCENARIO
     seed: str = "42"
@@ -278,10 +309,33 @@ def scenario_settings(settings: Settings, scenario_name: str) -> Settings:
     A slider field the scenario does not set goes back to its :class:`ModelParams` default;
     the seed is kept.
 
+    Parameters
+    ----------
+    settings : Settings
+        The panel's settings now.
+    scenario_name : str
+        The scenario chosen: shipped, a file, or :data:`NO_SCENARIO`.
+
+    Returns
+    -------
+    Settings
+
     Raises
     ------
     UnknownNameError
         An unknown scenario.
+
+    Examples
+    --------
+    A scenario file that sets one slider's parameter:
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "fast_ties.toml"
+    >>> _ = path.write_text('[scenario]\\nname = "fast_ties"\\nworld = "axis-2024"\\n'
+    ...                     'steps = 12\\n[params]\\ntie_rate = 0.3\\n')
+    >>> s = scenario_settings(Settings(seed="7"), str(path))
+    >>> s.seed, s.params["tie_rate"], s.params["volume_noise"]  # the others: defaults
+    ('7', 0.3, 0.1)
     """
     values = {n: slider_spec(n)["default"] for n in SLIDER_PARAMS}
     if scenario_name != NO_SCENARIO:
@@ -311,10 +365,35 @@ def remove_actor(model: AllianceModel, actor: str) -> str:
     The removal takes effect in the next step (the shock contract: ``at=t`` acts before the
     supply phase of the step from t to t + 1).
 
+    Parameters
+    ----------
+    model : AllianceModel
+        The live model (a :class:`DashboardModel` on the page).
+    actor : str
+        An actor id of the model's world.
+
+    Returns
+    -------
+    str
+        What was done, for the page's status line.
+
     Raises
     ------
     ShockError, UnknownNameError
         Unknown actor, or an actor already removed.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> remove_actor(m, "SYR")
+    'SYR removed at month 0 (shows after the next step)'
+    >>> m.step()
+    >>> m.alive("SYR")
+    False
+    >>> remove_actor(m, "SYX")
+    Traceback (most recent call last):
+    ...
+    sim.errors.UnknownNameError: unknown actor 'SYX'; did you mean 'SYR'?
     """
     model.index(actor)  # UnknownNameError with a suggestion
     if not model.alive(actor) or _pending_removal(model, actor) is not None:
@@ -333,10 +412,34 @@ def _pending_removal(model: AllianceModel, actor: str) -> RemoveState | None:
 def restore_actor(model: AllianceModel, actor: str) -> str:
     """Undo the latest removal of `actor` (by the dashboard or by the scenario).
 
+    Parameters
+    ----------
+    model : AllianceModel
+        The live model (a :class:`DashboardModel` on the page).
+    actor : str
+        An actor id of the model's world.
+
+    Returns
+    -------
+    str
+        What was done, for the page's status line.
+
     Raises
     ------
     SimError
         The actor was never removed by a shock, or its removal has not taken effect yet.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> _ = remove_actor(m, "SYR")
+    >>> m.step()
+    >>> restore_actor(m, "SYR")
+    'SYR restored at month 1 (shows after the next step)'
+    >>> restore_actor(m, "IRQ")
+    Traceback (most recent call last):
+    ...
+    sim.errors.SimError: IRQ has not been removed by a shock, so there is nothing to restore
     """
     model.index(actor)
     restored = {s.shock for s in model.shocks if isinstance(s, Restore)}
@@ -357,7 +460,29 @@ def restore_actor(model: AllianceModel, actor: str) -> str:
 
 
 def cut_tie(model: AllianceModel, pair: tuple[str, str]) -> str:
-    """Cut every supply tie from ``pair[0]`` to ``pair[1]`` at the current time."""
+    """Cut every supply tie from ``pair[0]`` to ``pair[1]`` at the current time.
+
+    Parameters
+    ----------
+    model : AllianceModel
+        The live model (a :class:`DashboardModel` on the page).
+    pair : tuple of str
+        Supplier and recipient ids.
+
+    Returns
+    -------
+    str
+        What was done, for the page's status line.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> cut_tie(m, ("IRN", "HEZ"))
+    'supply IRN→HEZ cut at month 0 (shows after the next step)'
+    >>> m.step()
+    >>> m.delivered("IRN", "HEZ")
+    0.0
+    """
     model.add_shock(CutTie(tuple(pair), at=_now(model)))
     return f"supply {pair[0]}→{pair[1]} cut at month {_now(model)} (shows after the next step)"
 
@@ -366,7 +491,21 @@ def cut_tie(model: AllianceModel, pair: tuple[str, str]) -> str:
 
 
 def charted_bloc(model: AllianceModel) -> str:
-    """The bloc the chart starts on: the world's first bloc (``axis`` in the default world)."""
+    """The bloc the chart starts on: the world's first bloc (``axis`` in the default world).
+
+    Parameters
+    ----------
+    model : AllianceModel
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> charted_bloc(DashboardModel(rng=7, baseline=False))
+    'axis'
+    """
     return model.world.blocs[0]
 
 
@@ -384,6 +523,14 @@ def bloc_series(model: AllianceModel, bloc: str | None = None) -> tuple[str, Any
     (str, pandas.DataFrame)
         The bloc, and one row per collect with the columns ``fulfilment:B``, ``cohesion:B``
         and ``giant:B`` of that bloc ``B``.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> m.step()
+    >>> bloc, frame = bloc_series(m, "west")
+    >>> bloc, frame.shape, list(frame.columns)
+    ('west', (2, 3), ['fulfilment:west', 'cohesion:west', 'giant:west'])
     """
     bloc = charted_bloc(model) if bloc is None else bloc
     frame = model.datacollector.get_model_vars_dataframe()
@@ -391,12 +538,44 @@ def bloc_series(model: AllianceModel, bloc: str | None = None) -> tuple[str, Any
 
 
 def supply_pairs(model: AllianceModel) -> list[str]:
-    """The directed supply pairs of the model's world as ``"SRC→DST"``, sorted, unique."""
+    """The directed supply pairs of the model's world as ``"SRC→DST"``, sorted, unique.
+
+    Parameters
+    ----------
+    model : AllianceModel
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> pairs = supply_pairs(DashboardModel(rng=7, baseline=False))
+    >>> len(pairs), pairs[:2], "IRN→HEZ" in pairs
+    (44, ['AZE→ISR', 'CHN→RUS'], True)
+    """
     return sorted({f"{t.supplier}→{t.recipient}" for t in model.world.ties_in("supply")})
 
 
 def time_label(model: AllianceModel) -> str:
-    """``"Month 1 of 36 · 26 Dec 2024"``: the month, the horizon if any, and its date."""
+    """``"Month 1 of 36 · 26 Dec 2024"``: the month, the horizon if any, and its date.
+
+    Parameters
+    ----------
+    model : AllianceModel
+        A :class:`DashboardModel` has a horizon; a plain model shows none.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> m.step()
+    >>> time_label(m)
+    'Month 1 of 60 · 26 Dec 2024'
+    """
     t = _now(model)
     text = f"Month {t}"
     horizon = getattr(model, "horizon", None)
@@ -413,6 +592,26 @@ def metrics(model: AllianceModel) -> list[tuple[str, str, float, float | None]]:
     One row per bloc for need fulfilment, cohesion, giant component and actors alive (the
     model reporters of the last collect), then the watched supply pair and partnership if the
     world has them. The baseline value is ``None`` for a model without a baseline.
+
+    Parameters
+    ----------
+    model : AllianceModel
+        A :class:`DashboardModel` (with its baseline) or a plain model.
+
+    Returns
+    -------
+    list of tuple
+        ``(key, label, value, baseline value or None)`` per row.
+
+    Examples
+    --------
+    >>> m = DashboardModel(rng=7, baseline=False)
+    >>> m.step()
+    >>> key, label, value, base = metrics(m)[0]
+    >>> key, label, round(value, 3), base
+    ('fulfilment-axis', 'Axis needs met (share)', 0.995, None)
+    >>> [row[0] for row in metrics(m)][-2:]  # the watched pair and partnership
+    ['delivered', 'strength']
     """
     base = getattr(model, "baseline", None)
 
@@ -633,7 +832,16 @@ def Interventions(model: DashboardModel, version: int, on_change: Any):
 
 @solara.component
 def Page():
-    """The dashboard; Solara renders it once per browser session, with that session's state."""
+    """The dashboard; Solara renders it once per browser session, with that session's state.
+
+    Examples
+    --------
+    Calling the component makes an element; Solara renders it (``solara run sim.app``):
+
+    >>> element = Page()
+    >>> element.component.name
+    'Page'
+    """
     first = solara.use_memo(DashboardModel, [])
     model = solara.use_reactive(first)
     version = solara.use_reactive(0)  # bumped after each step or intervention: redraws

@@ -44,6 +44,20 @@ def solara_packages() -> dict[str, list[str]]:
     """The npm packages (``name@version``) Solara's page loads, with the files it asks for.
 
     ``{{ipywidget_major_version}}`` in a file name is resolved with the installed ipywidgets.
+
+    Returns
+    -------
+    dict of str to list of str
+        Per package (``name@version``, as the installed Solara pins it), the files of it the
+        page loads.
+
+    Examples
+    --------
+    >>> packages = solara_packages()
+    >>> any(p.startswith("requirejs@") for p in packages)
+    True
+    >>> [files for p, files in packages.items() if p.startswith("font-awesome@")]
+    [['css/font-awesome.min.css']]
     """
     import ipywidgets
     import solara.server.settings as settings
@@ -59,14 +73,39 @@ def solara_packages() -> dict[str, list[str]]:
 
 
 def cache_dir() -> Path:
-    """Where Solara's asset proxy looks before fetching (``SOLARA_ASSETS_PROXY_CACHE_DIR``)."""
+    """Where Solara's asset proxy looks before fetching (``SOLARA_ASSETS_PROXY_CACHE_DIR``).
+
+    Returns
+    -------
+    Path
+        The cache directory (it may not exist yet).
+
+    Examples
+    --------
+    >>> cache_dir().is_absolute()
+    True
+    """
     import solara.server.settings as settings
 
     return Path(settings.assets.proxy_cache_dir)
 
 
 def missing_assets() -> list[str]:
-    """Files the page needs that are not in the cache, as ``package@version/file``."""
+    """Files the page needs that are not in the cache, as ``package@version/file``.
+
+    Returns
+    -------
+    list of str
+        Empty when the dashboard can be served without the CDN.
+
+    Examples
+    --------
+    Which files are missing depends on this machine's cache; each is one of a package's files:
+
+    >>> files = {f"{p}/{f}" for p, fs in solara_packages().items() for f in fs}
+    >>> set(missing_assets()) <= files
+    True
+    """
     root = cache_dir()
     return [
         f"{pkg}/{f}"
@@ -79,10 +118,31 @@ def missing_assets() -> list[str]:
 def ensure_assets(*, npm: str = "npm") -> list[str]:
     """Fetch and unpack every package whose files are missing; returns the packages fetched.
 
+    Parameters
+    ----------
+    npm : str
+        The npm executable, a name on ``PATH`` or a path.
+
+    Returns
+    -------
+    list of str
+        The packages (``name@version``) fetched; empty when the cache was already full.
+
     Raises
     ------
     RuntimeError
         npm is missing or failed (its message is included).
+
+    Examples
+    --------
+    Without npm, a full cache is fine and an incomplete one is reported (nothing is fetched):
+
+    >>> try:
+    ...     outcome = ensure_assets(npm="no-such-npm")
+    ... except RuntimeError as exc:
+    ...     outcome = str(exc)
+    >>> outcome in ([], "npm is needed to fetch Solara's browser assets; install Node.js/npm")
+    True
     """
     missing = {m.split("/", 2)[0] if not m.startswith("@") else "/".join(m.split("/", 2)[:2])
                for m in missing_assets()}  # fmt: skip

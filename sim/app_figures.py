@@ -82,6 +82,17 @@ _ASSETS = Path(__file__).parent / "assets"
 def month_date(as_of: dt.date, t: float) -> dt.date:
     """The date of month `t` of a run that starts at `as_of`: :func:`sim.labels.month_dates`.
 
+    Parameters
+    ----------
+    as_of : datetime.date
+        The date of month 0.
+    t : float
+        The month (its integer part counts).
+
+    Returns
+    -------
+    datetime.date
+
     Examples
     --------
     >>> month_date(dt.date(2024, 11, 30), 3)
@@ -92,6 +103,15 @@ def month_date(as_of: dt.date, t: float) -> dt.date:
 
 def months(t: float) -> str:
     """``"1 month"``, ``"2 months"``, ``"0 months"``.
+
+    Parameters
+    ----------
+    t : float
+        A number of months (its integer part counts).
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -104,6 +124,15 @@ def months(t: float) -> str:
 
 def shock_label(shock: Any) -> str:
     """A shock in a few words: :func:`sim.labels.shock_label`, the one place figures take it.
+
+    Parameters
+    ----------
+    shock : shock or mapping
+        A shock of :mod:`sim.shocks`, or its record as stored in a manifest.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -166,6 +195,14 @@ def country_outlines() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray,
     -----
     Source: Natural Earth 1:110m (public domain) via the ``world-atlas`` package; see
     ``sim/assets/README.md``.
+
+    Examples
+    --------
+    >>> (land_lon, land_lat), borders = country_outlines()
+    >>> float(np.nanmin(land_lon)), float(np.nanmax(land_lon))  # split at the antimeridian
+    (-180.0, 180.0)
+    >>> round(float(np.nanmin(land_lat)), 1)  # Antarctica's coast at 1:110m
+    -85.6
     """
     topo = _topology()
     arcs = _arcs(topo)
@@ -186,6 +223,19 @@ def outline_image() -> str:
     Drawn as a layout image under the map (``sizing="stretch"``), the outlines scale with the
     zoom as vectors, their strokes stay one pixel wide (``non-scaling-stroke``), and plotly
     does not recompute them when the data change. Cached: computed once per process.
+
+    Returns
+    -------
+    str
+        ``data:image/svg+xml;base64,...``, in a 360 × 180 view box.
+
+    Examples
+    --------
+    >>> uri = outline_image()
+    >>> uri.startswith("data:image/svg+xml;base64,"), outline_image() is uri  # cached
+    (True, True)
+    >>> b'viewBox="0 0 360 180"' in base64.b64decode(uri.split(",", 1)[1])
+    True
     """
     (land_x, land_y), (border_x, border_y) = country_outlines()
 
@@ -248,6 +298,15 @@ def map_figure(world: Any, *, height: int | None = None) -> go.Figure:
         ``partnership:weak|medium|strong``, ``supply``, ``supply:reduced``, ``supply:cut``,
         ``ties:hover`` (invisible points at the middle of each tie carrying its hover text),
         ``actors:B`` for each bloc ``B`` and ``actors:lost``.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> fig = map_figure(synthetic(8, mean_degree=2, rng=1))
+    >>> [tr.meta for tr in fig.data][-4:]
+    ['actors:axis', 'actors:west', 'actors:neutral', 'actors:lost']
+    >>> all(tr.x is None for tr in fig.data)  # empty until update_map
+    True
     """
     lon0, lon1, lat0, lat1 = _extent(world)
     traces = [
@@ -481,6 +540,15 @@ def update_map(
     ------
     UnknownNameError
         An unknown layer or bloc.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> world = synthetic(8, mean_degree=2, rng=1)
+    >>> fig = update_map(map_figure(world), world, layer="supply")
+    >>> points = {tr.meta: 0 if tr.x is None else len(tr.x) for tr in fig.data}
+    >>> points["actors:axis"], points["actors:west"], points["rivalry"]  # no rivalries drawn
+    (3, 3, 0)
     """
     if layer not in LAYERS:
         raise UnknownNameError(
@@ -532,6 +600,16 @@ def series_figure(*, height: int = 380) -> go.Figure:
     plotly.graph_objects.Figure
         Traces with uids ``V:shock`` (solid) and ``V:baseline`` (dashed, same colour) for each
         ``V`` of :data:`SERIES`; fill them with :func:`update_series`.
+
+    Parameters
+    ----------
+    height : int
+        Figure height in pixels.
+
+    Examples
+    --------
+    >>> [tr.meta for tr in series_figure().data][:2]
+    ['fulfilment:shock', 'fulfilment:baseline']
     """
     traces = []
     for var, label in SERIES.items():
@@ -593,6 +671,25 @@ def update_series(
     ------
     UnknownNameError
         `bloc` has no series in `shocked`.
+
+    Examples
+    --------
+    Two months of a tiny world, without a baseline:
+
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> m.run_for(2)
+    >>> series = m.datacollector.get_model_vars_dataframe().to_dict("list")
+    >>> fig = update_series(series_figure(), series, None, bloc="axis")
+    >>> [round(y, 3) for y in fig.data[0].y]  # fulfilment:shock, months 0..2
+    [0.963, 0.89, 0.947]
+    >>> len(fig.data[1].y)  # fulfilment:baseline, emptied
+    0
+    >>> update_series(fig, series, None, bloc="axsi")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.UnknownNameError: no series for bloc 'axsi'; allowed: axis, ...; did you mean 'axis'?
     """
     if outcome_name("fulfilment", bloc) not in shocked:
         known = sorted(o.args[0] for o in of_kind(shocked, "fulfilment"))

@@ -44,12 +44,42 @@ __all__ = [
 
 
 def is_number(x: object) -> bool:
-    """Whether `x` is an int or a float (a bool is not a number here)."""
+    """Whether `x` is an int or a float (a bool is not a number here).
+
+    Parameters
+    ----------
+    x : object
+        Any value, as read from a TOML or JSON file.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_number(2.5), is_number(True), is_number("3")
+    (True, False, False)
+    """
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
 def is_int(x: object) -> bool:
-    """Whether `x` is an int (not a bool)."""
+    """Whether `x` is an int (not a bool).
+
+    Parameters
+    ----------
+    x : object
+        Any value, as read from a TOML or JSON file.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_int(3), is_int(3.0), is_int(False)
+    (True, False, False)
+    """
     return isinstance(x, int) and not isinstance(x, bool)
 
 
@@ -72,6 +102,37 @@ def number_problem(
 
     Not a number gives `type_message`; NaN, an infinity, a TOML integer too large for a float,
     or a value outside the interval gives `message`.
+
+    Parameters
+    ----------
+    where : str
+        Where the value is, ``file:line key.path`` (see :meth:`Collector.at`).
+    value : object
+        The value read.
+    lo, hi : float
+        The bounds, included unless `lo_open` / `hi_open`.
+    allowed : str
+        What is allowed, in words, for the message (``"0..1"``).
+    lo_open, hi_open : bool
+        Exclude the bound itself.
+    message : str
+        The message when the value is a number but not a finite one in range.
+    type_message : str
+        The message when the value is not a number at all.
+
+    Returns
+    -------
+    Problem or None
+        ``None`` when the value passes.
+
+    Examples
+    --------
+    >>> print(number_problem("w.toml:4 alpha", 1.5, lo=0, hi=1, allowed="0..1"))
+    w.toml:4 alpha: is out of range; got 1.5; allowed: 0..1
+    >>> print(number_problem("w.toml:4 alpha", 0.5, lo=0, hi=1, allowed="0..1"))
+    None
+    >>> print(number_problem("w.toml:4 alpha", 0, lo=0, lo_open=True, allowed="> 0"))
+    w.toml:4 alpha: is out of range; got 0; allowed: > 0
     """
     if type(value) is float and lo < value < hi:  # the common case, fast (NaN fails it)
         return None
@@ -95,7 +156,33 @@ def integer_problem(
     allowed: str,
     message: str = "must be an integer",
 ) -> Problem | None:
-    """An integer (not a bool) in ``[lo, hi]``; any failure gives `message`."""
+    """An integer (not a bool) in ``[lo, hi]``; any failure gives `message`.
+
+    Parameters
+    ----------
+    where : str
+        Where the value is, ``file:line key.path`` (see :meth:`Collector.at`).
+    value : object
+        The value read.
+    lo, hi : int, optional
+        The bounds, both included; ``None`` for no bound.
+    allowed : str
+        What is allowed, in words, for the message.
+    message : str
+        The message of any failure.
+
+    Returns
+    -------
+    Problem or None
+        ``None`` when the value passes.
+
+    Examples
+    --------
+    >>> print(integer_problem("s.toml:2 replicates", 2.5, lo=1, allowed="an integer >= 1"))
+    s.toml:2 replicates: must be an integer; got 2.5; allowed: an integer >= 1
+    >>> print(integer_problem("s.toml:2 replicates", 4, lo=1, allowed="an integer >= 1"))
+    None
+    """
     if not is_int(value) or (lo is not None and value < lo) or (hi is not None and value > hi):  # type: ignore[operator]
         return Problem(where, message, value, allowed)
     return None
@@ -114,6 +201,35 @@ def choice_problem(
     """One of `choices` (``None`` too if `optional`), with "did you mean" for a near miss.
 
     Safe for unhashable values (a list where a name was expected is reported, not raised).
+
+    Parameters
+    ----------
+    where : str
+        Where the value is, ``file:line key.path`` (see :meth:`Collector.at`).
+    value : object
+        The value read.
+    choices : collection
+        The values allowed.
+    message : str
+        The message when the value is not one of them.
+    allowed : str, optional
+        What is allowed, in words (default: the string choices joined by `sep`).
+    sep : str
+        Separator of the choices listed in the message.
+    optional : bool
+        Accept ``None`` too.
+
+    Returns
+    -------
+    Problem or None
+        ``None`` when the value passes; else the problem, with a suggestion for a near miss.
+
+    Examples
+    --------
+    >>> print(choice_problem("s.toml:3 executor", "seral", ["serial", "process"], message="?"))
+    s.toml:3 executor: ?; got 'seral'; allowed: serial, process (did you mean 'serial'?)
+    >>> print(choice_problem("s.toml:3 executor", None, ["serial"], message="?", optional=True))
+    None
     """
     if type(value) is str and value in choices:  # the common case, fast
         return None
@@ -130,7 +246,31 @@ def choice_problem(
 def string_problem(
     where: str, value: object, *, allowed: str = "", nonempty: bool = True
 ) -> Problem | None:
-    """A string (non-blank if `nonempty`)."""
+    """A string (non-blank if `nonempty`).
+
+    Parameters
+    ----------
+    where : str
+        Where the value is, ``file:line key.path`` (see :meth:`Collector.at`).
+    value : object
+        The value read.
+    allowed : str
+        What is allowed, in words, for the message.
+    nonempty : bool
+        Reject an empty or blank string.
+
+    Returns
+    -------
+    Problem or None
+        ``None`` when the value passes.
+
+    Examples
+    --------
+    >>> print(string_problem("w.toml:5 states[0].id", "  "))
+    w.toml:5 states[0].id: must be a non-empty string; got '  '
+    >>> print(string_problem("w.toml:5 states[0].id", "SYR"))
+    None
+    """
     if type(value) is str and (not nonempty or value.strip()):  # the common case, fast
         return None
     if not isinstance(value, str) or (nonempty and not value.strip()):
@@ -150,6 +290,16 @@ def key_lines(text: str) -> dict[str, int]:
 
     Arrays of tables are numbered (``shocks[1]``, ``shocks[1].target``); a quoted key keeps
     its quotes (``uncertainty."params.threat_weight"``). The first line wins.
+
+    Parameters
+    ----------
+    text : str
+        A TOML file's text.
+
+    Returns
+    -------
+    dict of str to int
+        1-based line number by key path.
 
     Examples
     --------
@@ -193,6 +343,15 @@ class Collector:
     by_table : bool
         Give the line of the enclosing array-of-tables entry (``[[ties]]``) rather than of the
         key itself (a world file names its problems by the table they are in).
+
+    Examples
+    --------
+    >>> c = Collector("s.toml", '[run]\\nname = "x"\\nhorizon = 12\\n')
+    >>> c.at("run.horizon"), c.at("run.colour")  # an absent key: its table's line
+    ('s.toml:3 run.horizon', 's.toml:1 run.colour')
+    >>> c.unknown_keys("run", ["name", "horizn"], ["name", "horizon"])
+    >>> print(c.problems[0])
+    s.toml:1 run.horizn: unknown key; got 'horizn'; allowed: name, horizon (did you mean 'horizon'?)
     """
 
     def __init__(self, origin: str, text: str = "", *, by_table: bool = False):

@@ -592,7 +592,27 @@ _REGISTRY.append(_register_robustness)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program's name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 (``EXIT_USER``) on a mistake of the user's (the message, on stderr,
+        says what and where, never a traceback), 130 when interrupted, 141 on a broken pipe.
+
+    Examples
+    --------
+    >>> main(["validate", "syria_loss"])  # doctest: +ELLIPSIS
+    /...syria_loss.toml: valid (syria_loss: world 'axis-2024', 1 shock, 36 steps, ...)
+    0
+    >>> main(["run", "no_such_scenario"])  # the message goes to stderr
+    2
+    """
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)

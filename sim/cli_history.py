@@ -150,7 +150,26 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``world build`` (under the existing ``world`` command) and ``hindcast``."""
+    """Add ``world build`` (under the existing ``world`` command) and ``hindcast``.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``alliance-sim`` parser's subcommands, as returned by ``add_subparsers()``.
+        It must already hold a ``world`` command with subcommands of its own.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="alliance-sim")
+    >>> sub = parser.add_subparsers()
+    >>> _ = sub.add_parser("world").add_subparsers()
+    >>> register(sub)
+    >>> args = parser.parse_args(["world", "build", "--year", "1978", "--sipri", "trade.csv",
+    ...                           "--out", "w1978.toml"])
+    >>> args.year, args.window, args.out
+    (1978, 5, 'w1978.toml')
+    """
     world = sub.choices["world"]
     wsub = next(a for a in world._actions if isinstance(a, argparse._SubParsersAction))
     p = wsub.add_parser(

@@ -37,7 +37,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``report`` to the ``alliance-sim`` subcommands."""
+    """Add ``report`` to the ``alliance-sim`` subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``alliance-sim`` parser's subcommands, as returned by ``add_subparsers()``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="alliance-sim")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["report", "runs/a", "runs/b", "--title", "Syria"])
+    >>> args.runs, args.out, args.title
+    (['runs/a', 'runs/b'], None, 'Syria')
+    """
     p = sub.add_parser(
         "report",
         help="one self-contained HTML page for stored runs (tables, figures, scenario)",

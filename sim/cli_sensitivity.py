@@ -99,7 +99,22 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``sensitivity`` to the ``alliance-sim`` subcommands."""
+    """Add ``sensitivity`` to the ``alliance-sim`` subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``alliance-sim`` parser's subcommands, as returned by ``add_subparsers()``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="alliance-sim")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["sensitivity", "syria_loss", "--method", "morris"])
+    >>> args.scenario, args.method, args.samples  # samples: the method's default, chosen later
+    ('syria_loss', 'morris', None)
+    """
     p = sub.add_parser(
         "sensitivity",
         help="Sobol' or Morris sensitivity of an outcome to a scenario's uncertain inputs",

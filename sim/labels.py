@@ -88,6 +88,12 @@ def shock_label(record: Any) -> str:
         A shock's record as stored in a results manifest (``type``, ``target``...), or a
         shock object of :mod:`sim.shocks`.
 
+    Returns
+    -------
+    str
+        The shock's kind in words, then its target (a tie as ``A→B``; a count or share when it
+        has no target); a restore names the shock it undoes.
+
     Examples
     --------
     >>> shock_label({"type": "cut_tie", "target": ["IRN", "HEZ"], "at": 3})

@@ -86,6 +86,16 @@ class OutcomeLabel:
         A short title (``"Iran → Hezbollah deliveries"``).
     unit : str
         Its unit or scale (``"share, 0–1"``), ``""`` when it has none.
+
+    Examples
+    --------
+    >>> lab = OutcomeLabel("delivered:IRN->HEZ", "Iran → Hezbollah deliveries", "USD million")
+    >>> lab.axis()
+    'Iran → Hezbollah deliveries (USD million)'
+    >>> print(lab.axis(wrap=20))
+    Iran → Hezbollah
+    deliveries (USD
+    million)
     """
 
     outcome: str
@@ -122,6 +132,14 @@ class OutcomeKind:
         Label template (``{a}``, ``{b}``: actor or bloc names) and unit.
     worse_when_higher : bool
         More of it is damage (``collapses``): no resilience figures.
+
+    Examples
+    --------
+    >>> k = OUTCOME_KINDS["strength"]
+    >>> k.argument, k.reporter, k.method, k.unit
+    ('pair', False, 'strength', '0–1')
+    >>> OUTCOME_KINDS["collapses"].worse_when_higher
+    True
     """
 
     name: str
@@ -194,6 +212,14 @@ class Outcome:
     kind : OutcomeKind
     args : tuple of str
         The bloc, the actor(s), and for ``delivered:A->B:C`` the commodity last.
+
+    Examples
+    --------
+    >>> o = parse_outcome("strength:RUS-IRN")
+    >>> o.kind.name, o.args, o.actors
+    ('strength', ('RUS', 'IRN'), ('RUS', 'IRN'))
+    >>> o.label({"RUS": "Russia"}).title  # an actor without a name keeps its id
+    'Russia–IRN partnership strength'
     """
 
     name: str
@@ -246,6 +272,30 @@ def outcome_problems(
 
     Unknown kinds, malformed arguments, unknown blocs, actors and commodities each get a
     problem with what is allowed and a suggestion.
+
+    Parameters
+    ----------
+    name : object
+        The outcome name as read (anything but a string is a problem too).
+    where : str
+        Where it was read, for the problems (``"s.toml:7 outcomes[2]"``).
+    world : World, optional
+        Check blocs and actors against it too; without it only the syntax and commodities.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the name is fine.
+
+    Examples
+    --------
+    >>> outcome_problems("giant:axis")
+    []
+    >>> [(p.message, p.suggestion) for p in outcome_problems("strenght:RUS-IRN")]
+    [('unknown outcome', "did you mean 'strength'?")]
+    >>> from sim.worlds import synthetic
+    >>> print(outcome_problems("giant:axsi", world=synthetic(8, mean_degree=2, rng=1))[0])
+    outcome: unknown bloc; got 'axsi'; allowed: axis, west, neutral (did you mean 'axis'?)
     """
     from sim.world import COMMODITIES
 
@@ -295,10 +345,31 @@ def _unknown_commodity(where: str, commodity: str, commodities: Iterable[str]) -
 def parse_outcome(name: str, world: World | None = None) -> Outcome:
     """An outcome name, parsed (and checked against `world` when given).
 
+    Parameters
+    ----------
+    name : str
+        ``kind`` or ``kind:argument`` (see the module's table).
+    world : World, optional
+        Check blocs and actors against it.
+
+    Returns
+    -------
+    Outcome
+
     Raises
     ------
     ValidationError
         Listing what is wrong with the name.
+
+    Examples
+    --------
+    >>> parse_outcome("delivered:IRN->HEZ:arms").args
+    ('IRN', 'HEZ', 'arms')
+    >>> parse_outcome("collapses:axis")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.errors.ValidationError: outcome 'collapses:axis' has 1 problem:
+      - outcome: takes no argument; got 'collapses:axis'; allowed: collapses (...)
     """
     problems = outcome_problems(name, "outcome", world)
     if problems:
@@ -309,43 +380,155 @@ def parse_outcome(name: str, world: World | None = None) -> Outcome:
 
 
 def kind_of(name: object) -> str:
-    """The kind of an outcome name (``"strength"`` for ``strength:RUS-IRN``); ``""`` if unknown."""
+    """The kind of an outcome name (``"strength"`` for ``strength:RUS-IRN``); ``""`` if unknown.
+
+    Parameters
+    ----------
+    name : object
+        An outcome name (anything is accepted: a non-string is unknown).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> kind_of("strength:RUS-IRN"), kind_of("strenght:RUS-IRN")
+    ('strength', '')
+    """
     head = str(name).partition(":")[0]
     return head if head in OUTCOME_KINDS else ""
 
 
 def worse_when_higher(name: str) -> bool:
-    """Whether more of the outcome is damage (``collapses``): no resilience figures for it."""
+    """Whether more of the outcome is damage (``collapses``): no resilience figures for it.
+
+    Parameters
+    ----------
+    name : str
+        An outcome name.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> worse_when_higher("collapses"), worse_when_higher("giant:axis")
+    (True, False)
+    """
     kind = OUTCOME_KINDS.get(kind_of(name))
     return kind is not None and kind.worse_when_higher
 
 
 def is_reporter(name: str) -> bool:
-    """Whether an outcome is a column of the model's collector (not read by inspection)."""
+    """Whether an outcome is a column of the model's collector (not read by inspection).
+
+    Parameters
+    ----------
+    name : str
+        An outcome name.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_reporter("cohesion:west"), is_reporter("capability:SYR")
+    (True, False)
+    """
     kind = OUTCOME_KINDS.get(name.partition(":")[0])
     return kind is not None and kind.reporter
 
 
 def inspected(outcomes: Iterable[str]) -> list[str]:
-    """The outcomes, in order, that are read through the model's inspection methods."""
+    """The outcomes, in order, that are read through the model's inspection methods.
+
+    Parameters
+    ----------
+    outcomes : iterable of str
+        Outcome names.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> inspected(["giant:axis", "strength:RUS-IRN", "collapses", "capability:SYR"])
+    ['strength:RUS-IRN', 'capability:SYR']
+    """
     return [o for o in outcomes if not is_reporter(o)]
 
 
 def read_outcomes(model: Any, outcomes: Iterable[str]) -> dict[str, Any]:
-    """Each inspected outcome's current value on `model` (see :meth:`Outcome.read`)."""
+    """Each inspected outcome's current value on `model` (see :meth:`Outcome.read`).
+
+    Parameters
+    ----------
+    model : AllianceModel or a batched engine
+        Anything with the inspection methods the outcomes name.
+    outcomes : iterable of str
+        Inspected (not reporter) outcome names.
+
+    Returns
+    -------
+    dict
+        Value by outcome name: a float from the agent-based model, an array from a batch.
+
+    Examples
+    --------
+    >>> from sim.model import AllianceModel
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(8, mean_degree=2, rng=1), rng=2)
+    >>> read_outcomes(m, ["capability:A00000", "strength:A00000-A00001"])
+    {'capability:A00000': 0.116, 'strength:A00000-A00001': 0.555}
+    """
     return {o: parse_outcome(o).read(model) for o in outcomes}
 
 
 def reporter_names(blocs: Iterable[str]) -> list[str]:
     """The model's reporter columns for `blocs`, in column order: per bloc each bloc kind,
-    then ``collapses``."""
+    then ``collapses``.
+
+    Parameters
+    ----------
+    blocs : iterable of str
+        The world's blocs.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> reporter_names(["axis"])  # doctest: +NORMALIZE_WHITESPACE
+    ['alive:axis', 'fulfilment:axis', 'cohesion:axis', 'mean_strength:axis', 'giant:axis',
+     'collapses']
+    """
     per_bloc = [k.name for k in _KINDS if k.reporter and k.argument == "bloc"]
     others = [k.name for k in _KINDS if k.reporter and k.argument == "none"]
     return [*(f"{k}:{b}" for b in blocs for k in per_bloc), *others]
 
 
 def default_outcomes(blocs: Iterable[str]) -> list[str]:
-    """What a scenario reports when it names no outcomes: fulfilment and cohesion per bloc."""
+    """What a scenario reports when it names no outcomes: fulfilment and cohesion per bloc.
+
+    Parameters
+    ----------
+    blocs : iterable of str
+        The world's blocs.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> default_outcomes(["axis", "west"])
+    ['fulfilment:axis', 'cohesion:axis', 'fulfilment:west', 'cohesion:west']
+    """
     return [f"{k}:{b}" for b in blocs for k in ("fulfilment", "cohesion")]
 
 
@@ -354,6 +537,25 @@ def outcome_label(outcome: str, *, names: Mapping[str, str] | None = None) -> Ou
 
     An unknown kind keeps its name as title, with no unit; a malformed argument is shown as
     written.
+
+    Parameters
+    ----------
+    outcome : str
+        An outcome name, possibly from an older store (labels are lenient).
+    names : mapping of str to str, optional
+        Display names of actors by id.
+
+    Returns
+    -------
+    OutcomeLabel
+
+    Examples
+    --------
+    >>> lab = outcome_label("giant:axis")
+    >>> lab.title, lab.unit
+    ('axis bloc: largest connected share', 'giant-component fraction, 0–1')
+    >>> outcome_label("no_such_outcome").title
+    'no_such_outcome'
     """
     head, _, arg = outcome.partition(":")
     kind = OUTCOME_KINDS.get(head)

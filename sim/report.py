@@ -58,6 +58,24 @@ def outcome_figure(results: Any):
     matplotlib.figure.Figure
         One panel per outcome (titles and units from :func:`sim.labels.outcome_label`), one
         legend below the grid.
+
+    Examples
+    --------
+    A three-month run of ``syria_loss`` with two replicates:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sim.runner import run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "syria"
+    >>> run = run_scenario("syria_loss", replicates=2, steps=3, executor="serial", out=out,
+    ...                    quiet=True)
+    >>> fig = outcome_figure(run)
+    >>> len(fig.axes), fig.axes[0].get_title()
+    (6, 'axis bloc: need fulfilment')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
@@ -90,6 +108,30 @@ def run_spec(results: Any):
 
     The file named in the manifest must still exist, and the rebuilt spec (with the run's
     steps, seed and parameter overrides) must hash to the run's world and parameters.
+
+    Parameters
+    ----------
+    results : sim.runner.EnsembleResults
+        A stored run.
+
+    Returns
+    -------
+    sim.scenario.ScenarioSpec or None
+        None when the file is gone, no longer parses, or no longer matches the run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sim.runner import run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "syria"
+    >>> run = run_scenario("syria_loss", replicates=2, steps=3, executor="serial", out=out,
+    ...                    quiet=True)
+    >>> spec = run_spec(run)
+    >>> spec.name, spec.steps  # the run's own steps, not the file's 36
+    ('syria_loss', 3)
     """
     from sim.errors import SimError
     from sim.scenario import load_scenario
@@ -116,9 +158,35 @@ def tie_figure(results: Any, spec: Any = None):
     from its seed: :func:`sim.runner.trace_ties`), the ones the shocks moved most; without it,
     the run's own ``strength:`` outcomes.
 
+    Parameters
+    ----------
+    results : sim.runner.EnsembleResults
+        A stored run.
+    spec : sim.scenario.ScenarioSpec, optional
+        The run's scenario (:func:`run_spec`), to rerun replicate 0 and trace every tie.
+
     Returns
     -------
     matplotlib.axes.Axes or None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sim.runner import run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "syria"
+    >>> run = run_scenario("syria_loss", replicates=2, steps=3, executor="serial", out=out,
+    ...                    quiet=True)
+    >>> ax = tie_figure(run)  # the run's one strength outcome, strength:RUS-IRN
+    >>> ax.get_title()
+    'Partnership strengths over time (median over replicates)'
+    >>> ax = tie_figure(run, run_spec(run))  # every axis partnership, rerun from its seed
+    >>> ax.get_ylabel(), len(ax.lines)
+    ('partnership strength (0–1)', 17)
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
     """
     from sim.outcomes import kind_of
     from sim.plotting import mark_shocks, plot_tie_trajectories
@@ -271,7 +339,31 @@ def _comparison(first: Any, other: Any) -> str:
 
 
 def comparison_notes(a: Any, b: Any) -> list[str]:
-    """What a reader of a comparison must know: sizes that differ, outcomes left out."""
+    """What a reader of a comparison must know: sizes that differ, outcomes left out.
+
+    Parameters
+    ----------
+    a, b : sim.runner.EnsembleResults
+        The runs compared (only their ``replicates`` and ``outcomes`` are read).
+
+    Returns
+    -------
+    list of str
+        One sentence per note; empty when the runs match in size and outcomes.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> a = SimpleNamespace(replicates=[0, 1], outcomes=["giant:axis", "strength:RUS-IRN"])
+    >>> b = SimpleNamespace(replicates=[0, 1, 2], outcomes=["giant:axis"])
+    >>> for note in comparison_notes(a, b):  # doctest: +NORMALIZE_WHITESPACE
+    ...     print(note)
+    the runs differ in size: A has 2 replicates, B has 3; each effect is the mean over its own
+    run's replicates
+    not compared, only in A: strength:RUS-IRN
+    >>> comparison_notes(a, a)
+    []
+    """
     notes = []
     na, nb = len(a.replicates), len(b.replicates)
     if na != nb:
@@ -302,6 +394,22 @@ def render_report(runs: Sequence[Any], *, title: str | None = None) -> str:
     str
         A complete HTML document with every figure embedded as a base64 PNG; it refers to no
         file or address outside itself.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sim.runner import run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "syria"
+    >>> run = run_scenario("syria_loss", replicates=2, steps=3, executor="serial", out=out,
+    ...                    quiet=True)
+    >>> page = render_report([run])
+    >>> page.startswith("<!DOCTYPE html>"), page.count("data:image/png;base64")
+    (True, 2)
+    >>> "<title>alliance-sim report: syria_loss</title>" in page
+    True
     """
     from sim import __version__
 
@@ -362,7 +470,36 @@ def render_report(runs: Sequence[Any], *, title: str | None = None) -> str:
 
 
 def write_report(runs: Sequence[Any], out: str | Path, *, title: str | None = None) -> Path:
-    """Write :func:`render_report` to `out` atomically; returns the path."""
+    """Write :func:`render_report` to `out` atomically; returns the path.
+
+    Parameters
+    ----------
+    runs : sequence of sim.runner.EnsembleResults
+        The runs; with several, the first is compared with each of the others.
+    out : str or Path
+        The HTML file to write (replaced whole, never left half-written).
+    title : str, optional
+        The page title (default: the scenarios' names).
+
+    Returns
+    -------
+    Path
+        `out`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sim.runner import run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "syria"
+    >>> run = run_scenario("syria_loss", replicates=2, steps=3, executor="serial", out=out,
+    ...                    quiet=True)
+    >>> path = write_report([run], out / "report.html", title="Syria, three months")
+    >>> path.name, "<title>Syria, three months</title>" in path.read_text()
+    ('report.html', True)
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # files only: never open a window

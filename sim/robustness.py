@@ -74,6 +74,19 @@ class AttackCurve:
         The removed nodes (or edges), first removed first.
     threshold : float
         The giant fraction below which the network counts as fragmented.
+    kind : {"node", "edge"}
+        What was removed: nodes (site percolation) or edges (bond percolation).
+
+    Examples
+    --------
+    A star loses its hub first under degree attack: one node is left connected to nothing.
+
+    >>> import networkx as nx
+    >>> c = attack_curve(nx.star_graph(4), "degree", rng=1)
+    >>> c.giant_fraction.tolist(), round(c.robustness, 3), c.critical_fraction
+    ([1.0, 0.2, 0.2, 0.2, 0.2, 0.0], 0.16, 0.2)
+    >>> c.to_frame().iloc[1].to_dict()
+    {'removed': 1, 'fraction_removed': 0.2, 'giant_fraction': 0.2, 'item': '0'}
     """
 
     strategy: str
@@ -135,6 +148,13 @@ class CascadeResult:
         The nodes that failed at each step; ``steps[0]`` is the initial removal.
     survivors : frozenset
         Nodes still functional at the end (for Motter–Lai: all nodes not removed).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> r = load_cascade(nx.path_graph(5), alpha=0.1, initial=[0])
+    >>> r.surviving_fraction, r.steps, r.n_steps
+    (0.8, [(0,)], 0)
     """
 
     surviving_fraction: float
@@ -155,6 +175,27 @@ def graph_arrays(G: nx.Graph, *, layer: str | None = None) -> tuple[list, np.nda
 
     Directed edges count as undirected (weak connectivity); parallel edges and self-loops are
     dropped. With `layer`, only that layer of a world graph is kept (:func:`sim.world.layer_view`).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any graph, or a world's :meth:`~sim.world.World.to_networkx` graph with `layer`.
+    layer : str, optional
+        The world layer to keep (``"partnership"``, ``"supply"``, ``"rivalry"``).
+
+    Returns
+    -------
+    nodes : list
+        Node labels; position ``i`` is node index ``i``.
+    u, v : numpy.ndarray of int64
+        End points of each simple undirected edge, as node indices.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> nodes, u, v = graph_arrays(nx.Graph([("a", "b"), ("b", "c"), ("c", "c")]))
+    >>> nodes, u.tolist(), v.tolist()  # the self-loop is dropped
+    (['a', 'b', 'c'], [0, 1], [1, 2])
     """
     nodes, u, v, _ = _graph_arrays(_select_layer(G, layer))
     return nodes, u, v
@@ -320,6 +361,13 @@ def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -
     ----------
     M. E. J. Newman and R. M. Ziff, Phys. Rev. Lett. 85, 4104 (2000),
     doi:10.1103/PhysRevLett.85.4104.
+
+    Examples
+    --------
+    The path 0-1-2-3, its second node removed first:
+
+    >>> attack_curve_from_edges(4, [0, 1, 2], [1, 2, 3], [1, 0, 2, 3]).tolist()
+    [4, 2, 2, 1, 0]
     """
     order = np.asarray(order, dtype=np.int64)
     _check_permutation(order, n)
@@ -368,6 +416,27 @@ def edge_attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], ord
 
     `order` is a permutation of ``0..M-1`` (edge indices into `u`, `v`); every node stays.
     Returns an int64 array of length ``M + 1``; ``s[M] = 1`` when ``n > 0``.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes ``0..n-1``.
+    u, v : array_like of int
+        Edge end points, ``M`` edges.
+    order : array_like of int
+        A permutation of ``0..M-1``: the edges' removal order, first removed first.
+
+    Returns
+    -------
+    numpy.ndarray of int64, length ``M + 1``
+        ``s[Q]`` = size of the largest connected component after cutting ``order[:Q]``.
+
+    Examples
+    --------
+    The path 0-1-2-3, its middle edge cut first:
+
+    >>> edge_attack_curve_from_edges(4, [0, 1, 2], [1, 2, 3], [1, 0, 2]).tolist()
+    [4, 2, 2, 1]
     """
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
@@ -429,6 +498,12 @@ def attack_order(
     -------
     list
         Every node of `G` once.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> attack_order(nx.star_graph(4), "degree", rng=1)  # the hub, then the leaves by rng
+    [0, 2, 4, 3, 1]
     """
     nodes = list(G.nodes())
     return [
@@ -559,6 +634,8 @@ def attack_curve(
         An explicit removal order (every node once); overrides `strategy`.
     threshold : float
         Giant fraction below which the graph counts as fragmented (:attr:`critical_fraction`).
+    betweenness_samples : int
+        Pivots of the betweenness estimate on large graphs (see :func:`attack_order`).
 
     Returns
     -------
@@ -575,6 +652,12 @@ def attack_curve(
     ----------
     C. M. Schneider et al., PNAS 108, 3838 (2011), doi:10.1073/pnas.1009440108.
     R. Albert, H. Jeong and A.-L. Barabási, Nature 406, 378 (2000), doi:10.1038/35019019.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> round(attack_curve(nx.complete_graph(5), rng=0).robustness, 3)  # (N - 1) / (2N)
+    0.4
     """
     G = _select_layer(G, layer)
     nodes, u, v, labelled_by_position = _graph_arrays(G)
@@ -626,6 +709,36 @@ def edge_attack_curve(
     ``"strength"``: strongest first). Ties are broken by `rng`. The giant is a fraction of the
     ``N`` nodes, all of which stay; ``fraction_removed`` runs over the ``M`` edges of the
     simple undirected graph (parallel edges merged, self-loops dropped).
+
+    Parameters
+    ----------
+    G : networkx.Graph or sim.world.World
+        Any graph; a World uses its partnership layer unless `layer` says otherwise.
+    strategy : str
+        ``"random"``, ``"betweenness"``, ``"degree-product"`` or a numeric edge attribute.
+    rng : numpy.random.Generator, int or None
+        Breaks ties and draws the random order; the same seed gives the same curve.
+    layer : str, optional
+        Use one layer of a world graph.
+    threshold : float
+        Giant fraction below which the graph counts as fragmented.
+
+    Returns
+    -------
+    AttackCurve
+        With ``kind = "edge"``, arrays of length ``M + 1`` and the cut edges as `order`.
+
+    Raises
+    ------
+    UnknownNameError
+        `strategy` is neither a strategy nor a numeric attribute of every edge.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> c = edge_attack_curve(nx.path_graph(4), rng=1)
+    >>> c.kind, c.giant_fraction.tolist(), c.order
+    ('edge', [1.0, 0.75, 0.5, 0.25], ((0, 1), (1, 2), (2, 3)))
     """
     G = _select_layer(G, layer)
     rng = _as_rng(rng)
@@ -695,6 +808,8 @@ def load_cascade(
         Whether a node's load counts the shortest paths it ends (networkx's `endpoints`).
         Default False: load is unnormalised betweenness, the number of shortest paths
         passing *through* the node.
+    layer : str, optional
+        Use one layer of a world graph (``"partnership"``, ``"supply"``, ``"rivalry"``).
 
     Returns
     -------
@@ -712,6 +827,15 @@ def load_cascade(
     ----------
     A. E. Motter and Y.-C. Lai, Phys. Rev. E 66, 065102(R) (2002),
     doi:10.1103/PhysRevE.66.065102.
+
+    Examples
+    --------
+    On a path, the centre carries the most load; losing it halves the path:
+
+    >>> import networkx as nx
+    >>> r = load_cascade(nx.path_graph(5), alpha=0.1)
+    >>> r.surviving_fraction, r.steps
+    (0.4, [(2,)])
     """
     if not (isinstance(alpha, int | float) and alpha >= 0):
         raise SimError(f"alpha must be a number >= 0; got {alpha!r}")
@@ -798,6 +922,16 @@ def interdependent_cascade(
     References
     ----------
     S. V. Buldyrev et al., Nature 464, 1025 (2010), doi:10.1038/nature08932.
+
+    Examples
+    --------
+    Layer B splits the path 0-1-2-3 of A in two; losing node 1 takes 0 with it in A, and
+    only 2-3 remain mutually connected:
+
+    >>> import networkx as nx
+    >>> r = interdependent_cascade(nx.path_graph(4), nx.Graph([(0, 1), (2, 3)]), 1.0, initial=[1])
+    >>> r.surviving_fraction, sorted(r.survivors), r.steps[:2]
+    (0.5, [2, 3], [(1,), (0,)])
     """
     if not 0.0 <= p <= 1.0:
         raise SimError(f"p must be in [0, 1]; got {p!r}")
@@ -866,6 +1000,8 @@ def criticality(
     items : {"all", "actors", "ties", "corridors"}
         What to remove one at a time. Ties are those of `layer` for ``giant``/``efficiency``
         and the supply ties for ``fulfilment``; corridors only matter for ``fulfilment``.
+    layer : str
+        The world layer of the ``giant`` and ``efficiency`` metrics.
     bloc : str, optional
         Score the damage to this bloc only (nodes need a ``bloc`` attribute). ``fulfilment``:
         the mean over the bloc's supplied actors of each one's fulfilment
@@ -878,6 +1014,17 @@ def criticality(
     pandas.DataFrame
         Columns ``item, kind, metric, baseline, after, damage`` (``damage = baseline -
         after``), sorted by damage (largest first), then kind and item.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> r = criticality(nx.path_graph(5), metric="giant", items="actors")
+    >>> r.iloc[0].to_dict()  # the centre hurts most
+    {'item': '2', 'kind': 'actor', 'metric': 'giant', 'baseline': 1.0, 'after': 0.4, 'damage': 0.6}
+    >>> from sim.worlds import synthetic
+    >>> r = criticality(synthetic(8, mean_degree=2, rng=1), items="actors")
+    >>> r.loc[0, "item"], round(float(r.loc[0, "damage"]), 3)
+    ('A00001', 0.592)
     """
     from sim import metrics as M
 
