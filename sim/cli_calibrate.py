@@ -188,7 +188,22 @@ def _fraction(text: str) -> float:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``calibrate`` to the ``alliance-sim`` subcommands."""
+    """Add ``calibrate`` to the ``alliance-sim`` subcommands.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``alliance-sim`` parser's subcommands, as returned by ``add_subparsers()``.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="alliance-sim")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["calibrate", "--out", "cal"])
+    >>> args.out, args.seed, args.population, args.method
+    ('cal', 0, 40, 'abc')
+    """
     from sim.calibrate import HELD_OUT_EPISODES, TRAINING_EPISODES, TRAINING_PATTERNS
 
     p = sub.add_parser(
