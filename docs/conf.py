@@ -55,10 +55,6 @@ nb_execution_show_tb = True
 myst_heading_anchors = 3
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 
-# sim/patterns.py's module docstring lists a reference (Grimm et al. 2005) its text does not
-# cite; drop this once it does.
-suppress_warnings = ["ref.citation"]
-
 # -- output -------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "alliance-sim"

@@ -7,8 +7,8 @@
     from sim.sensitivity import Ishigami
     res = sim.analyse_sensitivity(Ishigami(), method="sobol", samples=1024, rng=1)
 
-Submodules
-----------
+The submodules:
+
 ``runs``
     :func:`run_design`: a design's sample points in chunks on an executor, streamed to a
     ``design`` store (:mod:`sim.store`), resumable with ``resume=True``.
