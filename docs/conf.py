@@ -8,6 +8,8 @@ warnings are errors (``-W``).
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -40,11 +42,85 @@ autosummary_generate = True
 autosummary_imported_members = False
 autosummary_ignore_module_all = True  # list every submodule; automodule keeps to __all__
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
-autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_default_options = {"show-inheritance": True}  # members: set in the module template
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 templates_path = ["docs/api/_templates"]
+
+
+# Docstrings name things the way users import them (``sim.AllianceModel``,
+# ``sim.sensitivity.run_design``, or ``ModelParams`` imported into the module at hand), but the
+# reference documents each name once, in the module that defines it (``sim.model.AllianceModel``).
+# Without this, such a reference renders as plain text with no link (``sphinx-build -n`` lists
+# them); with it, a reference that Sphinx cannot find is looked up as Python would, and linked to
+# where the object it names is documented.
+def _lookup(path: str) -> tuple[object, str] | None:
+    """The object a dotted path names, and its documented (defining) name; None if none."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        name = obj.__name__
+        for part in parts[i:]:
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                return None
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                name = f"{obj.__module__}.{obj.__qualname__}"
+            elif inspect.ismodule(obj):
+                name = obj.__name__
+            else:
+                name = f"{name}.{part}"
+        return obj, name
+    return None
+
+
+def _documented_as(env, target: str, modname: str | None, clsname: str | None) -> str | None:
+    objects = env.get_domain("py").objects
+    scopes = [
+        f"{modname}.{clsname}." if modname and clsname else "",
+        f"{modname}." if modname else "",
+    ]
+    for candidate in dict.fromkeys(scope + target for scope in [*scopes, ""]):
+        if candidate.split(".", 1)[0] != "sim":
+            continue
+        found = _lookup(candidate)
+        if found is None:
+            continue
+        obj, name = found
+        if name in objects:
+            return name
+        # a constant re-exported by another module: documented under the name it was defined at
+        same = [
+            key
+            for key in objects
+            if key.rsplit(".", 1)[-1] == target.rsplit(".", 1)[-1]
+            and (got := _lookup(key)) is not None
+            and got[0] is obj
+        ]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def _link_reexports(app, env, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    name = _documented_as(env, node["reftarget"], node.get("py:module"), node.get("py:class"))
+    if name is None or name == node["reftarget"]:
+        return None
+    return env.get_domain("py").resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], name, node, contnode
+    )
+
+
+def setup(app):
+    app.connect("missing-reference", _link_reexports)
+
 
 # -- markdown and notebooks (MyST-NB) -----------------------------------------------------------
 # Notebooks are committed without outputs; they are executed afresh on every build.
