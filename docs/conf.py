@@ -11,8 +11,11 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import pkgutil
 import sys
 from pathlib import Path
+
+import sphinx.ext.autosummary as autosummary
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,6 +50,26 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 templates_path = ["docs/api/_templates"]
+
+
+def _defined_privately() -> dict[str, list[str]]:
+    """Per package, the public names it exports from a private module (``sim.io._common``).
+
+    The package's page documents them (docs/api/_templates/autosummary/module.rst): the private
+    module has no page of its own.
+    """
+    found: dict[str, list[str]] = {}
+    packages = ["sim"] + [m.name for m in pkgutil.walk_packages(sim.__path__, "sim.") if m.ispkg]
+    for name in packages:
+        package = importlib.import_module(name)
+        for member in getattr(package, "__all__", ()):
+            home = getattr(getattr(package, member), "__module__", None)
+            if home and home != name and any(p.startswith("_") for p in home.split(".")):
+                found.setdefault(name, []).append(member)
+    return found
+
+
+autosummary_context = {"defined_privately": _defined_privately()}
 
 
 # Docstrings name things the way users import them (``sim.AllianceModel``,
@@ -120,6 +143,25 @@ def _link_reexports(app, env, node, contnode):
 
 def setup(app):
     app.connect("missing-reference", _link_reexports)
+
+
+# sim.history.hindcast and sim.worlds.synthetic are each a module and the function its package
+# re-exports under the module's name. autosummary resolves a dotted name as an attribute first,
+# so it wrote a function page for each and the modules (Hindcast, FLOW_FLOOR, log_change...)
+# were in no page. A name that is an imported module is taken as the module. (A private function
+# of Sphinx 9; if it moves, the build still passes, with those two pages as before.)
+_import_by_name = getattr(autosummary, "_import_by_name", None)
+
+
+def _module_first(name: str, grouped_exception: bool = True):
+    module = sys.modules.get(name)
+    if inspect.ismodule(module):
+        return module, None, name
+    return _import_by_name(name, grouped_exception)
+
+
+if _import_by_name is not None:
+    autosummary._import_by_name = _module_first
 
 
 # -- markdown and notebooks (MyST-NB) -----------------------------------------------------------

@@ -22,8 +22,9 @@ The submodules:
     Scenarios with an ``[uncertainty]`` table: addresses, ``ScenarioEvaluator``,
     ``evaluate_points``, ``scenario_sensitivity``.
 
-The scenario side (the ``[uncertainty]`` table, its addresses, :class:`ScenarioEvaluator`,
-``scenario_sensitivity``, :func:`evaluate_points`) is the submodule ``uncertain``
+The scenario side (the ``[uncertainty]`` table, its addresses,
+:class:`~sim.sensitivity.uncertain.ScenarioEvaluator`, ``scenario_sensitivity``,
+:func:`~sim.sensitivity.uncertain.evaluate_points`) is the submodule ``uncertain``
 (:mod:`sim.sensitivity.uncertain`; ``sim.uncertain_world`` before 0.2, still importable with
 a :class:`DeprecationWarning`).
 
