@@ -141,8 +141,20 @@ def _link_reexports(app, env, node, contnode):
     )
 
 
+def _public_bases(app, name, obj, options, bases):
+    """Show a private base class (``sim.world._TieBase``) as its own bases: it has no page."""
+    public = []
+    for base in bases:
+        while getattr(base, "__name__", "").startswith("_") and base.__module__.startswith("sim"):
+            base = base.__base__
+        if base not in public:
+            public.append(base)
+    bases[:] = [b for b in public if b is not object] or public
+
+
 def setup(app):
     app.connect("missing-reference", _link_reexports)
+    app.connect("autodoc-process-bases", _public_bases)
 
 
 # sim.history.hindcast and sim.worlds.synthetic are each a module and the function its package
