@@ -475,7 +475,7 @@ class World:
         ``"rivalry"`` (undirected ties appear once in each direction), ``"supply:<commodity>"``
         for supply ties; every edge also has a ``layer`` attribute and the tie's fields.
         """
-        G = nx.MultiDiGraph(name=self.name)
+        G: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=self.name)
         for a in self.actors:
             attrs = {f.name: getattr(a, f.name) for f in fields(a) if f.name != "id"}
             attrs["produces"] = dict(a.produces)
@@ -1006,7 +1006,7 @@ def _parse_tie(c: Collector, i: int, entry: object) -> Tie | None:
             supplier=get("from"),
             recipient=get("to"),
             commodity=get("commodity"),
-            volume=_as_float(get("volume")),  # type: ignore[arg-type]
+            volume=_as_float(get("volume")),
             route=_parse_route(c, path, entry, main=True),
             alternatives=tuple(routes),
         )
@@ -1097,7 +1097,7 @@ def _parse_world(data: Mapping[str, Any], *, origin: str, text: str) -> World:
     c.extend(_world_problems(actors, parsed_ties, c.at))
     if c.problems:
         raise ValidationError(c.problems, what=origin)
-    return World._checked(actors=tuple(actors), ties=tuple(parsed_ties), **kw)  # type: ignore[arg-type]
+    return World._checked(actors=tuple(actors), ties=tuple(parsed_ties), **kw)
 
 
 # -- the checks, on objects -----------------------------------------------------------------
