@@ -905,3 +905,17 @@ def test_legends_of_the_analysis_figures_sit_outside_the_data():
         ax.figure.canvas.draw()
         legend = ax.get_legend().get_window_extent()
         assert legend.x0 >= ax.get_window_extent().x1, ax.get_title()
+
+
+# -- found by mypy (issue 14, item 9) ------------------------------------------------------------
+
+
+def test_save_figure_saves_the_root_figure_of_an_axes_in_a_subfigure(tmp_path):
+    # An Axes' `.figure` is its SubFigure, which has no savefig: this raised AttributeError.
+    fig = plt.figure()
+    ax = fig.subfigures(1, 2)[0].subplots()
+    ax.plot([0, 1], [0, 1])
+    written = save_figure(ax, tmp_path / "sub.png", formats=("png",))
+    plt.close(fig)
+    assert written == [tmp_path / "sub.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
