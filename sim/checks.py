@@ -400,7 +400,7 @@ class Collector:
         """See :func:`integer_problem`."""
         return self.extend([integer_problem(where, value, **kw)])
 
-    def choice(self, where: str, value: object, choices: Iterable[object], **kw) -> bool:
+    def choice(self, where: str, value: object, choices: Collection[object], **kw) -> bool:
         """See :func:`choice_problem`."""
         return self.extend([choice_problem(where, value, choices, **kw)])
 

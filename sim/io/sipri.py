@@ -25,11 +25,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from sim.errors import Problem, ValidationError
 from sim.io._common import (
     ImportReport,
     YearRange,
+    YearsArg,
     finish_report,
     read_data_text,
     year_range,
@@ -312,7 +314,7 @@ def read_sipri_records(path: str | Path, *, report: ImportReport | None = None) 
     problems: list[Problem] = []
     if {"delivery year", "tiv delivery values"} <= cols:
         rep.format = "sipri-per-delivery-year"
-        parse = _PerYear(header, str(path))
+        parse: _PerYear | _Classic = _PerYear(header, str(path))
     elif {"year(s) of delivery", "sipri tiv of delivered weapons"} <= cols:
         rep.format = "sipri-trade-register"
         parse = _Classic(header, str(path), head + 1)
@@ -389,7 +391,11 @@ def _year_list(text: str) -> tuple[tuple[int, ...], bool] | None:
     return tuple(years), unsure
 
 
-def _number(text: str, kind: type) -> tuple[object, bool]:
+@overload
+def _number(text: str, kind: type[int]) -> tuple[int | None, bool]: ...
+@overload
+def _number(text: str, kind: type[float]) -> tuple[float | None, bool]: ...
+def _number(text: str, kind: type) -> tuple[float | None, bool]:
     """A number field: (value or None, flagged uncertain). Raises ValueError when unreadable."""
     t = text.strip()
     unsure = False
@@ -411,7 +417,7 @@ class _Classic:
 
     def __init__(self, header: list[str], path: str, header_line: int):
         self.path = path
-        idx = {}
+        idx: dict[str, int] = {}
         for name in (
             "recipient",
             "supplier",
@@ -454,7 +460,7 @@ class _Classic:
     def __call__(self, f: list[str], line: int, problems: list[Problem]) -> SipriDeal | None:
         g = lambda name: f[self.idx[name]].strip()  # noqa: E731
         unsure = {key for key, j in self.flags.items() if "?" in f[j]}
-        values: dict[str, object] = {}
+        values: dict[str, float | None] = {}
         ok = True
         for key, col, kind in (
             ("order_year", "year of order", int),
@@ -511,9 +517,9 @@ class _Classic:
             delivery_years=delivery_years,
             status=g("status"),
             comments=g("comments"),
-            tiv_unit=values["tiv_unit"],  # type: ignore[arg-type]
-            tiv_order=values["tiv_order"],  # type: ignore[arg-type]
-            tiv_delivered=tiv,  # type: ignore[arg-type]
+            tiv_unit=values["tiv_unit"],
+            tiv_order=values["tiv_order"],
+            tiv_delivered=tiv,
             tiv_by_year=by_year,
             uncertain=frozenset(unsure),
             line=line,
@@ -561,19 +567,19 @@ class _PerYear:
             unsure.add("number_delivered")
         if f2:
             unsure.add("delivery_years")
-        years = (int(year),) if year is not None else ()  # type: ignore[arg-type]
-        by_year = ((years[0], float(tiv)),) if years and tiv is not None else ()  # type: ignore[arg-type]
+        years = (int(year),) if year is not None else ()
+        by_year = ((years[0], float(tiv)),) if years and tiv is not None else ()
         return SipriDeal(
             supplier=g("supplier"),
             recipient=g("recipient"),
             order_year=order_year,
             designation=g("designation"),
             description=g("description"),
-            number_delivered=delivered,  # type: ignore[arg-type]
+            number_delivered=delivered,
             delivery_years=years,
             status=g("status"),
-            tiv_unit=unit,  # type: ignore[arg-type]
-            tiv_delivered=tiv,  # type: ignore[arg-type]
+            tiv_unit=unit,
+            tiv_delivered=tiv,
             tiv_by_year=by_year,
             uncertain=frozenset(unsure | ({"tiv"} if f3 else set())),
             line=line,
@@ -587,7 +593,7 @@ class _PerYear:
 def sipri_to_ties(
     records: Iterable[SipriDeal],
     *,
-    years: object = None,
+    years: YearsArg | YearRange = None,
     report: ImportReport | None = None,
     source: str = SOURCE,
 ) -> tuple[list[SupplyTie], dict[str, SipriParty]]:
@@ -717,7 +723,7 @@ def read_sipri(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     report: ImportReport | None = None,
 ) -> list[SupplyTie]:
     """Read a SIPRI trade-register export into ``arms`` supply ties for a year or range.
@@ -772,7 +778,7 @@ def world_from_sipri(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     report: ImportReport | None = None,
 ) -> World:
     """A :class:`World` of the arms supply ties in a SIPRI export (see :func:`read_sipri`).
@@ -828,8 +834,8 @@ def world_from_sipri(
     ]
     finish_report(rep, report)
     return World(
-        actors=actors,
-        ties=ties,
+        actors=tuple(actors),
+        ties=tuple(ties),
         name=f"sipri-{yr.label}",
         description=(
             f"Arms transfers delivered in {yr.label}, from the {SOURCE} ({Path(path).name}); "
@@ -839,7 +845,9 @@ def world_from_sipri(
     )
 
 
-def effective_years(records: Sequence[SipriDeal], years: object, *, where: str) -> YearRange:
+def effective_years(
+    records: Sequence[SipriDeal], years: YearsArg | YearRange, *, where: str
+) -> YearRange:
     """The chosen year range, or the span of all delivery years in `records` when open."""
     yr = years if isinstance(years, YearRange) else year_range(years=years)
     if yr.first is not None and yr.last is not None:
