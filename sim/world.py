@@ -429,6 +429,10 @@ class World:
     @overload
     def ties_in(self, layer: Literal["rivalry"]) -> tuple[RivalryTie, ...]: ...
     @overload
+    def ties_in(
+        self, layer: Literal["partnership", "rivalry"]
+    ) -> tuple[PartnershipTie | RivalryTie, ...]: ...
+    @overload
     def ties_in(self, layer: str) -> tuple[Tie, ...]: ...
     def ties_in(self, layer: str) -> tuple[Tie, ...]:
         """The ties of one layer, in file order (typed by layer: ``ties_in("supply")`` holds
