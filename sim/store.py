@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -662,7 +663,7 @@ class Store:
             )
         for name in names:
             table = pa.Table.from_pandas(tables[name], preserve_index=False)
-            atomic_write(self._path(key, name), lambda p, t=table: pq.write_table(t, p))
+            atomic_write(self._path(key, name), functools.partial(pq.write_table, table))
 
     def keys(self) -> set[str]:
         """Keys of the parts stored whole (every table of the kind on disk)."""
