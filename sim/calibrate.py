@@ -606,10 +606,10 @@ class PatternEpisodeSimulator:
             rows_p = [p for p in params for _ in range(self.replicates)]
             rows_s = [x for pseeds, _ in split for x in pseeds]
             # the engine takes one parameter vector per row (sim.engine.Engine)
-            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)  # type: ignore[arg-type]
+            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)
             k = self.replicates
             for c, p in enumerate(self.patterns):
-                vals = _metric_values(p, self.world, rows_p, rows_s, base)  # type: ignore[arg-type]
+                vals = _metric_values(p, self.world, rows_p, rows_s, base)
                 out[:, c] = [float(np.mean(vals[j * k : (j + 1) * k])) for j in range(m)]
         for c, e in enumerate(self.episodes, start=len(self.patterns)):
             out[:, c] = e.rho_batch(params, [eseeds for _, eseeds in split])

@@ -748,7 +748,7 @@ def available_tie_models(tie_models: Iterable[str] = TIE_MODELS) -> tuple[str, .
 
 def _simulate(
     world: World,
-    params: ModelParams,
+    params: ModelParams | Sequence[ModelParams],  # one for all seeds, or one per seed
     seeds: Sequence[int],
     shocks: ShockSet,
     observables: Iterable[Observable],
@@ -816,7 +816,7 @@ def _simulate(
 def _metric_values(
     p: Pattern,
     world: World,
-    params: ModelParams,
+    params: ModelParams | Sequence[ModelParams],  # one for all seeds, or one per seed
     seeds: Sequence[int],
     baseline: Sequence[Mapping[Observable, np.ndarray]] | None = None,
 ) -> list[float]:

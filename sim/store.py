@@ -867,6 +867,8 @@ class ResultsStore(Store):
         """Replicates whose parts are complete on disk."""
         return {int(k[1:]) for k in self.keys() if re.fullmatch(r"r\d{6}", k)}
 
+    # A different signature from Store.read (parts by key): frames by kind, as EnsembleResults
+    # has always read them.
     def read(  # type: ignore[override]
         self, kind: str, replicates: Iterable[int] | None = None
     ) -> pd.DataFrame:

@@ -886,7 +886,7 @@ def _as_float(value: object) -> Any:
     """A number as a float (what a world holds); anything else unchanged, for the checks."""
     if is_number(value):
         try:
-            return float(value)  # type: ignore[arg-type]
+            return float(value)
         except OverflowError:  # a 400-digit TOML integer: left for the range check
             return value
     return value
@@ -908,8 +908,9 @@ def _as_flows(value: object) -> object:
 
 
 def _as_ids(value: object) -> object:
-    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return tuple(value) if ok else value  # type: ignore[arg-type]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return value
 
 
 def _parse_actor(c: Collector, i: int, entry: object) -> Actor | None:
@@ -950,6 +951,7 @@ def _parse_route(c: Collector, path: str, entry: Mapping[str, Any], *, main: boo
             capacity = _REPORTED
         else:
             capacity = _as_float(entry["capacity"])
+    # built from unchecked input on purpose: _world_problems checks the object afterwards
     return Route(
         via=_as_ids(entry.get("via", [])),  # type: ignore[arg-type]
         capacity=capacity,  # type: ignore[arg-type]

@@ -460,7 +460,8 @@ class _Classic:
     def __call__(self, f: list[str], line: int, problems: list[Problem]) -> SipriDeal | None:
         g = lambda name: f[self.idx[name]].strip()  # noqa: E731
         unsure = {key for key, j in self.flags.items() if "?" in f[j]}
-        values: dict[str, float | None] = {}
+        counts: dict[str, int | None] = {}
+        amounts: dict[str, float | None] = {}
         ok = True
         for key, col, kind in (
             ("order_year", "year of order", int),
@@ -471,7 +472,10 @@ class _Classic:
             ("tiv_delivered", "sipri tiv of delivered weapons", float),
         ):
             try:
-                values[key], flagged = _number(g(col), kind)
+                if kind is int:
+                    counts[key], flagged = _number(g(col), int)
+                else:
+                    amounts[key], flagged = _number(g(col), float)
             except ValueError:
                 problems.append(
                     Problem(
@@ -501,7 +505,7 @@ class _Classic:
         delivery_years, unsure_years = years
         if unsure_years:
             unsure.add("delivery_years")
-        tiv = values["tiv_delivered"]
+        tiv = amounts["tiv_delivered"]
         by_year: tuple[tuple[int, float], ...] = ()
         if tiv is not None and delivery_years:
             share = float(tiv) / len(delivery_years)
@@ -509,16 +513,16 @@ class _Classic:
         return SipriDeal(
             supplier=g("supplier"),
             recipient=g("recipient"),
-            order_year=values["order_year"],  # type: ignore[arg-type]
-            number_ordered=values["number_ordered"],  # type: ignore[arg-type]
+            order_year=counts["order_year"],
+            number_ordered=counts["number_ordered"],
             designation=g("weapon designation"),
             description=g("weapon description"),
-            number_delivered=values["number_delivered"],  # type: ignore[arg-type]
+            number_delivered=counts["number_delivered"],
             delivery_years=delivery_years,
             status=g("status"),
             comments=g("comments"),
-            tiv_unit=values["tiv_unit"],
-            tiv_order=values["tiv_order"],
+            tiv_unit=amounts["tiv_unit"],
+            tiv_order=amounts["tiv_order"],
             tiv_delivered=tiv,
             tiv_by_year=by_year,
             uncertain=frozenset(unsure),
@@ -651,7 +655,8 @@ def sipri_to_ties(
     rep = report if report is not None else ImportReport()
     records = list(records)
     yr = effective_years(records, years, where=rep.source or "records")
-    months = 12 * (yr.last - yr.first + 1)  # type: ignore[operator]
+    assert yr.first is not None and yr.last is not None  # effective_years closes the range
+    months = 12 * (yr.last - yr.first + 1)
     name_year = yr.last
     cache: dict[str, SipriParty] = {}
 
