@@ -827,11 +827,11 @@ class Engine:
         support = allied_support(lay, self.cap)
         pressure = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         if self.reanchor.any():
-            re = self.reanchor
-            self.fulfil0[re], self.support0[re], self.pressure0[re] = (
-                self.fulfil[re],
-                support[re],
-                pressure[re],
+            rows = self.reanchor
+            self.fulfil0[rows], self.support0[rows], self.pressure0[rows] = (
+                self.fulfil[rows],
+                support[rows],
+                pressure[rows],
             )
             self.reanchor[:] = False
         power0 = self.cap0 + self.support0 + 1e-9
