@@ -941,3 +941,29 @@ def test_every_partnership_kind_looks_different_on_the_map_and_in_its_legend(tin
         for k in PARTNERSHIP_KINDS
     }
     assert len(set(legend_looks.values())) == len(PARTNERSHIP_KINDS), legend_looks
+
+
+# -- found by mypy (issue 14, item 9) ------------------------------------------------------------
+
+
+def test_save_figure_saves_the_root_figure_of_an_axes_in_a_subfigure(tmp_path):
+    # An Axes' `.figure` is its SubFigure, which has no savefig: this raised AttributeError.
+    fig = plt.figure()
+    ax = fig.subfigures(1, 2)[0].subplots()
+    ax.plot([0, 1], [0, 1])
+    written = save_figure(ax, tmp_path / "sub.png", formats=("png",))
+    plt.close(fig)
+    assert written == [tmp_path / "sub.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_timeseries_dates_the_axis_of_an_axes_in_a_subfigure(frame):
+    # The month axis read the figure width from ax.figure, a SubFigure here: AttributeError.
+    fig = plt.figure(figsize=(8, 4))
+    ax = fig.subfigures(1, 2)[0].subplots()
+    out = plot_timeseries(frame, "fulfilment:axis", ax=ax, as_of="2024-11-30")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in out.get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert out.get_xlabel() == "month (0 = 30 Nov 2024, the world's as-of date)"
+    assert labels[0] == "Nov 2024"
