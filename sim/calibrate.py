@@ -43,7 +43,6 @@ from sim.params import ModelParams
 
 __all__ = [
     "CALIBRATED",
-    "EPISODE_DIR",
     "HELD_OUT_EPISODES",
     "TRAINING_EPISODES",
     "TRAINING_PATTERNS",
@@ -87,8 +86,6 @@ TRAINING_PATTERNS: tuple[str, ...] = (
     "strike-no-rescue",
 )
 
-#: Where the shipped episodes live (``scenarios/history/NAME.toml``).
-EPISODE_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "history"
 
 #: The training episode: the one whose hindcast the model already ranks best above the direct
 #: null (docs/validation.md), so a fit can only lower its score by being wrong.
@@ -260,15 +257,17 @@ def held_out_patterns(training: Iterable[str] = TRAINING_PATTERNS) -> list[Any]:
     return [p for p in CATALOGUE if p.id not in train] + list(OUT_OF_SAMPLE_2026)
 
 
-def episode_paths(names: Iterable[str], directory: Path = EPISODE_DIR) -> list[Path]:
-    """Episode files by name (``scenarios/history/NAME.toml``) or path; all problems at once.
+def episode_paths(names: Iterable[str]) -> list[Path]:
+    """Episode files by name (a shipped episode, ``scenarios/history/NAME.toml``) or path;
+    every problem at once.
+
+    Names and paths are told apart by :func:`sim.worlds.resolve`, the rule every reader follows.
 
     Parameters
     ----------
     names : iterable of str
-        Episode names (file stems in `directory`) or paths of episode ``.toml`` files.
-    directory : path
-        Where names are looked up (default :data:`EPISODE_DIR`).
+        Shipped episode names (:func:`sim.history.episode.list_episodes`) or paths of episode
+        ``.toml`` files.
 
     Returns
     -------
@@ -277,31 +276,32 @@ def episode_paths(names: Iterable[str], directory: Path = EPISODE_DIR) -> list[P
     Raises
     ------
     ValidationError
-        Listing every unknown name, with a "did you mean".
+        Listing every unknown name or missing file, with a "did you mean".
 
     Examples
     --------
     >>> [p.name for p in episode_paths(TRAINING_EPISODES)]
     ['egypt_realignment_1972.toml']
     """
-    known = sorted(p.stem for p in directory.glob("*.toml"))
+    from sim.history.episode import list_episodes
+    from sim.worlds import resolve, resolve_problem
+
     out, bad = [], []
     for n in names:
-        p = Path(n)
-        if p.suffix == ".toml" and p.is_file():
-            out.append(p)
-        elif (directory / f"{n}.toml").is_file():
-            out.append(directory / f"{n}.toml")
-        else:
-            bad.append(
-                Problem(
-                    "--episodes",
-                    "unknown episode",
-                    n,
-                    "a name in scenarios/history or an episode .toml file",
-                    suggest(n, known),
-                )
+        problem = resolve_problem(n, "episode", where="--episodes")
+        if problem is None:
+            path = Path(resolve(n, "episode"))
+            if path.is_file():
+                out.append(path)
+                continue
+            problem = Problem(
+                "--episodes",
+                "no such episode file",
+                n,
+                "a shipped episode or an episode .toml file",
+                suggest(path.stem, list_episodes()),
             )
+        bad.append(problem)
     if bad:
         raise ValidationError(bad, what="episodes")
     return out

@@ -32,7 +32,58 @@ from typing import Any
 from sim.errors import Problem, ValidationError, suggest
 from sim.world import World, read_toml_text
 
-__all__ = ["Episode", "episode_shocks", "load_episode", "parse_episode", "shocked_actors"]
+__all__ = [
+    "Episode",
+    "episode_files",
+    "episode_shocks",
+    "list_episodes",
+    "load_episode",
+    "parse_episode",
+    "shocked_actors",
+]
+
+
+def episode_files() -> dict[str, Path]:
+    """The shipped episodes (``scenarios/history/NAME.toml``) by name.
+
+    A source checkout keeps them in ``<repo>/scenarios/history``, a wheel in
+    ``sim/_scenarios/history`` (the same folders as the shipped scenarios).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Name (file stem) to file, sorted by name.
+
+    Examples
+    --------
+    >>> from sim.history.episode import episode_files
+    >>> episode_files()["syria_2024"].parts[-2:]
+    ('history', 'syria_2024.toml')
+    """
+    from sim.scenario import _scenario_dirs
+
+    found: dict[str, Path] = {}
+    for d in _scenario_dirs():
+        for p in sorted((d / "history").glob("*.toml")):
+            found.setdefault(p.stem, p)
+    return dict(sorted(found.items()))
+
+
+def list_episodes() -> list[str]:
+    """Names of the shipped episodes, each a name :func:`sim.worlds.resolve` accepts.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from sim.history.episode import list_episodes
+    >>> "egypt_realignment_1972" in list_episodes()
+    True
+    """
+    return list(episode_files())
+
 
 _TOP_KEYS = ("episode", "shocks")
 _EPISODE_KEYS = {
