@@ -357,3 +357,15 @@ def test_world_build_valid_for_sampled_years_real(tmp_path):
         assert "USA" in w and w.actor("USA").bloc == "USA"
         g = w.layer("supply")
         assert nx.number_of_nodes(g) == len(w)
+
+
+def test_a_shipped_episode_loads_by_name_and_a_bad_name_gets_a_suggestion():
+    from sim.history.episode import episode_files, list_episodes, load_episode
+
+    assert "syria_2024" in list_episodes()
+    assert load_episode("syria_2024") == load_episode(episode_files()["syria_2024"])
+    with pytest.raises(ValidationError) as err:
+        load_episode("syria-2024")
+    (problem,) = err.value.problems
+    assert problem.suggestion == "did you mean 'syria_2024'?"
+    assert "egypt_realignment_1972" in problem.allowed

@@ -294,6 +294,8 @@ def load_episode(path: str | Path) -> Episode:
     Parameters
     ----------
     path : str or pathlib.Path
+        An episode file, or the name of a shipped episode (:func:`list_episodes`), told apart
+        by :func:`sim.worlds.resolve`.
 
     Returns
     -------
@@ -302,7 +304,8 @@ def load_episode(path: str | Path) -> Episode:
     Raises
     ------
     ValidationError
-        A missing or unreadable file, or the problems :func:`parse_episode` finds.
+        A missing or unreadable file, a name that is neither a shipped episode nor a file
+        (with the closest name), or the problems :func:`parse_episode` finds.
 
     Examples
     --------
@@ -315,8 +318,14 @@ def load_episode(path: str | Path) -> Episode:
     ...                     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n")
     >>> load_episode(path).name
     'sanction'
+    >>> load_episode("syria_2024").year
+    2024
     """
-    p = Path(path)
+    from sim.worlds import resolve, resolve_problem
+
+    if (problem := resolve_problem(path, "episode", where=str(path))) is not None:
+        raise ValidationError([problem], what=str(path))
+    p = Path(resolve(path, "episode"))
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
