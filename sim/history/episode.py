@@ -318,8 +318,8 @@ def load_episode(path: str | Path) -> Episode:
     ...                     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n")
     >>> load_episode(path).name
     'sanction'
-    >>> load_episode("syria_2024").year
-    2024
+    >>> load_episode("syria_2024").name  # a shipped episode, by name
+    'syria_2024'
     """
     from sim.worlds import resolve, resolve_problem
 
