@@ -1,13 +1,20 @@
-"""Tests of the ``rank`` and ``attack`` commands."""
+"""The command line (sim.cli): `demo`, `run --csv/--set/--resume`, `world show/plot/import`,
+`rank` and `attack`, help and the edges (closed pipes, directories given as files)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.robustness import criticality
+from sim.runner import load_results
+from sim.worlds import load_world
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
@@ -75,3 +82,231 @@ def test_errors_exit_2_without_traceback(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_demo_reports_the_syria_shock_and_writes_figures(tmp_path, capsys):
+    out = tmp_path / "demo"
+    argv = ["demo", "--out", str(out), "--replicates", "3", "--executor", "serial", "--quiet"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "What losing Syria did" in text
+    for outcome in ("fulfilment:axis", "cohesion:axis", "strength:RUS-IRN"):
+        assert outcome in text
+    assert (out / "figure.png").stat().st_size > 10_000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["name"] == "syria_loss" and manifest["replicates"] == 3
+    # a second demo replaces the first (it is the demo's own directory)
+    assert main([*argv[:4], "2", *argv[5:]]) == 0
+    assert json.loads((out / "manifest.json").read_text())["replicates"] == 2
+
+
+def test_demo_never_deletes_a_run_it_did_not_write(tmp_path, capsys):
+    out = tmp_path / "mine"
+    run = ["run", "syria_loss", "--out", str(out), "--replicates", "2", "--executor", "serial"]
+    assert main([*run, "--quiet"]) == 0
+    before = sorted(p.name for p in (out / "parts").iterdir())
+    assert main(["demo", "--out", str(out), "--executor", "serial", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--resume" in err
+    assert sorted(p.name for p in (out / "parts").iterdir()) == before
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `alliance-sim world show axis-2024 | head -1`: the reader leaves early
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "world", "show", "axis-2024"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) in (0, 141)
+    assert err == ""  # no "Broken pipe" reported as the user's mistake, no traceback
+
+
+def test_world_plot_refuses_a_directory_as_the_output_file(tmp_path, capsys):
+    assert (
+        main(["world", "plot", str(ROOT / "tests" / "data" / "tiny.toml"), "--out", str(tmp_path)])
+        == 2
+    )
+    assert "is a directory" in capsys.readouterr().err
+    assert not list(tmp_path.parent.glob(f"{tmp_path.name}.*"))  # nothing written beside it
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "compare"])
+def test_help_has_a_description_and_its_own_examples(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "%%" not in out
+    assert f"alliance-sim {command} " in out.split("examples:")[1]
+
+
+def test_world_commands_point_a_scenario_file_to_the_right_command(capsys):
+    scenario = str(ROOT / "scenarios" / "syria_loss.toml")
+    assert main(["world", "validate", scenario]) == 2
+    assert "a scenario file, not a world" in capsys.readouterr().err
+    assert main(["world", "show", scenario]) == 2
+    assert "is a scenario file" in capsys.readouterr().err
+    assert main(["attack", scenario, "--strategy", "degree"]) == 0  # its world, patched
+    assert "R = " in capsys.readouterr().out
+
+
+QUICK = ["--executor", "serial", "--steps", "6", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "syria"
+    assert main(["run", "syria_loss", "--replicates", "3", "--out", str(out), "--csv", *QUICK]) == 0
+    return out
+
+
+def test_csv_holds_the_tidy_model_frame_and_the_summary(small_run):
+    res = load_results(small_run)
+    frame = pd.read_csv(small_run / "model_frame.csv")
+    assert list(frame.columns[:5]) == ["scenario", "replicate", "seed", "arm", "step"]
+    pd.testing.assert_frame_equal(frame, res.model_frame, check_dtype=False)
+    summary = pd.read_csv(small_run / "summary.csv").set_index("outcome")
+    assert list(summary.index) == res.outcomes
+    assert summary.loc["fulfilment:axis", "difference"] == pytest.approx(
+        res.summary().loc["fulfilment:axis", "difference"]
+    )
+    assert not list(small_run.glob(".*.tmp"))  # written atomically
+
+
+def test_figures_show_several_ties(small_run):
+    assert (small_run / "figure.png").is_file() and (small_run / "tie_strengths.png").is_file()
+
+
+def test_resume_keeps_the_stored_number_of_replicates(small_run, capsys):
+    assert main(["run", "syria_loss", "--out", str(small_run), "--resume", *QUICK]) == 0
+    captured = capsys.readouterr()
+    assert "3 replicates, as stored" in captured.err
+    assert json.loads((small_run / "manifest.json").read_text())["replicates"] == 3
+    assert "syria_loss: 3 replicates" in captured.out
+
+
+def test_resume_says_when_it_grows_a_run(tmp_path, capsys):
+    out = tmp_path / "grow"
+    assert main(["run", "syria_loss", "--replicates", "2", "--out", str(out), *QUICK]) == 0
+    capsys.readouterr()
+    args = ["run", "syria_loss", "--replicates", "3", "--out", str(out), "--resume", *QUICK]
+    assert main(args) == 0
+    assert "growing the run from 2 to 3 replicates" in capsys.readouterr().err
+    assert len(load_results(out).replicates) == 3
+
+
+def test_set_overrides_a_parameter_and_is_recorded(tmp_path):
+    out = tmp_path / "set"
+    args = ["run", "syria_loss", "--replicates", "1", "--out", str(out), "--set", "tie_decay=0.05"]
+    assert main([*args, *QUICK]) == 0
+    scenario = json.loads((out / "manifest.json").read_text())["scenario"]
+    assert scenario["params"]["tie_decay"] == 0.05
+    assert scenario["model_params"]["tie_decay"] == 0.05
+
+
+@pytest.mark.parametrize(
+    ("setting", "pieces"),
+    [
+        ("tie_decy=0.05", ["unknown model parameter", "did you mean 'tie_decay'"]),
+        ("tie_decay=9", ["plausible range", "[0.005, 0.1]"]),
+        ("tie_decay", ["expected NAME=VALUE"]),
+    ],
+)
+def test_a_bad_setting_is_a_clear_error_before_anything_runs(tmp_path, capsys, setting, pieces):
+    out = tmp_path / "bad"
+    assert main(["run", "syria_loss", "--out", str(out), "--set", setting, *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for piece in pieces:
+        assert piece in err
+    assert not out.exists()
+
+
+def test_trace_ties_reproduces_the_stored_replicate(small_run):
+    from sim.report import run_spec
+    from sim.runner import trace_ties
+
+    res = load_results(small_run)
+    spec = run_spec(res)  # the scenario file is unchanged, so the run's spec is rebuilt
+    assert spec is not None and spec.steps == 6
+    traced = trace_ties(spec, replicate=1)
+    stored = res.model_frame.query("replicate == 1")
+    for arm in ("shock", "baseline"):
+        a = traced.query("arm == @arm")["strength:RUS-IRN"].to_numpy()
+        b = stored.query("arm == @arm")["strength:RUS-IRN"].to_numpy()
+        assert (a == b).all(), arm  # same seed, same trajectory, bit for bit
+    assert sum(c.startswith("strength:") for c in traced.columns) == len(
+        spec.world.ties_in("partnership")
+    )
+
+
+def test_world_show_ties_lists_every_tie_by_layer(capsys):
+    world = load_world()
+    assert main(["world", "show", "axis-2024", "--ties"]) == 0
+    out = capsys.readouterr().out
+    for layer in ("partnership", "supply", "rivalry"):
+        assert f"{layer} ({len(world.ties_in(layer))})" in out
+    assert "IRN->HEZ" in out and "USD million per month" in out  # units of volumes
+    assert "RUS-IRN" in out and "strategic_partnership" in out
+    assert "Caspian" in out  # routes name their corridors
+    assert " capab. " not in out  # ties, not the actor table
+
+
+def test_world_show_corridors_lists_what_each_carries(capsys):
+    assert main(["world", "show", "axis-2024", "--corridors"]) == 0
+    out = capsys.readouterr().out
+    caspian = out.split("\n  Caspian:")[1].split("\n\n")[0]
+    assert "IRN->RUS" in caspian and "main route" in caspian
+    assert "block_transit" in out  # how to use a corridor in a scenario
+
+
+def test_world_show_corridors_on_a_world_without_any(tmp_path, capsys):
+    world = tmp_path / "w.toml"
+    world.write_text(
+        '[world]\nname = "w"\n[[states]]\nid = "AAA"\nname = "A"\nkind = "state"\n'
+        'bloc = "x"\nlat = 0\nlon = 0\ncapability = 0.5\nstability = 0.5\n'
+    )
+    assert main(["world", "show", str(world), "--corridors"]) == 0
+    assert "names no corridor" in capsys.readouterr().out
+
+
+def test_rank_defaults_to_the_first_bloc_and_says_so(capsys):
+    assert main(["rank", "axis-2024", "--items", "actors", "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "bloc 'axis' (the world's first bloc" in out
+    ranked = [line.split()[0] for line in out.splitlines()[2:]]
+    assert "SYR" in ranked  # who is this network's Syria? Syria is among the top five
+    assert main(["rank", "axis-2024", "--items", "actors", "--bloc", "all"]) == 0
+    assert "the whole world" in capsys.readouterr().out
+
+
+def test_bloc_fulfilment_counts_only_the_blocs_recipients():
+    world = load_world()
+    axis = criticality(world, items="actors", bloc="axis").set_index("item")
+    west = criticality(world, items="actors", bloc="west").set_index("item")
+    everyone = criticality(world, items="actors").set_index("item")
+    # Syria matters to the axis far more than to the whole world, and not at all to the west
+    assert axis.loc["SYR", "damage"] > 2 * everyone.loc["SYR", "damage"]
+    assert west.loc["SYR", "damage"] == pytest.approx(0.0)
+    assert axis["baseline"].eq(1.0).all()
+
+
+def test_rank_rejects_an_unknown_bloc_with_a_suggestion(capsys):
+    assert main(["rank", "axis-2024", "--bloc", "axs"]) == 2
+    err = capsys.readouterr().err
+    assert "allowed: axis, west, hedging, or all" in err and "did you mean 'axis'" in err
+
+
+def test_attack_explains_R_and_the_critical_fraction(capsys):
+    assert main(["attack", "axis-2024"]) == 0
+    out = capsys.readouterr().out
+    assert "R (Schneider et al., PNAS 2011)" in out and "at most 0.5" in out
+    assert "critical fraction: the share removed" in out
