@@ -15,6 +15,7 @@ from sim.cli import main
 from sim.robustness import criticality
 from sim.runner import load_results
 from sim.worlds import load_world
+from tests.helpers import run_cli
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
@@ -310,3 +311,100 @@ def test_attack_explains_R_and_the_critical_fraction(capsys):
     out = capsys.readouterr().out
     assert "R (Schneider et al., PNAS 2011)" in out and "at most 0.5" in out
     assert "critical fraction: the share removed" in out
+
+
+DATA = Path(__file__).parent / "data"
+
+
+MODEL_ONLY = """\
+# Which shocks can only the model reject?
+[scenario]
+name = "model_only"
+world = "{world}"
+steps = 6
+replicates = 2
+
+[params]
+defect_bloc = "westt"
+
+[[shocks]]
+type = "cut_tie"
+target = ["AAA", "CLI"]
+at = 2
+
+[[shocks]]
+type = "remove_state"
+target = "TRN"
+at = 3
+
+[[shocks]]
+type = "restore"
+shock = 1
+at = 3
+
+[[baseline_shocks]]
+type = "sanction"
+target = "RIV"
+at = 1
+suppliers = ["CLI"]
+"""
+
+
+def test_validate_reports_what_only_the_model_rejects_with_file_and_line(tmp_path):
+    path = tmp_path / "model_only.toml"
+    path.write_text(MODEL_ONLY.format(world=(DATA / "tiny.toml").as_posix()))
+    code, out, err = run_cli("validate", path)
+    assert code == 2 and "valid" not in out and "Traceback" not in err
+    assert "has 4 problems" in err
+    assert f"{path}:9 params.defect_bloc" in err and "did you mean 'west'?" in err
+    assert f"{path}:11 shocks[0]: cut_tie" in err and "no supply tie from 'AAA' to 'CLI'" in err
+    assert f"{path}:21 shocks[2]: restore" in err and "must come after" in err
+    assert f"{path}:26 baseline_shocks[0]: sanction" in err
+    # ... and `run` refuses before touching its output directory.
+    out_dir = tmp_path / "r"
+    code, _, err = run_cli("run", path, "--out", out_dir, "--executor", "serial", "--quiet")
+    assert code == 2 and "has 4 problems" in err and not out_dir.exists()
+
+
+def test_cli_compare_of_one_replicate_runs_exits_0_and_names_its_test(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    common = ("--replicates", "1", "--executor", "serial", "--quiet")
+    assert run_cli("run", DATA / "shock_timing.toml", "--out", a, *common)[0] == 0
+    assert run_cli("run", DATA / "shock_timing.toml", "--out", b, "--seed", "5", *common)[0] == 0
+    code, out, err = run_cli("compare", a, b)
+    assert code == 0 and "Traceback" not in err
+    assert "CI: Welch t-interval" in out
+    assert "note: 1 replicate in A, 1 replicate in B: no interval" in out
+    code, out, _ = run_cli("compare", a, a)
+    assert code == 0 and "paired t-interval over replicates matched by seed" in out
+
+
+@pytest.mark.parametrize(
+    "command", [("rank",), ("attack",), ("world", "import"), ("sensitivity",), ("run",)]
+)
+def test_command_help_shows_examples(command):
+    code, text, _ = run_cli(*command, "--help")
+    assert code == 0
+    assert "examples:" in text and f"alliance-sim {' '.join(command)} " in text
+
+
+def test_the_rank_and_attack_examples_on_shipped_data_run(tmp_path, monkeypatch):
+    from sim.cli import _ATTACK_EPILOG, _RANK_EPILOG
+
+    monkeypatch.chdir(tmp_path)  # --out curve.csv lands here
+    examples = [
+        line.split("#")[0].split()[1:]
+        for line in (_RANK_EPILOG + _ATTACK_EPILOG).splitlines()
+        if line.strip().startswith("alliance-sim") and "my_world.toml" not in line
+    ]
+    assert len(examples) == 9  # rank --bloc added two
+    for argv in examples:
+        code, _, err = run_cli(*argv)
+        assert code == 0, (argv, err)
+    assert (tmp_path / "curve.csv").is_file()
+
+
+@pytest.mark.parametrize("bad", ["0", "-0.1", "1.5", "nan", "x"])
+def test_attack_threshold_outside_0_1_exits_2(bad):
+    code, out, err = run_cli("attack", "axis-2024", "--threshold", bad)
+    assert code == 2 and out == "" and "--threshold" in err and "Traceback" not in err

@@ -8,8 +8,9 @@ from typing import Literal
 
 import pytest
 
+from sim import shocks
 from sim.errors import ValidationError
-from sim.scenario import ScenarioSpec, list_scenarios, parse_scenario, read_question
+from sim.scenario import ScenarioSpec, list_scenarios, load_scenario, parse_scenario, read_question
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -281,3 +282,59 @@ at = 2
     assert problem.where == "s.toml:11 shocks[0].target"
     assert problem.message == "unknown actor or corridor"
     assert "land bridge" in problem.allowed and problem.suggestion == "did you mean 'land bridge'?"
+
+
+PARAMS = """\
+# Every bad parameter at once
+[scenario]
+world = "{world}"
+
+[params]
+tie_gain = "high"
+tie_decay = 5.0
+stability_noise = 1{zeros}
+anchor_draws = 2.5
+collapse_fate = 3
+collapse_threshold = 0.2
+"""
+
+
+def test_the_record_hashes_what_a_run_uses():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    rec = spec.to_record()
+    same = dataclasses.replace(spec, params={"tie_decay": spec.model_params().tie_decay})
+    assert same.to_record()["params_sha256"] == rec["params_sha256"]  # resolved, not as written
+    assert same.to_record()["params"] != rec["params"]
+    other = dataclasses.replace(spec, params={"tie_decay": 0.07})
+    assert other.to_record()["params_sha256"] != rec["params_sha256"]
+    assert rec["model_params"]["tie_decay"] == spec.model_params().tie_decay
+    assert len(rec["world_sha256"]) == 64 and rec["world_sha256"] != rec["sha256"]
+
+
+def test_every_params_problem_is_reported_on_its_own_line():
+    from sim.scenario import parse_scenario
+
+    text = PARAMS.format(world=(DATA / "tiny.toml").as_posix(), zeros="0" * 400)
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, origin="p.toml")
+    got = {p.where: p.message for p in info.value.problems}
+    assert got == {
+        "p.toml:6 params.tie_gain": "has the wrong type (default 0.5)",
+        "p.toml:7 params.tie_decay": "is outside its plausible range",
+        "p.toml:8 params.stability_noise": "must be a finite number (default 0.01)",
+        "p.toml:9 params.anchor_draws": "has the wrong type (default 32)",
+        "p.toml:10 params.collapse_fate": "has the wrong type (default 'removed')",
+    }
+    fine = parse_scenario(text.split("tie_gain")[0] + "collapse_threshold = 0.2\n")
+    assert fine.params == {"collapse_threshold": 0.2}
+
+
+def test_steps_override_names_baseline_shocks_by_their_own_table():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    spec = dataclasses.replace(spec, baseline_shocks=(shocks.Restore(spec.shocks[0], at=5),))
+    with pytest.raises(ValidationError) as info:
+        spec.with_overrides(steps=3)
+    assert [p.where for p in info.value.problems] == [
+        "--steps (shocks[0].at)",
+        "--steps (baseline_shocks[0].at)",
+    ]
