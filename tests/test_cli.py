@@ -408,3 +408,16 @@ def test_the_rank_and_attack_examples_on_shipped_data_run(tmp_path, monkeypatch)
 def test_attack_threshold_outside_0_1_exits_2(bad):
     code, out, err = run_cli("attack", "axis-2024", "--threshold", bad)
     assert code == 2 and out == "" and "--threshold" in err and "Traceback" not in err
+
+
+def test_cli_world_plot_writes_png_and_svg(tmp_path, capsys):
+    from sim.cli import main
+
+    assert (
+        main(["world", "plot", str(DATA / "tiny.toml"), "--out", str(tmp_path / "w"), "--svg"]) == 0
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.png", "w.svg"]
+    assert "wrote" in capsys.readouterr().out
+    assert (
+        main(["world", "plot", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x")]) == 2
+    )
