@@ -14,7 +14,8 @@ import pytest
 from sim.cli import main
 from sim.robustness import criticality
 from sim.runner import load_results
-from sim.worlds import load_world
+from sim.world import World
+from sim.worlds import load_world, world_path
 from tests.helpers import run_cli
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
@@ -421,3 +422,114 @@ def test_cli_world_plot_writes_png_and_svg(tmp_path, capsys):
     assert (
         main(["world", "plot", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x")]) == 2
     )
+
+
+def test_cli_validate_reports_every_problem_without_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[scenario]\nworld = "axis-2024"\nsteps = 10\n'
+        '[[shocks]]\ntype = "remove_stat"\ntarget = "SYR"\nat = 2\n'
+        '[[shocks]]\ntype = "remove_state"\ntarget = "SYRR"\nat = 12\n'
+    )
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'remove_state'?" in err and "did you mean 'SYR'?" in err
+    assert "shock after the horizon" in err and "Traceback" not in err
+    assert f"{bad}:5 shocks[0].type" in err
+    assert main(["validate", "syria_loss", "instc_blocked"]) == 0
+    assert main(["run", "syria_los"]) == 2
+    assert "did you mean 'syria_loss'?" in capsys.readouterr().err
+
+
+def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = main(
+        [
+            *("run", "dprk_stops", "--replicates", "2", "--steps", "5"),
+            *("--executor", "serial", "--out", str(out), "--quiet"),
+        ]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "95% CI" in text and "delivered:PRK->RUS" in text
+    assert (out / "figure.png").stat().st_size > 1000
+    assert main(["compare", str(out), str(out)]) == 0
+    assert "+0.0000" in capsys.readouterr().out
+    assert main(["list"]) == 0
+    assert "syria_loss" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return load_world()
+
+
+BROKEN = """\
+[world]
+name = "broken"
+as_of = 2024-11-26
+
+[[states]]
+id = "IRN"
+name = "Iran"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[states]]
+id = "IRN"
+name = "Iran again"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[ties]]
+layer = "partnership"
+between = ["IRN", "SYX"]
+kind = "strategic_partnership"
+strength = 1.5
+since = 2001-03-12
+source = "x"
+
+[[ties]]
+layer = "supply"
+from = "IRN"
+to = "IRN"
+commodity = "drone"
+volume = 10
+since = 2022-08-01
+source = ""
+"""
+
+
+def test_cli_list_show_validate(capsys):
+    assert main(["world", "list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("axis-2024") and "38 actors" in out
+    assert main(["world", "show", "axis-2024"]) == 0
+    out = capsys.readouterr().out
+    assert "axis 14, west 10, hedging 14" in out and "Hezbollah" in out
+    assert main(["world", "validate", str(world_path())]) == 0
+    assert "valid (38 actors" in capsys.readouterr().out
+
+
+def test_cli_validate_lists_every_problem(tmp_path, capsys):
+    bad = tmp_path / "broken.toml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert main(["world", "validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for needle in (
+        "duplicate actor id",
+        "unknown actor",
+        "'SYX'",
+        "strength",
+        "1.5",
+        "unknown commodity",
+        "did you mean 'drones'",
+        "cannot join an actor to itself",
+        "source",
+    ):
+        assert needle in err, needle
+    assert "has 6 problems" in err  # every mistake at once, each located
+    assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err

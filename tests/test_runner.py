@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.cli import main
 from sim.errors import ValidationError
 from sim.runner import load_results, replicate_seeds, run_scenario
 from sim.scenario import list_scenarios, load_scenario
@@ -98,41 +97,6 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(tmp_path):
     assert a.replicates == b.replicates == list(range(12))
     assert_frame_equal(a.model_frame, b.model_frame)
     assert_frame_equal(a.agent_frame, b.agent_frame)
-
-
-def test_cli_validate_reports_every_problem_without_a_traceback(tmp_path, capsys):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        '[scenario]\nworld = "axis-2024"\nsteps = 10\n'
-        '[[shocks]]\ntype = "remove_stat"\ntarget = "SYR"\nat = 2\n'
-        '[[shocks]]\ntype = "remove_state"\ntarget = "SYRR"\nat = 12\n'
-    )
-    assert main(["validate", str(bad)]) == 2
-    err = capsys.readouterr().err
-    assert "did you mean 'remove_state'?" in err and "did you mean 'SYR'?" in err
-    assert "shock after the horizon" in err and "Traceback" not in err
-    assert f"{bad}:5 shocks[0].type" in err
-    assert main(["validate", "syria_loss", "instc_blocked"]) == 0
-    assert main(["run", "syria_los"]) == 2
-    assert "did you mean 'syria_loss'?" in capsys.readouterr().err
-
-
-def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
-    out = tmp_path / "r"
-    code = main(
-        [
-            *("run", "dprk_stops", "--replicates", "2", "--steps", "5"),
-            *("--executor", "serial", "--out", str(out), "--quiet"),
-        ]
-    )
-    assert code == 0
-    text = capsys.readouterr().out
-    assert "95% CI" in text and "delivered:PRK->RUS" in text
-    assert (out / "figure.png").stat().st_size > 1000
-    assert main(["compare", str(out), str(out)]) == 0
-    assert "+0.0000" in capsys.readouterr().out
-    assert main(["list"]) == 0
-    assert "syria_loss" in capsys.readouterr().out
 
 
 DATA = Path(__file__).parent / "data"
