@@ -36,14 +36,8 @@ from sim.params import ModelParams
 from sim.shocks import RemoveState
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
 IMAGES = ROOT / "docs" / "images"
-
-
 CHROMIUM = "/usr/bin/chromium"
-
-
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

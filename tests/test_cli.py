@@ -315,8 +315,6 @@ def test_attack_explains_R_and_the_critical_fraction(capsys):
 
 
 DATA = Path(__file__).parent / "data"
-
-
 MODEL_ONLY = """\
 # Which shocks can only the model reject?
 [scenario]

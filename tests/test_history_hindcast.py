@@ -1,15 +1,20 @@
-"""Hindcasts write their ensembles to a store: the same scores, resumable, one policy."""
+"""Hindcasts (sim.history.hindcast): log changes, direction and Spearman, dyads and null models,
+scores and reproducibility; ensembles stored with the same scores, resumable, one policy."""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from sim.cli import main
 from sim.errors import ValidationError
-from sim.history import hindcast
+from sim.history import (
+    hindcast,
+)
+from sim.history.hindcast import FLOW_FLOOR, direction, log_change, spearman
 from sim.store import Store
 
 DATA = Path(__file__).parent / "data" / "history"
@@ -53,14 +58,86 @@ def test_resuming_another_episode_lists_what_changed(tmp_path):
     assert "hindcast.seed" in fields and "hindcast.episode_sha256" in fields
 
 
-def test_hindcast_cli_out_and_resume(tmp_path, capsys):
-    argv = ["hindcast", str(EPISODE), "--sipri", str(SIPRI), "--cow", str(COW), "--nmc", str(NMC),
-            "--out", str(tmp_path), "--quiet"]  # fmt: skip
-    assert main(argv) == 0
-    first = capsys.readouterr().out
-    assert f"replicates and scores in {tmp_path / EPISODE.stem}" in first
-    assert main(argv) == 2
-    assert "already holds results" in capsys.readouterr().err
-    assert main([*argv, "--resume"]) == 0
-    table = first.split("  (")[0]
-    assert table in capsys.readouterr().out
+HERE = Path(__file__).parent
+REAL = HERE.resolve().parents[1] / "shared" / "data"
+REAL_SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
+REAL_COW = REAL / "alliance_v4.1_by_member.csv"
+REAL_ATOP = REAL / "atop5_1m.csv"
+REAL_NMC = REAL / "NMC-60-abridged.csv"
+SHIPPED = sorted((HERE.parent / "scenarios" / "history").glob("*.toml"))
+needs_real = pytest.mark.skipif(
+    not all(p.exists() for p in (REAL_SIPRI, REAL_COW, REAL_ATOP, REAL_NMC)),
+    reason=f"real data files absent from {REAL}",
+)
+
+
+@pytest.fixture(scope="module")
+def fixture_hindcast():
+    return hindcast(EPISODE, sipri=SIPRI, alliances=COW, capabilities=NMC)
+
+
+def test_log_change_direction_spearman():
+    assert log_change(np.array([0.0]), np.array([0.0]))[0] == 0.0
+    assert log_change(np.array([1.0]), np.array([2.0]))[0] == pytest.approx(
+        math.log((2 + FLOW_FLOOR) / (1 + FLOW_FLOOR))
+    )
+    assert list(direction(np.log(np.array([2.0, 1.2, 0.5])))) == [1, 0, -1]
+    assert spearman(np.array([1, 2, 3]), np.array([3, 2, 1])) == pytest.approx(-1.0)
+    assert math.isnan(spearman(np.zeros(4), np.arange(4)))
+
+
+def test_hindcast_dyads_and_nulls(fixture_hindcast):
+    h = fixture_hindcast
+    df = h.dyads.set_index(["supplier", "recipient"])
+    # RUS and SYR are shocked; their partners: IRN, LBY (RUS supplies), EGY, LBY (SYR's allies)
+    assert set(df.index) == {("CHN", "IRN"), ("FRA", "EGY"), ("FRA", "LBY"), ("IRN", "HEZ"),
+                             ("ITA", "LBY"), ("RUS", "IRN"), ("RUS", "LBY"), ("RUS", "SYR"),
+                             ("USA", "EGY")}  # fmt: skip
+    assert h.after_years == (2005, 2007)
+    assert df.loc[("RUS", "SYR"), "observed_after"] == pytest.approx(200 / 36)
+    assert (df["after_persistence"] == df["before"]).all()
+    # direct: the cut tie delivers for 6 of 36 months, then nothing
+    assert df.loc[("RUS", "SYR"), "after_direct"] == pytest.approx(60 / 36 * 6 / 36)
+    # direct leaves flows that touch no shocked actor alone; new dyads stay at 0 for everyone
+    for d in [("CHN", "IRN"), ("USA", "EGY"), ("FRA", "LBY")]:
+        assert df.loc[d, "after_direct"] == df.loc[d, "before"]
+    assert df.loc[("FRA", "EGY"), ["after_model", "after_direct"]].tolist() == [0.0, 0.0]
+    assert df.loc[("RUS", "SYR"), "after_model"] < df.loc[("RUS", "SYR"), "before"] / 5
+
+
+def test_hindcast_metrics_and_json(fixture_hindcast, tmp_path):
+    h = fixture_hindcast
+    d = h.to_dict()
+    assert list(d) == ["episode", "dyads", "model", "persistence", "direct"]
+    assert d["episode"] == "fixture_sanction" and d["dyads"] == 9
+    for p in ("model", "persistence", "direct"):
+        assert list(d[p]) == ["spearman", "direction_accuracy", "ci"]
+        assert list(d[p]["ci"]) == ["spearman", "direction_accuracy"]
+    assert d["persistence"]["spearman"] is None  # a constant predictor has no rank correlation
+    assert d["persistence"]["direction_accuracy"] == 0.0  # it calls every moved flow flat
+    assert d["direct"]["spearman"] == pytest.approx(
+        spearman(h.dyads["direct"].to_numpy(), h.dyads["observed"].to_numpy())
+    )
+    lo, hi = d["direct"]["ci"]["spearman"]
+    assert -1 <= lo <= d["direct"]["spearman"] <= hi <= 1
+    json.dumps(d, allow_nan=False)
+
+
+def test_hindcast_reproducible(fixture_hindcast):
+    again = hindcast(EPISODE, sipri=SIPRI, alliances=COW, capabilities=NMC)
+    assert again.to_dict() == fixture_hindcast.to_dict()
+    assert again.dyads.equals(fixture_hindcast.dyads)
+
+
+@needs_real
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_episode_hindcast_real(path):
+    from sim.io import ImportReport, read_sipri_records
+
+    records = read_sipri_records(REAL_SIPRI, report=ImportReport())
+    h = hindcast(path, sipri=records, alliances=REAL_ATOP, capabilities=REAL_NMC)
+    assert h.seconds > 0  # wall time is a benchmark's business (benchmarks/bench_hindcast.py)
+    assert len(h.dyads) >= 30
+    for p in ("model", "direct"):
+        assert -1 <= h.metrics[p]["spearman"] <= 1 or math.isnan(h.metrics[p]["spearman"])

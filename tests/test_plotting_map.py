@@ -31,8 +31,6 @@ from sim.worlds import synthetic
 from tests.helpers import EXACT_SUPPLY
 
 DATA = Path(__file__).parent / "data"
-
-
 DAY = dt.date(2020, 1, 1)
 
 

@@ -10,8 +10,6 @@ from sim.worlds import DEFAULT_WORLD, load_world, world_path
 from sim.worlds.docgen import header_comment, render
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
 SIPRI = "SIPRI Arms Transfers Database, trade register (13 Mar 2025 export)"
 
 
