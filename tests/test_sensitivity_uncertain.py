@@ -10,10 +10,8 @@ from sim.cli import main
 from sim.errors import ValidationError
 from sim.params import ModelParams
 from sim.sensitivity.uncertain import (
-    ScenarioEvaluator,
     apply_values,
     check_addresses,
-    evaluate_points,
     load_uncertain_scenario,
     scenario_sensitivity,
 )
@@ -169,25 +167,6 @@ def test_validate_checks_the_uncertainty_table_too(tmp_path, capsys):
     # the scenario's problem and the table's problem, in one report
     assert "has 2 problems" in err and "did you mean 'SYR'?" in err
     assert "did you mean 'threat_elasticity'?" in err and "Traceback" not in err
-
-
-def test_evaluate_points_is_the_one_seam_a_chunk_of_points_goes_through():
-    from sim.designs import monte_carlo
-    from sim.runner import replicate_seeds
-
-    us = load_uncertain_scenario(f"{DATA}/unused_param.toml")
-    spec = us.spec.with_overrides(replicates=2, steps=4)
-    targets = check_addresses(us.space, spec.world)
-    seeds = tuple(replicate_seeds(spec.seed, 2))
-    design = monte_carlo(us.space, 3, rng=1)
-    points = [dict(zip(design.names, row.tolist(), strict=True)) for row in design.values()]
-    evaluator = ScenarioEvaluator(spec, targets, seeds)
-    batch = evaluate_points(spec, targets, points, seeds)
-    assert len(batch) == 3 and set(batch[0]) >= {*spec.outcomes}
-    assert batch == evaluator.evaluate_many(points) == [evaluator(p) for p in points]
-    o = spec.outcomes[0]
-    for b in batch:  # each output is the paired difference of the two arms' levels
-        assert b[o] == pytest.approx(b[f"shock:{o}"] - b[f"baseline:{o}"], abs=1e-12)
 
 
 def test_the_old_module_name_is_the_moved_module_with_a_deprecation_warning():
