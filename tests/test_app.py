@@ -55,6 +55,9 @@ def _row(model, key):
     return {k: (label, v, b) for k, label, v, b in metrics(model)}[key]
 
 
+# -- the model behind the page --------------------------------------------------------------
+
+
 def test_default_model_is_the_default_world_with_its_paired_baseline():
     m = DashboardModel()
     assert m.scenario_name == NO_SCENARIO and m.seed == 42 and m.horizon == DEFAULT_HORIZON
@@ -163,6 +166,9 @@ def test_no_model_lives_at_module_level():
     assert callable(sim.app.Page)
 
 
+# -- interventions ------------------------------------------------------------------------
+
+
 def test_remove_then_restore_an_actor_touches_the_shocked_run_only():
     m = DashboardModel(rng=1)
     m.run_for(2)
@@ -203,6 +209,9 @@ def test_cut_tie_stops_deliveries_of_that_pair_only():
     assert m.delivered("RUS", "IRN") > 0
 
 
+# -- what the panels show ----------------------------------------------------------------------
+
+
 def test_values_panel_has_every_bloc_and_the_watched_pair():
     m = DashboardModel()
     keys = [k for k, *_ in metrics(m)]
@@ -226,6 +235,9 @@ def test_sliders_have_human_names_units_and_ranges_from_model_params():
         assert math.isclose(k, round(k), abs_tol=1e-9), name
         assert 20 <= (hi - lo) / spec["step"] <= 1000
         DashboardModel(**{name: spec["max"]})  # every slider position builds a model
+
+
+# -- end to end in headless Chromium -----------------------------------------------------------
 
 
 def _free_port() -> int:
