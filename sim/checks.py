@@ -32,6 +32,7 @@ __all__ = [
     "Collector",
     "choice_problem",
     "integer_problem",
+    "is_finite_number",
     "is_int",
     "is_number",
     "key_lines",
@@ -61,6 +62,26 @@ def is_number(x: object) -> bool:
     (True, False, False)
     """
     return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def is_finite_number(x: object) -> bool:
+    """Whether `x` is a number (:func:`is_number`) and finite (not NaN, not infinite).
+
+    Parameters
+    ----------
+    x : object
+        Any value, as read from a TOML or JSON file.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_finite_number(0.5), is_finite_number(float("nan")), is_finite_number(float("inf"))
+    (True, False, False)
+    """
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def is_int(x: object) -> bool:

@@ -401,7 +401,15 @@ def _register_history(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRY.append(_register_history)
-_REGISTRY.append(lambda sub: __import__("sim.cli_calibrate").cli_calibrate.register(sub))
+
+
+def _register_calibrate(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_calibrate import register  # `calibrate` lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_calibrate)
 
 
 # -- structural robustness: rank and attack ---------------------------------------------------

@@ -1,12 +1,12 @@
 """The figures' palettes (sim.plotting.colours): Okabe & Ito's published colours, and bloc, kind
-and commodity colours that are all distinct and drawn from them."""
+and commodity colours (with line styles) that tell every kind apart, drawn from them."""
 
 import pytest
 from matplotlib.colors import to_rgb
 
 from sim.plotting import colours
-from sim.plotting.colours import BLOC_COLOURS, KIND_COLOURS, OKABE_ITO
-from sim.world import COMMODITIES
+from sim.plotting.colours import BLOC_COLOURS, KIND_COLOURS, KIND_LINESTYLES, OKABE_ITO
+from sim.world import COMMODITIES, PARTNERSHIP_KINDS
 
 # Okabe & Ito (2008), as RGB 0-255.
 PUBLISHED = {
@@ -34,10 +34,12 @@ def test_the_usual_blocs_have_distinct_colours_from_the_palette_or_grey():
     assert set(spare) <= set(OKABE_ITO.values())
 
 
-def test_partnership_kinds_are_distinct_and_never_yellow():
-    values = list(KIND_COLOURS.values())
-    assert len(set(values)) == len(values)
-    assert OKABE_ITO["yellow"] not in values  # invisible as a thin line on white
+def test_every_partnership_kind_has_its_own_colour_and_line_style_and_never_yellow():
+    assert set(KIND_COLOURS) == set(PARTNERSHIP_KINDS)
+    looks = [(KIND_COLOURS[k], KIND_LINESTYLES.get(k, "-")) for k in PARTNERSHIP_KINDS]
+    assert len(set(looks)) == len(looks)
+    assert set(KIND_LINESTYLES) <= set(KIND_COLOURS)
+    assert OKABE_ITO["yellow"] not in KIND_COLOURS.values()  # invisible as a thin line on white
 
 
 def test_every_commodity_has_its_own_colour_and_none_is_the_cut_colour():

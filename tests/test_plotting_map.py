@@ -26,7 +26,7 @@ from sim.plotting import (
     plot_world,
 )
 from sim.shocks import BlockTransit, CutTie, Degrade, RemoveState
-from sim.world import Actor, PartnershipTie, SupplyTie, World
+from sim.world import PARTNERSHIP_KINDS, Actor, PartnershipTie, SupplyTie, World
 from sim.worlds import synthetic
 from tests.helpers import EXACT_SUPPLY
 
@@ -452,3 +452,39 @@ def test_bad_insets_are_named(tiny):
         plot_world(tiny, inset=(40, 30, 10, 20))
     with pytest.raises(ValidationError, match="not a region name or an extent"):
         plot_world(tiny, inset=(1, 2))
+
+
+def test_every_partnership_kind_looks_different_on_the_map_and_in_its_legend(tiny):
+    # historical worlds (COW, ATOP) carry neutrality and non-aggression pledges: each kind must
+    # be told apart by colour or line style, on the map and in the legend
+    ids = tiny.ids
+    pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    assert len(pairs) >= len(PARTNERSHIP_KINDS)
+    ties = tuple(
+        PartnershipTie(DAY, "test", a=a, b=b, kind=kind, strength=0.5)
+        for (a, b), kind in zip(pairs, PARTNERSHIP_KINDS, strict=False)
+    )
+    world = World(tiny.actors, ties, name="every kind")
+    ax = plot_world(world, layer="partnership")
+
+    def look(artist) -> tuple:
+        colour = artist.get_color()
+        style = artist.get_linestyle()
+        if isinstance(artist, LineCollection):
+            colour, style = colour[0], style[0]
+            style = (style[0], tuple(style[1]) if style[1] is not None else None)
+        return (to_hex(colour), str(style))
+
+    drawn = {c.get_gid().removeprefix("partnership:"): c for c in by_gid(ax, "partnership:")}
+    assert set(drawn) == set(PARTNERSHIP_KINDS)
+    looks = {kind: look(c) for kind, c in drawn.items()}
+    assert len(set(looks.values())) == len(PARTNERSHIP_KINDS), looks
+    handles = {h.get_label(): h for h in ax.get_legend().legend_handles}
+    legend_looks = {
+        k: (
+            to_hex(handles[k.replace("_", " ")].get_color()),
+            handles[k.replace("_", " ")].get_linestyle(),
+        )
+        for k in PARTNERSHIP_KINDS
+    }
+    assert len(set(legend_looks.values())) == len(PARTNERSHIP_KINDS), legend_looks

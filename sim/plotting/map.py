@@ -31,6 +31,7 @@ from sim.plotting.colours import (
     _MORE_BLOC_COLOURS,
     BLOC_COLOURS,
     KIND_COLOURS,
+    KIND_LINESTYLES,
 )
 from sim.plotting.layout import _draw_labels
 from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
@@ -753,6 +754,7 @@ def _draw_partnerships(ax, view: _MapView, pos, *, faint: bool = False) -> list[
             LineCollection(
                 [[pos[a], pos[b]] for a, b, _ in ties],
                 colors=KIND_COLOURS.get(kind, _GREY),
+                linestyles=KIND_LINESTYLES.get(kind, "solid"),
                 linewidths=[0.6 + 3.4 * s for *_, s in ties],
                 alpha=0.5 if faint else 0.75,  # under the supply arrows in "all"
                 capstyle="round",
@@ -885,7 +887,14 @@ def _map_legend(ax, view, blocs, kinds, commodities, supply_marks, layer, *, hol
             Line2D([], [], ls="", marker="x", ms=7, mew=1.8, color=_LOST, label="lost actor")
         )
     ties = [
-        Line2D([], [], color=KIND_COLOURS.get(k, _GREY), lw=2.5, label=k.replace("_", " "))
+        Line2D(
+            [],
+            [],
+            color=KIND_COLOURS.get(k, _GREY),
+            ls=KIND_LINESTYLES.get(k, "-"),
+            lw=2.5,
+            label=k.replace("_", " "),
+        )
         for k in kinds
     ]
     if layer in ("all", "rivalry") and view.rivalries():
