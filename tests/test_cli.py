@@ -19,7 +19,6 @@ from sim.io import (
 )
 from sim.robustness import criticality
 from sim.runner import load_results
-from sim.world import World
 from sim.worlds import load_world, world_path
 from tests.helpers import run_cli
 
@@ -460,11 +459,6 @@ def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
     assert "+0.0000" in capsys.readouterr().out
     assert main(["list"]) == 0
     assert "syria_loss" in capsys.readouterr().out
-
-
-@pytest.fixture(scope="module")
-def world() -> World:
-    return load_world()
 
 
 BROKEN = """\

@@ -4,8 +4,6 @@ bad input."""
 import json
 from pathlib import Path
 
-import pytest
-
 from sim.cli import main
 from sim.history import (
     build_world,
@@ -16,11 +14,6 @@ HERE = Path(__file__).parent
 DATA = HERE / "data" / "history"
 SIPRI, COW, NMC = DATA / "sipri.csv", DATA / "cow_member.csv", DATA / "nmc.csv"
 EPISODE = DATA / "sanction_2004.toml"
-
-
-@pytest.fixture(scope="module")
-def world():
-    return build_world(2004, sipri=SIPRI, alliances=COW, capabilities=NMC, window=3)
 
 
 def test_world_build_cli(tmp_path, capsys):
