@@ -20,7 +20,7 @@ from sim.io import (
 from sim.robustness import criticality
 from sim.runner import load_results
 from sim.worlds import load_world, world_path
-from tests.helpers import run_cli
+from tests.helpers import NATO_1990, run_cli, write_cow
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
@@ -536,34 +536,11 @@ REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
 FIXTURES = Path(__file__).parent / "data" / "io"
 needs_sipri = pytest.mark.skipif(not SIPRI.exists(), reason=f"real SIPRI export absent: {SIPRI}")
-COW_HEADER = (
-    "version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,"
-    "all_end_year,ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,"
-    "mem_end_year,left_censor,right_censor,defense,neutrality,nonaggression,entente,version"
-)
-
-
-def _cow(tmp_path, rows, name="member.csv"):
-    path = tmp_path / name
-    path.write_text("\n".join([COW_HEADER, *rows]) + "\n")
-    return path
-
-
-NATO_1990 = [  # the German Federal Republic leaves on 2 Oct 1990, Germany joins on 3 Oct
-    '3,2,"USA",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,0,1,4.1',
-    '3,260,"GFR",4,4,1949,,,,"Type I: Defense Pact",9,5,1955,2,10,1990,0,0,1,0,0,1,4.1',
-    '3,255,"Germany",4,4,1949,,,,"Type I: Defense Pact",3,10,1990,,,,0,1,1,0,0,1,4.1',
-    # Arab League: the two Yemens end on 21 May 1990, Yemen starts on 22 May
-    '9,651,"Egypt",22,3,1945,,,,"Type III: Entente",22,3,1945,,,,0,1,0,0,0,1,4.1',
-    '9,678,"YAR",22,3,1945,,,,"Type III: Entente",22,3,1945,21,5,1990,0,0,0,0,0,1,4.1',
-    '9,680,"YPR",22,3,1945,,,,"Type III: Entente",22,9,1971,21,5,1990,0,0,0,0,0,1,4.1',
-    '9,679,"Yemen",22,3,1945,,,,"Type III: Entente",22,5,1990,,,,0,1,0,0,0,1,4.1',
-]
 
 
 def test_cli_defaults_follow_layers_fixture(tmp_path, capsys):
     alliances = tmp_path / "a.toml"
-    world_from_cow(_cow(tmp_path, NATO_1990), year=1990).to_toml(alliances)
+    world_from_cow(write_cow(tmp_path, NATO_1990), year=1990).to_toml(alliances)
     assert main(["rank", str(alliances), "--items", "actors"]) == 0
     out = capsys.readouterr().out
     assert "damage to the giant" in out and "no supply ties" in out

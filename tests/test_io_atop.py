@@ -11,6 +11,7 @@ from sim.io import (
     read_atop,
     world_from_atop,
 )
+from tests.helpers import ATOP_HEADER, write_atop
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -101,16 +102,6 @@ def test_wrong_atop_files_are_explained(tmp_path):
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ATOP = REAL / "atop5_1m.csv"
 needs_atop = pytest.mark.skipif(not ATOP.exists(), reason=f"real ATOP member file absent: {ATOP}")
-ATOP_HEADER = (
-    "atopid,cowid,member,yrent,moent,dayent,yrexit,moexit,dayexit,phase,"
-    "defense,offense,neutral,nonagg,consul,version"
-)
-
-
-def _atop(tmp_path, rows, name="atop_m.csv", header=ATOP_HEADER):
-    path = tmp_path / name
-    path.write_text("\n".join([header, *rows]) + "\n")
-    return path
 
 
 def _pairs(ties):
@@ -124,13 +115,13 @@ def test_exit_day_atop_fixture(tmp_path):
         "3800,,705,1992,1,30,0,0,0,1,0,0,0,0,1,5.1",
         "3800,,2,1975,8,1,0,0,0,1,0,0,0,0,1,5.1",
     ]
-    path = _atop(tmp_path, rows)
+    path = write_atop(tmp_path, rows)
     ties = read_atop(path, year=1992)
     # they overlap from 30 Jan to 8 Jul 1992: real members together, so tied in 1992
     assert frozenset(("YUG", "UKR")) in _pairs(ties)
     late = [r.replace("1992,1,30", "1992,7,9") for r in rows]
-    assert frozenset(("YUG", "UKR")) not in _pairs(read_atop(_atop(tmp_path, late), year=1992))
-    assert frozenset(("USA", "UKR")) in _pairs(read_atop(_atop(tmp_path, late), year=1992))
+    assert frozenset(("YUG", "UKR")) not in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
+    assert frozenset(("USA", "UKR")) in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
 
 
 @needs_atop
@@ -153,7 +144,8 @@ def test_atop_since_spans_phases_fixture(tmp_path):
         "3180,,640,1955,5,6,0,0,0,3,1,0,0,0,1,5.1",
     ]
     ties = {
-        frozenset((t.a, t.b)): t.since for t in read_atop(_atop(tmp_path, rows), years=(2015, 2018))
+        frozenset((t.a, t.b)): t.since
+        for t in read_atop(write_atop(tmp_path, rows), years=(2015, 2018))
     }
     assert ties == {
         frozenset(("USA", "GBR")): D(1949, 4, 4),
@@ -184,9 +176,9 @@ def test_years_past_the_end_real_atop():
 
 def test_atop_version_from_file_fixture(tmp_path):
     rows = ["3180,,2,1949,4,4,0,0,0,1,1,0,0,0,1,4.01", "3180,,200,1949,4,4,0,0,0,1,1,0,0,0,1,4.01"]
-    ties = read_atop(_atop(tmp_path, rows), year=2000)
+    ties = read_atop(write_atop(tmp_path, rows), year=2000)
     assert ties[0].source == "ATOP 4.01, atopid 3180"
-    bare = _atop(
+    bare = write_atop(
         tmp_path, [r.rsplit(",", 1)[0] for r in rows], header=ATOP_HEADER.rsplit(",", 1)[0]
     )
     rep = ImportReport()

@@ -15,6 +15,7 @@ from sim.io import (
     world_from_cow,
 )
 from sim.world import PARTNERSHIP_KINDS, World
+from tests.helpers import NATO_1990, write_cow
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -199,48 +200,25 @@ def test_members_who_were_never_in_the_alliance_together_make_no_tie(tmp_path):
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 COW = REAL / "alliance_v4.1_by_member.csv"
 needs_cow = pytest.mark.skipif(not COW.exists(), reason=f"real COW member file absent: {COW}")
-COW_HEADER = (
-    "version4id,ccode,state_name,all_st_day,all_st_month,all_st_year,all_end_day,all_end_month,"
-    "all_end_year,ss_type,mem_st_day,mem_st_month,mem_st_year,mem_end_day,mem_end_month,"
-    "mem_end_year,left_censor,right_censor,defense,neutrality,nonaggression,entente,version"
-)
-
-
-def _cow(tmp_path, rows, name="member.csv"):
-    path = tmp_path / name
-    path.write_text("\n".join([COW_HEADER, *rows]) + "\n")
-    return path
 
 
 def _pairs(ties):
     return {frozenset((t.a, t.b)) for t in ties}
 
 
-NATO_1990 = [  # the German Federal Republic leaves on 2 Oct 1990, Germany joins on 3 Oct
-    '3,2,"USA",4,4,1949,,,,"Type I: Defense Pact",4,4,1949,,,,0,1,1,0,0,1,4.1',
-    '3,260,"GFR",4,4,1949,,,,"Type I: Defense Pact",9,5,1955,2,10,1990,0,0,1,0,0,1,4.1',
-    '3,255,"Germany",4,4,1949,,,,"Type I: Defense Pact",3,10,1990,,,,0,1,1,0,0,1,4.1',
-    # Arab League: the two Yemens end on 21 May 1990, Yemen starts on 22 May
-    '9,651,"Egypt",22,3,1945,,,,"Type III: Entente",22,3,1945,,,,0,1,0,0,0,1,4.1',
-    '9,678,"YAR",22,3,1945,,,,"Type III: Entente",22,3,1945,21,5,1990,0,0,0,0,0,1,4.1',
-    '9,680,"YPR",22,3,1945,,,,"Type III: Entente",22,9,1971,21,5,1990,0,0,0,0,0,1,4.1',
-    '9,679,"Yemen",22,3,1945,,,,"Type III: Entente",22,5,1990,,,,0,1,0,0,0,1,4.1',
-]
-
-
 def test_exit_day_counts_fixture(tmp_path):
-    ties = read_cow(_cow(tmp_path, NATO_1990), year=1990)
+    ties = read_cow(write_cow(tmp_path, NATO_1990), year=1990)
     pairs = _pairs(ties)
     assert frozenset(("DEU", "GFR")) not in pairs  # never members on the same day
     assert {frozenset(("USA", "GFR")), frozenset(("USA", "DEU"))} <= pairs  # both in 1990
     assert not {frozenset(("YEM", "YAR")), frozenset(("YEM", "YPR"))} & pairs
     assert frozenset(("YAR", "YPR")) in pairs
     # on a single day only the members of that day are paired
-    dec = _pairs(read_cow(_cow(tmp_path, NATO_1990), on=D(1990, 12, 31)))
+    dec = _pairs(read_cow(write_cow(tmp_path, NATO_1990), on=D(1990, 12, 31)))
     assert dec == {frozenset(("USA", "DEU")), frozenset(("EGY", "YEM"))}
     # an unknown exit day keeps the whole month: 260 then overlaps 255's first days
     rows = [r.replace("9,5,1955,2,10,1990", "9,5,1955,-9,10,1990") for r in NATO_1990]
-    assert frozenset(("DEU", "GFR")) in _pairs(read_cow(_cow(tmp_path, rows), year=1990))
+    assert frozenset(("DEU", "GFR")) in _pairs(read_cow(write_cow(tmp_path, rows), year=1990))
 
 
 @needs_cow
@@ -268,11 +246,11 @@ def test_ended_states_dropped_and_named_fixture(tmp_path):
         '218,255,"Germany",17,3,1948,,,,"Type I: Defense Pact",3,10,1990,,,,0,1,1,0,0,1,4.1',
     ]
     rep = ImportReport()
-    w = world_from_cow(_cow(tmp_path, rows), year=2012, report=rep)
+    w = world_from_cow(write_cow(tmp_path, rows), year=2012, report=rep)
     assert "GFR" not in w and "DEU" in w
     assert rep.skipped["tie of a state that no longer existed"] == 3
     assert any("260 (German Federal Republic)" in m and "to 1990" in m for m in rep.warnings)
-    assert "GFR" in world_from_cow(_cow(tmp_path, rows), year=1990)  # still there in 1990
+    assert "GFR" in world_from_cow(write_cow(tmp_path, rows), year=1990)  # still there in 1990
 
 
 @needs_cow

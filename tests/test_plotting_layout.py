@@ -9,7 +9,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
 from sim.plotting import (
@@ -19,6 +18,7 @@ from sim.plotting import (
 )
 from sim.shocks import RemoveState
 from sim.world import Actor, PartnershipTie, World
+from tests.helpers import actor_points, by_gid, label_texts
 
 DAY = dt.date(2020, 1, 1)
 
@@ -27,20 +27,6 @@ DAY = dt.date(2020, 1, 1)
 def _close_figures():
     yield
     plt.close("all")
-
-
-def by_gid(ax, prefix: str) -> list:
-    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts]
-    return [a for a in artists if str(a.get_gid() or "").startswith(prefix)]
-
-
-def actor_points(ax) -> np.ndarray:
-    cols = [c for c in by_gid(ax, "actors:") if isinstance(c, PathCollection)]
-    return np.vstack([c.get_offsets() for c in cols]) if cols else np.empty((0, 2))
-
-
-def label_texts(ax) -> list[str]:
-    return [t.get_text() for t in by_gid(ax, "label:")]
 
 
 def dense_world(seed: int = 7) -> World:

@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
@@ -28,7 +28,7 @@ from sim.plotting import (
 from sim.shocks import BlockTransit, CutTie, Degrade, RemoveState
 from sim.world import PARTNERSHIP_KINDS, Actor, PartnershipTie, SupplyTie, World
 from sim.worlds import synthetic
-from tests.helpers import EXACT_SUPPLY
+from tests.helpers import EXACT_SUPPLY, actor_points, by_gid, label_texts, legend_texts
 
 DATA = Path(__file__).parent / "data"
 DAY = dt.date(2020, 1, 1)
@@ -43,24 +43,6 @@ def _close_figures():
 @pytest.fixture
 def tiny() -> World:
     return World.from_toml(DATA / "tiny.toml")
-
-
-def by_gid(ax, prefix: str) -> list:
-    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts]
-    return [a for a in artists if str(a.get_gid() or "").startswith(prefix)]
-
-
-def actor_points(ax) -> np.ndarray:
-    cols = [c for c in by_gid(ax, "actors:") if isinstance(c, PathCollection)]
-    return np.vstack([c.get_offsets() for c in cols]) if cols else np.empty((0, 2))
-
-
-def label_texts(ax) -> list[str]:
-    return [t.get_text() for t in by_gid(ax, "label:")]
-
-
-def legend_texts(ax) -> list[str]:
-    return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 #: No noise: a model's deliveries are exact, so drawn widths can be checked to the digit.

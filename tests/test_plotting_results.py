@@ -29,6 +29,7 @@ from sim.runner import run_scenario
 from sim.scenario import load_scenario
 from sim.shocks import Restore
 from sim.worlds import synthetic
+from tests.helpers import by_gid, legend_texts
 
 DATA = Path(__file__).parent / "data"
 
@@ -57,17 +58,8 @@ def _close_figures():
     plt.close("all")
 
 
-def by_gid(ax, prefix: str) -> list:
-    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts]
-    return [a for a in artists if str(a.get_gid() or "").startswith(prefix)]
-
-
 def bars(ax) -> list[BarContainer]:
     return [c for c in ax.containers if isinstance(c, BarContainer)]
-
-
-def legend_texts(ax) -> list[str]:
-    return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 @pytest.fixture
