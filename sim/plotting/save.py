@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -88,11 +89,14 @@ def save_figure(
     for fmt in formats:
         target = stem.parent / f"{stem.name}.{fmt}"
         metadata = {"Date": None} if fmt in ("svg", "pdf") else None
-        atomic_write(
-            target,
-            lambda p, fmt=fmt, metadata=metadata: figure.savefig(
-                p, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
-            ),
-        )
+        # SVG element ids are hashed with a random salt unless one is set: fix it, so the same
+        # figure gives the same bytes (as the Notes promise).
+        with matplotlib.rc_context({"svg.hashsalt": "alliance-sim"}):
+            atomic_write(
+                target,
+                lambda p, fmt=fmt, metadata=metadata: figure.savefig(
+                    p, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
+                ),
+            )
         written.append(target)
     return written
