@@ -31,3 +31,15 @@ def test_report_defaults_to_the_first_run_dir_and_refuses_bad_outputs(runs, tmp_
     assert main(["report", str(tmp_path / "nothing")]) == 2
     err = capsys.readouterr().err
     assert "is not a results directory" in err and "Traceback" not in err
+
+
+def test_title_and_out_are_used_and_a_directory_is_refused_as_out(runs, tmp_path, capsys):
+    out = tmp_path / "page.html"
+    assert main(["report", str(runs[0].root), "--out", str(out), "--title", "Syria falls"]) == 0
+    assert "<title>Syria falls</title>" in out.read_text(encoding="utf-8")
+    assert f"wrote {out}" in capsys.readouterr().out
+    folder = tmp_path / "dir.html"
+    folder.mkdir()
+    assert main(["report", str(runs[0].root), "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "is a directory; give a file name" in err and "Traceback" not in err
