@@ -133,3 +133,12 @@ def test_compare_with_one_replicate_gives_nan_intervals_and_says_why():
     p = compare_effects(one, _effects_frame({1: -3.0}), ["y"]).loc["y"]
     assert p["test"] == "paired t (by seed)" and np.isnan(p["ci_low"])
     assert p["note"] == "1 seed pair: no interval (needs 2 or more)"
+
+
+def test_performance_curve_is_shock_over_baseline_and_1_without_a_baseline():
+    from sim.analysis import performance_curve
+
+    p = performance_curve(np.array([0.5, 2.0, 3.0, 0.0]), np.array([1.0, 4.0, 0.0, 0.0]))
+    assert p.dtype == float
+    np.testing.assert_array_equal(p, [0.5, 0.5, 1.0, 1.0])  # nothing to lose: P = 1
+    np.testing.assert_array_equal(performance_curve([1.2], [1.0]), [1.2])  # may exceed 1
