@@ -3,10 +3,10 @@
 What is fitted, from what, and what is held out is declared once here (:data:`CALIBRATED`,
 :data:`TRAINING_PATTERNS`, :data:`TRAINING_EPISODES`) and in ``docs/model.md`` section 7.4; a
 test keeps the two equal. :func:`abc_smc` is approximate Bayesian computation by sequential
-Monte Carlo (Beaumont et al. 2009; Toni et al. 2009) built from pyabc's components (the
-kernel of :class:`pyabc.transition.MultivariateNormalTransition`, its weighted quantile and
-effective sample size), driven here so that one seed gives the same posterior on every
-executor: candidates are proposed in fixed-size batches with per-candidate seeds from
+Monte Carlo (Beaumont et al. 2009 [1]_; Toni et al. 2009 [2]_) built from pyabc's components
+[3]_ (the kernel of :class:`pyabc.transition.MultivariateNormalTransition`, its weighted
+quantile and effective sample size), driven here so that one seed gives the same posterior on
+every executor: candidates are proposed in fixed-size batches with per-candidate seeds from
 :class:`numpy.random.SeedSequence`, simulated on a :mod:`sim.executors` executor in any order,
 and accepted in index order. The simulator is one seam, ``simulate_batch(thetas, seeds)``
 (:class:`PatternEpisodeSimulator`), so a batched engine can replace the per-replicate model runs

@@ -6,9 +6,9 @@ paired baseline run (same seed, no shocks: common random numbers) and a criterio
 of :data:`CATALOGUE` for each tie submodel. ``python -m sim.patterns`` prints the table and
 writes it as Markdown (``docs/validation.md``).
 
-Patterns follow Grimm et al. (2005): several patterns at different levels (an actor, a dyad, the
-network), each weak alone but jointly constraining, negative ones (what must *not* happen)
-included, with alternative submodels judged by how many they reproduce.
+Patterns follow Grimm et al. (2005) [1]_: several patterns at different levels (an actor, a
+dyad, the network), each weak alone but jointly constraining, negative ones (what must *not*
+happen) included, with alternative submodels judged by how many they reproduce.
 
 References
 ----------

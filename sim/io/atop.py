@@ -154,7 +154,8 @@ def world_from_atop(
     """A :class:`World` of the alliances in an ATOP file (see :func:`read_atop`).
 
     The actors are the states with a tie, named and placed from the country-code table for the
-    last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+    last year of the range; bloc, capability and stability keep the
+    :class:`~sim.world.Actor` defaults.
 
     Parameters
     ----------

@@ -159,7 +159,8 @@ def world_from_cow(
     """A :class:`World` of the alliances in a COW file for a year or range (see :func:`read_cow`).
 
     The actors are the states with a tie, named and placed from the country-code table for the
-    last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+    last year of the range; bloc, capability and stability keep the
+    :class:`~sim.world.Actor` defaults.
 
     Parameters
     ----------

@@ -779,7 +779,7 @@ def world_from_sipri(
 
     States are named and placed from the country-code table for the last year of the range;
     non-state actors (``*``) get ``kind="non_state"``. Bloc, capability and stability keep the
-    :class:`Actor` defaults.
+    :class:`~sim.world.Actor` defaults.
 
     Parameters
     ----------
