@@ -88,7 +88,8 @@ def save_figure(
     written = []
     for fmt in formats:
         target = stem.parent / f"{stem.name}.{fmt}"
-        metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+        # The creation date is "Date" in SVG and "CreationDate" in PDF metadata.
+        metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
         # SVG element ids are hashed with a random salt unless one is set: fix it, so the same
         # figure gives the same bytes (as the Notes promise).
         with matplotlib.rc_context({"svg.hashsalt": "alliance-sim"}):
