@@ -43,7 +43,6 @@ from sim.params import ModelParams
 
 __all__ = [
     "CALIBRATED",
-    "EPISODE_DIR",
     "HELD_OUT_EPISODES",
     "TRAINING_EPISODES",
     "TRAINING_PATTERNS",
@@ -87,8 +86,6 @@ TRAINING_PATTERNS: tuple[str, ...] = (
     "strike-no-rescue",
 )
 
-#: Where the shipped episodes live (``scenarios/history/NAME.toml``).
-EPISODE_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "history"
 
 #: The training episode: the one whose hindcast the model already ranks best above the direct
 #: null (docs/validation.md), so a fit can only lower its score by being wrong.
@@ -260,15 +257,17 @@ def held_out_patterns(training: Iterable[str] = TRAINING_PATTERNS) -> list[Any]:
     return [p for p in CATALOGUE if p.id not in train] + list(OUT_OF_SAMPLE_2026)
 
 
-def episode_paths(names: Iterable[str], directory: Path = EPISODE_DIR) -> list[Path]:
-    """Episode files by name (``scenarios/history/NAME.toml``) or path; all problems at once.
+def episode_paths(names: Iterable[str]) -> list[Path]:
+    """Episode files by name (a shipped episode, ``scenarios/history/NAME.toml``) or path;
+    every problem at once.
+
+    Names and paths are told apart by :func:`sim.worlds.resolve`, the rule every reader follows.
 
     Parameters
     ----------
     names : iterable of str
-        Episode names (file stems in `directory`) or paths of episode ``.toml`` files.
-    directory : path
-        Where names are looked up (default :data:`EPISODE_DIR`).
+        Shipped episode names (:func:`sim.history.episode.list_episodes`) or paths of episode
+        ``.toml`` files.
 
     Returns
     -------
@@ -277,31 +276,32 @@ def episode_paths(names: Iterable[str], directory: Path = EPISODE_DIR) -> list[P
     Raises
     ------
     ValidationError
-        Listing every unknown name, with a "did you mean".
+        Listing every unknown name or missing file, with a "did you mean".
 
     Examples
     --------
     >>> [p.name for p in episode_paths(TRAINING_EPISODES)]
     ['egypt_realignment_1972.toml']
     """
-    known = sorted(p.stem for p in directory.glob("*.toml"))
+    from sim.history.episode import list_episodes
+    from sim.worlds import resolve, resolve_problem
+
     out, bad = [], []
     for n in names:
-        p = Path(n)
-        if p.suffix == ".toml" and p.is_file():
-            out.append(p)
-        elif (directory / f"{n}.toml").is_file():
-            out.append(directory / f"{n}.toml")
-        else:
-            bad.append(
-                Problem(
-                    "--episodes",
-                    "unknown episode",
-                    n,
-                    "a name in scenarios/history or an episode .toml file",
-                    suggest(n, known),
-                )
+        problem = resolve_problem(n, "episode", where="--episodes")
+        if problem is None:
+            path = Path(resolve(n, "episode"))
+            if path.is_file():
+                out.append(path)
+                continue
+            problem = Problem(
+                "--episodes",
+                "no such episode file",
+                n,
+                "a shipped episode or an episode .toml file",
+                suggest(path.stem, list_episodes()),
             )
+        bad.append(problem)
     if bad:
         raise ValidationError(bad, what="episodes")
     return out
@@ -606,10 +606,10 @@ class PatternEpisodeSimulator:
             rows_p = [p for p in params for _ in range(self.replicates)]
             rows_s = [x for pseeds, _ in split for x in pseeds]
             # the engine takes one parameter vector per row (sim.engine.Engine)
-            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)  # type: ignore[arg-type]
+            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)
             k = self.replicates
             for c, p in enumerate(self.patterns):
-                vals = _metric_values(p, self.world, rows_p, rows_s, base)  # type: ignore[arg-type]
+                vals = _metric_values(p, self.world, rows_p, rows_s, base)
                 out[:, c] = [float(np.mean(vals[j * k : (j + 1) * k])) for j in range(m)]
         for c, e in enumerate(self.episodes, start=len(self.patterns)):
             out[:, c] = e.rho_batch(params, [eseeds for _, eseeds in split])
@@ -680,7 +680,7 @@ class PatternEpisodeSimulator:
         episode contributes ``(1 - rho) / 2`` (0 for perfect rank agreement, 1 for reversed).
         """
         stats = np.atleast_2d(stats)
-        cols = []
+        cols: list[list[float] | np.ndarray] = []
         for k, p in enumerate(self.patterns):
             lo, hi = p.criterion.lo, p.criterion.hi
             cols.append([criterion_distance(v, lo, hi) for v in stats[:, k]])
@@ -960,14 +960,15 @@ def abc_smc(
             done = False
             for i in range(batch_size):  # index order: the same on every executor
                 sims += 1
-                if errors[i] is not None:
+                error = errors[i]
+                if error is not None:
                     res.failures.append(
                         Failure(
                             t,
                             b * batch_size + i,
                             int(seeds[i]),
                             tuple(map(float, thetas[i])),
-                            errors[i],
+                            error,
                         )
                     )
                 elif dist[i] <= epsilon:
@@ -1438,7 +1439,7 @@ def _predict_item(item):
 
     params = ModelParams().replace(**{n: float(v) for n, v in zip(names, theta, strict=True)})
     oos = {p.id: p for p in OUT_OF_SAMPLE_2026}
-    rows = []
+    rows: list[tuple[str, float, str | None]] = []  # id, statistic, traceback of a failure
     groups = (
         (resolve_patterns(pattern_ids), None),
         ([oos[i] for i in oos_ids], load_world(OUT_OF_SAMPLE_WORLD) if oos_ids else None),

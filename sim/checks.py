@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable
+from typing import TypeGuard
 
 from sim.errors import Problem, suggest
 
@@ -44,7 +45,7 @@ __all__ = [
 # -- scalar predicates --------------------------------------------------------------------------
 
 
-def is_number(x: object) -> bool:
+def is_number(x: object) -> TypeGuard[int | float]:
     """Whether `x` is an int or a float (a bool is not a number here).
 
     Parameters
@@ -84,7 +85,7 @@ def is_finite_number(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def is_int(x: object) -> bool:
+def is_int(x: object) -> TypeGuard[int]:
     """Whether `x` is an int (not a bool).
 
     Parameters
@@ -160,7 +161,7 @@ def number_problem(
     if not is_number(value):
         return Problem(where, type_message, value, allowed)
     try:
-        x = float(value)  # type: ignore[arg-type]
+        x = float(value)
     except OverflowError:  # TOML integers are unbounded; 10**400 has no float
         return Problem(where, message, value, allowed)
     if not math.isfinite(x) or x < lo or x > hi or (lo_open and x == lo) or (hi_open and x == hi):
@@ -204,7 +205,7 @@ def integer_problem(
     >>> print(integer_problem("s.toml:2 replicates", 4, lo=1, allowed="an integer >= 1"))
     None
     """
-    if not is_int(value) or (lo is not None and value < lo) or (hi is not None and value > hi):  # type: ignore[operator]
+    if not is_int(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
         return Problem(where, message, value, allowed)
     return None
 
@@ -421,7 +422,7 @@ class Collector:
         """See :func:`integer_problem`."""
         return self.extend([integer_problem(where, value, **kw)])
 
-    def choice(self, where: str, value: object, choices: Iterable[object], **kw) -> bool:
+    def choice(self, where: str, value: object, choices: Collection[object], **kw) -> bool:
         """See :func:`choice_problem`."""
         return self.extend([choice_problem(where, value, choices, **kw)])
 

@@ -22,8 +22,8 @@ examples:
 
 _HINDCAST_EPILOG = """\
 examples:
-  alliance-sim hindcast scenarios/history/egypt_realignment_1972.toml --sipri sipri.csv \\
-      --atop atop5_1m.csv --nmc NMC-60-abridged.csv --json egypt.json
+  alliance-sim hindcast egypt_realignment_1972 --sipri sipri.csv \\
+      --atop atop5_1m.csv --nmc NMC-60-abridged.csv --json egypt.json   # a shipped episode
   alliance-sim hindcast scenarios/history/*.toml --sipri sipri.csv --atop atop5_1m.csv \\
       --nmc NMC-60-abridged.csv --markdown     # the table of docs/validation.md
   alliance-sim hindcast scenarios/history/*.toml --sipri sipri.csv --atop atop5_1m.csv \\
@@ -71,7 +71,7 @@ def _cmd_world_build(args: argparse.Namespace) -> int:
 def _cmd_hindcast(args: argparse.Namespace) -> int:
     from sim._files import atomic_write_text
     from sim.history import hindcast
-    from sim.io import ImportReport, read_sipri_records
+    from sim.io import ImportReport, SipriDeal, read_sipri_records
 
     path, kind = _alliances(args)
     if args.json and len(args.episodes) > 1:
@@ -80,7 +80,7 @@ def _cmd_hindcast(args: argparse.Namespace) -> int:
             what="--json",
         )
     try:  # read the large export once for every episode
-        sipri: object = read_sipri_records(args.sipri, report=ImportReport())
+        sipri: str | Path | list[SipriDeal] = read_sipri_records(args.sipri, report=ImportReport())
     except ValidationError:
         sipri = args.sipri  # the hindcast reports it with the other problems
     results = []
@@ -170,6 +170,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     >>> args.year, args.window, args.out
     (1978, 5, 'w1978.toml')
     """
+    from sim.history.episode import list_episodes
+
     world = sub.choices["world"]
     wsub = next(a for a in world._actions if isinstance(a, argparse._SubParsersAction))
     p = wsub.add_parser(
@@ -198,7 +200,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=_HINDCAST_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("episodes", nargs="+", metavar="EPISODE.toml")
+    p.add_argument(
+        "episodes",
+        nargs="+",
+        metavar="EPISODE",
+        help="an episode file, or the name of a shipped one (scenarios/history: "
+        + ", ".join(list_episodes())
+        + ")",
+    )
     _data_options(p)
     p.add_argument("--json", metavar="OUT.json", help="write the scores as JSON")
     p.add_argument(

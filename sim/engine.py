@@ -116,6 +116,44 @@ class BatchParams:
         Rows that differ in a structural field (each such field, with its values).
     """
 
+    # One attribute per ModelParams field, set in __init__: structural fields as the rows'
+    # common value, the others as a number or an (R, 1) array.
+    collapse_fate: str
+    defect_bloc: str
+    tie_model: str
+    anchor_draws: int
+    volume_noise: float | np.ndarray
+    interdiction_rate: float | np.ndarray
+    direct_interdiction_rate: float | np.ndarray
+    production_elasticity: float | np.ndarray
+    trade_elasticity: float | np.ndarray
+    substitution_rate: float | np.ndarray
+    surge_capacity: float | np.ndarray
+    need_weight: float | np.ndarray
+    support_weight: float | np.ndarray
+    pressure_weight: float | np.ndarray
+    capability_rate: float | np.ndarray
+    stability_rate: float | np.ndarray
+    stability_sensitivity: float | np.ndarray
+    stability_noise: float | np.ndarray
+    collapse_threshold: float | np.ndarray
+    collapse_prob: float | np.ndarray
+    tie_rate: float | np.ndarray
+    support_elasticity: float | np.ndarray
+    dependence_elasticity: float | np.ndarray
+    threat_elasticity: float | np.ndarray
+    hostility_weight: float | np.ndarray
+    treaty_damping: float | np.ndarray
+    driver_floor: float | np.ndarray
+    tie_gain: float | np.ndarray
+    tie_decay: float | np.ndarray
+    tie_support_weight: float | np.ndarray
+    dependence_weight: float | np.ndarray
+    threat_weight: float | np.ndarray
+    tie_floor: float | np.ndarray
+    formation_rate: float | np.ndarray
+    formation_strength: float | np.ndarray
+
     def __init__(self, params: Sequence[ModelParams]):
         self.rows = list(params)
         first = self.rows[0]
@@ -143,7 +181,7 @@ class BatchParams:
                 + ". Run rows with different structural choices as separate batches"
             )
 
-    def row(self, r: int) -> ModelParams:
+    def row(self, r: int | np.integer) -> ModelParams:
         """Row `r`'s parameters."""
         return self.rows[r]
 
@@ -280,6 +318,7 @@ class FormalizeUndo(Undo):
             eng._dissolve(r, np.array([e], dtype=np.intp))
             kinds.pop(e, None)
         else:
+            assert self.old is not None  # set whenever the tie was not created
             logit0, base, ell0, damp, k = self.old
             eng.logit0[r, e], eng.base[r, e], eng.ell0[r, e], eng.damp[r, e] = (
                 logit0,
@@ -342,8 +381,13 @@ class _RowState:
     realigned: bool = False
     disturbed: bool = False
     topo_version: int = 0
-    giant_cache: tuple | None = None
+    giant_cache: tuple[int, np.ndarray] | None = None
     failed: str | None = None
+
+    def giant(self) -> np.ndarray:
+        """The giant-component fractions cached by ``Engine._giant_rows``."""
+        assert self.giant_cache is not None
+        return self.giant_cache[1]
 
 
 class _Layer:
@@ -615,7 +659,7 @@ class Engine:
         self.imports0 = self._planned_imports()
         self._supply(noise=False)
         self.deliveries = delivered_sum / draws
-        self.fulfil = self.fulfil0.copy()
+        self.fulfil: np.ndarray = self.fulfil0.copy()
 
     # =====================================================================================
     # the phases of a step, for every row at once
@@ -783,11 +827,11 @@ class Engine:
         support = allied_support(lay, self.cap)
         pressure = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         if self.reanchor.any():
-            r = self.reanchor
-            self.fulfil0[r], self.support0[r], self.pressure0[r] = (
-                self.fulfil[r],
-                support[r],
-                pressure[r],
+            rows = self.reanchor
+            self.fulfil0[rows], self.support0[rows], self.pressure0[rows] = (
+                self.fulfil[rows],
+                support[rows],
+                pressure[rows],
             )
             self.reanchor[:] = False
         power0 = self.cap0 + self.support0 + 1e-9
@@ -888,8 +932,8 @@ class Engine:
         else:
             gone = relax_strengths(lay, P, logodds_targets(lay, P, log_drivers(P, *drivers)))
         if gone.any():
-            for r in np.flatnonzero(gone.any(axis=1)):
-                self.rows[r].topo_version += 1
+            for changed in np.flatnonzero(gone.any(axis=1)):
+                self.rows[changed].topo_version += 1
         nc = len(self.cand_i)
         u = np.empty((self.R, nc))
         for r in range(self.R):
@@ -911,7 +955,7 @@ class Engine:
         for r, c in zip(*np.nonzero(new), strict=True):
             e = int(slot[c])
             fs = P.formation_strength
-            self._add_tie(int(r), e, float(fs if np.ndim(fs) == 0 else fs[r, 0]))
+            self._add_tie(int(r), e, float(fs[r, 0] if isinstance(fs, np.ndarray) else fs))
             formed[r, e] = True
         self._baseline_ties(formed)
 
@@ -1018,8 +1062,7 @@ class Engine:
         stale = [
             r
             for r in range(R)
-            if self.rows[r].giant_cache is None
-            or self.rows[r].giant_cache[0] != self.rows[r].topo_version
+            if (cache := self.rows[r].giant_cache) is None or cache[0] != self.rows[r].topo_version
         ]
         if stale:
             rows = np.array(stale, dtype=np.intp)
@@ -1047,8 +1090,8 @@ class Engine:
             for k, r in enumerate(stale):
                 self.rows[r].giant_cache = (self.rows[r].topo_version, frac[k])
         if R == 1:
-            return self.rows[0].giant_cache[1][None, :]
-        return np.stack([self.rows[r].giant_cache[1] for r in range(R)])
+            return self.rows[0].giant()[None, :]
+        return np.stack([self.rows[r].giant() for r in range(R)])
 
     def agent_state(self) -> tuple[np.ndarray, ...]:
         """Copies of ``bloc, alive, capability, stability, fulfilment``, each (R, N)."""
@@ -1691,7 +1734,7 @@ def run_batch(
             view.shocks.append(s)
         views.append(view)
     values = np.empty((steps + 1, R, len(names)))
-    agents = [] if agent_frames else None
+    agents: list[tuple[np.ndarray, ...]] | None = [] if agent_frames else None
     failed: list[tuple[int, Any, str]] = []
 
     def collect(t: int) -> None:
@@ -1723,8 +1766,8 @@ def run_batch(
                 fail(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
         with np.errstate(all="ignore"):
             eng.step()
-        for r in np.flatnonzero(eng.check_finite()):
-            fail(int(r), f"non-finite state after step {t + 1}")
+        for bad in np.flatnonzero(eng.check_finite()):
+            fail(int(bad), f"non-finite state after step {t + 1}")
         collect(t + 1)
     agent_arrays = None
     if agents is not None:

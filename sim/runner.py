@@ -118,6 +118,7 @@ def run_replicate(
     (64, 11)
     """
     ((_, mf, af),) = run_replicates(spec, [(replicate, seed)])
+    assert af is not None  # agent frames are on by default
     return mf, af
 
 

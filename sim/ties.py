@@ -18,10 +18,11 @@ the partners, mutual dependence, shared threat). Three submodels turn them into 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import scipy.sparse as sp
 
-from sim.params import ModelParams
 from sim.rowops import row_bincount
 
 __all__ = [
@@ -221,7 +222,63 @@ def _key(i: int, j: int) -> tuple[int, int]:
     return (int(i), int(j)) if i < j else (int(j), int(i))
 
 
-def allied_support(layer: PartnershipLayer, cap: np.ndarray) -> np.ndarray:
+# The tie functions run on one model's layer (a PartnershipLayer, a ModelParams) and on the
+# rows of a batch (sim.engine's row view and BatchParams, whose parameters are (R, 1) arrays
+# where rows differ): these protocols say what they read.
+class TieArrays(Protocol):
+    """The partnership arrays the tie functions read and update."""
+
+    @property
+    def a(self) -> np.ndarray: ...
+    @property
+    def b(self) -> np.ndarray: ...
+    @property
+    def s(self) -> np.ndarray: ...
+    @property
+    def active(self) -> np.ndarray: ...
+    @property
+    def base(self) -> np.ndarray: ...
+    @property
+    def logit0(self) -> np.ndarray: ...
+    @property
+    def ell0(self) -> np.ndarray: ...
+    @property
+    def damp(self) -> np.ndarray: ...
+    @property
+    def hostility(self) -> np.ndarray: ...
+    def dissolve(self, mask: np.ndarray) -> None: ...
+
+
+class TieParams(Protocol):
+    """The parameters the tie functions read: numbers, or per-row arrays of shape (R, 1)."""
+
+    @property
+    def tie_support_weight(self) -> float | np.ndarray: ...
+    @property
+    def dependence_weight(self) -> float | np.ndarray: ...
+    @property
+    def threat_weight(self) -> float | np.ndarray: ...
+    @property
+    def tie_gain(self) -> float | np.ndarray: ...
+    @property
+    def tie_decay(self) -> float | np.ndarray: ...
+    @property
+    def tie_floor(self) -> float | np.ndarray: ...
+    @property
+    def tie_rate(self) -> float | np.ndarray: ...
+    @property
+    def driver_floor(self) -> float | np.ndarray: ...
+    @property
+    def support_elasticity(self) -> float | np.ndarray: ...
+    @property
+    def dependence_elasticity(self) -> float | np.ndarray: ...
+    @property
+    def threat_elasticity(self) -> float | np.ndarray: ...
+    @property
+    def hostility_weight(self) -> float | np.ndarray: ...
+
+
+def allied_support(layer: TieArrays, cap: np.ndarray) -> np.ndarray:
     """Allied support per actor: :math:`S_i = \\sum_j s_{ij}\\, c_j` over active ties.
 
     Parameters
@@ -285,7 +342,7 @@ def rival_pressure(
 
 
 def tie_drivers(
-    layer: PartnershipLayer,
+    layer: TieArrays,
     *,
     cap: np.ndarray,
     support: np.ndarray,
@@ -345,7 +402,7 @@ def tie_drivers(
     return sup, dep, threat
 
 
-def drive(params: ModelParams, sup, dep, threat) -> np.ndarray:
+def drive(params: TieParams, sup, dep, threat) -> np.ndarray:
     """The weighted drive :math:`D = w_s\\,support + w_d\\,dependence + w_t\\,threat`.
 
     The push on a tie's strength under the ``"anchor"`` submodel (:func:`update_strengths`).
@@ -377,7 +434,7 @@ def drive(params: ModelParams, sup, dep, threat) -> np.ndarray:
     )
 
 
-def anchor(params: ModelParams, s0: np.ndarray, d0: np.ndarray) -> np.ndarray:
+def anchor(params: TieParams, s0: np.ndarray, d0: np.ndarray) -> np.ndarray:
     r"""Residual term :math:`b` that makes each initial strength an equilibrium.
 
     Parameters
@@ -435,7 +492,7 @@ def anchor(params: ModelParams, s0: np.ndarray, d0: np.ndarray) -> np.ndarray:
     return b
 
 
-def update_strengths(layer: PartnershipLayer, params: ModelParams, d: np.ndarray) -> np.ndarray:
+def update_strengths(layer: TieArrays, params: TieParams, d: np.ndarray) -> np.ndarray:
     """One month of strength change on active ties; dissolve those below the floor.
 
     The ``"anchor"`` submodel: :math:`ds/dt = g\\,\\max(0, D + b)\\,(1 - s) - \\delta s`,
@@ -522,7 +579,8 @@ def formation_candidates(n: int, ra: np.ndarray, rb: np.ndarray) -> tuple[np.nda
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     ones = np.ones(len(ra))
     r = sp.coo_matrix((ones, (ra, rb)), shape=(n, n)).tocsr()
-    r = ((r + r.T) > 0).astype(np.int8)
+    # scipy-stubs type `spmatrix > number` as an error; scipy supports it.
+    r = ((r + r.T) > 0).astype(np.int8)  # type: ignore[operator]
     rr = sp.triu(r @ r, k=1).tocoo()
     rivals = set(zip(np.minimum(ra, rb).tolist(), np.maximum(ra, rb).tolist(), strict=True))
     keep = np.array(
@@ -532,7 +590,7 @@ def formation_candidates(n: int, ra: np.ndarray, rb: np.ndarray) -> tuple[np.nda
     return rr.row[keep].astype(np.intp), rr.col[keep].astype(np.intp)
 
 
-def log_drivers(params: ModelParams, sup, dep, threat) -> np.ndarray:
+def log_drivers(params: TieParams, sup, dep, threat) -> np.ndarray:
     """The log drivers :math:`\\log(x_k + \\epsilon)` of every tie, shape (E, 3).
 
     Parameters
@@ -566,7 +624,7 @@ def log_drivers(params: ModelParams, sup, dep, threat) -> np.ndarray:
     return np.log(np.stack([sup, dep, threat], axis=-1) + eps)
 
 
-def logodds_targets(layer: PartnershipLayer, params: ModelParams, ld: np.ndarray) -> np.ndarray:
+def logodds_targets(layer: TieArrays, params: TieParams, ld: np.ndarray) -> np.ndarray:
     """Target strength of every tie under the ``"logodds"`` submodel.
 
     Parameters
@@ -621,7 +679,7 @@ def logodds_targets(layer: PartnershipLayer, params: ModelParams, ld: np.ndarray
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def relax_strengths(layer: PartnershipLayer, params: ModelParams, target: np.ndarray) -> np.ndarray:
+def relax_strengths(layer: TieArrays, params: TieParams, target: np.ndarray) -> np.ndarray:
     """One month of relaxation towards `target`; dissolve ties below the floor.
 
     :math:`s \\leftarrow s^* + (s - s^*)\\,e^{-r}` with :math:`r` = ``tie_rate`` (the exact

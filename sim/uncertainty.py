@@ -320,8 +320,8 @@ def _check(spec: Mapping[str, Any], kind: str, where: str = "") -> list[Problem]
         problems.append(
             Problem(f"{w}hi", f"must be greater than lo ({lo:g})", hi, "lo < hi", "swap lo and hi?")
         )
-    has_all = "mode" in nums and lo is not None and hi is not None
-    if kind == "triangular" and has_all and not lo <= nums["mode"] <= hi:
+    in_range = lo is None or hi is None or "mode" not in nums or lo <= nums["mode"] <= hi
+    if kind == "triangular" and not in_range:
         problems.append(
             Problem(f"{w}mode", "must lie between lo and hi", nums["mode"], f"[{lo:g}, {hi:g}]")
         )

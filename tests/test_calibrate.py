@@ -390,3 +390,26 @@ def test_coverage_of_90_percent_intervals_on_synthetic_data(response):
         lo, hi = res.quantiles([0.05, 0.95])[:, 0]
         hits += lo <= truth <= hi
     assert 0.85 <= hits / n <= 0.95, f"coverage {hits / n:.2f}"
+
+
+def test_episodes_resolve_by_the_one_rule_in_a_checkout_and_in_a_wheel(tmp_path, monkeypatch):
+    import sim.scenario
+    from sim.history.episode import episode_files
+    from sim.worlds import resolve, resolve_problem
+
+    assert resolve("syria_2024", "episode") == episode_files()["syria_2024"]
+    assert resolve_problem("syria-2024", "episode", where="--episodes").suggestion == (
+        "did you mean 'syria_2024'?"
+    )
+    with pytest.raises(ValidationError) as err:
+        episode_paths(["egypt_realignment_1972", str(tmp_path / "gone.toml"), "iraq_2030"])
+    assert [(p.message, p.value) for p in err.value.problems] == [
+        ("no such episode file", str(tmp_path / "gone.toml")),
+        ("neither an episode file nor a shipped episode", "iraq_2030"),
+    ]
+    # an installed wheel keeps the shipped scenarios in sim/_scenarios (pyproject force-include)
+    shipped = tmp_path / "_scenarios"
+    (shipped / "history").mkdir(parents=True)
+    (shipped / "history" / "only_here.toml").write_text("# an episode\n", encoding="utf-8")
+    monkeypatch.setattr(sim.scenario, "_scenario_dirs", lambda: [shipped])
+    assert episode_paths(["only_here"]) == [shipped / "history" / "only_here.toml"]

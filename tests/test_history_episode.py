@@ -52,3 +52,15 @@ def test_shipped_episodes_parse_with_sources():
         ep = load_episode(path)
         assert "Sources:" in ep.question and "SIPRI" in ep.question
         assert ep.shocks and ep.replicates >= 1
+
+
+def test_a_shipped_episode_loads_by_name_and_a_bad_name_gets_a_suggestion():
+    from sim.history.episode import episode_files, list_episodes, load_episode
+
+    assert "syria_2024" in list_episodes()
+    assert load_episode("syria_2024") == load_episode(episode_files()["syria_2024"])
+    with pytest.raises(ValidationError) as err:
+        load_episode("syria-2024")
+    (problem,) = err.value.problems
+    assert problem.suggestion == "did you mean 'syria_2024'?"
+    assert "egypt_realignment_1972" in problem.allowed

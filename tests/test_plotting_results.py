@@ -352,3 +352,15 @@ def test_legends_of_the_analysis_figures_sit_outside_the_data():
         ax.figure.canvas.draw()
         legend = ax.get_legend().get_window_extent()
         assert legend.x0 >= ax.get_window_extent().x1, ax.get_title()
+
+
+def test_timeseries_dates_the_axis_of_an_axes_in_a_subfigure(frame):
+    # The month axis read the figure width from ax.figure, a SubFigure here: AttributeError.
+    fig = plt.figure(figsize=(8, 4))
+    ax = fig.subfigures(1, 2)[0].subplots()
+    out = plot_timeseries(frame, "fulfilment:axis", ax=ax, as_of="2024-11-30")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in out.get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert out.get_xlabel() == "month (0 = 30 Nov 2024, the world's as-of date)"
+    assert labels[0] == "Nov 2024"

@@ -84,3 +84,14 @@ def test_no_format_or_several_unknown_ones_are_each_named(tmp_path):
         save_figure(_line(), tmp_path / "x", formats=("png", "jpg", "eps"))
     assert [p.value for p in info.value.problems] == ["jpg", "eps"]
     assert not list(tmp_path.iterdir())  # nothing written when a format is wrong
+
+
+def test_save_figure_saves_the_root_figure_of_an_axes_in_a_subfigure(tmp_path):
+    # An Axes' `.figure` is its SubFigure, which has no savefig: this raised AttributeError.
+    fig = plt.figure()
+    ax = fig.subfigures(1, 2)[0].subplots()
+    ax.plot([0, 1], [0, 1])
+    written = save_figure(ax, tmp_path / "sub.png", formats=("png",))
+    plt.close(fig)
+    assert written == [tmp_path / "sub.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

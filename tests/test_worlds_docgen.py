@@ -129,3 +129,16 @@ def test_changes_refuse_a_lost_tie_without_a_reason(w2024, w2025):
         changes(w2024, w2025, reasons=reasons)
     with pytest.raises(ValueError, match="not lost"):
         changes(w2024, w2024, reasons={("rivalry", "ARM", "AZE"): "made up"})
+
+
+def test_changes_lists_a_new_actor_in_the_three_columns_with_its_note():
+    # A new actor's row had four cells under three headers, so its note fell off the table.
+    import dataclasses as _dc
+
+    from sim.worlds import synthetic
+
+    old = synthetic(5, rng=1)
+    extra = _dc.replace(old.actors[0], id="ZZZ", name="Newland", note="joined in 2025")
+    new = old.replace(name="later", actors=[*old.actors, extra])
+    rows = [line for line in changes(old, new).splitlines() if line.startswith("| `ZZZ`")]
+    assert rows == ["| `ZZZ` | new actor | joined in 2025 |"]

@@ -32,7 +32,58 @@ from typing import Any
 from sim.errors import Problem, ValidationError, suggest
 from sim.world import World, read_toml_text
 
-__all__ = ["Episode", "episode_shocks", "load_episode", "parse_episode", "shocked_actors"]
+__all__ = [
+    "Episode",
+    "episode_files",
+    "episode_shocks",
+    "list_episodes",
+    "load_episode",
+    "parse_episode",
+    "shocked_actors",
+]
+
+
+def episode_files() -> dict[str, Path]:
+    """The shipped episodes (``scenarios/history/NAME.toml``) by name.
+
+    A source checkout keeps them in ``<repo>/scenarios/history``, a wheel in
+    ``sim/_scenarios/history`` (the same folders as the shipped scenarios).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Name (file stem) to file, sorted by name.
+
+    Examples
+    --------
+    >>> from sim.history.episode import episode_files
+    >>> episode_files()["syria_2024"].parts[-2:]
+    ('history', 'syria_2024.toml')
+    """
+    from sim.scenario import _scenario_dirs
+
+    found: dict[str, Path] = {}
+    for d in _scenario_dirs():
+        for p in sorted((d / "history").glob("*.toml")):
+            found.setdefault(p.stem, p)
+    return dict(sorted(found.items()))
+
+
+def list_episodes() -> list[str]:
+    """Names of the shipped episodes, each a name :func:`sim.worlds.resolve` accepts.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from sim.history.episode import list_episodes
+    >>> "egypt_realignment_1972" in list_episodes()
+    True
+    """
+    return list(episode_files())
+
 
 _TOP_KEYS = ("episode", "shocks")
 _EPISODE_KEYS = {
@@ -243,6 +294,8 @@ def load_episode(path: str | Path) -> Episode:
     Parameters
     ----------
     path : str or pathlib.Path
+        An episode file, or the name of a shipped episode (:func:`list_episodes`), told apart
+        by :func:`sim.worlds.resolve`.
 
     Returns
     -------
@@ -251,7 +304,8 @@ def load_episode(path: str | Path) -> Episode:
     Raises
     ------
     ValidationError
-        A missing or unreadable file, or the problems :func:`parse_episode` finds.
+        A missing or unreadable file, a name that is neither a shipped episode nor a file
+        (with the closest name), or the problems :func:`parse_episode` finds.
 
     Examples
     --------
@@ -264,8 +318,14 @@ def load_episode(path: str | Path) -> Episode:
     ...                     "[[shocks]]\\ntype = 'cut_tie'\\ntarget = ['RUS', 'SYR']\\nat = 6\\n")
     >>> load_episode(path).name
     'sanction'
+    >>> load_episode("syria_2024").year
+    2024
     """
-    p = Path(path)
+    from sim.worlds import resolve, resolve_problem
+
+    if (problem := resolve_problem(path, "episode", where=str(path))) is not None:
+        raise ValidationError([problem], what=str(path))
+    p = Path(resolve(path, "episode"))
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:

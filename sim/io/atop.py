@@ -22,6 +22,7 @@ from sim.io._common import (
     Spell,
     Window,
     YearRange,
+    YearsArg,
     alliance_world,
     ccode_ids,
     check_coverage,
@@ -67,7 +68,7 @@ def read_atop(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> list[PartnershipTie]:
@@ -147,7 +148,7 @@ def world_from_atop(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> World:

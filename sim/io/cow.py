@@ -22,6 +22,7 @@ from sim.io._common import (
     Spell,
     Window,
     YearRange,
+    YearsArg,
     alliance_world,
     ccode_ids,
     check_coverage,
@@ -73,7 +74,7 @@ def read_cow(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> list[PartnershipTie]:
@@ -152,7 +153,7 @@ def world_from_cow(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> World:

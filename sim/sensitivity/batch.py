@@ -94,7 +94,7 @@ def evaluate_points(
     finals = {}
     bad: set[int] = set()
     for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
-        b = run_batch(
+        frames = run_batch(
             worlds,
             params,
             tuple(shocks),
@@ -103,8 +103,8 @@ def evaluate_points(
             outcomes=outcomes,
             agent_frames=False,
         )
-        finals[arm] = {o: b.final(o) for o in outcomes}
-        for r, seed, why in b.failed:
+        finals[arm] = {o: frames.final(o) for o in outcomes}
+        for r, seed, why in frames.failed:
             bad.add(r // n_rep)
             if failed is not None:
                 failed.append((r // n_rep, r % n_rep, seed, f"{arm} arm: {why}"))

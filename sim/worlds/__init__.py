@@ -42,37 +42,52 @@ def list_worlds() -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-Kind = Literal["world", "scenario", "any"]
-_FILE = {"world": "a world file", "scenario": "a scenario file", "any": "a world or scenario file"}
+Kind = Literal["world", "scenario", "episode", "any"]
+_FILE = {
+    "world": "a world file",
+    "scenario": "a scenario file",
+    "episode": "an episode file",
+    "any": "a world or scenario file",
+}
 _NAMED = {
     "world": "an embedded world",
     "scenario": "a shipped scenario",
+    "episode": "a shipped episode",
     "any": "an embedded world or shipped scenario",
 }
 
 
-def _names(kind: Kind) -> tuple[list[str], list[str]]:
-    from sim.scenario import list_scenarios
+def _named(kind: Kind) -> dict[str, Path | str]:
+    """What each name of `kind` stands for: an embedded world's name, or a shipped file."""
+    from sim.history.episode import episode_files
+    from sim.scenario import _scenario_dirs, list_scenarios
 
-    worlds = list_worlds() if kind in ("world", "any") else []
-    scenarios = list_scenarios() if kind in ("scenario", "any") else []
-    return worlds, scenarios
+    named: dict[str, Path | str] = {}
+    if kind in ("world", "any"):
+        named.update({w: w for w in list_worlds()})
+    if kind in ("scenario", "any"):
+        for n in list_scenarios():
+            path = next(d / f"{n}.toml" for d in _scenario_dirs() if (d / f"{n}.toml").exists())
+            named.setdefault(n, path)  # a world of the same name comes first
+    if kind == "episode":
+        named.update(episode_files())
+    return named
 
 
 def resolve(
     name_or_path: str | Path, kind: Kind = "world", *, base: str | Path | None = None
 ) -> Path | str:
-    """Decide whether an argument names an embedded world, a shipped scenario, or a file.
+    """Decide whether an argument names an embedded world, a shipped scenario or episode, or a file.
 
     The one rule every reader follows: a :class:`~pathlib.Path`, or a string with a ``.toml``
     or ``.json`` suffix or a path separator, is a file path (relative to `base` when given); else
-    an embedded world's name is that world, a shipped scenario's name is its file; else an
-    existing file is that file.
+    an embedded world's name is that world, a shipped scenario's or episode's name is its file;
+    else an existing file is that file.
 
     Parameters
     ----------
     name_or_path : str or Path
-    kind : {"world", "scenario", "any"}
+    kind : {"world", "scenario", "episode", "any"}
         What may be named.
     base : path, optional
         The directory relative paths start from (a scenario's folder for its world).
@@ -93,6 +108,8 @@ def resolve(
     'axis-2024'
     >>> resolve("my_world.toml", base="/data")
     PosixPath('/data/my_world.toml')
+    >>> resolve("syria_2024", "episode").name
+    'syria_2024.toml'
     """
     problem = resolve_problem(name_or_path, kind, where="", base=base)
     if problem is not None:
@@ -111,7 +128,7 @@ def resolve_problem(
     ----------
     name_or_path : object
         What the file gave.
-    kind : {"world", "scenario", "any"}
+    kind : {"world", "scenario", "episode", "any"}
         What may be named.
     where : str
         The file and key path the problem is reported at.
@@ -133,10 +150,10 @@ def resolve_problem(
     if isinstance(name_or_path, Path) or _looks_like_path(str(name_or_path)):
         return None
     text = str(name_or_path)
-    worlds, scenarios = _names(kind)
-    if text in worlds or text in scenarios or (Path(base or ".") / text).is_file():
+    named = _named(kind)
+    if text in named or (Path(base or ".") / text).is_file():
         return None
-    names = [*worlds, *scenarios]
+    names = list(named)
     return Problem(
         where,
         f"neither {_FILE[kind]} nor {_NAMED[kind]}",
@@ -153,15 +170,9 @@ def _looks_like_path(text: str) -> bool:
 def _resolve(name_or_path: str | Path, kind: Kind, base: str | Path | None) -> Path | str:
     text = str(name_or_path)
     if not isinstance(name_or_path, Path) and not _looks_like_path(text):
-        worlds, scenarios = _names(kind)
-        if text in worlds:
-            return text
-        if text in scenarios:
-            from sim.scenario import _scenario_dirs
-
-            return next(
-                d / f"{text}.toml" for d in _scenario_dirs() if (d / f"{text}.toml").exists()
-            )
+        named = _named(kind)
+        if text in named:
+            return named[text]
     p = Path(name_or_path)
     return p if base is None or p.is_absolute() else Path(base) / p
 
