@@ -398,26 +398,6 @@ def test_runner_chunks_equal_replicates_run_one_by_one():
         assert af.equals(a1)
 
 
-def test_evaluate_points_equals_the_per_point_evaluator():
-    from sim.runner import replicate_seeds
-    from sim.sensitivity.batch import evaluate_points
-    from sim.sensitivity.uncertain import _evaluate_point, check_addresses, load_uncertain_scenario
-
-    us = load_uncertain_scenario("syria_uncertainty")
-    spec = us.spec.with_overrides(replicates=2, steps=8)
-    targets = check_addresses(us.space, spec.world)
-    seeds = tuple(replicate_seeds(spec.seed, 2))
-    rng = np.random.default_rng(3)
-    points = [{a: float(d.ppf(rng.random())) for a, d in us.space.items()} for _ in range(3)]
-    got = evaluate_points(spec, targets, points, seeds)
-    want = [_evaluate_point(spec, targets, p, seeds) for p in points]  # run_replicate each
-    assert [sorted(g) for g in got] == [sorted(w) for w in want]
-    for g, w in zip(got, want, strict=True):
-        for k in w:
-            assert g[k] == pytest.approx(w[k], abs=1e-12), k
-    assert len({g[spec.outcomes[0]] for g in got}) == 3  # the points differ
-
-
 def test_batch_reporters_are_the_metrics_definitions_row_by_row():
     from sim import metrics
 

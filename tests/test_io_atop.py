@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ValidationError
-from sim.io import ImportReport, read_atop, world_from_atop
+from sim.io import (
+    ImportReport,
+    read_atop,
+    world_from_atop,
+)
+from tests.helpers import ATOP_HEADER, write_atop
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -92,3 +97,95 @@ def test_wrong_atop_files_are_explained(tmp_path):
     p.write_text("atopid,member,yrent,yrexit\n3180,2,1949,0\n")
     with pytest.raises(ValidationError, match="no obligation columns"):
         read_atop(p)
+
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ATOP = REAL / "atop5_1m.csv"
+needs_atop = pytest.mark.skipif(not ATOP.exists(), reason=f"real ATOP member file absent: {ATOP}")
+
+
+def _pairs(ties):
+    return {frozenset((t.a, t.b)) for t in ties}
+
+
+def test_exit_day_atop_fixture(tmp_path):
+    rows = [  # CSCE: Yugoslavia suspended 8 Jul 1992; Ukraine and Kazakhstan join 30 Jan 1992
+        "3800,,345,1975,8,1,1992,7,8,1,0,0,0,0,1,5.1",
+        "3800,,369,1992,1,30,0,0,0,1,0,0,0,0,1,5.1",
+        "3800,,705,1992,1,30,0,0,0,1,0,0,0,0,1,5.1",
+        "3800,,2,1975,8,1,0,0,0,1,0,0,0,0,1,5.1",
+    ]
+    path = write_atop(tmp_path, rows)
+    ties = read_atop(path, year=1992)
+    # they overlap from 30 Jan to 8 Jul 1992: real members together, so tied in 1992
+    assert frozenset(("YUG", "UKR")) in _pairs(ties)
+    late = [r.replace("1992,1,30", "1992,7,9") for r in rows]
+    assert frozenset(("YUG", "UKR")) not in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
+    assert frozenset(("USA", "UKR")) in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
+
+
+@needs_atop
+def test_exit_day_counts_real_atop():
+    ties = read_atop(ATOP, year=1992)
+    yug = {t.b if t.a == "YUG" else t.a for t in ties if "YUG" in (t.a, t.b)}
+    assert not {"UKR", "KAZ"} & yug
+    assert "USA" in yug
+
+
+def test_atop_since_spans_phases_fixture(tmp_path):
+    rows = [  # NATO in three phases for each member (Greece/Turkey 1952, FRG 1955 accessions)
+        "3180,,2,1949,4,4,1952,2,17,1,1,0,0,0,1,5.1",
+        "3180,,2,1952,2,18,1955,5,5,2,1,0,0,0,1,5.1",
+        "3180,,2,1955,5,6,0,0,0,3,1,0,0,0,1,5.1",
+        "3180,,200,1949,4,4,1952,2,17,1,1,0,0,0,1,5.1",
+        "3180,,200,1952,2,18,1955,5,5,2,1,0,0,0,1,5.1",
+        "3180,,200,1955,5,6,0,0,0,3,1,0,0,0,1,5.1",
+        "3180,,640,1952,2,18,1955,5,5,2,1,0,0,0,1,5.1",
+        "3180,,640,1955,5,6,0,0,0,3,1,0,0,0,1,5.1",
+    ]
+    ties = {
+        frozenset((t.a, t.b)): t.since
+        for t in read_atop(write_atop(tmp_path, rows), years=(2015, 2018))
+    }
+    assert ties == {
+        frozenset(("USA", "GBR")): D(1949, 4, 4),
+        frozenset(("USA", "TUR")): D(1952, 2, 18),
+        frozenset(("GBR", "TUR")): D(1952, 2, 18),
+    }
+
+
+@needs_atop
+def test_atop_since_real():
+    ties = {(t.a, t.b): t for t in read_atop(ATOP, years=(2015, 2018))}
+    assert ties["USA", "GBR"].since == D(1949, 4, 4)
+    assert len(ties) == 4228
+    # 2,105 ties came out dated inside 2015-2018 before the fix; what remains are pacts
+    # signed in those years
+    assert sum(t.since.year >= 2015 for t in ties.values()) == 134
+    old = {frozenset((t.a, t.b)): t.since for t in read_atop(ATOP, year=1914)}
+    assert old[frozenset(("DEU", "ITA"))].year == 1882
+
+
+@needs_atop
+def test_years_past_the_end_real_atop():
+    with pytest.raises(
+        ValidationError, match=r"2019 is outside the years this file holds \(1815-2018\)"
+    ):
+        read_atop(ATOP, year=2019)
+
+
+def test_atop_version_from_file_fixture(tmp_path):
+    rows = ["3180,,2,1949,4,4,0,0,0,1,1,0,0,0,1,4.01", "3180,,200,1949,4,4,0,0,0,1,1,0,0,0,1,4.01"]
+    ties = read_atop(write_atop(tmp_path, rows), year=2000)
+    assert ties[0].source == "ATOP 4.01, atopid 3180"
+    bare = write_atop(
+        tmp_path, [r.rsplit(",", 1)[0] for r in rows], header=ATOP_HEADER.rsplit(",", 1)[0]
+    )
+    rep = ImportReport()
+    assert read_atop(bare, year=1949, report=rep)[0].source == "ATOP, atopid 3180"
+    assert any("version" in m for m in rep.warnings)
+
+
+@needs_atop
+def test_atop_version_real():
+    assert read_atop(ATOP, year=2000)[0].source.startswith("ATOP 5.1, atopid")

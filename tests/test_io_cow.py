@@ -5,9 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import main
 from sim.errors import ValidationError
-from sim.io import DataImportWarning, ImportReport, country_codes, read_cow, world_from_cow
+from sim.io import (
+    DataImportWarning,
+    ImportReport,
+    country_codes,
+    read_cow,
+    world_from_cow,
+)
 from sim.world import PARTNERSHIP_KINDS, World
+from tests.helpers import NATO_1990, write_cow
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -187,3 +195,67 @@ def test_members_who_were_never_in_the_alliance_together_make_no_tie(tmp_path):
         frozenset(("DNK", "NOR")),
     }
     assert report.skipped["member pair never in the alliance together in the range"] == 1
+
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+COW = REAL / "alliance_v4.1_by_member.csv"
+needs_cow = pytest.mark.skipif(not COW.exists(), reason=f"real COW member file absent: {COW}")
+
+
+def _pairs(ties):
+    return {frozenset((t.a, t.b)) for t in ties}
+
+
+def test_exit_day_counts_fixture(tmp_path):
+    ties = read_cow(write_cow(tmp_path, NATO_1990), year=1990)
+    pairs = _pairs(ties)
+    assert frozenset(("DEU", "GFR")) not in pairs  # never members on the same day
+    assert {frozenset(("USA", "GFR")), frozenset(("USA", "DEU"))} <= pairs  # both in 1990
+    assert not {frozenset(("YEM", "YAR")), frozenset(("YEM", "YPR"))} & pairs
+    assert frozenset(("YAR", "YPR")) in pairs
+    # on a single day only the members of that day are paired
+    dec = _pairs(read_cow(write_cow(tmp_path, NATO_1990), on=D(1990, 12, 31)))
+    assert dec == {frozenset(("USA", "DEU")), frozenset(("EGY", "YEM"))}
+    # an unknown exit day keeps the whole month: 260 then overlaps 255's first days
+    rows = [r.replace("9,5,1955,2,10,1990", "9,5,1955,-9,10,1990") for r in NATO_1990]
+    assert frozenset(("DEU", "GFR")) in _pairs(read_cow(write_cow(tmp_path, rows), year=1990))
+
+
+@needs_cow
+def test_exit_day_counts_real_cow():
+    pairs = _pairs(read_cow(COW, year=1990))
+    assert frozenset(("DEU", "GFR")) not in pairs
+    assert {frozenset(("USA", "GFR")), frozenset(("USA", "DEU"))} <= pairs
+    assert not {frozenset(("YEM", "YAR")), frozenset(("YEM", "YPR"))} & pairs
+
+
+@needs_cow
+def test_years_past_the_end_cli_real(tmp_path, capsys):
+    out = tmp_path / "w.toml"
+    code = main(["world", "import", "--cow", str(COW), "--year", "2030", "--out", str(out)])
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "2030 is outside the years this file holds (1816-2012)" in err
+
+
+def test_ended_states_dropped_and_named_fixture(tmp_path):
+    rows = [  # the WEU: the file leaves the German Federal Republic's membership open
+        '218,200,"UK",17,3,1948,,,,"Type I: Defense Pact",17,3,1948,,,,0,1,1,0,0,1,4.1',
+        '218,220,"France",17,3,1948,,,,"Type I: Defense Pact",17,3,1948,,,,0,1,1,0,0,1,4.1',
+        '218,260,"GFR",17,3,1948,,,,"Type I: Defense Pact",5,5,1955,,,,0,1,1,0,0,1,4.1',
+        '218,255,"Germany",17,3,1948,,,,"Type I: Defense Pact",3,10,1990,,,,0,1,1,0,0,1,4.1',
+    ]
+    rep = ImportReport()
+    w = world_from_cow(write_cow(tmp_path, rows), year=2012, report=rep)
+    assert "GFR" not in w and "DEU" in w
+    assert rep.skipped["tie of a state that no longer existed"] == 3
+    assert any("260 (German Federal Republic)" in m and "to 1990" in m for m in rep.warnings)
+    assert "GFR" in world_from_cow(write_cow(tmp_path, rows), year=1990)  # still there in 1990
+
+
+@needs_cow
+def test_ended_states_real():
+    rep = ImportReport()
+    w = world_from_cow(COW, year=2012, report=rep)
+    assert "GFR" not in w and "DEU" in w
+    assert any("COW code 260" in m for m in rep.warnings)

@@ -219,3 +219,15 @@ def test_real_export_2020_2024_matches_reference_totals():
                         (("IRN", "VEN"), 68)]:  # fmt: skip
         assert tiv[pair] == pytest.approx(total, abs=0.6), pair
     assert rep.names["organisation"]["NATO**"] >= 1
+
+
+SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
+needs_sipri = pytest.mark.skipif(not SIPRI.exists(), reason=f"real SIPRI export absent: {SIPRI}")
+
+
+@needs_sipri
+def test_unknown_rebels_not_placed_real():
+    rep = ImportReport()
+    w = world_from_sipri(SIPRI, years=(1950, 2024), report=rep)
+    assert not any("could not be placed" in m for m in rep.warnings)
+    assert not [a for a in w.actors if (a.lat, a.lon) == (0.0, 0.0)]

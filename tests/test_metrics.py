@@ -308,3 +308,20 @@ def test_route_taken_is_the_first_usable_route_of_each_tie():
     usable = np.array([False, False, True, True, True])
     assert M.route_taken(tie, usable, 3).tolist() == [2, 3, -1]
     assert M.route_taken(tie, np.zeros(5, bool), 2).tolist() == [-1, -1]
+
+
+def test_core_numbers_of_known_graphs():
+    assert set(M.core_numbers(nx.complete_graph(5), layer=None).values()) == {4}
+    assert set(M.core_numbers(nx.path_graph(6), layer=None).values()) == {1}
+    assert M.core_numbers(nx.lollipop_graph(4, 2), layer=None) == {
+        0: 3, 1: 3, 2: 3, 3: 3, 4: 1, 5: 1,
+    }  # fmt: skip
+    star = nx.star_graph(4)
+    star.add_node(9)  # an isolate is in no 1-core
+    assert M.core_numbers(star, layer=None) == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1, 9: 0}
+    # every node of a k-core has at least k neighbours inside it
+    G = nx.gnm_random_graph(40, 120, seed=3)
+    core = M.core_numbers(G, layer=None)
+    for k in set(core.values()):
+        inside = G.subgraph([v for v, c in core.items() if c >= k])
+        assert min(dict(inside.degree()).values()) >= k

@@ -71,19 +71,6 @@ def test_compare_says_when_runs_differ_in_size_or_outcomes(runs, capsys):
         assert outcome in out.split("not compared", 1)[1]
 
 
-def test_report_defaults_to_the_first_run_dir_and_refuses_bad_outputs(runs, tmp_path, capsys):
-    copy = tmp_path / "a"
-    shutil.copytree(runs[0].root, copy)
-    assert main(["report", str(copy)]) == 0
-    assert (copy / "report.html").is_file()
-    assert "self-contained" in capsys.readouterr().out
-    assert main(["report", str(copy), "--out", str(tmp_path / "r.txt")]) == 2
-    assert "give a .html file name" in capsys.readouterr().err
-    assert main(["report", str(tmp_path / "nothing")]) == 2
-    err = capsys.readouterr().err
-    assert "is not a results directory" in err and "Traceback" not in err
-
-
 @pytest.mark.browser
 def test_the_report_opens_in_chromium_with_its_figures(page, tmp_path):
     if not shutil.which(CHROMIUM):

@@ -1,5 +1,6 @@
 """Ensembles: seeds, shipped scenarios, executor equality, interrupted-and-resumed runs, CLI."""
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -11,9 +12,11 @@ import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.cli import main
+from sim.errors import ValidationError
 from sim.runner import load_results, replicate_seeds, run_scenario
 from sim.scenario import list_scenarios, load_scenario
+from sim.shocks import Restore
+from sim.store import ResultsStore
 
 ROOT = Path(__file__).parent.parent
 
@@ -96,36 +99,98 @@ def test_a_killed_run_resumes_to_exactly_the_uninterrupted_results(tmp_path):
     assert_frame_equal(a.agent_frame, b.agent_frame)
 
 
-def test_cli_validate_reports_every_problem_without_a_traceback(tmp_path, capsys):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(
-        '[scenario]\nworld = "axis-2024"\nsteps = 10\n'
-        '[[shocks]]\ntype = "remove_stat"\ntarget = "SYR"\nat = 2\n'
-        '[[shocks]]\ntype = "remove_state"\ntarget = "SYRR"\nat = 12\n'
-    )
-    assert main(["validate", str(bad)]) == 2
-    err = capsys.readouterr().err
-    assert "did you mean 'remove_state'?" in err and "did you mean 'SYR'?" in err
-    assert "shock after the horizon" in err and "Traceback" not in err
-    assert f"{bad}:5 shocks[0].type" in err
-    assert main(["validate", "syria_loss", "instc_blocked"]) == 0
-    assert main(["run", "syria_los"]) == 2
-    assert "did you mean 'syria_loss'?" in capsys.readouterr().err
+DATA = Path(__file__).parent / "data"
 
 
-def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
+def test_inspected_outcomes_show_a_shock_in_the_same_row_as_the_reporters():
+    # docs/architecture.md: a shock with at=t takes effect before the supply phase of the step
+    # from t to t + 1, so row t + 1 is the first to show it -- for every column.
+    spec = load_scenario(DATA / "shock_timing.toml")
+    at = spec.shocks[0].at
+    res = run_scenario(spec, executor="serial", quiet=True)
+    mf = res.model_frame
+    shock = mf[mf["arm"] == "shock"].set_index(["replicate", "step"])
+    for rep in range(spec.replicates):
+        before, after = shock.loc[(rep, at)], shock.loc[(rep, at + 1)]
+        assert before["alive:axis"] == 4 and after["alive:axis"] == 3
+        assert before["capability:BBB"] > 0.3 and after["capability:BBB"] == 0.0
+        assert before["strength:AAA-BBB"] > 0.3 and after["strength:AAA-BBB"] == 0.0
+        assert before["delivered:BBB->CLI"] > 5 and after["delivered:BBB->CLI"] == 0.0
+    # Up to and including row t the arms are identical (same seed, shock not yet visible).
+    base = mf[mf["arm"] == "baseline"].set_index(["replicate", "step"])
+    early = [s for s in range(at + 1)]
+    for col in spec.outcomes:
+        a = shock.loc[(slice(None), early), col].to_numpy()
+        b = base.loc[(slice(None), early), col].to_numpy()
+        np.testing.assert_allclose(a, b)
+
+
+def test_a_spec_changed_in_code_is_checked_before_the_store_opens(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    bad = dataclasses.replace(spec, shocks=(*spec.shocks, Restore(spec.shocks[0], at=2)))
+    with pytest.raises(ValidationError, match=r"shocks\[1\]: restore") as info:
+        run_scenario(bad, executor="serial", quiet=True, out=tmp_path / "r")
+    assert len(info.value.problems) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_directory_whose_run_stored_nothing_is_reused_without_resume(tmp_path):
     out = tmp_path / "r"
-    code = main(
-        [
-            *("run", "dprk_stops", "--replicates", "2", "--steps", "5"),
-            *("--executor", "serial", "--out", str(out), "--quiet"),
-        ]
-    )
-    assert code == 0
-    text = capsys.readouterr().out
-    assert "95% CI" in text and "delivered:PRK->RUS" in text
-    assert (out / "figure.png").stat().st_size > 1000
-    assert main(["compare", str(out), str(out)]) == 0
-    assert "+0.0000" in capsys.readouterr().out
-    assert main(["list"]) == 0
-    assert "syria_loss" in capsys.readouterr().out
+    ResultsStore.open_for_run(out, {"scenario": {"name": "x"}}).close()  # failed before rep 0
+    assert ResultsStore(out).manifest()["status"] == "running"
+    res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True, out=out)
+    assert res.replicates == [0, 1] and res.manifest["status"] == "complete"
+    assert res.scenario == "shock_timing"
+
+
+def test_resuming_with_fewer_replicates_leaves_the_extra_ones_out(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=3, executor="serial", quiet=True, out=out)
+    res = run_scenario(spec, replicates=2, executor="serial", quiet=True, out=out, resume=True)
+    assert res.replicates == [0, 1]
+    assert sorted(res.model_frame["replicate"].unique()) == [0, 1]
+    assert sorted(res.agent_frame["replicate"].unique()) == [0, 1]
+    assert res.summary()["n"].eq(2).all()
+    assert res.manifest["replicates_stored"] == [0, 1]
+    # The third part stays on disk and a later resume with more replicates reuses it.
+    assert ResultsStore(out).stored() == {0, 1, 2}
+
+
+def test_resume_refuses_another_world_with_the_same_name(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=1, executor="serial", quiet=True, out=out)
+    w = spec.world
+    weaker = [dataclasses.replace(a, capability=0.1) if a.id == "AAA" else a for a in w.actors]
+    other = dataclasses.replace(spec, world=w.replace(actors=weaker))
+    assert other.world.name == spec.world.name and other.sha256 == spec.sha256
+    with pytest.raises(ValidationError, match="world's content") as info:
+        run_scenario(other, replicates=2, executor="serial", quiet=True, out=out, resume=True)
+    assert [p.where.rsplit(" ", 1)[-1] for p in info.value.problems] == ["scenario.world_sha256"]
+    assert ResultsStore(out).stored() == {0}
+
+
+def test_resume_refuses_other_baseline_shocks_and_other_resolved_params(tmp_path):
+    spec = load_scenario(DATA / "shock_timing.toml")
+    out = tmp_path / "r"
+    run_scenario(spec, replicates=1, executor="serial", quiet=True, out=out)
+    other = dataclasses.replace(spec, baseline_shocks=spec.shocks)
+    with pytest.raises(ValidationError, match="baseline arm's shocks differ"):
+        run_scenario(other, executor="serial", quiet=True, out=out, resume=True)
+    # Same overrides, other resolved parameters (a default changed between versions, say).
+    stored = ResultsStore(out).manifest()
+    record = dict(stored["scenario"])
+    record["model_params"] = {**record["model_params"], "tie_decay": 0.5}
+    record["params_sha256"] = "0" * 64
+    with pytest.raises(ValidationError, match=r"model parameters differ.*tie_decay: 0\.06 -> 0\.5"):
+        ResultsStore.open_for_run(out, {**stored, "scenario": record}, resume=True)
+
+
+def test_the_summary_footer_defines_p_and_the_recovery_columns():
+    res = run_scenario(DATA / "shock_timing.toml", executor="serial", quiet=True)
+    text = res.format_summary()
+    assert "P(t) = each replicate's shocked arm / the ensemble-mean baseline at t" in text
+    assert "dropped = share of replicates with P < 1 - 5%" in text
+    row = next(line for line in text.splitlines() if line.startswith("capability:BBB"))
+    assert row.split()[-2:] == ["100%", "never"]  # BBB is gone for good

@@ -1,6 +1,7 @@
 """Scenario files: parsing, every problem at once with locations and suggestions, patches."""
 
 import dataclasses
+import datetime as dt
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,8 +9,17 @@ from typing import Literal
 
 import pytest
 
+from sim import shocks
 from sim.errors import ValidationError
-from sim.scenario import ScenarioSpec, list_scenarios, parse_scenario, read_question
+from sim.scenario import (
+    ScenarioSpec,
+    list_scenarios,
+    load_scenario,
+    month_of_date,
+    parse_param_settings,
+    parse_scenario,
+    read_question,
+)
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -281,3 +291,148 @@ at = 2
     assert problem.where == "s.toml:11 shocks[0].target"
     assert problem.message == "unknown actor or corridor"
     assert "land bridge" in problem.allowed and problem.suggestion == "did you mean 'land bridge'?"
+
+
+PARAMS = """\
+# Every bad parameter at once
+[scenario]
+world = "{world}"
+
+[params]
+tie_gain = "high"
+tie_decay = 5.0
+stability_noise = 1{zeros}
+anchor_draws = 2.5
+collapse_fate = 3
+collapse_threshold = 0.2
+"""
+
+
+def test_the_record_hashes_what_a_run_uses():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    rec = spec.to_record()
+    same = dataclasses.replace(spec, params={"tie_decay": spec.model_params().tie_decay})
+    assert same.to_record()["params_sha256"] == rec["params_sha256"]  # resolved, not as written
+    assert same.to_record()["params"] != rec["params"]
+    other = dataclasses.replace(spec, params={"tie_decay": 0.07})
+    assert other.to_record()["params_sha256"] != rec["params_sha256"]
+    assert rec["model_params"]["tie_decay"] == spec.model_params().tie_decay
+    assert len(rec["world_sha256"]) == 64 and rec["world_sha256"] != rec["sha256"]
+
+
+def test_every_params_problem_is_reported_on_its_own_line():
+    from sim.scenario import parse_scenario
+
+    text = PARAMS.format(world=(DATA / "tiny.toml").as_posix(), zeros="0" * 400)
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, origin="p.toml")
+    got = {p.where: p.message for p in info.value.problems}
+    assert got == {
+        "p.toml:6 params.tie_gain": "has the wrong type (default 0.5)",
+        "p.toml:7 params.tie_decay": "is outside its plausible range",
+        "p.toml:8 params.stability_noise": "must be a finite number (default 0.01)",
+        "p.toml:9 params.anchor_draws": "has the wrong type (default 32)",
+        "p.toml:10 params.collapse_fate": "has the wrong type (default 'removed')",
+    }
+    fine = parse_scenario(text.split("tie_gain")[0] + "collapse_threshold = 0.2\n")
+    assert fine.params == {"collapse_threshold": 0.2}
+
+
+def test_steps_override_names_baseline_shocks_by_their_own_table():
+    spec = load_scenario(DATA / "shock_timing.toml")
+    spec = dataclasses.replace(spec, baseline_shocks=(shocks.Restore(spec.shocks[0], at=5),))
+    with pytest.raises(ValidationError) as info:
+        spec.with_overrides(steps=3)
+    assert [p.where for p in info.value.problems] == [
+        "--steps (shocks[0].at)",
+        "--steps (baseline_shocks[0].at)",
+    ]
+
+
+SCENARIO = """[scenario]
+name = "dated"
+world = "axis-2024"
+steps = 12
+[[shocks]]
+type = "remove_state"
+target = "SYR"
+at = {at}
+"""
+
+
+@pytest.mark.parametrize(
+    ("at", "month"),
+    [
+        ("2024-11-26", 0),
+        ("2024-12-08", 0),
+        ("2024-12-26", 1),
+        ("2025-01-01", 1),
+        ("2025-11-25", 11),
+    ],
+)
+def test_a_date_is_the_month_of_the_run_it_falls_in(at, month):
+    spec = parse_scenario(SCENARIO.format(at=at))
+    assert spec.shocks[0].at == month
+    assert spec.to_record()["shocks"][0]["at"] == month  # results keep the month
+    assert spec.to_record()["world_as_of"] == "2024-11-26"
+
+
+def test_month_of_date_inverts_the_calendar_months():
+    as_of = dt.date(2024, 1, 31)
+    assert [month_of_date(dt.date(2024, m, 28), as_of) for m in (2, 3)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("at", "pieces"),
+    [
+        (
+            "2024-01-01",
+            ["date before the world's as_of", "got '2024-01-01'", "on or after 2024-11-26"],
+        ),
+        ("2027-01-01", ["shock after the horizon", "got '2027-01-01 (month 25)'", "at least 26"]),
+        ("10:30:00", ["must be a step or a date", "without a time"]),
+    ],
+)
+def test_bad_dates_say_what_is_wrong_without_python_reprs(at, pieces):
+    with pytest.raises(ValidationError) as err:
+        parse_scenario(SCENARIO.format(at=at))
+    text = str(err.value)
+    assert "datetime" not in text
+    for piece in pieces:
+        assert piece in text
+
+
+def test_a_date_on_a_world_without_as_of_asks_for_a_month(tmp_path):
+    world = tmp_path / "w.toml"
+    world.write_text(
+        '[world]\nname = "w"\n[[states]]\nid = "AAA"\nname = "A"\nkind = "state"\n'
+        'bloc = "x"\nlat = 0\nlon = 0\ncapability = 0.5\nstability = 0.5\n'
+    )
+    text = SCENARIO.format(at="2025-01-01").replace('"axis-2024"', '"w.toml"')
+    text = text.replace('"SYR"', '"AAA"')
+    with pytest.raises(ValidationError, match="lacks") as err:
+        parse_scenario(text, base=tmp_path)
+    assert "give at as a month" in str(err.value)
+
+
+def test_settings_are_read_as_toml_values_and_checked_like_params():
+    assert parse_param_settings(["tie_decay=0.05", "collapse_fate=neutral"]) == {
+        "tie_decay": 0.05,
+        "collapse_fate": "neutral",
+    }
+    with pytest.raises(ValidationError) as err:
+        parse_param_settings(["tie_deca=0.05", "tie_decay=5", "oops"])
+    text = str(err.value)
+    assert "has 3 problems" in text
+    assert "--set tie_deca: unknown model parameter" in text and "did you mean 'tie_decay'" in text
+    assert "--set tie_decay: is outside its plausible range" in text
+    assert "expected NAME=VALUE" in text
+
+
+def test_overridden_params_reach_the_spec_and_its_record():
+    spec = load_scenario("syria_loss")
+    changed = spec.with_overrides(params={"tie_decay": 0.05})
+    assert changed.params["tie_decay"] == 0.05 and changed.model_params().tie_decay == 0.05
+    assert changed.to_record()["params_sha256"] != spec.to_record()["params_sha256"]
+    with pytest.raises(ValidationError, match="plausible range"):
+        spec.with_overrides(params={"tie_decay": 5.0})

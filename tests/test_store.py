@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pandas.testing import assert_frame_equal
 
 from sim.errors import ValidationError
-from sim.store import LOCK, Store, StoreLock, StoreLockedError, fingerprint
+from sim.store import LOCK, ResultsStore, Store, StoreLock, StoreLockedError, fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -178,3 +179,39 @@ def test_a_killed_writer_leaves_a_stale_lock_that_the_next_resume_takes_over(tmp
     )
     assert done.returncode == 0, done.stderr
     assert not (out / LOCK).exists()
+
+
+def _parts(rep: int):
+    model = pd.DataFrame(
+        {"replicate": rep, "arm": ["shock", "baseline"], "step": 0, "y": [1.0, 2.0]}
+    )
+    agent = model.assign(actor="AAA")
+    return model, agent
+
+
+def test_store_round_trip_and_only_complete_replicates_count(tmp_path):
+    store = ResultsStore.open_for_run(tmp_path / "r", {"scenario": {"name": "x", "seed": 1}})
+    for rep in (1, 0):
+        store.write_replicate(rep, *_parts(rep))
+    # A half-written replicate (agent part only) and a stray temporary file do not count.
+    store.write_replicate(2, *_parts(2))
+    (store.parts / "r000002.model.parquet").unlink()
+    (store.parts / ".r000003.model.parquet.xyz.tmp").write_bytes(b"partial")
+    assert store.stored() == {0, 1}
+    back = store.read("model")
+    assert_frame_equal(back, pd.concat([_parts(0)[0], _parts(1)[0]], ignore_index=True))
+    store.finish()
+    assert store.manifest()["status"] == "complete"
+
+
+def test_store_refuses_to_mix_runs(tmp_path):
+    root = tmp_path / "r"
+    store = ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
+    store.write_replicate(0, *_parts(0))  # a directory holds results once a replicate is stored
+    store.close()  # a run that stopped releases its lock (tests/test_store.py tests the lock)
+    with pytest.raises(ValidationError, match="--resume"):
+        ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 1}})
+    with pytest.raises(ValidationError, match=r"scenario\.seed"):
+        ResultsStore.open_for_run(root, {"scenario": {"name": "x", "seed": 2}}, resume=True)
+    with pytest.raises(ValidationError, match="not a results directory"):
+        ResultsStore(tmp_path / "none").manifest()

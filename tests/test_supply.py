@@ -7,7 +7,14 @@ import pytest
 from sim import AllianceModel, ModelParams
 from sim.commodities import IMPORTANCE, USD_PER_UNIT
 from sim.shocks import CutTie, RemoveState
-from sim.supply import SupplyNetwork, surge_targets
+from sim.supply import (
+    SupplyNetwork,
+    capped_share,
+    deliver,
+    deliver_rows,
+    route_taken_rows,
+    surge_targets,
+)
 from sim.world import Actor, PartnershipTie, SupplyTie, World
 from sim.worlds import load_world
 
@@ -168,3 +175,64 @@ def test_delivered_is_a_value_in_usd_unless_a_commodity_is_named():
 
     with pytest.raises(UnknownNameError, match="did you mean 'shells'"):
         m.delivered("SUP", "REC", "shell")
+
+
+# -- the array kernels: capped shares, and batches of rows equal to one row at a time ----------
+
+
+def test_capped_share_is_min_1_num_over_den_and_0_without_a_denominator():
+    num = np.array([0.0, 1.0, 3.0, 2.0, 5.0, 5e-324, 1.0])
+    den = np.array([2.0, 4.0, 3.0, 1.0, 0.0, 1.0, 5e-324])
+    got = capped_share(num, den)  # no overflow warning for the subnormal (warnings are errors)
+    np.testing.assert_array_equal(got, [0.0, 0.25, 1.0, 1.0, 0.0, 5e-324, 1.0])
+    assert ((got >= 0) & (got <= 1)).all()
+
+
+@pytest.fixture(scope="module")
+def net():
+    return SupplyNetwork.from_world(load_world())
+
+
+def _states(net, rows, seed):
+    rng = np.random.default_rng(seed)
+    k, n_routes = len(net.volume), len(net.route_tie)
+    n, n_c = net.production.shape
+    return {
+        "output": net.production[None] * rng.uniform(0.2, 1.5, size=(rows, n, n_c)),
+        "tie_open": rng.random((rows, k)) > 0.1,
+        "passable": rng.random((rows, n)) > 0.1,
+        "route_open": rng.random((rows, n_routes)) > 0.2,
+        "volume": net.volume[None] * rng.uniform(0.5, 1.5, size=(rows, k)),
+        "uniform": rng.random((rows, k)),
+    }
+
+
+def test_each_row_of_deliver_rows_is_one_deliver_call(net):
+    s = _states(net, 4, seed=11)
+    rates = np.array([[0.0], [0.05], [0.1], [0.2]])
+    delivered, dispatched, taken = deliver_rows(
+        net, **s, interdiction_rate=rates, direct_rate=rates / 2
+    )
+    assert delivered.shape == dispatched.shape == taken.shape == (4, len(net.volume))
+    for r in range(4):
+        one = {key: value[r] for key, value in s.items()}
+        route = np.empty(len(net.volume), dtype=np.intp)
+        d, x = deliver(
+            net, **one, interdiction_rate=float(rates[r, 0]), direct_rate=float(rates[r, 0]) / 2,
+            route_out=route,
+        )  # fmt: skip
+        np.testing.assert_array_equal(delivered[r], d)
+        np.testing.assert_array_equal(dispatched[r], x)
+        np.testing.assert_array_equal(taken[r], route)
+    assert (delivered <= dispatched + 1e-12).all() and (dispatched >= 0).all()
+
+
+def test_route_taken_rows_is_each_ties_first_usable_route(net):
+    rng = np.random.default_rng(5)
+    usable = rng.random((3, len(net.route_tie))) > 0.4
+    taken = route_taken_rows(net, usable)
+    for r in range(3):
+        for tie in range(len(net.volume)):
+            mine = np.flatnonzero((net.route_tie == tie) & usable[r])
+            assert taken[r, tie] == (mine.min() if len(mine) else -1)
+        np.testing.assert_array_equal(route_taken_rows(net, usable[r : r + 1])[0], taken[r])

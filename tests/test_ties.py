@@ -8,11 +8,17 @@ from sim import AllianceModel, ModelParams
 from sim.shocks import BlockTransit, Degrade, Formalize, RemoveState, Restore, Sanction
 from sim.ties import (
     DEFENCE_KINDS,
+    KIND_STRENGTH,
     PartnershipLayer,
+    allied_support,
+    formation_candidates,
     log_drivers,
     logodds_targets,
     relax_strengths,
+    rival_pressure,
+    tie_drivers,
 )
+from sim.world import PARTNERSHIP_KINDS
 from sim.worlds import load_world
 
 QUIET = ModelParams(
@@ -243,3 +249,74 @@ def test_dissolution_is_the_one_hysteresis_a_dissolved_tie_stays_dissolved(world
     low = mild.strength("RUS", "AZE")
     mild.run_for(36)  # not dissolved: it recovers towards its 0.3 at tie_rate
     assert low < 0.2 < 0.28 < mild.strength("RUS", "AZE") <= 0.3 + 1e-9
+
+
+# -- the layer's arithmetic: support, pressure, candidates, drivers ----------------------------
+
+
+def _star():
+    """Actor 0 tied to 1 (strength 0.5) and 2 (0.25); capabilities 1, 2, 4, 8."""
+    return PartnershipLayer([0, 0], [1, 2], [0.5, 0.25]), np.array([1.0, 2.0, 4.0, 8.0])
+
+
+def test_allied_support_is_strength_times_the_partners_capability_summed():
+    lay, cap = _star()
+    np.testing.assert_allclose(allied_support(lay, cap), [0.5 * 2 + 0.25 * 4, 0.5, 0.25, 0.0])
+    lay.s[1] = 0.0  # an inactive tie has strength 0 and counts for nothing
+    np.testing.assert_allclose(allied_support(lay, cap), [1.0, 0.5, 0.0, 0.0])
+
+
+def test_allied_support_of_a_batch_is_each_rows_own():
+    lay, cap = _star()
+    caps = np.vstack([cap, cap[::-1]])
+    lay.s = np.vstack([lay.s, [1.0, 0.0]])
+    got = allied_support(lay, caps)
+    assert got.shape == (2, 4)
+    np.testing.assert_allclose(got[0], [2.0, 0.5, 0.25, 0.0])
+    np.testing.assert_allclose(got[1], [4.0, 8.0, 0.0, 0.0])
+
+
+def test_rival_pressure_is_intensity_times_the_rivals_capability_both_ways():
+    cap = np.array([1.0, 2.0, 4.0])
+    got = rival_pressure(np.array([0, 1]), np.array([1, 2]), np.array([0.5, 1.0]), cap)
+    np.testing.assert_allclose(got, [0.5 * 2, 0.5 * 1 + 1.0 * 4, 1.0 * 2])
+    assert rival_pressure(np.array([], int), np.array([], int), np.array([]), cap).sum() == 0
+
+
+def test_formation_candidates_share_a_rival_and_are_not_rivals_themselves():
+    # 0 and 2 are both rivals of 1; 3 is a rival of 1 and of 0
+    ra, rb = np.array([0, 2, 1, 3]), np.array([1, 1, 3, 0])
+    a, b = formation_candidates(5, ra, rb)
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    assert pairs == {(0, 2), (2, 3)}
+    assert all(i < j for i, j in pairs)  # upper triangle, each pair once
+    assert (0, 3) not in pairs and (0, 1) not in pairs  # rivals are never candidates
+    assert len(formation_candidates(5, np.array([], int), np.array([], int))[0]) == 0
+
+
+def test_tie_drivers_are_in_0_1_and_follow_their_formulas():
+    lay, cap = _star()
+    support = allied_support(lay, cap)
+    pressure = np.array([2.0, 0.0, 1.0, 0.0])
+    fulfilment = np.array([1.0, 0.5, 0.8, 1.0])
+    cover_a, cover_b = np.array([0.6, 0.0]), np.array([0.2, 0.4])
+    sup, dep, threat = tie_drivers(
+        lay, cap=cap, support=support, pressure=pressure, fulfilment=fulfilment,
+        cover_a=cover_a, cover_b=cover_b,
+    )  # fmt: skip
+    np.testing.assert_allclose(sup, [0.4, 0.2])  # the mean of the two covers
+    # tie 0 (actors 0, 1, s = 0.5): alternatives f - cover = 0.4 and 0.3
+    dep0 = 0.25 * (0.6 * (1 - 0.4) + 0.5 * 2 / (1 + 2) + 0.2 * (1 - 0.3) + 0.5 * 1 / (2 + 0.5))
+    x0 = (2.0 + 0.0) / (1 + 2 + (2 - 0.5 * 2) + (0.5 - 0.5 * 1))
+    assert dep[0] == pytest.approx(dep0, rel=1e-9)
+    assert threat[0] == pytest.approx(x0 / (1 + x0), rel=1e-9)
+    for d in (sup, dep, threat):
+        assert ((d >= 0) & (d <= 1)).all()
+
+
+def test_kind_strengths_rank_pledges_from_pacts_down_to_non_aggression():
+    assert set(KIND_STRENGTH) == set(PARTNERSHIP_KINDS)
+    assert all(0 < v <= 1 for v in KIND_STRENGTH.values())
+    assert {k for k, v in KIND_STRENGTH.items() if v == 1.0} == {"defence_pact", "union"}
+    assert KIND_STRENGTH["non_aggression"] == min(KIND_STRENGTH.values())
+    assert set(DEFENCE_KINDS) <= {k for k, v in KIND_STRENGTH.items() if v == 1.0}

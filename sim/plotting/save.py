@@ -6,6 +6,7 @@ import functools
 from collections.abc import Sequence
 from pathlib import Path
 
+import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -90,12 +91,16 @@ def save_figure(
     written = []
     for fmt in formats:
         target = stem.parent / f"{stem.name}.{fmt}"
-        metadata = {"Date": None} if fmt in ("svg", "pdf") else None
-        atomic_write(
-            target,
-            functools.partial(
-                figure.savefig, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
-            ),
-        )
+        # The creation date is "Date" in SVG and "CreationDate" in PDF metadata.
+        metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+        # SVG element ids are hashed with a random salt unless one is set: fix it, so the same
+        # figure gives the same bytes (as the Notes promise).
+        with matplotlib.rc_context({"svg.hashsalt": "alliance-sim"}):
+            atomic_write(
+                target,
+                functools.partial(
+                    figure.savefig, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
+                ),
+            )
         written.append(target)
     return written

@@ -10,10 +10,8 @@ from sim.cli import main
 from sim.errors import ValidationError
 from sim.params import ModelParams
 from sim.sensitivity.uncertain import (
-    ScenarioEvaluator,
     apply_values,
     check_addresses,
-    evaluate_points,
     load_uncertain_scenario,
     scenario_sensitivity,
 )
@@ -147,35 +145,6 @@ def test_sample_points_reuse_the_replicate_seeds_and_a_morris_run_is_reproducibl
     )
 
 
-def test_cli_runs_a_shipped_scenario(tmp_path, capsys):
-    out = tmp_path / "sa"
-    code = main(
-        [
-            "sensitivity", "syria_uncertainty", "--method", "morris", "--samples", "2",
-            "--replicates", "1", "--steps", "3", "--out", str(out),
-        ]
-    )  # fmt: skip
-    assert code == 0
-    printed = capsys.readouterr().out
-    # Morris: samples x (inputs + 1) = 2 x 12 points
-    assert "morris sensitivity of 'fulfilment:axis': 24 sample points" in printed
-    assert (out / "indices.csv").exists() and (out / "sensitivity.png").exists()
-    assert main(["sensitivity", "syria_uncertainty", "--outcome", "cohesion:axiss"]) == 2
-    # the resume policy of every store: the same --out again needs --resume ...
-    again = ["sensitivity", "syria_uncertainty", "--method", "morris", "--samples", "2",
-             "--replicates", "1", "--steps", "3", "--out", str(out),
-             "--executor", "serial"]  # fmt: skip
-    capsys.readouterr()
-    assert main(again) == 2
-    assert "already holds results" in capsys.readouterr().err
-    # ... which computes nothing more and gives the same table
-    assert main([*again, "--resume"]) == 0
-    printed_again = capsys.readouterr().out
-    assert "resumed" in printed_again and "were already stored" in printed_again
-    table = printed.split("\n\n")[0]
-    assert table in printed_again
-
-
 def test_unknown_outcome_is_reported():
     us = load_uncertain_scenario(f"{DATA}/unused_param.toml")
     with pytest.raises(ValidationError, match="did you mean 'cohesion:axis'"):
@@ -198,25 +167,6 @@ def test_validate_checks_the_uncertainty_table_too(tmp_path, capsys):
     # the scenario's problem and the table's problem, in one report
     assert "has 2 problems" in err and "did you mean 'SYR'?" in err
     assert "did you mean 'threat_elasticity'?" in err and "Traceback" not in err
-
-
-def test_evaluate_points_is_the_one_seam_a_chunk_of_points_goes_through():
-    from sim.designs import monte_carlo
-    from sim.runner import replicate_seeds
-
-    us = load_uncertain_scenario(f"{DATA}/unused_param.toml")
-    spec = us.spec.with_overrides(replicates=2, steps=4)
-    targets = check_addresses(us.space, spec.world)
-    seeds = tuple(replicate_seeds(spec.seed, 2))
-    design = monte_carlo(us.space, 3, rng=1)
-    points = [dict(zip(design.names, row.tolist(), strict=True)) for row in design.values()]
-    evaluator = ScenarioEvaluator(spec, targets, seeds)
-    batch = evaluate_points(spec, targets, points, seeds)
-    assert len(batch) == 3 and set(batch[0]) >= {*spec.outcomes}
-    assert batch == evaluator.evaluate_many(points) == [evaluator(p) for p in points]
-    o = spec.outcomes[0]
-    for b in batch:  # each output is the paired difference of the two arms' levels
-        assert b[o] == pytest.approx(b[f"shock:{o}"] - b[f"baseline:{o}"], abs=1e-12)
 
 
 def test_the_old_module_name_is_the_moved_module_with_a_deprecation_warning():

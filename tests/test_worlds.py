@@ -1,17 +1,16 @@
-"""The embedded default world ``axis-2024``: content, conventions, docs page and CLI."""
+"""The embedded worlds (sim.worlds): ``axis-2024`` (the default) and ``axis-2025``, their content,
+conventions and sources, and scenarios run on them."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.world import LAYERS, World
-from sim.worlds import DEFAULT_WORLD, load_world, world_path
-from sim.worlds.docgen import header_comment, render
+from sim.model import AllianceModel
+from sim.world import LAYERS, SupplyTie, World
+from sim.worlds import DEFAULT_WORLD, list_worlds, load_world, world_path
 
-ROOT = Path(__file__).resolve().parents[1]
 SIPRI = "SIPRI Arms Transfers Database, trade register (13 Mar 2025 export)"
+
 
 #: Capital coordinates of the 35 states (countryinfo 1.0.1, as tabulated for the project).
 CAPITALS = {
@@ -51,6 +50,7 @@ CAPITALS = {
     "JPN": (35.6828, 139.7595),
     "JOR": (31.9516, 35.9240),
 }
+
 
 #: SIPRI TIV of deliveries 2020-24 (13 Mar 2025 export) behind the arms volumes (TIV / 60).
 SIPRI_TIV_2020_24 = {
@@ -252,32 +252,6 @@ def test_round_trip(world, tmp_path, suffix):
     assert back == world
 
 
-def test_docs_page_is_up_to_date(world):
-    from sim.worlds.docgen import page as data_page
-
-    text = world_path().read_text(encoding="utf-8")
-    expected = data_page()
-    assert expected.startswith(render(world, header=text, source="sim/worlds/axis-2024.toml"))
-    page = ROOT / "docs" / "data.md"
-    assert page.exists(), "docs/data.md is missing: run `make docs-data`"
-    assert page.read_text(encoding="utf-8") == expected, (
-        "docs/data.md is stale: run `make docs-data`"
-    )
-
-
-def test_docs_page_content(world):
-    text = world_path().read_text(encoding="utf-8")
-    page = render(world, header=text)
-    titles = [title for title, _ in header_comment(text)]
-    assert {"OBSERVED OUTCOME", "BLOCS", "UNITS", "CONVENTIONS"} <= set(titles)
-    for a in world.actors:
-        assert f"| `{a.id}` | {a.name} |" in page
-    assert page.count("| **no** |") == sum(not t.verified for t in world.ties)
-    assert "IRN → IRQ → SYR → HEZ, land bridge" in page
-    for layer in ("Partnership", "Supply", "Rivalry"):
-        assert f"### {layer} ({len(world.ties_in(layer.lower()))})" in page
-
-
 def _imports_and_exports(world):
     imports: dict[str, set[str]] = {a.id: set() for a in world.actors}
     exports: dict[str, set[str]] = {a.id: set() for a in world.actors}
@@ -315,93 +289,85 @@ def test_domestic_comment_repeats_the_source(name):
         assert comment == "domestic (own output for own use, per month): " + a.domestic_source
 
 
-def test_docs_page_shows_domestic_output_and_commodity_values(world):
-    page = render(world, header=world_path().read_text(encoding="utf-8"))
-    assert "## Domestic output per actor" in page
-    assert "## Commodity values and importance" in page
-    for a in world.actors:
-        assert f"| `{a.id}` | arms " in page
+@pytest.fixture(scope="module")
+def w2025() -> World:
+    return load_world("axis-2025")
 
 
-def test_cli_list_show_validate(capsys):
-    assert main(["world", "list"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("axis-2024") and "38 actors" in out
-    assert main(["world", "show", "axis-2024"]) == 0
-    out = capsys.readouterr().out
-    assert "axis 14, west 10, hedging 14" in out and "Hezbollah" in out
-    assert main(["world", "validate", str(world_path())]) == 0
-    assert "valid (38 actors" in capsys.readouterr().out
+def _partnership(world, a, b):
+    (tie,) = [t for t in world.ties_in("partnership") if {t.a, t.b} == {a, b}]
+    return tie
 
 
-BROKEN = """\
-[world]
-name = "broken"
-as_of = 2024-11-26
-
-[[states]]
-id = "IRN"
-name = "Iran"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[states]]
-id = "IRN"
-name = "Iran again"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[ties]]
-layer = "partnership"
-between = ["IRN", "SYX"]
-kind = "strategic_partnership"
-strength = 1.5
-since = 2001-03-12
-source = "x"
-
-[[ties]]
-layer = "supply"
-from = "IRN"
-to = "IRN"
-commodity = "drone"
-volume = 10
-since = 2022-08-01
-source = ""
-"""
+def test_both_worlds_are_listed_and_2024_stays_default():
+    assert {"axis-2024", "axis-2025"} <= set(list_worlds())
+    assert DEFAULT_WORLD == "axis-2024"
 
 
-def test_cli_validate_lists_every_problem(tmp_path, capsys):
-    bad = tmp_path / "broken.toml"
-    bad.write_text(BROKEN, encoding="utf-8")
-    assert main(["world", "validate", str(bad)]) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    for needle in (
-        "duplicate actor id",
-        "unknown actor",
-        "'SYX'",
-        "strength",
-        "1.5",
-        "unknown commodity",
-        "did you mean 'drones'",
-        "cannot join an actor to itself",
-        "source",
-    ):
-        assert needle in err, needle
-    assert "has 6 problems" in err  # every mistake at once, each located
-    assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err
+def test_every_tie_is_sourced_and_dated_by_the_end_of_2025(w2025):
+    assert w2025.as_of == dt.date(2025, 12, 31)
+    assert len(w2025) >= 38
+    for t in w2025.ties:
+        assert t.source.strip(), t
+        assert t.since <= dt.date(2025, 12, 31), t
+    for a in w2025.actors:
+        assert a.domestic and a.domestic_source, a.id
 
 
-def test_docgen_command_on_other_files(tmp_path, capsys):
-    from sim.worlds import docgen
+def test_the_2025_events_are_in_the_world(w2025):
+    rus_irn = _partnership(w2025, "RUS", "IRN")
+    assert rus_irn.kind == "strategic_partnership" and rus_irn.strength == 0.5
+    assert rus_irn.since == dt.date(2025, 10, 2)  # in force, no defence clause
+    assert _partnership(w2025, "RUS", "VEN").since == dt.date(2025, 5, 7)
+    assert w2025.actor("SYR").bloc == "hedging"
+    assert not [t for t in w2025.ties_in("partnership") if {t.a, t.b} == {"IRN", "SYR"}]
+    assert _partnership(w2025, "RUS", "SYR").strength < 0.5  # bases kept, alliance gone
+    # Iran's supply to Hezbollah no longer crosses Syria.
+    for t in w2025.ties_in("supply"):
+        if isinstance(t, SupplyTie) and (t.supplier, t.recipient) == ("IRN", "HEZ"):
+            assert "SYR" not in t.route.via
 
-    assert docgen.main([str(ROOT / "tests" / "data" / "tiny.toml")]) == 0
-    out = capsys.readouterr().out
-    assert "# Data: the `tiny` world" in out and "### Supply (2)" in out
-    bad = tmp_path / "broken.toml"
-    bad.write_text(BROKEN, encoding="utf-8")
-    assert docgen.main([str(bad)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == "" and "has 6 problems" in captured.err
+
+def test_judgement_is_marked(w2025):
+    judged = [t for t in w2025.ties if "general knowledge" in t.source]
+    assert judged and all(not t.verified for t in judged)
+
+
+def test_axis_2025_runs(w2025):
+    m = AllianceModel(w2025, rng=7)
+    for _ in range(3):
+        m.step()
+    assert 0.45 <= m.strength("RUS", "IRN") <= 0.55
+
+
+@pytest.mark.parametrize("name", ["venezuela_2026", "iran_war_2026"])
+def test_2026_scenarios_run_on_axis_2025_and_bite(name):
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    spec = load_scenario(name)
+    assert spec.world.name == "axis-2025"
+    at = max(s.at for s in spec.shocks)
+    assert at == {"venezuela_2026": 0, "iran_war_2026": 1}[name]  # dates counted from 31 Dec 2025
+    res = run_scenario(spec, replicates=2, steps=at + 3, executor="serial", quiet=True)
+    mf = res.model_frame
+    end = mf[mf["step"] == at + 3].set_index(["replicate", "arm"])
+    out = "delivered:VEN->CUB" if name == "venezuela_2026" else "capability:IRN"
+    assert (end.xs("shock", level="arm")[out] < end.xs("baseline", level="arm")[out]).all()
+
+
+def test_venezuela_defection_stops_its_oil_to_cuba(w2025):
+    from sim.shocks import Defect
+
+    m = AllianceModel(w2025, shocks=(Defect("VEN", at=1, to_bloc="hedging"),), rng=3)
+    m.step()
+    before = m.delivered("VEN", "CUB", "energy")
+    for _ in range(3):
+        m.step()
+    assert before > 0 and m.delivered("VEN", "CUB", "energy") == 0
+
+
+def test_every_domestic_commodity_is_named_in_its_source(w2025):
+    for a in w2025.actors:
+        for c in a.domestic:
+            assert c in a.domestic_source, (a.id, c)
