@@ -497,6 +497,8 @@ class Engine:
         self.domestic = _rows_of([v[4].domestic for v in vals])
         self.need_volume = _rows_of([v[4].need_volume for v in vals])
         self.need_weight = _rows_of([v[4].need_weight for v in vals])
+        # own output for own use, at each need's (actor, commodity): fixed per row
+        self.domestic_need = self.domestic[:, net.need_actor, net.need_commodity]
 
         # -- state ----------------------------------------------------------------------------
         self.cap = np.array(self.cap0, dtype=float)
@@ -593,6 +595,7 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
+        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :meth:`fail`)
         self.deliveries = self._supply(noise=False)
         self.support0 = allied_support(_Layer(self, slice(None)), self.cap)
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
@@ -608,8 +611,7 @@ class Engine:
             d_draws[k] = drive(P, *drivers)
             ld_sum += log_drivers(P, *drivers)
         self.fulfil0 = f_sum / draws
-        for r in range(R):
-            self.base[r, :e0] = anchor(P.row(r), self.s[r, :e0], d_draws[:, r, :e0])
+        self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws[:, :, :e0])
         # slots not yet created keep the values a freshly created tie starts from
         self.ell0[:, :e0] = ld_sum[:, :e0] / draws
         self.imports0 = self._planned_imports()
@@ -639,18 +641,15 @@ class Engine:
         if noise:
             z = np.empty(vals.shape)
             uniform = np.empty((R, net.n_ties))
-            for r in range(R):  # each row's stream, in the single model's order
-                rngs[r].standard_normal(out=z[r])
-                rngs[r].random(out=uniform[r])
+            for g, zr, ur in zip(rngs, z, uniform, strict=True):  # each row's own stream,
+                g.standard_normal(out=zr)  # in the single model's order
+                g.random(out=ur)
             sd = P.volume_noise
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
         else:
             uniform = None
         output = np.zeros((R, self.n, n_c))
         output[:, self.prod_i, self.prod_c] = vals
-        # Own output for own use follows the production multiplier (a strike on the industry)
-        # but not capability, which it feeds; noise-free (docs/model.md).
-        self.domestic_out = self.domestic * (self.prod_mult * alive)[:, :, None]
         tie_open = alive[:, net.supplier] & alive[:, net.recipient] & (self.tie_cut == 0)
         passable = alive & (self.blocking == 0)
         tie_passable = None
@@ -662,7 +661,8 @@ class Engine:
             tie_passable = (self.bloc[:, h] == self.bloc0[h]) | (
                 self.bloc[:, h] == self.bloc[:, hop_sup]
             )
-        volume = self._volumes()
+        self._vol_nominal = self._volumes(surge=False)
+        volume = self._vol_nominal + self.surge
         # A surge draws on spare output beyond the supplier's nominal exports.
         if self.surge.any():
             cell = net.supplier * n_c + net.commodity
@@ -688,6 +688,12 @@ class Engine:
         self._received_share(delivered)
         return delivered
 
+    def _own_use(self) -> np.ndarray:
+        """Multiplier of own output for own use (R, N): it follows the production multiplier
+        (a strike on the industry) but not capability, which it feeds; noise-free
+        (docs/model.md)."""
+        return self.prod_mult * self.alive
+
     def _volumes(self, *, surge: bool = True) -> np.ndarray:
         """This month's volume of every supply tie: nominal, scaled by the partnership between
         its ends relative to t = 0 (bounded in [0, 2]), plus any substitution surge."""
@@ -710,7 +716,7 @@ class Engine:
         )
         if net.n_ties == 0 or not rows.any():
             return
-        planned = self._planned_imports()
+        planned = self._planned_imports(self._vol_nominal)
         gap = np.maximum(self.imports0 - planned - SURGE_DEADBAND * self.need_volume, 0.0)
         e = self.supply_tie_e
         if self.E:
@@ -724,16 +730,16 @@ class Engine:
         n_c = self.output.shape[2]
         cell = net.supplier * n_c + net.commodity
         shipped = row_bincount(cell, self.dispatched, self.n * n_c).reshape(self.output.shape)
-        spare = np.maximum(self.output - shipped, 0.0) + _rows3(P.surge_capacity) * (
-            self.domestic_out
-        )
+        domestic_out = self.domestic * self._own_use()[:, :, None]
+        spare = np.maximum(self.output - shipped, 0.0) + _rows3(P.surge_capacity) * domestic_out
         target = surge_targets_rows(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
         new = self.surge + P.substitution_rate * (target - self.surge)
         new[~eligible] = 0.0
         self.surge = np.where(rows[:, None], new, self.surge)
 
-    def _planned_imports(self) -> np.ndarray:
-        """Imports of each need this month without noise or surges (the planner's view)."""
+    def _planned_imports(self, volume: np.ndarray | None = None) -> np.ndarray:
+        """Imports of each need this month without noise or surges (the planner's view);
+        `volume` is this month's nominal volumes if already computed."""
         P = self.P
         ratio = np.divide(self.cap, self.cap0, out=np.ones((self.R, self.n)), where=self.cap0 > 0)
         scale = self.prod_mult * self.alive * ratio**P.production_elasticity
@@ -743,7 +749,7 @@ class Engine:
             tie_open=self.tie_open,
             passable=self.alive & (self.blocking == 0),
             route_open=self.route_closed == 0,
-            volume=self._volumes(surge=False),
+            volume=self._volumes(surge=False) if volume is None else volume,
         )
         return self._imports(delivered)
 
@@ -760,7 +766,7 @@ class Engine:
         m = net.tie_need
         ok = m >= 0
         recv = self._imports(delivered)
-        recv = recv + self.domestic_out[:, net.need_actor, net.need_commodity]
+        recv = recv + self.domestic_need * self._own_use()[:, net.need_actor]
         share = capped_share(recv, self.need_volume)
         w = self.need_weight
         f = row_bincount(net.need_actor, w * share, self.n)
@@ -803,19 +809,19 @@ class Engine:
         stab_target = np.clip(self.stab0 * (1.0 + P.stability_sensitivity * x), 0.0, 1.0)
         z = np.empty((R, n))
         u = np.empty((R, n))
-        for r in range(R):
-            self.rng_state[r].standard_normal(out=z[r])
-            self.rng_state[r].random(out=u[r])
+        for g, zr, ur in zip(self.rng_state, z, u, strict=True):
+            g.standard_normal(out=zr)
+            g.random(out=ur)
         self.cap += P.capability_rate * (cap_target - self.cap)
         self.stab += P.stability_rate * (stab_target - self.stab) + P.stability_noise * z
         np.clip(self.stab, 0.0, 1.0, out=self.stab)
         self.cap[~alive] = 0.0
         self.stab[~alive] = 0.0
         falling = alive & (self.stab < P.collapse_threshold) & (u < P.collapse_prob)
+        falling &= ~self.failed[:, None]
         if falling.any():
             for r, i in zip(*np.nonzero(falling), strict=True):
-                if self.rows[r].failed is None:
-                    self.collapse(int(r), int(i))
+                self.collapse(int(r), int(i))
 
     def collapse(self, r: int, i: int) -> None:
         """A regime collapse of actor `i` in row `r`; its fate is ``params.collapse_fate``."""
@@ -844,21 +850,23 @@ class Engine:
         return self.bloc_names[int(np.argmax(pull))] if pull.max() > 0 else NEUTRAL
 
     # -- phase 4: tie update ------------------------------------------------------------------
-    def _drivers(self, sl=slice(None)):
-        """The three drivers of every tie in rows `sl` (and support and pressure now)."""
-        lay = _Layer(self, sl)
-        cap = self.cap[sl]
+    def _drivers(self, sl=None):
+        """The three drivers of every tie in rows `sl` (an index array; all rows if None),
+        and, for all rows, support and pressure now."""
+        rows = slice(None) if sl is None else sl
+        lay = _Layer(self, rows)
+        cap = self.cap[rows]
         support = allied_support(lay, cap)
-        pressure = rival_pressure(self.ra, self.rb, self.ri[sl], cap)
-        cover_a, cover_b = self._covers(sl)
-        if sl == slice(None):
+        pressure = rival_pressure(self.ra, self.rb, self.ri[rows], cap)
+        cover_a, cover_b = self._covers(rows)
+        if sl is None:
             self.support_now, self.pressure_now = support, pressure
         return tie_drivers(
             lay,
             cap=cap,
             support=support,
             pressure=pressure,
-            fulfilment=self.fulfil[sl],
+            fulfilment=self.fulfil[rows],
             cover_a=cover_a,
             cover_b=cover_b,
         )
@@ -892,8 +900,8 @@ class Engine:
                 self.rows[r].topo_version += 1
         nc = len(self.cand_i)
         u = np.empty((self.R, nc))
-        for r in range(self.R):
-            self.rng_ties[r].random(out=u[r])
+        for g, ur in zip(self.rng_ties, u, strict=True):
+            g.random(out=ur)
         if nc == 0 or not np.any(P.formation_rate > 0):
             return
         ci, cj, slot = self.cand_i, self.cand_j, self.cand_slot
@@ -901,10 +909,7 @@ class Engine:
         free = self.alive[:, ci] & self.alive[:, cj] & ~tied
         sup, prs, cap = self.support_now, self.pressure_now, self.cap
         x = (prs[:, ci] + prs[:, cj]) / (cap[:, ci] + cap[:, cj] + sup[:, ci] + sup[:, cj] + 1e-9)
-        new = free & (u < P.formation_rate * x / (1.0 + x))
-        for r in range(self.R):
-            if self.rows[r].failed is not None:
-                new[r] = False
+        new = free & (u < P.formation_rate * x / (1.0 + x)) & ~self.failed[:, None]
         if not new.any():
             return
         formed = np.zeros((self.R, self.E), dtype=bool)
@@ -953,16 +958,20 @@ class Engine:
 
     def _baseline_ties(self, mask: np.ndarray) -> None:
         """Make the current strengths of the ties in `mask` (R, E) their steady state under
-        today's drivers (a new tie, like an observed one, starts at a steady state)."""
+        today's drivers (a new tie, like an observed one, starts at a steady state).
+
+        Only the rows with a tie in `mask` are computed (every operation is row-wise, so a
+        row's numbers do not depend on which other rows are computed with it)."""
         rows = np.flatnonzero(mask.any(axis=1))
-        sl = slice(rows[0], rows[-1] + 1) if len(rows) else slice(0, 0)
+        if not len(rows):
+            return
         P = self.P
-        drivers = self._drivers(sl)
-        d = drive(_params_rows(P, sl), *drivers)
-        ld = log_drivers(_params_rows(P, sl), *drivers)
-        for r in rows:
+        drivers = self._drivers(rows)
+        Pr = _params_rows(P, rows)
+        d = drive(Pr, *drivers)
+        ld = log_drivers(Pr, *drivers)
+        for k, r in enumerate(rows):
             ties = np.flatnonzero(mask[r])
-            k = r - sl.start
             self.base[r, ties] = anchor(P.row(r), self.s[r, ties], d[k, ties])
             self.ell0[r, ties] = ld[k, ties]
             self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
@@ -1300,8 +1309,9 @@ class Engine:
         return bad
 
 
-def _params_rows(P: BatchParams, sl: slice):
-    """`P` restricted to rows `sl` (per-row arrays sliced, numbers as they are)."""
+def _params_rows(P: BatchParams, sl: slice | np.ndarray):
+    """`P` restricted to rows `sl` (a slice or an index array; per-row arrays indexed,
+    numbers as they are)."""
     out = object.__new__(BatchParams)
     out.__dict__.update(
         {
@@ -1310,8 +1320,31 @@ def _params_rows(P: BatchParams, sl: slice):
             if k != "rows"
         }
     )
-    out.rows = P.rows[sl]
+    out.rows = P.rows[sl] if isinstance(sl, slice) else [P.rows[r] for r in sl]
     return out
+
+
+def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:func:`sim.ties.anchor` of every row at once: `s0` (R, E), drives `d` (draws, R, E).
+
+    Each row runs Newton's iteration until its own ties converge, exactly as the one-row call
+    does (a converged row is frozen, not iterated further), so a row's anchors equal the
+    single model's bit for bit.
+    """
+    s0 = np.minimum(s0, STEADY_MAX)
+    p0 = P.tie_decay * s0 / (P.tie_gain * (1.0 - s0))
+    draws = d.shape[0]
+    b = p0 - d.min(axis=0)
+    going = np.ones(s0.shape[0], dtype=bool)
+    for _ in range(draws + 1):
+        pos = d + b > 0.0
+        excess = np.where(pos, d + b, 0.0).mean(axis=0) - p0
+        going &= ~np.all(np.abs(excess) <= 1e-12 * (1.0 + p0), axis=1)
+        if not going.any():
+            break
+        step = excess / np.maximum(pos.mean(axis=0), 1.0 / draws)
+        b[going] -= step[going]
+    return b
 
 
 def _per_row(value, R: int, what: str, kind: type) -> list:
@@ -1705,6 +1738,7 @@ def run_batch(
     def fail(r: int, reason: str) -> None:
         if eng.rows[r].failed is None:
             eng.rows[r].failed = reason
+            eng.failed[r] = True
             failed.append((r, seeds[r], reason))
 
     due: dict[int, list[tuple[int, Any]]] = {}
