@@ -29,6 +29,7 @@ Rows are independent replicates:
 
 from __future__ import annotations
 
+import copy
 import math
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -77,6 +78,7 @@ __all__ = [
     "RowView",
     "Undo",
     "inspect",
+    "run_arms",
     "run_batch",
 ]
 
@@ -341,8 +343,6 @@ class _RowState:
     collapses: int = 0
     realigned: bool = False
     disturbed: bool = False
-    topo_version: int = 0
-    giant_cache: tuple | None = None
     failed: str | None = None
 
 
@@ -595,7 +595,12 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
-        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :meth:`fail`)
+        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :func:`run_batch`)
+        # a row's topology version (alive, blocs, partnerships in force) and the version its
+        # giant components were computed at (see :meth:`_giant_rows`)
+        self.topo = np.zeros(R, dtype=np.int64)
+        self.giant_version = np.full(R, -1, dtype=np.int64)
+        self.giant = np.zeros((R, len(self.bloc_names)))
         self.deliveries = self._supply(noise=False)
         self.support0 = allied_support(_Layer(self, slice(None)), self.cap)
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
@@ -618,6 +623,36 @@ class Engine:
         self._supply(noise=False)
         self.deliveries = delivered_sum / draws
         self.fulfil = self.fulfil0.copy()
+
+    def _fork(self) -> Engine:
+        """An independent copy of a freshly built engine (before any step or shock): state
+        arrays, row states and random generators copied; structure, world and parameters
+        shared. Used to run several arms from one construction (:func:`run_arms`)."""
+        new = object.__new__(Engine)
+        shared = {"world", "P", "supply", "par_ties", "world_blocs", "ids", "pos"}
+        for k, v in self.__dict__.items():
+            if k in shared:
+                pass
+            elif isinstance(v, np.ndarray):
+                v = v.copy() if v.flags.writeable else v  # broadcast views are read-only
+            elif k in ("rng_supply", "rng_state", "rng_ties"):
+                v = [_copy_generator(g) for g in v]
+            elif k == "rows":
+                v = [
+                    _RowState(
+                        shock_rng=_copy_generator(row.shock_rng),
+                        **{
+                            f.name: copy.deepcopy(getattr(row, f.name))
+                            for f in fields(_RowState)
+                            if f.name != "shock_rng"
+                        },
+                    )
+                    for row in v
+                ]
+            else:
+                v = copy.deepcopy(v)
+            new.__dict__[k] = v
+        return new
 
     # =====================================================================================
     # the phases of a step, for every row at once
@@ -896,8 +931,7 @@ class Engine:
         else:
             gone = relax_strengths(lay, P, logodds_targets(lay, P, log_drivers(P, *drivers)))
         if gone.any():
-            for r in np.flatnonzero(gone.any(axis=1)):
-                self.rows[r].topo_version += 1
+            self.topo += gone.any(axis=1)
         nc = len(self.cand_i)
         u = np.empty((self.R, nc))
         for g, ur in zip(self.rng_ties, u, strict=True):
@@ -927,7 +961,7 @@ class Engine:
         self.created[r, e] = True
         for k in self.slot_supply[e]:
             self.supply_tie_e[r, k] = e
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
 
     def add_slots(self, pairs: Iterable[tuple[int, int]]) -> list[int]:
         """Tie slots for `pairs` (existing ones reused), e.g. for a Formalize scheduled on a
@@ -1023,15 +1057,10 @@ class Engine:
         are computed together, as one graph of R x N nodes (rows are disconnected blocks of
         it), in one connected-components call.
         """
-        R, n, ng = self.R, self.n, len(self.bloc_names)
-        stale = [
-            r
-            for r in range(R)
-            if self.rows[r].giant_cache is None
-            or self.rows[r].giant_cache[0] != self.rows[r].topo_version
-        ]
-        if stale:
-            rows = np.array(stale, dtype=np.intp)
+        n, ng = self.n, len(self.bloc_names)
+        stale = np.flatnonzero(self.topo != self.giant_version)
+        if len(stale):
+            rows = stale
             alive, bloc = self.alive[rows], self.bloc[rows]
             a, b = self.a, self.b
             keep = self.active[rows] & alive[:, a] & alive[:, b] & (bloc[:, a] == bloc[:, b])
@@ -1053,11 +1082,9 @@ class Engine:
                 out=np.zeros((len(rows), ng)),
                 where=size0 > 0,
             )
-            for k, r in enumerate(stale):
-                self.rows[r].giant_cache = (self.rows[r].topo_version, frac[k])
-        if R == 1:
-            return self.rows[0].giant_cache[1][None, :]
-        return np.stack([self.rows[r].giant_cache[1] for r in range(R)])
+            self.giant[stale] = frac
+            self.giant_version[stale] = self.topo[stale]
+        return self.giant
 
     def agent_state(self) -> tuple[np.ndarray, ...]:
         """Copies of ``bloc, alive, capability, stability, fulfilment``, each (R, N)."""
@@ -1144,7 +1171,7 @@ class Engine:
         self.alive[r, i] = False
         self.cap[r, i] = 0.0
         self.stab[r, i] = 0.0
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         return [rec]
 
     def realign(self, r: int, i: int, to_bloc: str) -> list[Undo]:
@@ -1176,7 +1203,7 @@ class Engine:
         self.bloc[r, i] = new
         self.rows[r].realigned = True
         self.reanchor[r, i] = True
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         recs.append(BlocUndo(i, old))
         return recs
 
@@ -1255,7 +1282,7 @@ class Engine:
         ties = np.array([e], dtype=np.intp)
         rec = TiesUndo(ties, self.s[r, ties])
         self._dissolve(r, ties)
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         return [rec]
 
     def block_transit(self, r: int, i: int) -> list[Undo]:
@@ -1295,7 +1322,7 @@ class Engine:
             raise ShockError(f"cannot restore {shock!r}: it has not been applied yet")
         for rec in reversed(stack.pop()):
             rec.revert(self, r)
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
 
     def check_finite(self) -> np.ndarray:
         """Rows whose state went non-finite (NaN or inf) this step."""
@@ -1322,6 +1349,15 @@ def _params_rows(P: BatchParams, sl: slice | np.ndarray):
     )
     out.rows = P.rows[sl] if isinstance(sl, slice) else [P.rows[r] for r in sl]
     return out
+
+
+def _copy_generator(g: np.random.Generator) -> np.random.Generator:
+    """A generator in `g`'s state (sharing its SeedSequence, from which nothing is spawned
+    after construction); cheaper than ``copy.deepcopy``."""
+    bg = g.bit_generator
+    new = type(bg)(bg.seed_seq)
+    new.state = bg.state
+    return np.random.Generator(new)
 
 
 def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -1705,14 +1741,105 @@ def run_batch(
     ((5, 3), 5)
     """
     R = len(seeds)
+    row_shocks = _row_shocks(shocks, R)
+    eng = Engine(
+        worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, [row_shocks])
+    )
+    return _run_engine(
+        eng, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
+    )
+
+
+def run_arms(
+    worlds: World | Sequence[World],
+    params: ModelParams | Sequence[ModelParams] | None,
+    arms: Sequence[Sequence[Any] | Sequence[Sequence[Any]]],
+    seeds: Sequence[Any],
+    *,
+    steps: int,
+    outcomes: Sequence[str] = (),
+    agent_frames: bool = True,
+) -> list[BatchFrames]:
+    """Run the same R rows under several shock sets (the arms of a scenario), building the
+    engine once.
+
+    Each arm's frames equal :func:`run_batch` with that arm's shocks: the rows start from
+    the same seeds, so the construction (the 32 noisy anchor months) is the same for every
+    arm; it is done once and the built engine, generators included, is copied for each arm.
+    The engine has a tie slot for every pair a ``Formalize`` of any arm may create; slots
+    an arm never fills stay empty and change none of its numbers.
+
+    Parameters
+    ----------
+    worlds, params, seeds, steps, outcomes, agent_frames
+        As for :func:`run_batch`.
+    arms : sequence of shock sets
+        Each a flat sequence of shocks (every row) or one sequence per row.
+
+    Returns
+    -------
+    list of BatchFrames
+        One per arm, in the order of `arms`.
+
+    Raises
+    ------
+    SimError, ShockError
+        As :func:`run_batch`.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> from sim.shocks import RandomFailure
+    >>> w = synthetic(20, rng=1)
+    >>> shocked, base = run_arms(w, None, [(RandomFailure(k=2, at=1),), ()], [1, 2], steps=3)
+    >>> alone = run_batch(w, None, (RandomFailure(k=2, at=1),), [1, 2], steps=3)
+    >>> bool((shocked.values == alone.values).all()), base.values.shape
+    (True, (4, 2, 21))
+    """
+    R = len(seeds)
+    arm_shocks = [_row_shocks(shocks, R) for shocks in arms]
+    if not arm_shocks:
+        return []
+    eng = Engine(
+        worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, arm_shocks)
+    )
+    out = []
+    for k, row_shocks in enumerate(arm_shocks):
+        run = eng if k == len(arm_shocks) - 1 else eng._fork()
+        out.append(
+            _run_engine(
+                run, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
+            )
+        )
+    return out
+
+
+def _row_shocks(shocks: Sequence[Any] | Sequence[Sequence[Any]], R: int) -> list[tuple]:
+    """One tuple of shocks per row (a flat sequence is for every row)."""
     flat = len(shocks) == 0 or not isinstance(shocks[0], list | tuple)
     row_shocks = [tuple(shocks)] * R if flat else [tuple(s) for s in shocks]
     if len(row_shocks) != R:
         raise SimError(f"shocks: give one tuple for every row or one per row ({R})")
+    return row_shocks
+
+
+def _formalize_pairs_of(worlds: World | Sequence[World], arms: Sequence[Sequence[tuple]]):
     w0 = worlds if isinstance(worlds, World) else worlds[0]
     pos = {a.id: i for i, a in enumerate(w0.actors)}
-    pairs = formalize_pairs(pos, (s for row in row_shocks for s in row))
-    eng = Engine(worlds, params, list(seeds), formalize_pairs=pairs)
+    return formalize_pairs(pos, (s for rows in arms for row in rows for s in row))
+
+
+def _run_engine(
+    eng: Engine,
+    row_shocks: Sequence[tuple],
+    seeds: Sequence[Any],
+    *,
+    steps: int,
+    outcomes: Sequence[str],
+    agent_frames: bool,
+) -> BatchFrames:
+    """Step a freshly built engine `steps` months under `row_shocks`; its frames."""
+    R = eng.R
     inspected = [o for o in outcomes if o.split(":")[0] not in REPORTED]
     names = [*eng.model_variables(), *inspected]
     # validate every row's shocks up front (a bad shock is the user's mistake, not a failure)

@@ -160,10 +160,11 @@ def run_replicates(
     True
     """
     seeds = [s for _, s in tasks]
-    arms = [
-        (arm, _run_arm_batch(spec, shocks, seeds, agent_frames=agent_frames))
-        for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks))
-    ]
+    names = ("shock", "baseline")
+    batches = _run_arm_batches(
+        spec, (spec.shocks, spec.baseline_shocks), seeds, agent_frames=agent_frames
+    )
+    arms = list(zip(names, batches, strict=True))
     failed = [(arm, f) for arm, b in arms for f in b.failed]
     if failed:
         raise SimError(
@@ -191,25 +192,39 @@ def run_replicates(
     return out
 
 
-def _run_arm_batch(
-    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
+def _run_arm_batches(
+    spec: ScenarioSpec,
+    arms: Sequence[Sequence[Any]],
+    seeds: Sequence[int],
+    *,
+    agent_frames: bool = True,
 ):
-    from sim.engine import run_batch
+    """Every arm of `spec` for `seeds`, one engine built for all (:func:`sim.engine.run_arms`)."""
+    from sim.engine import run_arms
 
-    batch = run_batch(
+    batches = run_arms(
         spec.world,
         spec.model_params(),
-        tuple(shocks),
+        [tuple(shocks) for shocks in arms],
         list(seeds),
         steps=spec.steps,
         outcomes=spec.outcomes,
         agent_frames=agent_frames,
     )
-    if batch.values.shape[0] != spec.steps + 1:
-        raise SimError(
-            f"the model collected {batch.values.shape[0]} rows for {spec.steps} steps; "
-            f"expected {spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
-        )
+    for batch in batches:
+        if batch.values.shape[0] != spec.steps + 1:
+            raise SimError(
+                f"the model collected {batch.values.shape[0]} rows for {spec.steps} steps; "
+                f"expected {spec.steps + 1} (time 0 and after every step, see "
+                "docs/architecture.md)"
+            )
+    return batches
+
+
+def _run_arm_batch(
+    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
+):
+    (batch,) = _run_arm_batches(spec, (shocks,), seeds, agent_frames=agent_frames)
     return batch
 
 

@@ -366,10 +366,22 @@ def deliver_rows(
     hop_ok = passable[:, net.hop_actor]
     if tie_passable is not None:
         hop_ok &= tie_passable
-    n_routes = len(net.route_tie)
-    blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
-    usable = route_open & (blocked == 0)
-    taken = route_taken_rows(net, usable)
+    # The routes taken change only with shocks and collapses: reuse the last choice while
+    # the open hops and routes are the same (a cache keyed by their values).
+    last = net._taken.get("rows")
+    if (
+        last is not None
+        and last[0].shape == hop_ok.shape
+        and np.array_equal(last[0], hop_ok)
+        and np.array_equal(last[1], route_open)
+    ):
+        taken = last[2]
+    else:
+        n_routes = len(net.route_tie)
+        blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
+        usable = route_open & (blocked == 0)
+        taken = route_taken_rows(net, usable)
+        net._taken["rows"] = (hop_ok, np.array(route_open, dtype=bool), taken)
     ok = taken >= 0
     t = np.where(ok, taken, 0)
     capacity = np.where(ok, net.route_capacity[t], 0.0)
