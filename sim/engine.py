@@ -345,6 +345,21 @@ class _RowState:
     disturbed: bool = False
     failed: str | None = None
 
+    def copy(self) -> _RowState:
+        """An independent copy (its generator copied; dict values are immutable or copied)."""
+        return _RowState(
+            shock_rng=_copy_generator(self.shock_rng),
+            factors={k: dict(v) for k, v in self.factors.items()},
+            n_factors=self.n_factors,
+            dormant={k: list(v) for k, v in self.dormant.items()},
+            kinds=dict(self.kinds),
+            applied={k: [list(u) for u in v] for k, v in self.applied.items()},
+            collapses=self.collapses,
+            realigned=self.realigned,
+            disturbed=self.disturbed,
+            failed=self.failed,
+        )
+
 
 class _Layer:
     """The partnership arrays of some rows, in the attribute names of
@@ -638,17 +653,7 @@ class Engine:
             elif k in ("rng_supply", "rng_state", "rng_ties"):
                 v = [_copy_generator(g) for g in v]
             elif k == "rows":
-                v = [
-                    _RowState(
-                        shock_rng=_copy_generator(row.shock_rng),
-                        **{
-                            f.name: copy.deepcopy(getattr(row, f.name))
-                            for f in fields(_RowState)
-                            if f.name != "shock_rng"
-                        },
-                    )
-                    for row in v
-                ]
+                v = [row.copy() for row in v]
             else:
                 v = copy.deepcopy(v)
             new.__dict__[k] = v
