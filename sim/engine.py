@@ -610,7 +610,10 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
-        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :func:`run_batch`)
+        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :meth:`mark_failed`)
+        self.failures: list[tuple[int, str]] = []  # (row, reason), in the order they failed
+        # a batch marks a row whose collapse raises failed; the single model raises
+        self.isolate_failures = False
         # a row's topology version (alive, blocs, partnerships in force) and the version its
         # giant components were computed at (see :meth:`_giant_rows`)
         self.topo = np.zeros(R, dtype=np.int64)
@@ -861,7 +864,16 @@ class Engine:
         falling &= ~self.failed[:, None]
         if falling.any():
             for r, i in zip(*np.nonzero(falling), strict=True):
-                self.collapse(int(r), int(i))
+                if self.failed[r]:
+                    continue  # an earlier collapse of this row raised this month
+                try:
+                    self.collapse(int(r), int(i))
+                except Exception:  # this row's failure, not the batch's
+                    if not self.isolate_failures:
+                        raise
+                    self.mark_failed(
+                        int(r), f"collapse of {self.ids[i]} raised:\n{traceback.format_exc()}"
+                    )
 
     def collapse(self, r: int, i: int) -> None:
         """A regime collapse of actor `i` in row `r`; its fate is ``params.collapse_fate``."""
@@ -1328,6 +1340,14 @@ class Engine:
         for rec in reversed(stack.pop()):
             rec.revert(self, r)
         self.topo[r] += 1
+
+    def mark_failed(self, r: int, reason: str) -> None:
+        """Mark row `r` failed (once; the first reason is kept): it gets no more shocks,
+        collapses or formations, and :func:`run_batch` gives no frames for it."""
+        if not self.failed[r]:
+            self.failed[r] = True
+            self.rows[r].failed = reason
+            self.failures.append((r, reason))
 
     def check_finite(self) -> np.ndarray:
         """Rows whose state went non-finite (NaN or inf) this step."""
@@ -1845,6 +1865,7 @@ def _run_engine(
 ) -> BatchFrames:
     """Step a freshly built engine `steps` months under `row_shocks`; its frames."""
     R = eng.R
+    eng.isolate_failures = True
     inspected = [o for o in outcomes if o.split(":")[0] not in REPORTED]
     names = [*eng.model_variables(), *inspected]
     # validate every row's shocks up front (a bad shock is the user's mistake, not a failure)
@@ -1857,7 +1878,6 @@ def _run_engine(
         views.append(view)
     values = np.empty((steps + 1, R, len(names)))
     agents = [] if agent_frames else None
-    failed: list[tuple[int, Any, str]] = []
 
     def collect(t: int) -> None:
         values[t, :, : len(names) - len(inspected)] = eng.reports()
@@ -1867,12 +1887,6 @@ def _run_engine(
         if agents is not None:
             agents.append(eng.agent_state())
 
-    def fail(r: int, reason: str) -> None:
-        if eng.rows[r].failed is None:
-            eng.rows[r].failed = reason
-            eng.failed[r] = True
-            failed.append((r, seeds[r], reason))
-
     due: dict[int, list[tuple[int, Any]]] = {}
     for r in range(R):
         for s in row_shocks[r]:
@@ -1880,17 +1894,17 @@ def _run_engine(
     collect(0)
     for t in range(steps):
         for r, s in sorted(due.get(t, ()), key=lambda x: x[0]):
-            if eng.rows[r].failed is not None:
+            if eng.failed[r]:
                 continue
             views[r].time = float(t)
             try:
                 eng.apply_shock(r, s, views[r])
-            except Exception:
-                fail(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
+            except Exception:  # this row's failure, not the batch's
+                eng.mark_failed(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
         with np.errstate(all="ignore"):
             eng.step()
         for r in np.flatnonzero(eng.check_finite()):
-            fail(int(r), f"non-finite state after step {t + 1}")
+            eng.mark_failed(int(r), f"non-finite state after step {t + 1}")
         collect(t + 1)
     agent_arrays = None
     if agents is not None:
@@ -1902,5 +1916,5 @@ def _run_engine(
         agents=agent_arrays,
         ids=eng.ids,
         bloc_names=eng.bloc_names,
-        failed=failed,
+        failed=[(r, seeds[r], why) for r, why in eng.failures],
     )

@@ -129,3 +129,103 @@ def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
     assert "+0.0000" in capsys.readouterr().out
     assert main(["list"]) == 0
     assert "syria_loss" in capsys.readouterr().out
+
+
+# -- failure isolation: a failed replicate never sinks the run ----------------------------------
+
+
+def _stored_frames_equal(res, ref, replicates):
+    for kind in ("model_frame", "agent_frame"):
+        got, want = getattr(res, kind), getattr(ref, kind)
+        assert_frame_equal(
+            got[got["replicate"].isin(replicates)].reset_index(drop=True),
+            want[want["replicate"].isin(replicates)].reset_index(drop=True),
+        )
+
+
+def _row_of_seed(engine, seed):
+    """The row of `engine` whose streams were spawned from `seed` (or None)."""
+    for r, g in enumerate(engine.rng_state):
+        if g.bit_generator.seed_seq.entropy == seed:
+            return r
+    return None
+
+
+def test_a_replicate_whose_shock_raises_is_recorded_and_the_others_stored_unchanged(
+    tmp_path, monkeypatch
+):
+    from sim.shocks import RemoveState
+
+    kw = {"replicates": 4, "steps": 6, "executor": "serial", "quiet": True}
+    clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
+    seeds = replicate_seeds(load_scenario("syria_loss").seed, 4)
+    apply = RemoveState.apply
+
+    def failing_apply(self, model):
+        if model.shock_rng.bit_generator.seed_seq.entropy == seeds[2]:
+            raise RuntimeError("injected for replicate 2")
+        return apply(self, model)
+
+    monkeypatch.setattr(RemoveState, "apply", failing_apply)
+    with pytest.warns(RuntimeWarning, match="1 of 4 replicates failed"):
+        res = run_scenario("syria_loss", out=tmp_path / "failing", **kw)
+    assert res.replicates == [0, 1, 3]
+    _stored_frames_equal(res, clean, [0, 1, 3])
+    (failure,) = load_results(tmp_path / "failing").failed
+    assert failure["replicate"] == 2 and failure["seed"] == seeds[2]
+    assert failure["arm"] == "shock"
+    assert "Traceback" in failure["reason"]
+    assert "RuntimeError: injected for replicate 2" in failure["reason"]
+    assert "1 failed replicates left out" in res.format_summary()
+    assert res.summary()["n"].eq(3).all()  # the analysis is over the replicates that ran
+
+
+def test_a_replicate_that_goes_nan_is_recorded_for_both_arms(tmp_path, monkeypatch):
+    from sim.engine import Engine
+
+    kw = {"replicates": 4, "steps": 6, "executor": "serial", "quiet": True}
+    clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
+    seeds = replicate_seeds(load_scenario("syria_loss").seed, 4)
+    update = Engine._update_states
+
+    def poisoned(self):
+        update(self)
+        r = _row_of_seed(self, seeds[1])
+        if r is not None:
+            self.stab[r, 3] = np.nan
+
+    monkeypatch.setattr(Engine, "_update_states", poisoned)
+    with pytest.warns(RuntimeWarning, match="1 of 4 replicates failed"):
+        res = run_scenario("syria_loss", out=tmp_path / "nan", **kw)
+    assert res.replicates == [0, 2, 3]
+    _stored_frames_equal(res, clean, [0, 2, 3])
+    failed = res.failed
+    assert [(f["replicate"], f["seed"], f["arm"]) for f in failed] == [
+        (1, seeds[1], "baseline"),
+        (1, seeds[1], "shock"),
+    ]
+    assert all("non-finite state after step 1" in f["reason"] for f in failed)
+
+
+def test_a_batch_that_raises_as_a_whole_is_rerun_one_replicate_at_a_time(tmp_path, monkeypatch):
+    from sim.engine import Engine
+
+    kw = {"replicates": 4, "steps": 5, "executor": "serial", "quiet": True}
+    clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
+    seeds = replicate_seeds(load_scenario("syria_loss").seed, 4)
+    step = Engine.step
+
+    def fragile(self):
+        # a batch with replicate 3 in it raises; so does replicate 3 alone
+        if _row_of_seed(self, seeds[3]) is not None:
+            raise FloatingPointError("no row to blame")
+        step(self)
+
+    monkeypatch.setattr(Engine, "step", fragile)
+    with pytest.warns(RuntimeWarning, match="1 of 4 replicates failed"):
+        res = run_scenario("syria_loss", out=tmp_path / "fragile", **kw)
+    assert res.replicates == [0, 1, 2]
+    _stored_frames_equal(res, clean, [0, 1, 2])
+    (failure,) = res.failed
+    assert (failure["replicate"], failure["seed"]) == (3, seeds[3])
+    assert "FloatingPointError: no row to blame" in failure["reason"]
