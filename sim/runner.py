@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.errors import SimError
 from sim.executors import (
+    ENSEMBLE_CHUNK,
     Executor,
     chunk_size,
     progress,
@@ -665,8 +666,9 @@ def run_scenario(
         )
         todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
         if todo:
-            # a replicate takes seconds: each is a task of its own, stored as it completes
-            chunks = split(todo, chunk_size(len(todo), exe.workers, max_size=1))
+            # replicates run as rows of one batch per chunk (up to 64 of them), each stored
+            # when its chunk completes
+            chunks = split(todo, chunk_size(len(todo), exe.workers, **ENSEMBLE_CHUNK))
             bar = stack.enter_context(
                 progress(
                     len(seeds),
