@@ -58,7 +58,6 @@ from sim.ties import (
     STEADY_MAX,
     _logit,
     allied_support,
-    anchor,
     drive,
     formation_candidates,
     log_drivers,
@@ -250,7 +249,7 @@ class BlocUndo(Undo):
 
     def revert(self, eng: Engine, r: int) -> None:
         eng.bloc[r, self.actor] = self.bloc
-        eng.rows[r].realigned = bool((eng.bloc[r] != eng.bloc0).any())
+        eng.realigned[r] = bool((eng.bloc[r] != eng.bloc0).any())
 
 
 @dataclass(frozen=True, eq=False)
@@ -373,7 +372,6 @@ class _RowState:
     kinds: dict = field(default_factory=dict)  # kind of each tie, by slot
     applied: dict = field(default_factory=dict)  # undo stacks by shock
     collapses: int = 0
-    realigned: bool = False
     disturbed: bool = False
     failed: str | None = None
 
@@ -387,7 +385,6 @@ class _RowState:
             kinds=dict(self.kinds),
             applied={k: [list(u) for u in v] for k, v in self.applied.items()},
             collapses=self.collapses,
-            realigned=self.realigned,
             disturbed=self.disturbed,
             failed=self.failed,
         )
@@ -660,6 +657,8 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
+        self.realigned = np.zeros(R, dtype=bool)  # rows with an actor out of its first bloc
+        self.collapses = np.zeros(R, dtype=np.int64)  # regime collapses so far, per row
         self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :meth:`mark_failed`)
         self.failures: list[tuple[int, str]] = []  # (row, reason), in the order they failed
         # a batch marks a row whose collapse raises failed; the single model raises
@@ -674,17 +673,17 @@ class Engine:
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         rng_anchor = [g.spawn(1)[0] for g in gens]
         draws = _anchor_draws(P.row(0))
-        f_sum, d_draws = np.zeros((R, n)), np.zeros((draws, R, E))
+        f_sum, d_draws = np.zeros((R, n)), np.empty((draws, R, e0))
         ld_sum = np.zeros((R, E, 3))
         delivered_sum = np.zeros((R, net.n_ties))
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, rngs=rng_anchor)
             f_sum += self.fulfil
             drivers = self._drivers()
-            d_draws[k] = drive(P, *drivers)
+            d_draws[k] = drive(P, *drivers)[:, :e0]
             ld_sum += log_drivers(P, *drivers)
         self.fulfil0 = f_sum / draws
-        self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws[:, :, :e0])
+        self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws)
         # slots not yet created keep the values a freshly created tie starts from
         self.ell0[:, :e0] = ld_sum[:, :e0] / draws
         self.imports0 = self._planned_imports()
@@ -746,7 +745,7 @@ class Engine:
         tie_open = alive[:, net.supplier] & alive[:, net.recipient] & (self.tie_cut == 0)
         passable = alive & (self.blocking == 0)
         tie_passable = None
-        if any(row.realigned for row in self.rows):
+        if self.realigned.any():
             # A transit actor that has changed sides closes its territory to traffic of
             # suppliers outside its new bloc.
             hop_sup = net.supplier[net.route_tie[net.hop_route]]
@@ -929,6 +928,7 @@ class Engine:
         """A regime collapse of actor `i` in row `r`; its fate is ``params.collapse_fate``."""
         row = self.rows[r]
         row.collapses += 1
+        self.collapses[r] += 1
         row.disturbed = True
         fate = self.P.collapse_fate
         if fate == "removed":
@@ -1071,11 +1071,11 @@ class Engine:
         Pr = _params_rows(P, rows)
         d = drive(Pr, *drivers)
         ld = log_drivers(Pr, *drivers)
-        for k, r in enumerate(rows):
-            ties = np.flatnonzero(mask[r])
-            self.base[r, ties] = anchor(P.row(r), self.s[r, ties], d[k, ties])
-            self.ell0[r, ties] = ld[k, ties]
-            self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
+        k, ties = np.nonzero(mask[rows])  # by row, then tie: the order of the one-row calls
+        r = rows[k]
+        self.base[r, ties] = _anchor_ties(P, r, k, self.s[r, ties], d[k, ties])
+        self.ell0[r, ties] = ld[k, ties]
+        self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
 
     # =====================================================================================
     # reporters
@@ -1113,7 +1113,7 @@ class Engine:
             (n_alive[:, :nb], fulfil[:, :nb], cohesion[:, :nb], mean_s[:, :nb], giant[:, :nb]),
             axis=2,
         ).reshape(R, 5 * nb)
-        out[:, -1] = [row.collapses for row in self.rows]
+        out[:, -1] = self.collapses
         return out
 
     def _giant_rows(self) -> np.ndarray:
@@ -1155,13 +1155,11 @@ class Engine:
 
     def agent_state(self) -> tuple[np.ndarray, ...]:
         """Copies of ``bloc, alive, capability, stability, fulfilment``, each (R, N)."""
-        return (
-            self.bloc.copy(),
-            self.alive.copy(),
-            self.cap.copy(),
-            self.stab.copy(),
-            self.fulfil.copy(),
-        )
+        return tuple(x.copy() for x in self.agent_arrays())
+
+    def agent_arrays(self) -> tuple[np.ndarray, ...]:
+        """``bloc, alive, capability, stability, fulfilment`` themselves (not copies)."""
+        return (self.bloc, self.alive, self.cap, self.stab, self.fulfil)
 
     # =====================================================================================
     # inspection, vectorised over rows (the names of AllianceModel's methods)
@@ -1268,7 +1266,7 @@ class Engine:
             self.tie_cut[r, cut] += 1
             recs.append(CutUndo(np.flatnonzero(cut)))
         self.bloc[r, i] = new
-        self.rows[r].realigned = True
+        self.realigned[r] = True
         self.reanchor[r, i] = True
         self.topo[r] += 1
         recs.append(BlocUndo(i, old))
@@ -1435,6 +1433,34 @@ def _copy_generator(g: np.random.Generator) -> np.random.Generator:
     return np.random.Generator(new)
 
 
+def _anchor_ties(
+    P: BatchParams, r: np.ndarray, group: np.ndarray, s0: np.ndarray, d0: np.ndarray
+) -> np.ndarray:
+    """:func:`sim.ties.anchor` with one drive per tie, for ties of several rows at once.
+
+    Tie ``m`` is in row ``r[m]``; ``group`` numbers the rows 0, 1, ... (sorted). Each row's
+    ties iterate until that row's ties all converge, as the one-row call does, so every
+    anchor equals the one-row result bit for bit.
+    """
+    decay = P.tie_decay[r, 0] if np.ndim(P.tie_decay) else P.tie_decay
+    gain = P.tie_gain[r, 0] if np.ndim(P.tie_gain) else P.tie_gain
+    s0 = np.minimum(s0, STEADY_MAX)
+    p0 = decay * s0 / (gain * (1.0 - s0))
+    d = d0[None, :]
+    b = p0 - d.min(axis=0)
+    going = np.ones(int(group[-1]) + 1 if len(group) else 0, dtype=bool)
+    for _ in range(2):  # one draw: at most two passes, as in the one-row call
+        pos = d + b > 0.0
+        excess = np.where(pos, d + b, 0.0).mean(axis=0) - p0
+        off = ~(np.abs(excess) <= 1e-12 * (1.0 + p0))
+        going &= np.bincount(group, weights=off, minlength=len(going)) > 0
+        if not going.any():
+            break
+        upd = going[group]
+        b[upd] -= (excess / np.maximum(pos.mean(axis=0), 1.0))[upd]
+    return b
+
+
 def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
     """:func:`sim.ties.anchor` of every row at once: `s0` (R, E), drives `d` (draws, R, E).
 
@@ -1445,16 +1471,22 @@ def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
     s0 = np.minimum(s0, STEADY_MAX)
     p0 = P.tie_decay * s0 / (P.tie_gain * (1.0 - s0))
     draws = d.shape[0]
+    p0 = np.broadcast_to(p0, s0.shape)
     b = p0 - d.min(axis=0)
-    going = np.ones(s0.shape[0], dtype=bool)
+    rows = np.arange(s0.shape[0])  # the rows still iterating
     for _ in range(draws + 1):
-        pos = d + b > 0.0
-        excess = np.where(pos, d + b, 0.0).mean(axis=0) - p0
-        going &= ~np.all(np.abs(excess) <= 1e-12 * (1.0 + p0), axis=1)
+        if len(rows) == len(b):
+            dr, br, pr = d, b, p0
+        else:
+            dr, br, pr = d[:, rows], b[rows], p0[rows]
+        pos = dr + br > 0.0
+        excess = np.where(pos, dr + br, 0.0).mean(axis=0) - pr
+        going = ~np.all(np.abs(excess) <= 1e-12 * (1.0 + pr), axis=1)
         if not going.any():
             break
-        step = excess / np.maximum(pos.mean(axis=0), 1.0 / draws)
-        b[going] -= step[going]
+        step = excess[going] / np.maximum(pos[:, going].mean(axis=0), 1.0 / draws)
+        rows = rows[going]
+        b[rows] = br[going] - step
     return b
 
 
@@ -1986,7 +2018,9 @@ def _run_engine(
             view.shocks.append(s)
         views.append(view)
     values = np.empty((steps + 1, R, len(names)))
-    agents = [] if agent_frames else None
+    agents = None
+    if agent_frames:  # filled in place at every collect (no per-step copies to stack)
+        agents = tuple(np.empty((steps + 1, *x.shape), dtype=x.dtype) for x in eng.agent_state())
 
     def collect(t: int) -> None:
         values[t, :, : len(names) - len(inspected)] = eng.reports()
@@ -1994,7 +2028,8 @@ def _run_engine(
         for k, name in enumerate(inspected):
             values[t, :, len(names) - len(inspected) + k] = got[name]
         if agents is not None:
-            agents.append(eng.agent_state())
+            for out, x in zip(agents, eng.agent_arrays(), strict=True):
+                out[t] = x
 
     due: dict[int, list[tuple[int, Any]]] = {}
     for r in range(R):
@@ -2015,14 +2050,11 @@ def _run_engine(
         for r in np.flatnonzero(eng.check_finite()):
             eng.mark_failed(int(r), f"non-finite state after step {t + 1}")
         collect(t + 1)
-    agent_arrays = None
-    if agents is not None:
-        agent_arrays = tuple(np.stack(x) for x in zip(*agents, strict=True))
     return BatchFrames(
         seeds=list(seeds),
         model_vars=names,
         values=values,
-        agents=agent_arrays,
+        agents=agents,
         ids=eng.ids,
         bloc_names=eng.bloc_names,
         failed=[(r, seeds[r], why) for r, why in eng.failures],

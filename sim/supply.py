@@ -382,14 +382,24 @@ def deliver_rows(
         usable = route_open & (blocked == 0)
         taken = route_taken_rows(net, usable)
         net._taken["rows"] = (hop_ok, np.array(route_open, dtype=bool), taken)
-    ok = taken >= 0
-    t = np.where(ok, taken, 0)
-    capacity = np.where(ok, net.route_capacity[t], 0.0)
-    hops = np.where(ok, net.route_hops[t], 0)
+    # capacity and hops of the route taken, and the expected share lost on it, change only
+    # with the routes taken: kept with them (the loss while the rates are shared by the rows)
+    last = net._taken.get("route_terms")
+    if last is None or last[0] is not taken:
+        ok = taken >= 0
+        t = np.where(ok, taken, 0)
+        capacity = np.where(ok, net.route_capacity[t], 0.0)
+        hops = np.where(ok, net.route_hops[t], 0)
+        last = net._taken["route_terms"] = (taken, capacity, hops, {})
+    _, capacity, hops, losses = last
     delivered = dispatched * capacity
     if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
-        # expected share lost on the route taken
-        q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
+        shared = np.ndim(direct_rate) == 0 and np.ndim(interdiction_rate) == 0
+        q = losses.get((float(direct_rate), float(interdiction_rate))) if shared else None
+        if q is None:
+            q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
+            if shared:
+                losses[(float(direct_rate), float(interdiction_rate))] = q
         lost = np.minimum(1.0, -q * np.log(np.maximum(uniform, 1e-300)))
         delivered *= 1.0 - lost
     return delivered, dispatched, taken
