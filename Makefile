@@ -23,9 +23,11 @@ test: $(STAMP) browsers
 test-fast: $(STAMP)
 	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
+# ruff (rules and formatting), then mypy on sim/ (its settings: [tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
@@ -65,4 +67,4 @@ notebooks: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf $(VENV) results .pytest_cache docs/_build docs/api/generated
+	rm -rf $(VENV) results .pytest_cache .mypy_cache docs/_build docs/api/generated

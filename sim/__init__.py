@@ -77,6 +77,10 @@ __all__ = [
 #: under their new name) and warns with a DeprecationWarning. No file is left at the old
 #: path, so history (and a merge of edits made there meanwhile) follows the move.
 _MOVED = {"sim.uncertain_world": "sim.sensitivity.uncertain"}
+# the modules themselves, imported by fixed names only (nothing an input names is imported)
+_IMPORT_MOVED = {
+    "sim.uncertain_world": lambda: importlib.import_module("sim.sensitivity.uncertain"),
+}
 
 
 class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -94,7 +98,7 @@ class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             DeprecationWarning,
             stacklevel=2,
         )
-        module = importlib.import_module(new)
+        module = _IMPORT_MOVED[spec.name]()
         self._spec = module.__spec__  # the import system overwrites it with the old name's
         return module
 

@@ -367,16 +367,18 @@ def compare_effects(
     for outcome in outcomes:
         ea = _effects_by_seed(a, outcome)
         eb = _effects_by_seed(b, outcome)
-        row = {
+        effect_a = float(ea.mean()) if ea.size else np.nan
+        effect_b = float(eb.mean()) if eb.size else np.nan
+        row: dict[str, object] = {
             "outcome": outcome,
-            "effect_a": float(ea.mean()) if ea.size else np.nan,
-            "effect_b": float(eb.mean()) if eb.size else np.nan,
+            "effect_a": effect_a,
+            "effect_b": effect_b,
             "n_a": int(ea.size),
             "n_b": int(eb.size),
             "test": "paired t (by seed)" if paired else "Welch t",
             "note": "",
         }
-        row["difference"] = row["effect_b"] - row["effect_a"]
+        row["difference"] = effect_b - effect_a
         if paired:
             d = (eb - ea.reindex(eb.index)).dropna().to_numpy()
             _, lo, hi = mean_ci(d, level=level)

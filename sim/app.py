@@ -28,7 +28,7 @@ import itertools
 import math
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
 import ipyvuetify as v
@@ -147,6 +147,7 @@ def slider_spec(name: str) -> dict[str, Any]:
     ('Tie rate', '1/month', 0.02, 0.5)
     """
     f = _PARAM_FIELDS[name]
+    assert f.default is not MISSING  # every ModelParams field has a default
     lo, hi = f.metadata["range"]
     return {
         "label": name.replace("_", " ").capitalize(),
@@ -300,7 +301,7 @@ class Settings:
 
     def build(self) -> DashboardModel:
         """A new model from these settings (what Reset does)."""
-        return DashboardModel(self.scenario_name, self.seed, **self.params)
+        return DashboardModel(self.scenario_name, self.seed, baseline=True, **self.params)
 
 
 def scenario_settings(settings: Settings, scenario_name: str) -> Settings:
@@ -483,7 +484,7 @@ def cut_tie(model: AllianceModel, pair: tuple[str, str]) -> str:
     >>> m.delivered("IRN", "HEZ")
     0.0
     """
-    model.add_shock(CutTie(tuple(pair), at=_now(model)))
+    model.add_shock(CutTie((pair[0], pair[1]), at=_now(model)))
     return f"supply {pair[0]}→{pair[1]} cut at month {_now(model)} (shows after the next step)"
 
 
@@ -843,7 +844,7 @@ def Page():
     'Page'
     """
     first = solara.use_memo(DashboardModel, [])
-    model = solara.use_reactive(first)
+    model: solara.Reactive[DashboardModel] = solara.use_reactive(first)
     version = solara.use_reactive(0)  # bumped after each step or intervention: redraws
     settings = solara.use_reactive(Settings())
     applied = solara.use_reactive(Settings())  # the settings the current model was built from

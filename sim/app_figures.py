@@ -168,10 +168,12 @@ def _ring(arcs: list[np.ndarray], indices: Sequence[int]) -> np.ndarray:
 
 def _joined(lines: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Lines as one x and one y array, separated by NaN (a gap for plotly)."""
-    xs, ys = [], []
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    gap = np.array([np.nan])
     for line in lines:
-        xs += [line[:, 0], [np.nan]]
-        ys += [line[:, 1], [np.nan]]
+        xs += [line[:, 0], gap]
+        ys += [line[:, 1], gap]
     return np.concatenate(xs), np.concatenate(ys)
 
 
@@ -469,13 +471,13 @@ def _map_data(
                 continue
             k = rank[(a, b)] = rank.get((a, b), -1) + 1
             curve = _curve(pos[a], pos[b], 0.12 + 0.07 * k)
-            e = open_ties.get((a, b, f"supply:{t.commodity}"))
+            edge = open_ties.get((a, b, f"supply:{t.commodity}"))
             head = f"supply {a}→{b}: {t.commodity}"
-            if e is None:
+            if edge is None:
                 lines["supply:cut"].append(curve)
                 tip(curve[len(curve) // 2], f"{head}<br><b>cut</b>")
                 continue
-            delivered = e.get("delivered")
+            delivered = edge.get("delivered")
             share = 1.0 if delivered is None or t.volume <= 0 else delivered / t.volume
             lines["supply" if share >= 0.5 else "supply:reduced"].append(curve)
             text = f"{head}<br>nominal {t.volume:g} per month"

@@ -3,10 +3,10 @@
 What is fitted, from what, and what is held out is declared once here (:data:`CALIBRATED`,
 :data:`TRAINING_PATTERNS`, :data:`TRAINING_EPISODES`) and in ``docs/model.md`` section 7.4; a
 test keeps the two equal. :func:`abc_smc` is approximate Bayesian computation by sequential
-Monte Carlo (Beaumont et al. 2009; Toni et al. 2009) built from pyabc's components (the
-kernel of :class:`pyabc.transition.MultivariateNormalTransition`, its weighted quantile and
-effective sample size), driven here so that one seed gives the same posterior on every
-executor: candidates are proposed in fixed-size batches with per-candidate seeds from
+Monte Carlo (Beaumont et al. 2009 [1]_; Toni et al. 2009 [2]_) built from pyabc's components
+[3]_ (the kernel of :class:`pyabc.transition.MultivariateNormalTransition`, its weighted
+quantile and effective sample size), driven here so that one seed gives the same posterior on
+every executor: candidates are proposed in fixed-size batches with per-candidate seeds from
 :class:`numpy.random.SeedSequence`, simulated on a :mod:`sim.executors` executor in any order,
 and accepted in index order. The simulator is one seam, ``simulate_batch(thetas, seeds)``
 (:class:`PatternEpisodeSimulator`), so a batched engine can replace the per-replicate model runs
@@ -606,10 +606,10 @@ class PatternEpisodeSimulator:
             rows_p = [p for p in params for _ in range(self.replicates)]
             rows_s = [x for pseeds, _ in split for x in pseeds]
             # the engine takes one parameter vector per row (sim.engine.Engine)
-            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)  # type: ignore[arg-type]
+            base = _simulate(self.world, rows_p, rows_s, (), obs, steps)
             k = self.replicates
             for c, p in enumerate(self.patterns):
-                vals = _metric_values(p, self.world, rows_p, rows_s, base)  # type: ignore[arg-type]
+                vals = _metric_values(p, self.world, rows_p, rows_s, base)
                 out[:, c] = [float(np.mean(vals[j * k : (j + 1) * k])) for j in range(m)]
         for c, e in enumerate(self.episodes, start=len(self.patterns)):
             out[:, c] = e.rho_batch(params, [eseeds for _, eseeds in split])
@@ -680,7 +680,7 @@ class PatternEpisodeSimulator:
         episode contributes ``(1 - rho) / 2`` (0 for perfect rank agreement, 1 for reversed).
         """
         stats = np.atleast_2d(stats)
-        cols = []
+        cols: list[list[float] | np.ndarray] = []
         for k, p in enumerate(self.patterns):
             lo, hi = p.criterion.lo, p.criterion.hi
             cols.append([criterion_distance(v, lo, hi) for v in stats[:, k]])
@@ -960,14 +960,15 @@ def abc_smc(
             done = False
             for i in range(batch_size):  # index order: the same on every executor
                 sims += 1
-                if errors[i] is not None:
+                error = errors[i]
+                if error is not None:
                     res.failures.append(
                         Failure(
                             t,
                             b * batch_size + i,
                             int(seeds[i]),
                             tuple(map(float, thetas[i])),
-                            errors[i],
+                            error,
                         )
                     )
                 elif dist[i] <= epsilon:
@@ -1438,7 +1439,7 @@ def _predict_item(item):
 
     params = ModelParams().replace(**{n: float(v) for n, v in zip(names, theta, strict=True)})
     oos = {p.id: p for p in OUT_OF_SAMPLE_2026}
-    rows = []
+    rows: list[tuple[str, float, str | None]] = []  # id, statistic, traceback of a failure
     groups = (
         (resolve_patterns(pattern_ids), None),
         ([oos[i] for i in oos_ids], load_world(OUT_OF_SAMPLE_WORLD) if oos_ids else None),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable
+from typing import TypeGuard
 
 from sim.errors import Problem, suggest
 
@@ -32,6 +33,7 @@ __all__ = [
     "Collector",
     "choice_problem",
     "integer_problem",
+    "is_finite_number",
     "is_int",
     "is_number",
     "key_lines",
@@ -43,7 +45,7 @@ __all__ = [
 # -- scalar predicates --------------------------------------------------------------------------
 
 
-def is_number(x: object) -> bool:
+def is_number(x: object) -> TypeGuard[int | float]:
     """Whether `x` is an int or a float (a bool is not a number here).
 
     Parameters
@@ -63,7 +65,27 @@ def is_number(x: object) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
 
 
-def is_int(x: object) -> bool:
+def is_finite_number(x: object) -> bool:
+    """Whether `x` is a number (:func:`is_number`) and finite (not NaN, not infinite).
+
+    Parameters
+    ----------
+    x : object
+        Any value, as read from a TOML or JSON file.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_finite_number(0.5), is_finite_number(float("nan")), is_finite_number(float("inf"))
+    (True, False, False)
+    """
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def is_int(x: object) -> TypeGuard[int]:
     """Whether `x` is an int (not a bool).
 
     Parameters
@@ -139,7 +161,7 @@ def number_problem(
     if not is_number(value):
         return Problem(where, type_message, value, allowed)
     try:
-        x = float(value)  # type: ignore[arg-type]
+        x = float(value)
     except OverflowError:  # TOML integers are unbounded; 10**400 has no float
         return Problem(where, message, value, allowed)
     if not math.isfinite(x) or x < lo or x > hi or (lo_open and x == lo) or (hi_open and x == hi):
@@ -183,7 +205,7 @@ def integer_problem(
     >>> print(integer_problem("s.toml:2 replicates", 4, lo=1, allowed="an integer >= 1"))
     None
     """
-    if not is_int(value) or (lo is not None and value < lo) or (hi is not None and value > hi):  # type: ignore[operator]
+    if not is_int(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
         return Problem(where, message, value, allowed)
     return None
 
@@ -400,7 +422,7 @@ class Collector:
         """See :func:`integer_problem`."""
         return self.extend([integer_problem(where, value, **kw)])
 
-    def choice(self, where: str, value: object, choices: Iterable[object], **kw) -> bool:
+    def choice(self, where: str, value: object, choices: Collection[object], **kw) -> bool:
         """See :func:`choice_problem`."""
         return self.extend([choice_problem(where, value, choices, **kw)])
 

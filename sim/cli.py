@@ -12,8 +12,13 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import SimError
+
+if TYPE_CHECKING:
+    from sim.runner import EnsembleResults
+    from sim.world import World
 
 __all__ = ["main"]
 
@@ -255,9 +260,10 @@ def _cmd_world_plot(args: argparse.Namespace) -> int:
     w = _load_world_arg(args.world)
     ax = plot_world(w, layer=args.layer, inset=None if args.inset == "none" else args.inset)
     formats = ("png", "svg") if args.svg else ("png",)
-    for path in save_figure(ax.figure, args.out, formats=formats):
+    fig = ax.figure.figure  # the root figure (plot_world made it)
+    for path in save_figure(fig, args.out, formats=formats):
         print(f"wrote {path}")
-    plt.close(ax.figure)
+    plt.close(fig)
     return EXIT_OK
 
 
@@ -275,6 +281,7 @@ def _cmd_world_import(args: argparse.Namespace) -> int:
         years = (int(first), int(last) if sep else int(first))
         if years[0] > years[1]:
             raise UserError(f"--years {args.years!r}: the first year is after the last")
+    reader: Callable[..., World]
     if args.cow:
         reader, path = world_from_cow, args.cow
     elif args.atop:
@@ -401,7 +408,15 @@ def _register_history(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRY.append(_register_history)
-_REGISTRY.append(lambda sub: __import__("sim.cli_calibrate").cli_calibrate.register(sub))
+
+
+def _register_calibrate(sub: argparse._SubParsersAction) -> None:
+    from sim.cli_calibrate import register  # `calibrate` lives in its own module
+
+    register(sub)
+
+
+_REGISTRY.append(_register_calibrate)
 
 
 # -- structural robustness: rank and attack ---------------------------------------------------
@@ -737,7 +752,7 @@ def _nonnegative(text: str) -> int:
     return n
 
 
-def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) -> object:
+def _run_and_report(args: argparse.Namespace, scenario: str, default_out: Path) -> EnsembleResults:
     from sim.runner import run_scenario
 
     out = Path(args.out) if args.out else default_out

@@ -93,7 +93,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
     patterns, episodes = _names(args.patterns), _names(args.episodes)
     held = _names(args.held_out_episodes)
-    problems = []
+    problems: list[Problem] = []
     for check, names in ((resolve_patterns, patterns), (episode_paths, episodes + held)):
         try:
             check(names)

@@ -71,7 +71,7 @@ def _cmd_world_build(args: argparse.Namespace) -> int:
 def _cmd_hindcast(args: argparse.Namespace) -> int:
     from sim._files import atomic_write_text
     from sim.history import hindcast
-    from sim.io import ImportReport, read_sipri_records
+    from sim.io import ImportReport, SipriDeal, read_sipri_records
 
     path, kind = _alliances(args)
     if args.json and len(args.episodes) > 1:
@@ -80,7 +80,7 @@ def _cmd_hindcast(args: argparse.Namespace) -> int:
             what="--json",
         )
     try:  # read the large export once for every episode
-        sipri: object = read_sipri_records(args.sipri, report=ImportReport())
+        sipri: str | Path | list[SipriDeal] = read_sipri_records(args.sipri, report=ImportReport())
     except ValidationError:
         sipri = args.sipri  # the hindcast reports it with the other problems
     results = []

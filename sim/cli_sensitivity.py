@@ -94,7 +94,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         ax.set_xlabel(f"elementary effect ({label.unit}, shocked − baseline)")
     for path in save_figure(ax, out / "sensitivity", formats=("png",)):
         print(f"wrote {path}")
-    plt.close(ax.figure)
+    plt.close(ax.figure.figure)
     return 0
 
 

@@ -131,7 +131,7 @@ def _seed(rng: np.random.Generator | int | None) -> int:
     return int(np.random.default_rng(rng).integers(2**31 - 1))
 
 
-def _check_space(space: Space) -> None:
+def _check_space(space: Mapping[str, object]) -> None:
     problems = []
     if not space:
         problems.append(Problem("space", "no uncertain inputs", None, "at least one"))

@@ -133,6 +133,44 @@ class BatchParams:
     ([0.06, 0.05], 0.5, 0.05)
     """
 
+    # One attribute per ModelParams field, set in __init__: structural fields as the rows'
+    # common value, the others as a number or an (R, 1) array.
+    collapse_fate: str
+    defect_bloc: str
+    tie_model: str
+    anchor_draws: int
+    volume_noise: float | np.ndarray
+    interdiction_rate: float | np.ndarray
+    direct_interdiction_rate: float | np.ndarray
+    production_elasticity: float | np.ndarray
+    trade_elasticity: float | np.ndarray
+    substitution_rate: float | np.ndarray
+    surge_capacity: float | np.ndarray
+    need_weight: float | np.ndarray
+    support_weight: float | np.ndarray
+    pressure_weight: float | np.ndarray
+    capability_rate: float | np.ndarray
+    stability_rate: float | np.ndarray
+    stability_sensitivity: float | np.ndarray
+    stability_noise: float | np.ndarray
+    collapse_threshold: float | np.ndarray
+    collapse_prob: float | np.ndarray
+    tie_rate: float | np.ndarray
+    support_elasticity: float | np.ndarray
+    dependence_elasticity: float | np.ndarray
+    threat_elasticity: float | np.ndarray
+    hostility_weight: float | np.ndarray
+    treaty_damping: float | np.ndarray
+    driver_floor: float | np.ndarray
+    tie_gain: float | np.ndarray
+    tie_decay: float | np.ndarray
+    tie_support_weight: float | np.ndarray
+    dependence_weight: float | np.ndarray
+    threat_weight: float | np.ndarray
+    tie_floor: float | np.ndarray
+    formation_rate: float | np.ndarray
+    formation_strength: float | np.ndarray
+
     def __init__(self, params: Sequence[ModelParams]):
         self.rows = list(params)
         first = self.rows[0]
@@ -160,7 +198,7 @@ class BatchParams:
                 + ". Run rows with different structural choices as separate batches"
             )
 
-    def row(self, r: int) -> ModelParams:
+    def row(self, r: int | np.integer) -> ModelParams:
         """Row `r`'s parameters."""
         return self.rows[r]
 
@@ -313,6 +351,7 @@ class FormalizeUndo(Undo):
             eng._dissolve(r, np.array([e], dtype=np.intp))
             kinds.pop(e, None)
         else:
+            assert self.old is not None  # set whenever the tie was not created
             logit0, base, ell0, damp, k = self.old
             eng.logit0[r, e], eng.base[r, e], eng.ell0[r, e], eng.damp[r, e] = (
                 logit0,
@@ -689,7 +728,7 @@ class Engine:
         self.imports0 = self._planned_imports()
         self._supply(noise=False)
         self.deliveries = delivered_sum / draws
-        self.fulfil = self.fulfil0.copy()
+        self.fulfil: np.ndarray = self.fulfil0.copy()
 
     def _fork(self) -> Engine:
         """An independent copy of a freshly built engine (before any step or shock): state
@@ -881,11 +920,11 @@ class Engine:
         support = allied_support(lay, self.cap)
         pressure = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         if self.reanchor.any():
-            r = self.reanchor
-            self.fulfil0[r], self.support0[r], self.pressure0[r] = (
-                self.fulfil[r],
-                support[r],
-                pressure[r],
+            rows = self.reanchor
+            self.fulfil0[rows], self.support0[rows], self.pressure0[rows] = (
+                self.fulfil[rows],
+                support[rows],
+                pressure[rows],
             )
             self.reanchor[:] = False
         power0 = self.cap0 + self.support0 + 1e-9
@@ -1017,7 +1056,7 @@ class Engine:
         for r, c in zip(*np.nonzero(new), strict=True):
             e = int(slot[c])
             fs = P.formation_strength
-            self._add_tie(int(r), e, float(fs if np.ndim(fs) == 0 else fs[r, 0]))
+            self._add_tie(int(r), e, float(fs[r, 0] if isinstance(fs, np.ndarray) else fs))
             formed[r, e] = True
         self._baseline_ties(formed)
 
@@ -1428,7 +1467,7 @@ def _copy_generator(g: np.random.Generator) -> np.random.Generator:
     """A generator in `g`'s state (sharing its SeedSequence, from which nothing is spawned
     after construction); cheaper than ``copy.deepcopy``."""
     bg = g.bit_generator
-    new = type(bg)(bg.seed_seq)
+    new = type(bg)(bg.seed_seq)  # type: ignore[arg-type]  # a SeedSequence in practice
     new.state = bg.state
     return np.random.Generator(new)
 
@@ -1442,8 +1481,8 @@ def _anchor_ties(
     ties iterate until that row's ties all converge, as the one-row call does, so every
     anchor equals the one-row result bit for bit.
     """
-    decay = P.tie_decay[r, 0] if np.ndim(P.tie_decay) else P.tie_decay
-    gain = P.tie_gain[r, 0] if np.ndim(P.tie_gain) else P.tie_gain
+    decay = P.tie_decay[r, 0] if isinstance(P.tie_decay, np.ndarray) else P.tie_decay
+    gain = P.tie_gain[r, 0] if isinstance(P.tie_gain, np.ndarray) else P.tie_gain
     s0 = np.minimum(s0, STEADY_MAX)
     p0 = decay * s0 / (gain * (1.0 - s0))
     d = d0[None, :]
@@ -2018,7 +2057,7 @@ def _run_engine(
             view.shocks.append(s)
         views.append(view)
     values = np.empty((steps + 1, R, len(names)))
-    agents = None
+    agents: tuple[np.ndarray, ...] | None = None
     if agent_frames:  # filled in place at every collect (no per-step copies to stack)
         agents = tuple(np.empty((steps + 1, *x.shape), dtype=x.dtype) for x in eng.agent_state())
 
@@ -2047,8 +2086,8 @@ def _run_engine(
                 eng.mark_failed(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
         with np.errstate(all="ignore"):
             eng.step()
-        for r in np.flatnonzero(eng.check_finite()):
-            eng.mark_failed(int(r), f"non-finite state after step {t + 1}")
+        for bad in np.flatnonzero(eng.check_finite()):
+            eng.mark_failed(int(bad), f"non-finite state after step {t + 1}")
         collect(t + 1)
     return BatchFrames(
         seeds=list(seeds),

@@ -20,9 +20,12 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, SimError, ValidationError, suggest
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
 
 __all__ = [
     "ENSEMBLE_CHUNK",
@@ -225,7 +228,7 @@ class DaskExecutor(Executor):
         self._n_local = int(workers or available_cores())
         self._client = client
         self._own_client = client is None
-        self._cluster = None
+        self._cluster: LocalCluster | None = None
 
     @property
     def client(self):

@@ -8,8 +8,8 @@ outcome registry (:mod:`sim.outcomes`); :func:`outcome_label` is the public name
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, overload
 
 from sim.outcomes import OutcomeLabel
 from sim.outcomes import outcome_label as _outcome_label
@@ -46,7 +46,13 @@ def outcome_label(outcome: str, *, names: Mapping[str, str] | None = None) -> Ou
     return _outcome_label(outcome, names=names)
 
 
-def month_dates(as_of: dt.date | str | None, months: Any) -> list[dt.date] | None:
+@overload
+def month_dates(as_of: dt.date | str, months: Iterable[float]) -> list[dt.date]: ...
+@overload
+def month_dates(as_of: None, months: Iterable[float]) -> None: ...
+@overload
+def month_dates(as_of: dt.date | str | None, months: Iterable[float]) -> list[dt.date] | None: ...
+def month_dates(as_of: dt.date | str | None, months: Iterable[float]) -> list[dt.date] | None:
     """The calendar date of each month of a run: month 0 is the world's `as_of`.
 
     Parameters

@@ -9,12 +9,13 @@ to one layer with :func:`sim.world.layer_view` where a function needs a single l
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from typing import Any, Literal, TypeGuard, overload
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from scipy.sparse.csgraph import connected_components
 
 from sim.errors import SimError
@@ -55,7 +56,7 @@ __all__ = [
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _is_world_graph(G: nx.Graph) -> bool:
+def _is_world_graph(G: nx.Graph) -> TypeGuard[nx.MultiDiGraph]:
     return G.is_multigraph() and any("layer" in d for _, _, d in G.edges(data=True))
 
 
@@ -579,13 +580,15 @@ def k_core_fraction(G: nx.Graph, k: int = 2, *, layer: str | None = "partnership
 # -- functional: structural supply fulfilment -------------------------------------------------
 
 
-def _supply_edges(G: nx.Graph):
+def _supply_edges(
+    G: nx.MultiGraph,
+) -> Iterator[tuple[Hashable, Hashable, Hashable, dict[str, Any]]]:
     for a, b, key, d in G.edges(keys=True, data=True):
         if d.get("layer") == "supply":
             yield a, b, key, d
 
 
-def corridors(G: nx.Graph) -> list[str]:
+def corridors(G: nx.MultiGraph) -> list[str]:
     """Names of the supply corridors (primary routes and alternatives), sorted.
 
     Parameters
@@ -604,10 +607,10 @@ def corridors(G: nx.Graph) -> list[str]:
     >>> corridors(synthetic(8, rng=3).to_networkx())
     ['corridor-6']
     """
-    names = set()
+    names: set[str] = set()
     for _, _, _, d in _supply_edges(G):
         route = d.get("route")
-        if route is not None and getattr(route, "corridor", ""):
+        if route is not None and getattr(route, "corridor", None):
             names.add(route.corridor)
         elif d.get("corridor"):
             names.add(d["corridor"])
@@ -672,19 +675,57 @@ def _tie_share(d: Mapping, removed: set, closed: set) -> float:
     primary_corr = route.corridor if route is not None else d.get("corridor", "")
     routes = [(primary_via, 1.0, primary_corr)]
     routes += [(tuple(r.via), float(r.capacity), r.corridor) for r in d.get("alternatives", ())]
-    usable = [not (set(via) & removed) and corr not in closed for via, _, corr in routes]
+    usable = np.array(
+        [not (set(via) & removed) and corr not in closed for via, _, corr in routes], dtype=bool
+    )
     r = int(route_taken(np.zeros(len(routes), dtype=np.intp), usable, 1)[0])
     return routes[r][1] if r >= 0 else 0.0
 
 
+@overload
 def supply_fulfilment(
-    G: nx.Graph,
+    G: nx.MultiGraph,
+    removed: Iterable[Hashable] = (),
+    *,
+    closed_corridors: Iterable[str] = (),
+    cut: Iterable[tuple] = (),
+    by: None = None,
+) -> float: ...
+@overload
+def supply_fulfilment(
+    G: nx.MultiGraph,
+    removed: Iterable[Hashable] = (),
+    *,
+    closed_corridors: Iterable[str] = (),
+    cut: Iterable[tuple] = (),
+    by: Literal["actor"],
+) -> dict[Hashable, float]: ...
+@overload
+def supply_fulfilment(
+    G: nx.MultiGraph,
+    removed: Iterable[Hashable] = (),
+    *,
+    closed_corridors: Iterable[str] = (),
+    cut: Iterable[tuple] = (),
+    by: Literal["commodity"],
+) -> dict[str, float]: ...
+@overload
+def supply_fulfilment(
+    G: nx.MultiGraph,
     removed: Iterable[Hashable] = (),
     *,
     closed_corridors: Iterable[str] = (),
     cut: Iterable[tuple] = (),
     by: str | None = None,
-) -> float | dict:
+) -> float | dict[Hashable, float] | dict[str, float]: ...
+def supply_fulfilment(
+    G: nx.MultiGraph,
+    removed: Iterable[Hashable] = (),
+    *,
+    closed_corridors: Iterable[str] = (),
+    cut: Iterable[tuple] = (),
+    by: str | None = None,
+) -> float | dict[Hashable, float] | dict[str, float]:
     """Structural supply fulfilment: the share of supply volume whose route stays open.
 
     Parameters
@@ -748,8 +789,7 @@ def supply_fulfilment(
             got = 0.0
         else:
             got = vol * _tie_share(d, removed, closed)
-        for acc, k in ((per_rc, (b, com)), (per_c, com)):
-            cell = acc.setdefault(k, [0.0, 0.0])
+        for cell in (per_rc.setdefault((b, com), [0.0, 0.0]), per_c.setdefault(com, [0.0, 0.0])):
             cell[0] += got
             cell[1] += vol
     from sim.commodities import weight_of
@@ -758,11 +798,11 @@ def supply_fulfilment(
     if by == "commodity":
         return dict(sorted(shares_c.items()))
     if by == "actor":
-        acc: dict[Hashable, list[tuple[float, float]]] = {}
+        pairs: dict[Hashable, list[tuple[float, float]]] = {}
         for (r, c), (g, t) in per_rc.items():
             share = 0.0 if r in removed else (g / t if t > 0 else 1.0)
-            acc.setdefault(r, []).append((share, weight_of(c, t)))
-        return {r: _weighted(v) for r, v in sorted(acc.items(), key=lambda kv: str(kv[0]))}
+            pairs.setdefault(r, []).append((share, weight_of(c, t)))
+        return {r: _weighted(v) for r, v in sorted(pairs.items(), key=lambda kv: str(kv[0]))}
     if not shares_c:
         return 1.0
     return _weighted([(shares_c[c], weight_of(c, t)) for c, (_, t) in per_c.items()])
@@ -776,7 +816,7 @@ def _weighted(pairs: list[tuple[float, float]]) -> float:
 
 
 def capability_weighted_fulfilment(
-    G: nx.Graph, removed: Iterable[Hashable] = (), **kwargs: Any
+    G: nx.MultiGraph, removed: Iterable[Hashable] = (), **kwargs: Any
 ) -> float:
     """Per-recipient fulfilment averaged with the recipients' ``capability`` as weights.
 
@@ -917,7 +957,7 @@ def signed_graph(G: nx.Graph) -> nx.Graph:
     """
     if not _is_world_graph(G):
         return nx.Graph(G)
-    S = nx.Graph()
+    S: nx.Graph = nx.Graph()
     S.add_nodes_from(G.nodes())
     signs: dict[frozenset, set] = {}
     for a, b, d in G.edges(data=True):
@@ -1070,7 +1110,7 @@ def is_balanced(S: nx.Graph, *, sign: str = "sign") -> bool:
 # -- resilience over time ---------------------------------------------------------------------
 
 
-def _series(P: Sequence[float], t: Sequence[float] | None) -> tuple[np.ndarray, np.ndarray]:
+def _series(P: ArrayLike, t: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
     P = np.asarray(P, dtype=float)
     if P.ndim != 1 or P.size == 0:
         raise SimError("performance must be a non-empty 1-d series")
@@ -1082,7 +1122,7 @@ def _series(P: Sequence[float], t: Sequence[float] | None) -> tuple[np.ndarray, 
     return P, t
 
 
-def robustness(P: Sequence[float]) -> float:
+def robustness(P: ArrayLike) -> float:
     """Bruneau's robustness: the minimum of the performance series.
 
     Parameters
@@ -1104,7 +1144,7 @@ def robustness(P: Sequence[float]) -> float:
     return float(np.min(_series(P, None)[0]))
 
 
-def resilience_loss(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0):
+def resilience_loss(P: ArrayLike, t: ArrayLike | None = None, *, baseline=1.0):
     """Resilience loss ``∫ max(P0 - P(t), 0) dt`` by the trapezoidal rule (Bruneau et al. 2003).
 
     In the units of ``P × t``. Linear recovery from 60 to 100 over 10 steps (baseline 100)
@@ -1139,7 +1179,7 @@ def resilience_loss(P: Sequence[float], t: Sequence[float] | None = None, *, bas
     return float(np.trapezoid(np.maximum(baseline - P, 0.0), t)) if P.size > 1 else 0.0
 
 
-def normalised_resilience(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0):
+def normalised_resilience(P: ArrayLike, t: ArrayLike | None = None, *, baseline=1.0):
     """``(1/T) ∫ P/P0 dt`` (Cimellaro et al. 2010): 1 without a shock; 1.0 for one point.
 
     Parameters
@@ -1175,9 +1215,7 @@ def normalised_resilience(P: Sequence[float], t: Sequence[float] | None = None, 
     return float(np.trapezoid(P / baseline, t) / (t[-1] - t[0]))
 
 
-def time_to_recovery(
-    P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9
-) -> float:
+def time_to_recovery(P: ArrayLike, t: ArrayLike | None = None, *, baseline=1.0, eps=1e-9) -> float:
     """First time after the minimum from which ``P >= P0 - eps`` for good; ``inf`` if never.
 
     The time of the minimum itself if it already meets the baseline (no shock).
@@ -1217,7 +1255,7 @@ def time_to_recovery(
     return float(t[j]) if j < P.size else math.inf
 
 
-def rapidity(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9):
+def rapidity(P: ArrayLike, t: ArrayLike | None = None, *, baseline=1.0, eps=1e-9):
     """Recovery speed ``(P0 - P_min) / (t_r - t_min)``: 0 if never recovered or no drop.
 
     Parameters
@@ -1253,7 +1291,7 @@ def rapidity(P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1
 
 
 def resilience_summary(
-    P: Sequence[float], t: Sequence[float] | None = None, *, baseline=1.0, eps=1e-9
+    P: ArrayLike, t: ArrayLike | None = None, *, baseline=1.0, eps=1e-9
 ) -> dict[str, float]:
     """All the over-time measures of one series in a dict.
 
@@ -1294,7 +1332,7 @@ def resilience_summary(
 # -- per-bloc reporters -----------------------------------------------------------------------
 
 
-def bloc_reporters(G: nx.Graph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
+def bloc_reporters(G: nx.MultiGraph, removed: Iterable[Hashable] = ()) -> dict[str, float]:
     """The structural reporters of each bloc ``B``: ``giant:B``, ``mean_strength:B``,
     ``supply_fulfilment:B``.
 

@@ -238,7 +238,7 @@ class AllianceModel(mesa.Model, RowOps):
         ``n=bloc_size0[B]``) and :func:`sim.metrics.mean_partnership_strength` equal the
         model's ``giant:B`` and ``cohesion:B`` reporters (tested).
         """
-        G = nx.MultiDiGraph(name=self.world.name, time=float(self.time))
+        G: nx.MultiDiGraph = nx.MultiDiGraph(name=self.world.name, time=float(self.time))
         eng = self._engine
         G.graph["bloc_size0"] = {
             b: int(k) for b, k in zip(self.bloc_names, eng.bloc_size0, strict=True)
@@ -321,6 +321,10 @@ def _engine_row(name: str, doc: str) -> property:
     return property(lambda self: getattr(self._engine, name)[0], doc=doc)
 
 
+def _engine_shared(name: str) -> property:
+    return property(lambda self: getattr(self._engine, name))
+
+
 # Row 0 of the engine's arrays under the names the shocks' validation and the tests read.
 for _name, _attr in {
     "_pos": None,
@@ -341,7 +345,7 @@ for _name, _attr in {
     "_delivered": "deliveries",
 }.items():
     if _attr is None:  # shared by every row
-        setattr(AllianceModel, _name, property(lambda self, a=_name[1:]: getattr(self._engine, a)))
+        setattr(AllianceModel, _name, _engine_shared(_name[1:]))
     else:
         setattr(AllianceModel, _name, _engine_row(_attr, f"Row 0 of the engine's ``{_attr}``."))
 

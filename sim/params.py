@@ -25,7 +25,7 @@ TIE_MODELS = ("logodds", "anchor", "inertia")
 
 
 def _p(default: Any, units: str, lo: float | None, hi: float | None, doc: str):
-    meta = {"units": units, "doc": doc}
+    meta: dict[str, object] = {"units": units, "doc": doc}
     if lo is not None:
         meta["range"] = (lo, hi)
     return field(default=default, metadata=meta)
@@ -260,8 +260,9 @@ class ModelParams:
                     suggest(self.tie_model, TIE_MODELS),
                 )
             )
-        if not isinstance(self.defect_bloc, str):
-            problems.append(Problem("defect_bloc", "must be a string", self.defect_bloc))
+        defect_bloc: object = self.defect_bloc  # typed str, but built from user input
+        if not isinstance(defect_bloc, str):
+            problems.append(Problem("defect_bloc", "must be a string", defect_bloc))
         if problems:
             raise ValidationError(problems, what="model parameters")
 

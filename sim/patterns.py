@@ -6,9 +6,9 @@ paired baseline run (same seed, no shocks: common random numbers) and a criterio
 of :data:`CATALOGUE` for each tie submodel. ``python -m sim.patterns`` prints the table and
 writes it as Markdown (``docs/validation.md``).
 
-Patterns follow Grimm et al. (2005): several patterns at different levels (an actor, a dyad, the
-network), each weak alone but jointly constraining, negative ones (what must *not* happen)
-included, with alternative submodels judged by how many they reproduce.
+Patterns follow Grimm et al. (2005) [1]_: several patterns at different levels (an actor, a
+dyad, the network), each weak alone but jointly constraining, negative ones (what must *not*
+happen) included, with alternative submodels judged by how many they reproduce.
 
 References
 ----------
@@ -31,12 +31,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from sim.analysis import mean_ci
-from sim.model import AllianceModel
 from sim.params import ModelParams
 from sim.shocks import BlockTransit, CutTie, Defect, Degrade, RemoveState, Sanction
 from sim.world import World
@@ -88,9 +87,19 @@ Role = Literal["calibration", "validation"]
 # =========================================================================================
 # observables: what is recorded from a model every month
 # =========================================================================================
+class Inspectable(Protocol):
+    """What an observable reads: a model (numbers) or an engine (one value per row, arrays)."""
+
+    @property
+    def world(self) -> World: ...
+    def capability(self, actor: str) -> float | np.ndarray: ...
+    def strength(self, a: str, b: str) -> float | np.ndarray: ...
+    def delivered(self, src: str, dst: str, commodity: str | None = None) -> float | np.ndarray: ...
+
+
 def delivered_value(
-    model: AllianceModel, src: str, dst: str, commodity: str | None = None
-) -> float:
+    model: Inspectable, src: str, dst: str, commodity: str | None = None
+) -> float | np.ndarray:
     """Last month's deliveries from `src` to `dst`: one commodity in its units, or all in value.
 
     Parameters
@@ -150,7 +159,7 @@ class Capability:
 
     actor: str
 
-    def __call__(self, model: AllianceModel) -> float:
+    def __call__(self, model: Inspectable) -> float | np.ndarray:
         return model.capability(self.actor)
 
     def __str__(self) -> str:
@@ -182,7 +191,7 @@ class Strength:
     a: str
     b: str
 
-    def __call__(self, model: AllianceModel) -> float:
+    def __call__(self, model: Inspectable) -> float | np.ndarray:
         return model.strength(self.a, self.b)
 
     def __str__(self) -> str:
@@ -217,7 +226,7 @@ class Delivered:
     dst: str
     commodity: str | None = None
 
-    def __call__(self, model: AllianceModel) -> float:
+    def __call__(self, model: Inspectable) -> float | np.ndarray:
         return delivered_value(model, self.src, self.dst, self.commodity)
 
     def __str__(self) -> str:
@@ -248,7 +257,7 @@ class Outflow:
 
     actor: str
 
-    def __call__(self, model: AllianceModel) -> float:
+    def __call__(self, model: Inspectable) -> float | np.ndarray:
         ids = {t.recipient for t in model.world.ties_in("supply") if t.supplier == self.actor}
         return sum(delivered_value(model, self.actor, r) for r in sorted(ids))
 
@@ -355,7 +364,13 @@ class Effect:
         else:
             s, b = s[win], b[win]
         d = _relative(s, b) if self.relative else np.asarray(s, dtype=float) - b
-        reduce = {"at": np.asarray, "min": np.min, "max": np.max, "absmax": _absmax}[self.stat]
+        reducers: dict[str, Callable[[np.ndarray], Any]] = {
+            "at": np.asarray,
+            "min": np.min,
+            "max": np.max,
+            "absmax": _absmax,
+        }
+        reduce = reducers[self.stat]
         return float(reduce(d))
 
     def __str__(self) -> str:
@@ -733,7 +748,7 @@ def available_tie_models(tie_models: Iterable[str] = TIE_MODELS) -> tuple[str, .
 
 def _simulate(
     world: World,
-    params: ModelParams,
+    params: ModelParams | Sequence[ModelParams],  # one for all seeds, or one per seed
     seeds: Sequence[int],
     shocks: ShockSet,
     observables: Iterable[Observable],
@@ -792,7 +807,7 @@ def _simulate(
         read(t)
     out = []
     for r in range(n_rows):
-        got = {o: rows[:, k, r].copy() for k, o in enumerate(live)}
+        got: dict[Observable, np.ndarray] = {o: rows[:, k, r].copy() for k, o in enumerate(live)}
         got.update({o: col_vals[:, k, r].copy() for k, o in enumerate(cols)})
         out.append(got)
     return out
@@ -801,7 +816,7 @@ def _simulate(
 def _metric_values(
     p: Pattern,
     world: World,
-    params: ModelParams,
+    params: ModelParams | Sequence[ModelParams],  # one for all seeds, or one per seed
     seeds: Sequence[int],
     baseline: Sequence[Mapping[Observable, np.ndarray]] | None = None,
 ) -> list[float]:
@@ -1059,7 +1074,7 @@ def markdown(results: Sequence[PatternResult], *, seeds: int | None = None) -> s
     ]
     for r in first:
         p = r.pattern
-        tags = [p.level, p.role]
+        tags: list[str] = [p.level, p.role]
         if p.negative:
             tags.append("negative")
         if p.open_question:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 
@@ -213,7 +214,7 @@ def _graph_arrays(G: nx.Graph) -> tuple[list, np.ndarray, np.ndarray, bool]:
     n = len(nodes)
     counts = np.fromiter(map(len, adj.values()), dtype=np.int64, count=n)
     u = np.repeat(np.arange(n, dtype=np.int64), counts)
-    neighbours = itertools.chain.from_iterable(adj.values())
+    neighbours: Iterator[Any] = itertools.chain.from_iterable(adj.values())
     # Nodes labelled 0..n-1 in order (generated graphs) are their own positions: no lookups.
     labelled_by_position = _labelled_by_position(nodes)
     if not labelled_by_position:
@@ -329,7 +330,7 @@ def _check_permutation(order: np.ndarray, n: int) -> None:
         raise SimError(f"order must be a permutation of 0..{n - 1}")
 
 
-def attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -> np.ndarray:
+def attack_curve_from_edges(n: int, u: ArrayLike, v: ArrayLike, order: ArrayLike) -> np.ndarray:
     """Largest component sizes ``s(Q)``, ``Q = 0..n``, for removing nodes in `order`.
 
     The low-level entry point for arrays: nodes are ``0..n-1``, edges ``(u[i], v[i])``
@@ -411,7 +412,9 @@ def _node_sweep(n: int, u: np.ndarray, v: np.ndarray, order: np.ndarray) -> np.n
     return largest[::-1].copy()
 
 
-def edge_attack_curve_from_edges(n: int, u: Sequence[int], v: Sequence[int], order) -> np.ndarray:
+def edge_attack_curve_from_edges(
+    n: int, u: ArrayLike, v: ArrayLike, order: ArrayLike
+) -> np.ndarray:
     """Largest component sizes after removing ``Q = 0..M`` edges in `order` (bond percolation).
 
     `order` is a permutation of ``0..M-1`` (edge indices into `u`, `v`); every node stays.
@@ -782,7 +785,8 @@ def edge_attack_curve(
 def _giant_nodes(H: nx.Graph) -> set:
     if H.number_of_nodes() == 0:
         return set()
-    return set(max(nx.connected_components(H), key=len))
+    giant: set = max(nx.connected_components(H), key=len)
+    return set(giant)
 
 
 def load_cascade(
@@ -852,7 +856,8 @@ def load_cascade(
     elif isinstance(initial, Hashable) and initial in H:
         first = [initial]
     else:
-        first = list(initial)
+        # one unknown node (not iterable) is reported like an unknown node among several
+        first = list(initial) if isinstance(initial, Iterable) else [initial]
         unknown = [x for x in first if x not in H]
         if unknown:
             raise UnknownNameError(f"initial names {unknown[0]!r}, which is not a node")
@@ -950,7 +955,7 @@ def interdependent_cascade(
     bu, bv = arrays(B)
     alive = np.ones(n, dtype=bool)
     if initial is not None:
-        first = [index[x] for x in initial if x in index]
+        first: list[int] | np.ndarray = [index[x] for x in initial if x in index]
     else:
         perm = _as_rng(rng).permutation(n)
         first = perm[: round((1.0 - p) * n)]

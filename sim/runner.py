@@ -138,6 +138,7 @@ def run_replicate(
             )
         )
     ((_, mf, af),) = done
+    assert af is not None  # agent frames are on by default
     return mf, af
 
 

@@ -568,7 +568,8 @@ def parse_scenario(
 
     if c.problems:
         raise ValidationError(c.problems, what=origin)
-    assert world is not None and steps is not None and replicates is not None and seed is not None
+    assert world is not None and isinstance(world_ref, str)
+    assert steps is not None and replicates is not None and seed is not None
     return ScenarioSpec(
         name=name,
         world=world,
@@ -765,7 +766,7 @@ def _apply_patch(c: Collector, world: World, patch: WorldPatch) -> World | None:
     ties = [t for i, t in enumerate(ties) if i not in drop]
 
     by_id = {s["id"]: s for s in states}
-    index = {_tie_key(t): t for t in ties}
+    tie_at = {_tie_key(t): t for t in ties}
     for i, change in enumerate(patch.set):
         where = c.at(f"patch.set[{i}]")
         change = dict(change)
@@ -779,7 +780,7 @@ def _apply_patch(c: Collector, world: World, patch: WorldPatch) -> World | None:
             by_id[aid].update(change)
         else:
             key = _tie_key(change)
-            if key is None or key not in index:
+            if key is None or key not in tie_at:
                 c.add(
                     where,
                     "names neither an actor nor an existing tie",
@@ -790,7 +791,7 @@ def _apply_patch(c: Collector, world: World, patch: WorldPatch) -> World | None:
             ident = (
                 {"layer", "between"} if key[0] != "supply" else {"layer", "from", "to", "commodity"}
             )
-            index[key].update({k: v for k, v in change.items() if k not in ident})
+            tie_at[key].update({k: v for k, v in change.items() if k not in ident})
 
     n_states, n_ties = len(states), len(ties)
     data["states"] = [*states, *map(dict, patch.add_actors)]

@@ -125,9 +125,12 @@ def _toml_type(f: dataclasses.Field) -> str:
 
 
 def _default(f: dataclasses.Field) -> str:
-    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
+    else:
         return "required"
-    value = f.default if f.default is not dataclasses.MISSING else f.default_factory()
     if value is None:
         return "none"
     if value == ():
@@ -197,7 +200,9 @@ def render(catalogue: Mapping[str, type] | None = None) -> str:
     True
     """
     if catalogue is None:
-        from sim.shocks import SHOCKS as catalogue
+        from sim.shocks import SHOCKS
+
+        catalogue = SHOCKS
     parts = [
         "Every `[[shocks]]` (and `[[baseline_shocks]]`) table has `type`, one of the names "
         "below, and the keys of that shock. `at` is the month the shock strikes: an integer "

@@ -34,6 +34,7 @@ from sim.params import COLLAPSE_FATES
 if TYPE_CHECKING:
     from sim.engine import Undo
     from sim.model import AllianceModel
+    from sim.supply import SupplyNetwork
 
 __all__ = [
     "FIELD_KINDS",
@@ -87,6 +88,12 @@ class ShockTarget(Protocol):
     ids: tuple[str, ...]
     bloc_names: list[str]
 
+    @property
+    def n(self) -> int: ...
+    @property
+    def supply(self) -> SupplyNetwork: ...
+    @property
+    def shock_rng(self) -> np.random.Generator: ...
     def position(self, actor: str) -> int: ...
     def alive_mask(self) -> np.ndarray: ...
     def bloc_index(self) -> np.ndarray: ...
@@ -272,7 +279,7 @@ def field_problem(cls: type, name: str, value: Any, where: str | None = None) ->
     if kind in ("month", "count", "number") and not isinstance(value, bool):
         if isinstance(value, numbers.Integral):  # NumPy integers count as integers
             value = int(value)
-        elif isinstance(value, numbers.Real) and not isinstance(value, float):
+        elif not isinstance(value, float) and isinstance(value, numbers.Real):
             value = float(value)
     if kind == "actor" and not isinstance(value, str):
         return Problem(where, "must be an actor id", value, "an actor id of the world")
@@ -887,7 +894,11 @@ class RandomFailure:
     def apply(self, model: ShockTarget) -> list[Undo]:
         idx = _alive_pool(model, self.bloc)
         n = len(idx)
-        k = min(int(self.k), n) if self.k is not None else round(self.fraction * n)
+        if self.k is not None:
+            k = min(int(self.k), n)
+        else:
+            assert self.fraction is not None  # __post_init__: exactly one of fraction, k
+            k = round(self.fraction * n)
         recs: list[Undo] = []
         for i in model.shock_rng.choice(idx, size=k, replace=False):
             recs += model.kill(int(i))
@@ -951,7 +962,7 @@ class TargetedAttack:
         import networkx as nx
 
         net, alive = model.supply, model.alive_mask()
-        G = nx.Graph()
+        G: nx.Graph[int] = nx.Graph()
         G.add_nodes_from(np.flatnonzero(alive).tolist())
         a, b = model.active_partnerships()
         both = alive[a] & alive[b]
@@ -963,8 +974,8 @@ class TargetedAttack:
             for v, d in G.degree():
                 score[v] = d
         else:
-            for v, b in nx.betweenness_centrality(G).items():
-                score[v] = b
+            for v, c in nx.betweenness_centrality(G).items():
+                score[v] = c
         return score
 
     def apply(self, model: ShockTarget) -> list[Undo]:

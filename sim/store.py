@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -66,7 +67,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 import pyarrow as pa
@@ -662,7 +663,7 @@ class Store:
             )
         for name in names:
             table = pa.Table.from_pandas(tables[name], preserve_index=False)
-            atomic_write(self._path(key, name), lambda p, t=table: pq.write_table(t, p))
+            atomic_write(self._path(key, name), functools.partial(pq.write_table, table))
 
     def keys(self) -> set[str]:
         """Keys of the parts stored whole (every table of the kind on disk)."""
@@ -740,7 +741,7 @@ class Store:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -881,6 +882,8 @@ class ResultsStore(Store):
         """Replicates whose parts are complete on disk."""
         return {int(k[1:]) for k in self.keys() if re.fullmatch(r"r\d{6}", k)}
 
+    # A different signature from Store.read (parts by key): frames by kind, as EnsembleResults
+    # has always read them.
     def read(  # type: ignore[override]
         self, kind: str, replicates: Iterable[int] | None = None
     ) -> pd.DataFrame:

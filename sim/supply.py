@@ -58,9 +58,34 @@ class SupplyNetwork:
         Routes: their tie, their rank (0 = main route, 1.. = alternatives in file order) and
         capacity share. Routes are sorted by (rank, tie).
     route_corridor : tuple of str, length R
+        The corridor name of each route (``""`` where the world names none).
     hop_route, hop_actor : int arrays, shape (H,)
         One entry per transit hop: its route and transit actor.
     route_hops : int array, shape (R,)
+        Number of transit hops of each route (0 for a direct route).
+    max_rank : int
+        The highest route rank: the most alternatives any tie has.
+
+    See Also
+    --------
+    SupplyNetwork.from_world : How a world is compiled; build one with it.
+    deliver : One month of deliveries over the network.
+
+    Examples
+    --------
+    Iran supplies Hezbollah with 10 units of arms a month through Syria, or directly at half
+    capacity when Syria is closed:
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> net.n_ties, net.commodities, net.route_rank.tolist(), net.route_capacity.tolist()
+    (1, ('arms',), [0, 1], [1.0, 0.5])
+    >>> net.hop_actor.tolist(), net.route_hops.tolist(), net.need_volume.tolist()
+    ([1], [1, 0], [10.0])
     """
 
     supplier: np.ndarray
@@ -89,6 +114,14 @@ class SupplyNetwork:
 
     @property
     def n_ties(self) -> int:
+        """The number of supply ties, K.
+
+        Examples
+        --------
+        >>> from sim.worlds import synthetic
+        >>> SupplyNetwork.from_world(synthetic(8, rng=3)).n_ties
+        3
+        """
         return len(self.supplier)
 
     def _by_tie(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -102,7 +135,27 @@ class SupplyNetwork:
 
     @classmethod
     def from_world(cls, world: World) -> SupplyNetwork:
-        """Compile the supply layer of `world` (linear in ties, routes and hops)."""
+        """Compile the supply layer of `world` (linear in ties, routes and hops).
+
+        Parameters
+        ----------
+        world : World
+            Its supply ties, their routes, and its actors' ``produces``, ``needs`` and
+            ``domestic`` figures are read; the other layers are ignored.
+
+        Returns
+        -------
+        SupplyNetwork
+            Actors indexed by their position in ``world.actors``, ties in the order of
+            ``world.ties_in("supply")``, commodities in order of first appearance (ties first).
+
+        Examples
+        --------
+        >>> from sim.worlds import synthetic
+        >>> net = SupplyNetwork.from_world(synthetic(8, rng=3))
+        >>> net.commodities, net.volume.round(1).tolist(), net.route_hops.tolist()
+        (('missiles', 'drones', 'energy'), [35.8, 13.0, 9.0], [1, 0, 0])
+        """
         pos = {a.id: i for i, a in enumerate(world.actors)}
         ties = world.ties_in("supply")
         names: dict[str, int] = {}
@@ -195,6 +248,13 @@ def capped_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     division runs only where ``num < den``, where the quotient is below 1 and cannot
     overflow; everywhere else the share is 1 by the cap (it may underflow to 0, which numpy
     does silently and which is the right answer to the precision of a float).
+
+    Examples
+    --------
+    Half, capped at 1, nothing to share, and a subnormal denominator (no overflow warning):
+
+    >>> capped_share(np.array([1.0, 3.0, 2.0, 1.0]), np.array([2.0, 2.0, 0.0, 5e-324]))
+    array([0.5, 1. , 0. , 1. ])
     """
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
@@ -223,6 +283,7 @@ def deliver(
     Parameters
     ----------
     net : SupplyNetwork
+        The compiled supply layer (:meth:`SupplyNetwork.from_world`).
     output : float array, shape (N, C)
         What each actor produced this month, per commodity.
     tie_open : bool array, shape (K,)
@@ -278,6 +339,37 @@ def deliver(
     shipment vanishes has probability ``e^{-1/q}`` (2e-11 at ``q = 0.04``) rather than ``q``.
     The share is a function of the one uniform per tie, so a shocked run and its baseline
     keep drawing the same numbers whatever routes they take.
+
+    Examples
+    --------
+    Iran ships 10 units of arms a month to Hezbollah through Syria (the main route), or
+    directly at half capacity:
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> kw = dict(output=net.production, tie_open=np.ones(1, bool), route_open=np.ones(2, bool))
+    >>> deliver(net, passable=np.ones(3, bool), **kw)
+    (array([10.]), array([10.]))
+
+    Syria closes its territory: the tie reroutes to the direct route, at half capacity.
+
+    >>> taken = np.empty(1, dtype=np.intp)
+    >>> deliver(net, passable=np.array([True, False, True]), route_out=taken, **kw)
+    (array([5.]), array([10.]))
+    >>> taken.tolist(), net.route_rank[taken].tolist()
+    ([1], [1])
+
+    With interdiction on every route (mean share 0.1, the draw ``u = 0.5``), the lost share
+    is ``-0.1 log 0.5 = 0.069``:
+
+    >>> delivered, _ = deliver(net, passable=np.ones(3, bool), uniform=np.array([0.5]),
+    ...                        direct_rate=0.1, **kw)
+    >>> delivered.round(3)
+    array([9.307])
     """
     vol = net.volume if volume is None else volume
     delivered, dispatched, taken = deliver_rows(
@@ -306,8 +398,38 @@ def _rows3(x):
 def route_taken_rows(net: SupplyNetwork, usable: np.ndarray) -> np.ndarray:
     """:func:`sim.metrics.route_taken` for every row of `usable` (R, routes) at once.
 
+    Parameters
+    ----------
+    net : SupplyNetwork
+        The compiled supply layer.
+    usable : bool array, shape (R, routes)
+        Per row, the routes open and with every transit hop passable.
+
+    Returns
+    -------
+    int array, shape (R, K)
+        Per row, the route each tie takes (an index into the route arrays), -1 where none of
+        its routes is usable.
+
+    Notes
+    -----
     Routes are sorted by (rank, tie), so a tie's first usable route is its usable route of
-    lowest index: a minimum over each tie's routes, grouped once by ``route_tie``.
+    lowest index: a minimum over each tie's routes, grouped once by ``route_tie``. With a
+    single row the answer is memoised per mask (the usable routes change only with shocks).
+
+    Examples
+    --------
+    A tie with a main route (index 0) and one alternative (index 1), in three rows: both
+    usable, the main one blocked, both blocked:
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> route_taken_rows(net, np.array([[True, True], [False, True], [False, False]])).tolist()
+    [[0], [1], [-1]]
     """
     k = net.n_ties
     if usable.shape[0] == 1:
@@ -345,10 +467,54 @@ def deliver_rows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`deliver` for R rows at once (the batched engine, :mod:`sim.engine`).
 
-    Every state argument carries a leading row axis (``output`` (R, N, C), ``tie_open``
-    (R, K), ...); the rates are numbers or per-row arrays of shape (R, 1). The structure
-    (ties, routes, hops) is `net`'s, shared by every row. Returns ``delivered``,
-    ``dispatched`` and the route each tie took (R, K), -1 where none is usable.
+    Every state argument carries a leading row axis; the structure (ties, routes, hops) is
+    `net`'s, shared by every row.
+
+    Parameters
+    ----------
+    net : SupplyNetwork
+        The compiled supply layer, shared by every row.
+    output : float array, shape (R, N, C)
+        What each actor produced this month, per commodity, per row.
+    tie_open : bool array, shape (R, K)
+        Ties that ship at all.
+    passable : bool array, shape (R, N)
+        Actors whose territory lets transit through.
+    route_open : bool array, shape (R, routes)
+        Routes not closed as a whole.
+    volume : float array, shape (R, K)
+        This month's volume of each tie (required here: :func:`deliver` defaults it).
+    tie_passable : bool array, shape (R, H), optional
+        Per hop, whether the transit actor lets this tie's traffic through.
+    uniform : float array, shape (R, K), optional
+        One uniform draw per tie for the interdicted share (see :func:`deliver`).
+    interdiction_rate, direct_rate : float or float array of shape (R, 1)
+        The expected shares interdicted per transit hop and on any route, as in
+        :func:`deliver`; one value for every row or one per row.
+
+    Returns
+    -------
+    delivered, dispatched : float arrays, shape (R, K)
+        As in :func:`deliver`, per row.
+    taken : int array, shape (R, K)
+        The route each tie took, -1 where none is usable (:func:`route_taken_rows`).
+
+    Examples
+    --------
+    Two rows of the Iran–Hezbollah tie through Syria: Syria open, then closed.
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> delivered, dispatched, taken = deliver_rows(
+    ...     net, output=np.stack([net.production] * 2), tie_open=np.ones((2, 1), bool),
+    ...     passable=np.array([[True, True, True], [True, False, True]]),
+    ...     route_open=np.ones((2, 2), bool), volume=np.stack([net.volume] * 2))
+    >>> delivered.tolist(), dispatched.tolist(), taken.tolist()
+    ([[10.0], [5.0]], [[10.0], [10.0]], [[0], [1]])
     """
     n_rows, k = output.shape[0], net.n_ties
     if k == 0:
@@ -390,7 +556,8 @@ def deliver_rows(
         t = np.where(ok, taken, 0)
         capacity = np.where(ok, net.route_capacity[t], 0.0)
         hops = np.where(ok, net.route_hops[t], 0)
-        last = net._taken["route_terms"] = (taken, capacity, hops, {})
+        no_losses: dict[tuple[float, float], np.ndarray] = {}
+        last = net._taken["route_terms"] = (taken, capacity, hops, no_losses)
     _, capacity, hops, losses = last
     delivered = dispatched * capacity
     if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
@@ -418,6 +585,7 @@ def surge_targets(
     Parameters
     ----------
     net : SupplyNetwork
+        The compiled supply layer.
     shortfall : float array, shape (M,)
         Each need's shortfall against its expected level, in the commodity's unit.
     eligible : bool array, shape (K,)
@@ -436,12 +604,19 @@ def surge_targets(
 
     Examples
     --------
-    >>> from sim.worlds import synthetic
-    >>> net = SupplyNetwork.from_world(synthetic(12, mean_degree=3, rng=1))
-    >>> m = len(net.need_volume)
-    >>> surge_targets(net, shortfall=np.zeros(m), eligible=np.ones(net.n_ties, bool),
-    ...               pull=np.ones(net.n_ties), spare=np.ones_like(net.production)).sum()
-    np.float64(0.0)
+    Hezbollah is 4 units of arms short; its one supplier, Iran, can divert 3:
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> kw = dict(eligible=np.ones(1, bool), pull=np.ones(1), spare=np.full((3, 1), 3.0))
+    >>> surge_targets(net, shortfall=np.array([4.0]), **kw)
+    array([3.])
+    >>> surge_targets(net, shortfall=np.array([2.0]), **kw)
+    array([2.])
     """
     return surge_targets_rows(
         net,
@@ -460,7 +635,41 @@ def surge_targets_rows(
     pull: np.ndarray,
     spare: np.ndarray,
 ) -> np.ndarray:
-    """:func:`surge_targets` for R rows at once: every argument with a leading row axis."""
+    """:func:`surge_targets` for R rows at once: every argument with a leading row axis.
+
+    Parameters
+    ----------
+    net : SupplyNetwork
+        The compiled supply layer, shared by every row.
+    shortfall : float array, shape (R, M)
+        Each need's shortfall, per row.
+    eligible : bool array, shape (R, K)
+        Ties that may surge, per row.
+    pull : float array, shape (R, K)
+        Each tie's claim on its need's shortfall, per row.
+    spare : float array, shape (R, N, C)
+        What each supplier can divert, per row.
+
+    Returns
+    -------
+    float array, shape (R, K)
+        The surge each tie is asked for, per row (see :func:`surge_targets`).
+
+    Examples
+    --------
+    Hezbollah 4 units short in both rows; Iran can divert 3, then 6:
+
+    >>> import datetime as dt
+    >>> from sim.world import Actor, Route, SupplyTie, World
+    >>> tie = SupplyTie(dt.date(2012, 1, 1), "test", supplier="IRN", recipient="HEZ", volume=10,
+    ...                 route=Route(via=("SYR",)), alternatives=(Route(capacity=0.5),))
+    >>> actors = tuple(Actor(i, i) for i in ("IRN", "SYR", "HEZ"))
+    >>> net = SupplyNetwork.from_world(World(actors, (tie,)))
+    >>> spare = np.array([np.full((3, 1), 3.0), np.full((3, 1), 6.0)])
+    >>> surge_targets_rows(net, shortfall=np.full((2, 1), 4.0), eligible=np.ones((2, 1), bool),
+    ...                    pull=np.ones((2, 1)), spare=spare).tolist()
+    [[3.0], [4.0]]
+    """
     n_rows, k = eligible.shape[0], net.n_ties
     m = net.tie_need
     ok = eligible & (m >= 0) & (pull > 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -10,6 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy import stats
 
+from sim.checks import is_finite_number
 from sim.errors import Problem, ValidationError, suggest
 
 __all__ = [
@@ -26,10 +26,6 @@ __all__ = [
 #: An untruncated normal maps u in [TAIL, 1 - TAIL] (about ±3.09 sd): Morris grids and
 #: factorial designs hit u = 0 and u = 1 exactly, where the ppf is infinite.
 TAIL = 1e-3
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 class Distribution:
@@ -280,7 +276,7 @@ def _check(spec: Mapping[str, Any], kind: str, where: str = "") -> list[Problem]
             not isinstance(values, Sequence)
             or isinstance(values, str)
             or not values
-            or not all(_is_number(v) for v in values)
+            or not all(is_finite_number(v) for v in values)
         ):
             problems.append(
                 Problem(f"{w}values", "must be a non-empty list of numbers", values, "[0.2, 0.5]")
@@ -290,7 +286,7 @@ def _check(spec: Mapping[str, Any], kind: str, where: str = "") -> list[Problem]
             ok = (
                 isinstance(weights, Sequence)
                 and not isinstance(weights, str)
-                and all(_is_number(x) and x >= 0 for x in weights)
+                and all(is_finite_number(x) and x >= 0 for x in weights)
                 and sum(weights) > 0
             )
             if not ok:
@@ -315,7 +311,7 @@ def _check(spec: Mapping[str, Any], kind: str, where: str = "") -> list[Problem]
     nums: dict[str, float] = {}
     for key in required + optional:
         if key in spec and spec[key] is not None:
-            if _is_number(spec[key]):
+            if is_finite_number(spec[key]):
                 nums[key] = float(spec[key])
             else:
                 problems.append(Problem(f"{w}{key}", "must be a finite number", spec[key]))
@@ -324,8 +320,8 @@ def _check(spec: Mapping[str, Any], kind: str, where: str = "") -> list[Problem]
         problems.append(
             Problem(f"{w}hi", f"must be greater than lo ({lo:g})", hi, "lo < hi", "swap lo and hi?")
         )
-    has_all = "mode" in nums and lo is not None and hi is not None
-    if kind == "triangular" and has_all and not lo <= nums["mode"] <= hi:
+    in_range = lo is None or hi is None or "mode" not in nums or lo <= nums["mode"] <= hi
+    if kind == "triangular" and not in_range:
         problems.append(
             Problem(f"{w}mode", "must lie between lo and hi", nums["mode"], f"[{lo:g}, {hi:g}]")
         )

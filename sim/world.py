@@ -429,6 +429,10 @@ class World:
     @overload
     def ties_in(self, layer: Literal["rivalry"]) -> tuple[RivalryTie, ...]: ...
     @overload
+    def ties_in(
+        self, layer: Literal["partnership", "rivalry"]
+    ) -> tuple[PartnershipTie | RivalryTie, ...]: ...
+    @overload
     def ties_in(self, layer: str) -> tuple[Tie, ...]: ...
     def ties_in(self, layer: str) -> tuple[Tie, ...]:
         """The ties of one layer, in file order (typed by layer: ``ties_in("supply")`` holds
@@ -475,7 +479,7 @@ class World:
         ``"rivalry"`` (undirected ties appear once in each direction), ``"supply:<commodity>"``
         for supply ties; every edge also has a ``layer`` attribute and the tie's fields.
         """
-        G = nx.MultiDiGraph(name=self.name)
+        G: nx.MultiDiGraph[str] = nx.MultiDiGraph(name=self.name)
         for a in self.actors:
             attrs = {f.name: getattr(a, f.name) for f in fields(a) if f.name != "id"}
             attrs["produces"] = dict(a.produces)
@@ -882,7 +886,7 @@ def _as_float(value: object) -> Any:
     """A number as a float (what a world holds); anything else unchanged, for the checks."""
     if is_number(value):
         try:
-            return float(value)  # type: ignore[arg-type]
+            return float(value)
         except OverflowError:  # a 400-digit TOML integer: left for the range check
             return value
     return value
@@ -904,8 +908,9 @@ def _as_flows(value: object) -> object:
 
 
 def _as_ids(value: object) -> object:
-    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return tuple(value) if ok else value  # type: ignore[arg-type]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return value
 
 
 def _parse_actor(c: Collector, i: int, entry: object) -> Actor | None:
@@ -946,6 +951,7 @@ def _parse_route(c: Collector, path: str, entry: Mapping[str, Any], *, main: boo
             capacity = _REPORTED
         else:
             capacity = _as_float(entry["capacity"])
+    # built from unchecked input on purpose: _world_problems checks the object afterwards
     return Route(
         via=_as_ids(entry.get("via", [])),  # type: ignore[arg-type]
         capacity=capacity,  # type: ignore[arg-type]
@@ -1006,7 +1012,7 @@ def _parse_tie(c: Collector, i: int, entry: object) -> Tie | None:
             supplier=get("from"),
             recipient=get("to"),
             commodity=get("commodity"),
-            volume=_as_float(get("volume")),  # type: ignore[arg-type]
+            volume=_as_float(get("volume")),
             route=_parse_route(c, path, entry, main=True),
             alternatives=tuple(routes),
         )
@@ -1097,7 +1103,7 @@ def _parse_world(data: Mapping[str, Any], *, origin: str, text: str) -> World:
     c.extend(_world_problems(actors, parsed_ties, c.at))
     if c.problems:
         raise ValidationError(c.problems, what=origin)
-    return World._checked(actors=tuple(actors), ties=tuple(parsed_ties), **kw)  # type: ignore[arg-type]
+    return World._checked(actors=tuple(actors), ties=tuple(parsed_ties), **kw)
 
 
 # -- the checks, on objects -----------------------------------------------------------------

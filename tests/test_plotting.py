@@ -36,7 +36,7 @@ from sim.plotting import (
     save_figure,
 )
 from sim.shocks import BlockTransit, CutTie, Degrade, RemoveState
-from sim.world import Actor, PartnershipTie, SupplyTie, World
+from sim.world import PARTNERSHIP_KINDS, Actor, PartnershipTie, SupplyTie, World
 from sim.worlds import synthetic
 from tests.helpers import EXACT_SUPPLY
 
@@ -905,3 +905,65 @@ def test_legends_of_the_analysis_figures_sit_outside_the_data():
         ax.figure.canvas.draw()
         legend = ax.get_legend().get_window_extent()
         assert legend.x0 >= ax.get_window_extent().x1, ax.get_title()
+
+
+def test_every_partnership_kind_looks_different_on_the_map_and_in_its_legend(tiny):
+    # historical worlds (COW, ATOP) carry neutrality and non-aggression pledges: each kind must
+    # be told apart by colour or line style, on the map and in the legend
+    ids = tiny.ids
+    pairs = [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+    assert len(pairs) >= len(PARTNERSHIP_KINDS)
+    ties = tuple(
+        PartnershipTie(DAY, "test", a=a, b=b, kind=kind, strength=0.5)
+        for (a, b), kind in zip(pairs, PARTNERSHIP_KINDS, strict=False)
+    )
+    world = World(tiny.actors, ties, name="every kind")
+    ax = plot_world(world, layer="partnership")
+
+    def look(artist) -> tuple:
+        colour = artist.get_color()
+        style = artist.get_linestyle()
+        if isinstance(artist, LineCollection):
+            colour, style = colour[0], style[0]
+            style = (style[0], tuple(style[1]) if style[1] is not None else None)
+        return (to_hex(colour), str(style))
+
+    drawn = {c.get_gid().removeprefix("partnership:"): c for c in by_gid(ax, "partnership:")}
+    assert set(drawn) == set(PARTNERSHIP_KINDS)
+    looks = {kind: look(c) for kind, c in drawn.items()}
+    assert len(set(looks.values())) == len(PARTNERSHIP_KINDS), looks
+    handles = {h.get_label(): h for h in ax.get_legend().legend_handles}
+    legend_looks = {
+        k: (
+            to_hex(handles[k.replace("_", " ")].get_color()),
+            handles[k.replace("_", " ")].get_linestyle(),
+        )
+        for k in PARTNERSHIP_KINDS
+    }
+    assert len(set(legend_looks.values())) == len(PARTNERSHIP_KINDS), legend_looks
+
+
+# -- found by mypy (issue 14, item 9) ------------------------------------------------------------
+
+
+def test_save_figure_saves_the_root_figure_of_an_axes_in_a_subfigure(tmp_path):
+    # An Axes' `.figure` is its SubFigure, which has no savefig: this raised AttributeError.
+    fig = plt.figure()
+    ax = fig.subfigures(1, 2)[0].subplots()
+    ax.plot([0, 1], [0, 1])
+    written = save_figure(ax, tmp_path / "sub.png", formats=("png",))
+    plt.close(fig)
+    assert written == [tmp_path / "sub.png"]
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_timeseries_dates_the_axis_of_an_axes_in_a_subfigure(frame):
+    # The month axis read the figure width from ax.figure, a SubFigure here: AttributeError.
+    fig = plt.figure(figsize=(8, 4))
+    ax = fig.subfigures(1, 2)[0].subplots()
+    out = plot_timeseries(frame, "fulfilment:axis", ax=ax, as_of="2024-11-30")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in out.get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert out.get_xlabel() == "month (0 = 30 Nov 2024, the world's as-of date)"
+    assert labels[0] == "Nov 2024"

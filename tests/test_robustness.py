@@ -491,3 +491,12 @@ def test_criticality_giant_and_errors():
         R.criticality(G, metric="gaint")
     with pytest.raises(SimError, match="world"):
         R.criticality(G, metric="fulfilment")
+
+
+# -- found by mypy (issue 14, item 9) ------------------------------------------------------------
+
+
+def test_load_cascade_names_a_single_unknown_initial_node():
+    # `initial=99` (one node, not in G) fell through to list(99): TypeError, not this error.
+    with pytest.raises(UnknownNameError, match="initial names 99, which is not a node"):
+        R.load_cascade(nx.path_graph(4), alpha=0.2, initial=99)

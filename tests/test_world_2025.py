@@ -118,3 +118,19 @@ def test_every_domestic_commodity_is_named_in_its_source(w2025):
     for a in w2025.actors:
         for c in a.domestic:
             assert c in a.domestic_source, (a.id, c)
+
+
+# -- found by mypy (issue 14, item 9) ------------------------------------------------------------
+
+
+def test_changes_lists_a_new_actor_in_the_three_columns_with_its_note():
+    # A new actor's row had four cells under three headers, so its note fell off the table.
+    import dataclasses as _dc
+
+    from sim.worlds import synthetic
+
+    old = synthetic(5, rng=1)
+    extra = _dc.replace(old.actors[0], id="ZZZ", name="Newland", note="joined in 2025")
+    new = old.replace(name="later", actors=[*old.actors, extra])
+    rows = [line for line in changes(old, new).splitlines() if line.startswith("| `ZZZ`")]
+    assert rows == ["| `ZZZ` | new actor | joined in 2025 |"]

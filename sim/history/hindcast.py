@@ -266,6 +266,7 @@ def _run_ensemble(
     with progress(episode.replicates, quiet=quiet, desc=episode.name, unit="rep") as bar:
         for rep, key in enumerate(keys):
             if key in stored:
+                assert store is not None  # only a store has stored keys
                 shocked, base = _read_replicate(store.read_part(key), months, n)
             else:
                 shocked, base = fresh[rep]
@@ -480,13 +481,14 @@ def hindcast(
     start = time.perf_counter()
     problems: list[Problem] = []
     if not isinstance(episode, Episode):
+        source = episode
         try:
-            episode = load_episode(episode)
+            episode = load_episode(source)
         except ValidationError as exc:
             # the episode file is broken: still check the data files for the year it names,
             # so that every problem is reported at once
             problems.extend(exc.problems)
-            year, window = _peek(episode)
+            year, window = _peek(source)
             if year is not None:
                 try:
                     build_world(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import networkx as nx
 
@@ -24,7 +25,7 @@ from sim.io import (
     read_sipri_records,
 )
 from sim.io.sipri import SipriDeal, SipriParty, sipri_to_ties
-from sim.world import Actor, PartnershipTie, RivalryTie, SupplyTie, World
+from sim.world import Actor, PartnershipTie, RivalryTie, SupplyTie, Tie, World
 
 __all__ = [
     "NONALIGNED",
@@ -281,12 +282,12 @@ def detect_blocs(world: World, *, capability: Mapping[str, float] | None = None)
         if t.kind == "defence_pact":
             add(t.a, t.b, t.strength)
     imports: dict[str, float] = {}
-    for t in world.ties_in("supply"):
-        imports[t.recipient] = imports.get(t.recipient, 0.0) + t.volume
-    for t in world.ties_in("supply"):
-        total = imports[t.recipient]
-        add(t.supplier, t.recipient, t.volume / total if total > 0 else 0.0)
-    G = nx.Graph()
+    for st in world.ties_in("supply"):
+        imports[st.recipient] = imports.get(st.recipient, 0.0) + st.volume
+    for st in world.ties_in("supply"):
+        total = imports[st.recipient]
+        add(st.supplier, st.recipient, st.volume / total if total > 0 else 0.0)
+    G: nx.Graph[str] = nx.Graph()
     G.add_nodes_from(sorted(world.ids))
     for (a, b), w in sorted(weights.items()):
         if w > 0:
@@ -523,8 +524,8 @@ def build_world(
             a, b = sorted((_successor(t.a), _successor(t.b)))
             if a == b:
                 continue
-            old = merged.get((a, b))
-            if old is None or t.strength > old.strength:
+            kept = merged.get((a, b))
+            if kept is None or t.strength > kept.strength:
                 merged[a, b] = PartnershipTie(
                     a=a, b=b, kind=t.kind, strength=t.strength, since=t.since, source=t.source
                 )
@@ -560,7 +561,7 @@ def build_world(
         notes.append("continuators mapped: " + ", ".join(mapped))
 
     scores: dict[str, float] = {}
-    if nmc is not None:
+    if nmc is not None and capabilities is not None:  # nmc was read from capabilities
         used, by_id = nmc.for_year(year)
         for k, v in by_id.items():
             key = _successor(k)
@@ -580,6 +581,7 @@ def build_world(
         notes.append("capability: no NMC file; every actor at 0.5")
 
     actors = []
+    kind: Literal["state", "non_state"]
     for i in ids:
         party = parties.get(i)
         row = codes.by_id(i, year)
@@ -607,7 +609,7 @@ def build_world(
 
     # -- rivalry
     present = set(ids)
-    riv = []
+    riv: list[RivalryTie] = []
     seen = set()
     for r in rivalries():
         pair = tuple(sorted((r.a, r.b)))
@@ -625,7 +627,8 @@ def build_world(
             )
     notes.append(f"rivalry: {len(riv)} strategic rivalries active in {year}")
 
-    draft = World(actors=actors, ties=[*partnership, *supply, *riv], name=f"history-{year}")
+    ties: tuple[Tie, ...] = (*partnership, *supply, *riv)
+    draft = World(actors=tuple(actors), ties=ties, name=f"history-{year}")
     blocs = detect_blocs(draft)
     named = sorted({b for b in blocs.values() if b != NONALIGNED})
     notes.append(
@@ -646,8 +649,8 @@ def build_world(
         for a in actors
     ]
     return World(
-        actors=actors,
-        ties=[*partnership, *supply, *riv],
+        actors=tuple(actors),
+        ties=ties,
         name=f"history-{year}",
         description=f"The world at the end of {year}, built from data. " + "; ".join(notes),
         as_of=dt.date(year, 12, 31),

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import warnings
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +97,10 @@ def finish_report(report: ImportReport, given: ImportReport | None) -> None:
         warnings.warn(f"{report.source}: {text}", DataImportWarning, stacklevel=3)
 
 
+#: What ``years=`` accepts: ``"1990-1995"`` or ``"1990"``, a ``range``, or ``(first, last)``.
+YearsArg = str | range | Sequence[int] | None
+
+
 @dataclass(frozen=True)
 class YearRange:
     """Inclusive range of years; ``None`` bounds mean the whole file."""
@@ -127,7 +131,7 @@ class YearRange:
 
 
 def year_range(
-    year: int | None = None, years: object = None, on: dt.date | None = None
+    year: int | None = None, years: YearsArg = None, on: dt.date | None = None
 ) -> YearRange:
     """Normalise ``year=`` / ``years=`` / ``on=`` arguments to a :class:`YearRange`.
 
@@ -156,7 +160,7 @@ def year_range(
             raise ValueError("years: empty range")
         a, b = years[0], years[-1]
     else:
-        a, b = (int(x) for x in years)  # type: ignore[union-attr]
+        a, b = (int(x) for x in years)
     if a > b:
         raise ValueError(f"years: first year {a} is after last year {b}")
     return YearRange(a, b)
@@ -325,8 +329,8 @@ def alliance_world(
     actors = actors_for_ccodes(ccodes, years, report)
     finish_report(report, given)
     return World(
-        actors=actors,
-        ties=ties,
+        actors=tuple(actors),
+        ties=tuple(ties),
         name=f"{prefix}-{years.label.replace(' ', '-')}",
         description=f"Alliances in force, {years.label}, from {source} ({Path(path).name})",
         as_of=dt.date(years.last, 12, 31) if years.last is not None else None,

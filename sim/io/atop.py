@@ -22,6 +22,7 @@ from sim.io._common import (
     Spell,
     Window,
     YearRange,
+    YearsArg,
     alliance_world,
     ccode_ids,
     check_coverage,
@@ -67,7 +68,7 @@ def read_atop(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> list[PartnershipTie]:
@@ -147,14 +148,15 @@ def world_from_atop(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     on: dt.date | None = None,
     report: ImportReport | None = None,
 ) -> World:
     """A :class:`World` of the alliances in an ATOP file (see :func:`read_atop`).
 
     The actors are the states with a tie, named and placed from the country-code table for the
-    last year of the range; bloc, capability and stability keep the :class:`Actor` defaults.
+    last year of the range; bloc, capability and stability keep the
+    :class:`~sim.world.Actor` defaults.
 
     Parameters
     ----------

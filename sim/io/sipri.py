@@ -25,11 +25,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from sim.errors import Problem, ValidationError
 from sim.io._common import (
     ImportReport,
     YearRange,
+    YearsArg,
     finish_report,
     read_data_text,
     year_range,
@@ -312,7 +314,7 @@ def read_sipri_records(path: str | Path, *, report: ImportReport | None = None) 
     problems: list[Problem] = []
     if {"delivery year", "tiv delivery values"} <= cols:
         rep.format = "sipri-per-delivery-year"
-        parse = _PerYear(header, str(path))
+        parse: _PerYear | _Classic = _PerYear(header, str(path))
     elif {"year(s) of delivery", "sipri tiv of delivered weapons"} <= cols:
         rep.format = "sipri-trade-register"
         parse = _Classic(header, str(path), head + 1)
@@ -389,7 +391,11 @@ def _year_list(text: str) -> tuple[tuple[int, ...], bool] | None:
     return tuple(years), unsure
 
 
-def _number(text: str, kind: type) -> tuple[object, bool]:
+@overload
+def _number(text: str, kind: type[int]) -> tuple[int | None, bool]: ...
+@overload
+def _number(text: str, kind: type[float]) -> tuple[float | None, bool]: ...
+def _number(text: str, kind: type) -> tuple[float | None, bool]:
     """A number field: (value or None, flagged uncertain). Raises ValueError when unreadable."""
     t = text.strip()
     unsure = False
@@ -411,7 +417,7 @@ class _Classic:
 
     def __init__(self, header: list[str], path: str, header_line: int):
         self.path = path
-        idx = {}
+        idx: dict[str, int] = {}
         for name in (
             "recipient",
             "supplier",
@@ -454,7 +460,8 @@ class _Classic:
     def __call__(self, f: list[str], line: int, problems: list[Problem]) -> SipriDeal | None:
         g = lambda name: f[self.idx[name]].strip()  # noqa: E731
         unsure = {key for key, j in self.flags.items() if "?" in f[j]}
-        values: dict[str, object] = {}
+        counts: dict[str, int | None] = {}
+        amounts: dict[str, float | None] = {}
         ok = True
         for key, col, kind in (
             ("order_year", "year of order", int),
@@ -465,7 +472,10 @@ class _Classic:
             ("tiv_delivered", "sipri tiv of delivered weapons", float),
         ):
             try:
-                values[key], flagged = _number(g(col), kind)
+                if kind is int:
+                    counts[key], flagged = _number(g(col), int)
+                else:
+                    amounts[key], flagged = _number(g(col), float)
             except ValueError:
                 problems.append(
                     Problem(
@@ -495,7 +505,7 @@ class _Classic:
         delivery_years, unsure_years = years
         if unsure_years:
             unsure.add("delivery_years")
-        tiv = values["tiv_delivered"]
+        tiv = amounts["tiv_delivered"]
         by_year: tuple[tuple[int, float], ...] = ()
         if tiv is not None and delivery_years:
             share = float(tiv) / len(delivery_years)
@@ -503,17 +513,17 @@ class _Classic:
         return SipriDeal(
             supplier=g("supplier"),
             recipient=g("recipient"),
-            order_year=values["order_year"],  # type: ignore[arg-type]
-            number_ordered=values["number_ordered"],  # type: ignore[arg-type]
+            order_year=counts["order_year"],
+            number_ordered=counts["number_ordered"],
             designation=g("weapon designation"),
             description=g("weapon description"),
-            number_delivered=values["number_delivered"],  # type: ignore[arg-type]
+            number_delivered=counts["number_delivered"],
             delivery_years=delivery_years,
             status=g("status"),
             comments=g("comments"),
-            tiv_unit=values["tiv_unit"],  # type: ignore[arg-type]
-            tiv_order=values["tiv_order"],  # type: ignore[arg-type]
-            tiv_delivered=tiv,  # type: ignore[arg-type]
+            tiv_unit=amounts["tiv_unit"],
+            tiv_order=amounts["tiv_order"],
+            tiv_delivered=tiv,
             tiv_by_year=by_year,
             uncertain=frozenset(unsure),
             line=line,
@@ -561,19 +571,19 @@ class _PerYear:
             unsure.add("number_delivered")
         if f2:
             unsure.add("delivery_years")
-        years = (int(year),) if year is not None else ()  # type: ignore[arg-type]
-        by_year = ((years[0], float(tiv)),) if years and tiv is not None else ()  # type: ignore[arg-type]
+        years = (int(year),) if year is not None else ()
+        by_year = ((years[0], float(tiv)),) if years and tiv is not None else ()
         return SipriDeal(
             supplier=g("supplier"),
             recipient=g("recipient"),
             order_year=order_year,
             designation=g("designation"),
             description=g("description"),
-            number_delivered=delivered,  # type: ignore[arg-type]
+            number_delivered=delivered,
             delivery_years=years,
             status=g("status"),
-            tiv_unit=unit,  # type: ignore[arg-type]
-            tiv_delivered=tiv,  # type: ignore[arg-type]
+            tiv_unit=unit,
+            tiv_delivered=tiv,
             tiv_by_year=by_year,
             uncertain=frozenset(unsure | ({"tiv"} if f3 else set())),
             line=line,
@@ -587,7 +597,7 @@ class _PerYear:
 def sipri_to_ties(
     records: Iterable[SipriDeal],
     *,
-    years: object = None,
+    years: YearsArg | YearRange = None,
     report: ImportReport | None = None,
     source: str = SOURCE,
 ) -> tuple[list[SupplyTie], dict[str, SipriParty]]:
@@ -645,7 +655,8 @@ def sipri_to_ties(
     rep = report if report is not None else ImportReport()
     records = list(records)
     yr = effective_years(records, years, where=rep.source or "records")
-    months = 12 * (yr.last - yr.first + 1)  # type: ignore[operator]
+    assert yr.first is not None and yr.last is not None  # effective_years closes the range
+    months = 12 * (yr.last - yr.first + 1)
     name_year = yr.last
     cache: dict[str, SipriParty] = {}
 
@@ -717,7 +728,7 @@ def read_sipri(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     report: ImportReport | None = None,
 ) -> list[SupplyTie]:
     """Read a SIPRI trade-register export into ``arms`` supply ties for a year or range.
@@ -772,14 +783,14 @@ def world_from_sipri(
     path: str | Path,
     *,
     year: int | None = None,
-    years: object = None,
+    years: YearsArg = None,
     report: ImportReport | None = None,
 ) -> World:
     """A :class:`World` of the arms supply ties in a SIPRI export (see :func:`read_sipri`).
 
     States are named and placed from the country-code table for the last year of the range;
     non-state actors (``*``) get ``kind="non_state"``. Bloc, capability and stability keep the
-    :class:`Actor` defaults.
+    :class:`~sim.world.Actor` defaults.
 
     Parameters
     ----------
@@ -828,8 +839,8 @@ def world_from_sipri(
     ]
     finish_report(rep, report)
     return World(
-        actors=actors,
-        ties=ties,
+        actors=tuple(actors),
+        ties=tuple(ties),
         name=f"sipri-{yr.label}",
         description=(
             f"Arms transfers delivered in {yr.label}, from the {SOURCE} ({Path(path).name}); "
@@ -839,7 +850,9 @@ def world_from_sipri(
     )
 
 
-def effective_years(records: Sequence[SipriDeal], years: object, *, where: str) -> YearRange:
+def effective_years(
+    records: Sequence[SipriDeal], years: YearsArg | YearRange, *, where: str
+) -> YearRange:
     """The chosen year range, or the span of all delivery years in `records` when open."""
     yr = years if isinstance(years, YearRange) else year_range(years=years)
     if yr.first is not None and yr.last is not None:

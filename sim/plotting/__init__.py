@@ -22,7 +22,7 @@ The package has one module per concern, and every public name is also available 
 - :mod:`sim.plotting.save`: :func:`save_figure`.
 """
 
-from sim.plotting.colours import BLOC_COLOURS, KIND_COLOURS, OKABE_ITO
+from sim.plotting.colours import BLOC_COLOURS, KIND_COLOURS, KIND_LINESTYLES, OKABE_ITO
 from sim.plotting.layout import LABEL_GAP_MAX, label_overlap
 from sim.plotting.map import INSETS, plot_before_after, plot_world
 from sim.plotting.results import (
@@ -40,6 +40,7 @@ __all__ = [
     "BLOC_COLOURS",
     "INSETS",
     "KIND_COLOURS",
+    "KIND_LINESTYLES",
     "LABEL_GAP_MAX",
     "OKABE_ITO",
     "label_overlap",

@@ -14,6 +14,7 @@ from sim.world import COMMODITIES
 __all__ = [
     "BLOC_COLOURS",
     "KIND_COLOURS",
+    "KIND_LINESTYLES",
     "OKABE_ITO",
 ]
 
@@ -49,7 +50,12 @@ KIND_COLOURS = {
     "entente": OKABE_ITO["sky_blue"],
     "basing": OKABE_ITO["bluish_green"],
     "cooperation": _GREY,
+    "neutrality": _GREY,
+    "non_aggression": _GREY,
 }
+#: Line styles that set apart the loosest pledges, which share cooperation's grey (the palette
+#: has no ninth colour that stays visible as a thin line); every other kind is solid.
+KIND_LINESTYLES = {"neutrality": "--", "non_aggression": ":"}
 # Supply arrows by commodity; vermillion is kept for cut routes. The ninth is Paul Tol's wine.
 _COMMODITY_PALETTE = (
     OKABE_ITO["blue"],

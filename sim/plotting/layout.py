@@ -57,7 +57,7 @@ def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
     for a in ids:
         w, h = text_size[a]
         base = radius_pt[a] + 2.5
-        best = None
+        best: tuple[float, np.ndarray, int, int, float, np.ndarray] | None = None
         candidates = (
             [(d, r) for r in _RINGS for d in _DIRECTIONS]
             if avoid_overlap
@@ -75,6 +75,7 @@ def _draw_labels(ax, view, pos, sizes, *, fontsize, avoid_overlap) -> None:
                 best = (cost, off, dx, dy, ring, box)
             if cost == 0:
                 break
+        assert best is not None  # there is always a candidate
         _, off, dx, dy, ring, box = best
         placed.append(box)
         ha = "left" if dx > 0 else "right" if dx < 0 else "center"

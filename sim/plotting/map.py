@@ -31,6 +31,7 @@ from sim.plotting.colours import (
     _MORE_BLOC_COLOURS,
     BLOC_COLOURS,
     KIND_COLOURS,
+    KIND_LINESTYLES,
 )
 from sim.plotting.layout import _draw_labels
 from sim.world import COMMODITIES, PARTNERSHIP_KINDS, World
@@ -184,7 +185,7 @@ def plot_world(
         if zoom is not None:
             inside = {a: p for a, p in zoom_pos.items() if _inside(p, zoom_extent)}
             _draw_labels(zoom, view, inside, sizes, fontsize=fontsize, avoid_overlap=avoid_overlap)
-    ax.zoom = zoom
+    setattr(ax, "zoom", zoom)  # noqa: B010 - an attribute Axes does not declare: the inset axes
     return ax
 
 
@@ -280,8 +281,8 @@ def _corner_inset(ax, view, pos, extent, zoom_extent, layer) -> Axes:
     """An inset axes in the corner of `ax` that covers the fewest actors and arc points."""
     lon0, lon1, lat0, lat1 = extent
     actors = np.asarray(list(pos.values()), dtype=float)
-    arcs = _supply_arc_points(view, pos, _aspect(extent)) if layer in ("all", "supply") else []
-    arcs = np.vstack(arcs) if arcs else np.empty((0, 2))
+    arc_lines = _supply_arc_points(view, pos, _aspect(extent)) if layer in ("all", "supply") else []
+    arcs = np.vstack(arc_lines) if arc_lines else np.empty((0, 2))
 
     def fractions(xy):
         return (xy[:, 0] - lon0) / (lon1 - lon0), (xy[:, 1] - lat0) / (lat1 - lat0)
@@ -461,7 +462,8 @@ class _MapView:
     def actor(self, actor_id: str):
         if actor_id in self.world:
             return self.world.actor(actor_id)
-        return self.reference.actor(actor_id)
+        # an id of neither world: the world's own "unknown actor" error
+        return (self.reference or self.world).actor(actor_id)
 
     def bloc(self, actor_id: str) -> str:
         """The actor's bloc now (a model's actor may have changed sides)."""
@@ -753,6 +755,7 @@ def _draw_partnerships(ax, view: _MapView, pos, *, faint: bool = False) -> list[
             LineCollection(
                 [[pos[a], pos[b]] for a, b, _ in ties],
                 colors=KIND_COLOURS.get(kind, _GREY),
+                linestyles=KIND_LINESTYLES.get(kind, "solid"),
                 linewidths=[0.6 + 3.4 * s for *_, s in ties],
                 alpha=0.5 if faint else 0.75,  # under the supply arrows in "all"
                 capstyle="round",
@@ -885,7 +888,14 @@ def _map_legend(ax, view, blocs, kinds, commodities, supply_marks, layer, *, hol
             Line2D([], [], ls="", marker="x", ms=7, mew=1.8, color=_LOST, label="lost actor")
         )
     ties = [
-        Line2D([], [], color=KIND_COLOURS.get(k, _GREY), lw=2.5, label=k.replace("_", " "))
+        Line2D(
+            [],
+            [],
+            color=KIND_COLOURS.get(k, _GREY),
+            ls=KIND_LINESTYLES.get(k, "-"),
+            lw=2.5,
+            label=k.replace("_", " "),
+        )
         for k in kinds
     ]
     if layer in ("all", "rivalry") and view.rivalries():

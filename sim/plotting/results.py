@@ -131,7 +131,7 @@ def plot_timeseries(
     for arm in present:
         colour = _ARM_COLOURS.get(arm) or next(extra)
         sub = frame.loc[frame["arm"] == arm, ["step", outcome]]
-        q = sub.groupby("step")[outcome].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+        q = sub.groupby("step")[outcome].quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95])).unstack()
         n = sub.groupby("step")[outcome].count().max()
         steps = q.index.to_numpy(dtype=float)
         ax.fill_between(
@@ -197,15 +197,15 @@ def _as_of(results: Any, as_of: Any) -> Any:
     return None
 
 
-def _month_axis(ax: Axes, as_of: Any, steps: Sequence[float]) -> None:
+def _month_axis(ax: Axes, as_of: Any, steps: Sequence[float] | np.ndarray) -> None:
     """Months on the x-axis; with the world's `as_of`, ticks read as dates (month 0 = as_of)."""
     if as_of is None:
         ax.set_xlabel("month")
         return
     horizon = max(float(np.max(steps)), 1.0) if len(steps) else 1.0
     # about one "Mon YYYY" tick per inch of axes, so narrow panels of a grid stay readable
-    fig = ax.figure
-    width_in = ax.get_position().width * fig.get_figwidth()
+    # the axes' width on screen: a SubFigure (ax.figure in a subfigure) has no figwidth
+    width_in = ax.get_window_extent().width / ax.figure.dpi
     most = max(2, min(8, int(width_in / 1.0)))
     every = next((m for m in (1, 2, 3, 6, 12, 24, 60, 120) if horizon / m <= most), 240)
     ax.xaxis.set_major_locator(MultipleLocator(every))
@@ -861,6 +861,7 @@ def plot_sensitivity(table: Any, *, ax: Axes | None = None, top: int | None = No
         frame = frame.rename_axis("parameter").reset_index()
     sobol = {"S1", "S1_conf", "ST", "ST_conf"}
     morris = {"mu_star", "mu_star_conf", "sigma"}
+    series: list[tuple[str, str | None, str, str]]  # column, its error column, label, colour
     if sobol <= set(frame.columns):
         kind, key = "sobol", "ST"
         series = [

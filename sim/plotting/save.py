@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def save_figure(
     ['line.png', 'line.svg']
     >>> plt.close(fig)
     """
-    figure = fig.figure if isinstance(fig, Axes) else fig
+    # The root figure: the `.figure` of an Axes in a SubFigure is the SubFigure, which cannot
+    # save itself; a SubFigure's `.figure` is the root.
+    figure = fig.figure.figure if isinstance(fig, Axes) else fig
     bad = [f for f in formats if f not in _FORMATS]
     if bad or not formats:
         raise ValidationError(
@@ -90,8 +93,8 @@ def save_figure(
         metadata = {"Date": None} if fmt in ("svg", "pdf") else None
         atomic_write(
             target,
-            lambda p, fmt=fmt, metadata=metadata: figure.savefig(
-                p, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
+            functools.partial(
+                figure.savefig, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata
             ),
         )
         written.append(target)

@@ -7,8 +7,8 @@
     from sim.sensitivity import Ishigami
     res = sim.analyse_sensitivity(Ishigami(), method="sobol", samples=1024, rng=1)
 
-Submodules
-----------
+The submodules:
+
 ``runs``
     :func:`run_design`: a design's sample points in chunks on an executor, streamed to a
     ``design`` store (:mod:`sim.store`), resumable with ``resume=True``.
@@ -22,8 +22,9 @@ Submodules
     Scenarios with an ``[uncertainty]`` table: addresses, ``ScenarioEvaluator``,
     ``evaluate_points``, ``scenario_sensitivity``.
 
-The scenario side (the ``[uncertainty]`` table, its addresses, :class:`ScenarioEvaluator`,
-``scenario_sensitivity``, :func:`evaluate_points`) is the submodule ``uncertain``
+The scenario side (the ``[uncertainty]`` table, its addresses,
+:class:`~sim.sensitivity.uncertain.ScenarioEvaluator`, ``scenario_sensitivity``,
+:func:`~sim.sensitivity.uncertain.evaluate_points`) is the submodule ``uncertain``
 (:mod:`sim.sensitivity.uncertain`; ``sim.uncertain_world`` before 0.2, still importable with
 a :class:`DeprecationWarning`).
 

@@ -104,9 +104,9 @@ def evaluate_points(
         outcomes=outcomes,
         agent_frames=False,
     )
-    for arm, b in zip(arm_names, batches, strict=True):
-        finals[arm] = {o: b.final(o) for o in outcomes}
-        for r, seed, why in b.failed:
+    for arm, frames in zip(arm_names, batches, strict=True):
+        finals[arm] = {o: frames.final(o) for o in outcomes}
+        for r, seed, why in frames.failed:
             bad.add(r // n_rep)
             if failed is not None:
                 failed.append((r // n_rep, r % n_rep, seed, f"{arm} arm: {why}"))

@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -138,6 +138,7 @@ def _resolve(address: str, world: World, where: str) -> tuple[_Target | None, li
             return None, probs
         return _Target("actor", (actor,), fld, *_ACTOR_FIELDS[fld]), []
     if head in ("ties", "rivalries"):
+        layer: Literal["partnership", "rivalry"]
         layer, fld = ("partnership", "strength") if head == "ties" else ("rivalry", "intensity")
         pair, _, got = rest.rpartition(".")
         m = _PAIR.match(pair)
@@ -163,9 +164,10 @@ def _resolve(address: str, world: World, where: str) -> tuple[_Target | None, li
         return _Target(layer, (a, b), fld, 0.0, 1.0), []
     # supply.SRC->DST.COMMODITY.volume
     parts = rest.split(".")
-    if len(parts) != 3 or parts[2] != "volume" or not _ARROW.match(parts[0]):
+    arrow = _ARROW.match(parts[0])
+    if len(parts) != 3 or parts[2] != "volume" or not arrow:
         return None, [Problem(where, "malformed address", address, ADDRESS_KINDS["supply"])]
-    src, dst = _ARROW.match(parts[0]).groups()
+    src, dst = arrow.groups()
     commodity = parts[1]
     probs = [unknown_actor(x) for x in (src, dst) if x not in world]
     if probs:
@@ -300,7 +302,7 @@ def apply_values(
     (0.814, 0.6, {'threat_weight': 3.0})
     """
     params = dict(params)
-    actors: dict[str, dict[str, float]] = {}
+    actors: dict[str, dict[str, Any]] = {}  # field name -> value, as replace()'s keywords
     ties: dict[tuple, float] = {}
     for address, value in values.items():
         t = targets[address]
@@ -320,10 +322,11 @@ def apply_values(
             if key in ties:
                 tie = dataclasses.replace(tie, volume=ties[key])
         else:
-            for key in ((tie.layer, tie.a, tie.b), (tie.layer, tie.b, tie.a)):
-                if key in ties:
+            for pair in ((tie.layer, tie.a, tie.b), (tie.layer, tie.b, tie.a)):
+                if pair in ties:
                     fld = "strength" if tie.layer == "partnership" else "intensity"
-                    tie = dataclasses.replace(tie, **{fld: ties[key]})
+                    change: dict[str, Any] = {fld: ties[pair]}
+                    tie = dataclasses.replace(tie, **change)
         new_ties.append(tie)
     if not actors and not ties:
         return world, params

@@ -468,12 +468,12 @@ def changes(old: World, new: World, *, reasons: dict[tuple, str] | None = None) 
     for k in before:
         if k not in after:
             continue
-        a, b = before[k], after[k]
-        if _tie_size(b) > _tie_size(a):
+        was, now = before[k], after[k]
+        if _tie_size(now) > _tie_size(was):
             up.append(k)
-        elif _tie_size(b) < _tie_size(a):
+        elif _tie_size(now) < _tie_size(was):
             down.append(k)
-        elif a != b:
+        elif was != now:
             other += 1
 
     out = [f"## What changed from {old.name} to {new.name}", ""]
@@ -487,10 +487,10 @@ def changes(old: World, new: World, *, reasons: dict[tuple, str] | None = None) 
         "### Actors",
         "",
     ]
-    rows_a = []
+    rows_a: list[tuple[str, str, str]] = []
     for a in new.actors:
         if a.id not in old:
-            rows_a.append((f"`{a.id}`", "new actor", "–", a.note))
+            rows_a.append((f"`{a.id}`", "new actor", a.note or "–"))
             continue
         o = old.actor(a.id)
         diffs = [

@@ -179,12 +179,12 @@ def synthetic(
     )
 
 
-def _is_int(x) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+def _is_int(x: object) -> bool:
+    return not isinstance(x, bool) and isinstance(x, numbers.Integral)
 
 
-def _is_real(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+def _is_real(x: object) -> bool:
+    return not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(x)
 
 
 def _check_arguments(n_actors, mean_degree, supply_share, transit_share, n_corridors) -> None:
