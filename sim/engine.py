@@ -678,6 +678,11 @@ class Engine:
         te = self.trade_e
         self.trade_s0 = np.zeros((R, net.n_ties))
         self.trade_s0[:, te >= 0] = self.s[:, te[te >= 0]]
+        # supply ties whose volume follows a partnership; when every row has the same ones
+        # (the usual case), their columns, so the monthly scaling touches only those
+        self.trade_has = (te >= 0) & (self.trade_s0 > 0)
+        uniform = (self.trade_has == self.trade_has[0]).all()
+        self.trade_cols = np.flatnonzero(self.trade_has[0]) if uniform else None
         self.surge = np.zeros((R, net.n_ties))
         self.dispatched = np.zeros((R, net.n_ties))
 
@@ -831,11 +836,17 @@ class Engine:
         P = self.P
         vol = self.volume
         e = self.trade_e
-        has = (e >= 0) & (self.trade_s0 > 0)
+        has, cols = self.trade_has, self.trade_cols
         if has.any() and np.any(P.trade_elasticity > 0) and P.tie_model != "inertia":
-            s = self.s[:, np.maximum(e, 0)]
-            ratio = np.divide(s, self.trade_s0, out=np.ones_like(s), where=has)
-            vol = np.where(has, vol * np.minimum(ratio**P.trade_elasticity, 2.0), vol)
+            if cols is not None:  # the same columns in every row: scale those only
+                ratio = self.s[:, e[cols]] / self.trade_s0[:, cols]
+                scaled = vol[:, cols] * np.minimum(ratio**P.trade_elasticity, 2.0)
+                vol = np.array(vol, dtype=float)
+                vol[:, cols] = scaled
+            else:
+                s = self.s[:, np.maximum(e, 0)]
+                ratio = np.divide(s, self.trade_s0, out=np.ones_like(s), where=has)
+                vol = np.where(has, vol * np.minimum(ratio**P.trade_elasticity, 2.0), vol)
         return vol + self.surge if surge else np.array(vol, dtype=float)
 
     def _update_surges(self) -> None:
