@@ -433,11 +433,15 @@ class _Layer:
     """The partnership arrays of some rows, in the attribute names of
     :class:`sim.ties.PartnershipLayer` (the tie functions take either)."""
 
-    def __init__(self, eng: Engine, sl):
+    def __init__(self, eng: Engine, sl, upto: int | None = None):
         self.a, self.b = eng.a, eng.b
         self.s, self.active, self.base = eng.s[sl], eng.active[sl], eng.base[sl]
         self.logit0, self.ell0, self.damp = eng.logit0[sl], eng.ell0[sl], eng.damp[sl]
         self.hostility = eng.hostility[sl]
+        if upto is not None:  # the first `upto` slots only (views)
+            self.a, self.b = self.a[:upto], self.b[:upto]
+            for name in ("s", "active", "base", "logit0", "ell0", "damp", "hostility"):
+                setattr(self, name, getattr(self, name)[:, :upto])
 
     def dissolve(self, mask: np.ndarray) -> None:
         self.active &= ~mask
@@ -718,18 +722,18 @@ class Engine:
         rng_anchor = [g.spawn(1)[0] for g in gens]
         draws = _anchor_draws(P.row(0))
         f_sum, d_draws = np.zeros((R, n)), np.empty((draws, R, e0))
-        ld_sum = np.zeros((R, E, 3))
+        ld_sum = np.zeros((R, e0, 3))
         delivered_sum = np.zeros((R, net.n_ties))
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, rngs=rng_anchor)
             f_sum += self.fulfil
-            drivers = self._drivers()
-            d_draws[k] = drive(P, *drivers)[:, :e0]
+            drivers = self._drivers(upto=e0)  # only the world's ties exist yet
+            d_draws[k] = drive(P, *drivers)
             ld_sum += log_drivers(P, *drivers)
         self.fulfil0 = f_sum / draws
         self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws)
         # slots not yet created keep the values a freshly created tie starts from
-        self.ell0[:, :e0] = ld_sum[:, :e0] / draws
+        self.ell0[:, :e0] = ld_sum / draws
         self.imports0 = self._planned_imports()
         self._supply(noise=False)
         self.deliveries = delivered_sum / draws
@@ -1002,16 +1006,21 @@ class Engine:
         return self.bloc_names[int(np.argmax(pull))] if pull.max() > 0 else NEUTRAL
 
     # -- phase 4: tie update ------------------------------------------------------------------
-    def _drivers(self, sl=None):
+    def _drivers(self, sl=None, *, upto: int | None = None):
         """The three drivers of every tie in rows `sl` (an index array; all rows if None),
-        and, for all rows, support and pressure now."""
+        and, for all rows, support and pressure now.
+
+        ``upto``: the first `upto` tie slots only, when no other slot is in force (at
+        construction, the world's ties): the others would add only zeros to the sums."""
         rows = slice(None) if sl is None else sl
-        lay = _Layer(self, rows)
+        lay = _Layer(self, rows, upto)
         cap = self.cap[rows]
         support = allied_support(lay, cap)
         pressure = rival_pressure(self.ra, self.rb, self.ri[rows], cap)
         cover_a, cover_b = self._covers(rows)
-        if sl is None:
+        if upto is not None:
+            cover_a, cover_b = cover_a[:, :upto], cover_b[:, :upto]
+        if sl is None and upto is None:
             self.support_now, self.pressure_now = support, pressure
         return tie_drivers(
             lay,
