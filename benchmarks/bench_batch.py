@@ -7,9 +7,14 @@ Sobol' design of ``syria_uncertainty`` (11 inputs, N = 1024: 13,312 points x 4 r
 arms) through :func:`sim.sensitivity.batch.evaluate_points` on 2 processes, extrapolated from a
 measured fraction of its chunks (printed as such). No figure is asserted.
 
+The machine's load average is printed with the figures: on a shared machine the absolute times
+move with it, so both paths are measured alternately ``BENCH_REPEATS`` times and the ratio is
+given of their fastest and of their median runs. ``BENCH_PROFILE=1`` also prints where the
+batched path's time goes (cProfile, one run of both arms, top functions by own time).
+
 Environment: ``BENCH_R`` (batch rows, default 1000), ``BENCH_SINGLE`` (per-replicate sample,
-default 20), ``BENCH_POINTS`` (design points measured, default 1024), ``BENCH_CHUNK`` (points
-per chunk, default 256: 1024 rows per batch).
+default 20), ``BENCH_REPEATS`` (default 3), ``BENCH_POINTS`` (design points measured, default
+1024; 0 skips the design), ``BENCH_CHUNK`` (points per chunk, default 256: 1024 rows per batch).
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from sim.engine import run_batch
+from sim.engine import run_arms, run_batch
 from sim.model import AllianceModel
 from sim.runner import replicate_seeds
 from sim.scenario import load_scenario
 
 R = int(os.environ.get("BENCH_R", "1000"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "20"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 POINTS = int(os.environ.get("BENCH_POINTS", "1024"))
 CHUNK = int(os.environ.get("BENCH_CHUNK", "256"))  # points per chunk: 1024 rows per arm
 SOBOL_POINTS = 1024 * (11 + 2)  # Saltelli with second-order off: N (d + 2)
@@ -49,11 +56,12 @@ def per_replicate(spec, seeds) -> float:
 
 
 def batched(spec, seeds) -> float:
-    """Seconds per arm-run of the batch (both arms, every row's agent state kept)."""
+    """Seconds per arm-run of the batch: both arms from one construction, as the runner runs
+    them (:func:`sim.engine.run_arms`), every row's agent state kept."""
     params = spec.model_params()
     t0 = time.perf_counter()
-    for shocks in (spec.shocks, spec.baseline_shocks):
-        run_batch(spec.world, params, shocks, seeds, steps=spec.steps, outcomes=spec.outcomes)
+    arms = (spec.shocks, spec.baseline_shocks)
+    run_arms(spec.world, params, arms, seeds, steps=spec.steps, outcomes=spec.outcomes)
     return (time.perf_counter() - t0) / (2 * len(seeds))
 
 
@@ -102,31 +110,65 @@ def design(points: int) -> tuple[float, float, int]:
     return wall, wall * SOBOL_POINTS / points, size
 
 
+def profile(spec, seeds, top: int = 15) -> None:
+    """Print the batched path's top functions by own time (one run of both arms)."""
+    import cProfile
+    import pstats
+
+    params = spec.model_params()
+    arms = (spec.shocks, spec.baseline_shocks)
+    prof = cProfile.Profile()
+    prof.enable()
+    run_arms(spec.world, params, arms, seeds, steps=spec.steps, outcomes=spec.outcomes)
+    prof.disable()
+    print(f"where the batched path's time goes (cProfile, R = {len(seeds)}, both arms):")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
 def main() -> None:
     spec = load_scenario("syria_loss")
     seeds = replicate_seeds(spec.seed, max(R, SINGLE))
     per_replicate(spec, seeds[:2])  # warm-up
     gc.collect()
-    single = per_replicate(spec, seeds[:SINGLE])
-    batch = batched(spec, seeds[:R])
+    print(f"before: {_load()}")
+    singles, batches = [], []
+    for _ in range(max(1, REPEATS)):  # alternately, so that both see the same load
+        singles.append(per_replicate(spec, seeds[:SINGLE]))
+        batches.append(batched(spec, seeds[:R]))
+    single, batch = min(singles), min(batches)
+    med_s, med_b = float(np.median(singles)), float(np.median(batches))
     mem = memory(spec, seeds[:R])
-    print(f"syria_loss, {spec.steps} months, arm-runs per second per core:")
+    print(f"after:  {_load()}")
+    print(f"syria_loss, {spec.steps} months, arm-runs per second per core (fastest of {REPEATS}):")
     print(
         f"  per-replicate path ({SINGLE} replicates x 2 arms): {1 / single:8.1f}/s"
-        f"  ({single * 1e3:.1f} ms per arm-run)"
+        f"  ({single * 1e3:.1f} ms per arm-run; median {med_s * 1e3:.1f})"
     )
     print(
         f"  batched path (R = {R}, x 2 arms):             {1 / batch:8.1f}/s"
-        f"  ({batch * 1e3:.2f} ms per arm-run)"
+        f"  ({batch * 1e3:.2f} ms per arm-run; median {med_b * 1e3:.2f})"
     )
-    print(f"  ratio: {single / batch:.1f}x (target >= 30x)")
+    print(
+        f"  ratio: {single / batch:.1f}x of the fastest runs, {med_s / med_b:.1f}x of the "
+        "medians (target >= 30x)"
+    )
     print(f"  memory per replicate (peak traced, one arm at a time): {mem / 1024:.1f} KiB")
+    if PROFILE:
+        profile(spec, seeds[:R])
+    if POINTS <= 0:
+        return
     wall, full, size = design(POINTS)
     print(
         f"Sobol' design of syria_uncertainty (N = 1024: {SOBOL_POINTS} points x 4 replicates "
         f"x 2 arms) on 2 processes:\n  measured {POINTS} points ({size} per chunk) in "
         f"{wall:.1f} s; extrapolated to the full design: {full / 60:.1f} min (target < 10 min)"
     )
+    print(f"after the design: {_load()}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ Rows are independent replicates:
 
 from __future__ import annotations
 
+import copy
 import math
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,7 +58,6 @@ from sim.ties import (
     STEADY_MAX,
     _logit,
     allied_support,
-    anchor,
     drive,
     formation_candidates,
     log_drivers,
@@ -77,6 +77,7 @@ __all__ = [
     "RowView",
     "Undo",
     "inspect",
+    "run_arms",
     "run_batch",
 ]
 
@@ -110,10 +111,26 @@ class BatchParams:
     params : sequence of ModelParams
         One per row. Structural fields (:data:`STRUCTURAL_PARAMS`) must be equal.
 
+    Attributes
+    ----------
+    rows : list of ModelParams
+        The rows' parameters, as given.
+
     Raises
     ------
     SimError
         Rows that differ in a structural field (each such field, with its values).
+
+    Notes
+    -----
+    The engine's equations read ``P.name`` and broadcast it against (R, ...) arrays, so a
+    batch whose rows agree costs no more than one row.
+
+    Examples
+    --------
+    >>> P = BatchParams([ModelParams(), ModelParams(tie_decay=0.05)])
+    >>> P.tie_decay.ravel().tolist(), P.tie_gain, P.row(1).tie_decay
+    ([0.06, 0.05], 0.5, 0.05)
     """
 
     # One attribute per ModelParams field, set in __init__: structural fields as the rows'
@@ -195,7 +212,23 @@ def _anchor_draws(p: ModelParams) -> int:
 # =========================================================================================
 @dataclass(frozen=True, eq=False)
 class Undo:
-    """What one model operation changed in one row, and how to put it back (base class)."""
+    """What one model operation changed in one row, and how to put it back (base class).
+
+    Every operation of :class:`RowOps` (``kill``, ``realign``, ``degrade``...) returns a list
+    of records of a subclass (``KillUndo``, ``BlocUndo``, ``FactorUndo``...); a ``Restore``
+    shock reverts them in reverse order through ``revert(engine, row)``.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> eng = Engine(synthetic(20, rng=1), None, [1, 2])
+    >>> (rec,) = RowView(eng, 1, time=0.0, shocks=()).kill(0)
+    >>> isinstance(rec, Undo), eng.alive[:, 0].tolist()
+    (True, [True, False])
+    >>> rec.revert(eng, 1)
+    >>> eng.alive[:, 0].tolist()
+    [True, True]
+    """
 
     def revert(self, eng: Engine, r: int) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -254,7 +287,7 @@ class BlocUndo(Undo):
 
     def revert(self, eng: Engine, r: int) -> None:
         eng.bloc[r, self.actor] = self.bloc
-        eng.rows[r].realigned = bool((eng.bloc[r] != eng.bloc0).any())
+        eng.realigned[r] = bool((eng.bloc[r] != eng.bloc0).any())
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,27 +411,37 @@ class _RowState:
     kinds: dict = field(default_factory=dict)  # kind of each tie, by slot
     applied: dict = field(default_factory=dict)  # undo stacks by shock
     collapses: int = 0
-    realigned: bool = False
     disturbed: bool = False
-    topo_version: int = 0
-    giant_cache: tuple[int, np.ndarray] | None = None
     failed: str | None = None
 
-    def giant(self) -> np.ndarray:
-        """The giant-component fractions cached by ``Engine._giant_rows``."""
-        assert self.giant_cache is not None
-        return self.giant_cache[1]
+    def copy(self) -> _RowState:
+        """An independent copy (its generator copied; dict values are immutable or copied)."""
+        return _RowState(
+            shock_rng=_copy_generator(self.shock_rng),
+            factors={k: dict(v) for k, v in self.factors.items()},
+            n_factors=self.n_factors,
+            dormant={k: list(v) for k, v in self.dormant.items()},
+            kinds=dict(self.kinds),
+            applied={k: [list(u) for u in v] for k, v in self.applied.items()},
+            collapses=self.collapses,
+            disturbed=self.disturbed,
+            failed=self.failed,
+        )
 
 
 class _Layer:
     """The partnership arrays of some rows, in the attribute names of
     :class:`sim.ties.PartnershipLayer` (the tie functions take either)."""
 
-    def __init__(self, eng: Engine, sl):
+    def __init__(self, eng: Engine, sl, upto: int | None = None):
         self.a, self.b = eng.a, eng.b
         self.s, self.active, self.base = eng.s[sl], eng.active[sl], eng.base[sl]
         self.logit0, self.ell0, self.damp = eng.logit0[sl], eng.ell0[sl], eng.damp[sl]
         self.hostility = eng.hostility[sl]
+        if upto is not None:  # the first `upto` slots only (views)
+            self.a, self.b = self.a[:upto], self.b[:upto]
+            for name in ("s", "active", "base", "logit0", "ell0", "damp", "hostility"):
+                setattr(self, name, getattr(self, name)[:, :upto])
 
     def dissolve(self, mask: np.ndarray) -> None:
         self.active &= ~mask
@@ -462,6 +505,24 @@ class Engine:
     ------
     SimError
         Worlds of different structure, or parameters of different structural choices.
+
+    Notes
+    -----
+    State arrays carry the row axis first: ``cap``, ``stab``, ``alive``, ``bloc`` (R, N);
+    partnership ``s``, ``active`` (R, E); supply ``deliveries`` (R, K). :meth:`step` runs one
+    month for every row; :meth:`reports` gives the model reporters, shape (R, V). Building
+    the engine runs the anchor months (``anchor_draws`` noisy first months per row), which
+    :func:`run_arms` shares between the arms of a scenario.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> eng = Engine(synthetic(20, rng=1), None, [1, 2, 3])
+    >>> eng.R, eng.cap.shape
+    (3, (3, 20))
+    >>> eng.step()
+    >>> eng.reports().shape, eng.model_variables()[:2]
+    ((3, 16), ['alive:axis', 'fulfilment:axis'])
     """
 
     def __init__(
@@ -541,6 +602,8 @@ class Engine:
         self.domestic = _rows_of([v[4].domestic for v in vals])
         self.need_volume = _rows_of([v[4].need_volume for v in vals])
         self.need_weight = _rows_of([v[4].need_weight for v in vals])
+        # own output for own use, at each need's (actor, commodity): fixed per row
+        self.domestic_need = self.domestic[:, net.need_actor, net.need_commodity]
 
         # -- state ----------------------------------------------------------------------------
         self.cap = np.array(self.cap0, dtype=float)
@@ -619,6 +682,11 @@ class Engine:
         te = self.trade_e
         self.trade_s0 = np.zeros((R, net.n_ties))
         self.trade_s0[:, te >= 0] = self.s[:, te[te >= 0]]
+        # supply ties whose volume follows a partnership; when every row has the same ones
+        # (the usual case), their columns, so the monthly scaling touches only those
+        self.trade_has = (te >= 0) & (self.trade_s0 > 0)
+        uniform = (self.trade_has == self.trade_has[0]).all()
+        self.trade_cols = np.flatnonzero(self.trade_has[0]) if uniform else None
         self.surge = np.zeros((R, net.n_ties))
         self.dispatched = np.zeros((R, net.n_ties))
 
@@ -637,29 +705,59 @@ class Engine:
 
         # -- initial equilibrium: the observed world is taken as the steady state ---------------
         self.reanchor = np.zeros((R, n), dtype=bool)
+        self.realigned = np.zeros(R, dtype=bool)  # rows with an actor out of its first bloc
+        self.collapses = np.zeros(R, dtype=np.int64)  # regime collapses so far, per row
+        self.failed = np.zeros(R, dtype=bool)  # rows marked failed (see :meth:`mark_failed`)
+        self.failures: list[tuple[int, str]] = []  # (row, reason), in the order they failed
+        # a batch marks a row whose collapse raises failed; the single model raises
+        self.isolate_failures = False
+        # a row's topology version (alive, blocs, partnerships in force) and the version its
+        # giant components were computed at (see :meth:`_giant_rows`)
+        self.topo = np.zeros(R, dtype=np.int64)
+        self.giant_version = np.full(R, -1, dtype=np.int64)
+        self.giant = np.zeros((R, len(self.bloc_names)))
         self.deliveries = self._supply(noise=False)
         self.support0 = allied_support(_Layer(self, slice(None)), self.cap)
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         rng_anchor = [g.spawn(1)[0] for g in gens]
         draws = _anchor_draws(P.row(0))
-        f_sum, d_draws = np.zeros((R, n)), np.zeros((draws, R, E))
-        ld_sum = np.zeros((R, E, 3))
+        f_sum, d_draws = np.zeros((R, n)), np.empty((draws, R, e0))
+        ld_sum = np.zeros((R, e0, 3))
         delivered_sum = np.zeros((R, net.n_ties))
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, rngs=rng_anchor)
             f_sum += self.fulfil
-            drivers = self._drivers()
+            drivers = self._drivers(upto=e0)  # only the world's ties exist yet
             d_draws[k] = drive(P, *drivers)
             ld_sum += log_drivers(P, *drivers)
         self.fulfil0 = f_sum / draws
-        for r in range(R):
-            self.base[r, :e0] = anchor(P.row(r), self.s[r, :e0], d_draws[:, r, :e0])
+        self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws)
         # slots not yet created keep the values a freshly created tie starts from
-        self.ell0[:, :e0] = ld_sum[:, :e0] / draws
+        self.ell0[:, :e0] = ld_sum / draws
         self.imports0 = self._planned_imports()
         self._supply(noise=False)
         self.deliveries = delivered_sum / draws
         self.fulfil: np.ndarray = self.fulfil0.copy()
+
+    def _fork(self) -> Engine:
+        """An independent copy of a freshly built engine (before any step or shock): state
+        arrays, row states and random generators copied; structure, world and parameters
+        shared. Used to run several arms from one construction (:func:`run_arms`)."""
+        new = object.__new__(Engine)
+        shared = {"world", "P", "supply", "par_ties", "world_blocs", "ids", "pos"}
+        for k, v in self.__dict__.items():
+            if k in shared:
+                pass
+            elif isinstance(v, np.ndarray):
+                v = v.copy() if v.flags.writeable else v  # broadcast views are read-only
+            elif k in ("rng_supply", "rng_state", "rng_ties"):
+                v = [_copy_generator(g) for g in v]
+            elif k == "rows":
+                v = [row.copy() for row in v]
+            else:
+                v = copy.deepcopy(v)
+            new.__dict__[k] = v
+        return new
 
     # =====================================================================================
     # the phases of a step, for every row at once
@@ -683,22 +781,19 @@ class Engine:
         if noise:
             z = np.empty(vals.shape)
             uniform = np.empty((R, net.n_ties))
-            for r in range(R):  # each row's stream, in the single model's order
-                rngs[r].standard_normal(out=z[r])
-                rngs[r].random(out=uniform[r])
+            for g, zr, ur in zip(rngs, z, uniform, strict=True):  # each row's own stream,
+                g.standard_normal(out=zr)  # in the single model's order
+                g.random(out=ur)
             sd = P.volume_noise
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
         else:
             uniform = None
         output = np.zeros((R, self.n, n_c))
         output[:, self.prod_i, self.prod_c] = vals
-        # Own output for own use follows the production multiplier (a strike on the industry)
-        # but not capability, which it feeds; noise-free (docs/model.md).
-        self.domestic_out = self.domestic * (self.prod_mult * alive)[:, :, None]
         tie_open = alive[:, net.supplier] & alive[:, net.recipient] & (self.tie_cut == 0)
         passable = alive & (self.blocking == 0)
         tie_passable = None
-        if any(row.realigned for row in self.rows):
+        if self.realigned.any():
             # A transit actor that has changed sides closes its territory to traffic of
             # suppliers outside its new bloc.
             hop_sup = net.supplier[net.route_tie[net.hop_route]]
@@ -706,7 +801,8 @@ class Engine:
             tie_passable = (self.bloc[:, h] == self.bloc0[h]) | (
                 self.bloc[:, h] == self.bloc[:, hop_sup]
             )
-        volume = self._volumes()
+        self._vol_nominal = self._volumes(surge=False)
+        volume = self._vol_nominal + self.surge
         # A surge draws on spare output beyond the supplier's nominal exports.
         if self.surge.any():
             cell = net.supplier * n_c + net.commodity
@@ -732,17 +828,29 @@ class Engine:
         self._received_share(delivered)
         return delivered
 
+    def _own_use(self) -> np.ndarray:
+        """Multiplier of own output for own use (R, N): it follows the production multiplier
+        (a strike on the industry) but not capability, which it feeds; noise-free
+        (docs/model.md)."""
+        return self.prod_mult * self.alive
+
     def _volumes(self, *, surge: bool = True) -> np.ndarray:
         """This month's volume of every supply tie: nominal, scaled by the partnership between
         its ends relative to t = 0 (bounded in [0, 2]), plus any substitution surge."""
         P = self.P
         vol = self.volume
         e = self.trade_e
-        has = (e >= 0) & (self.trade_s0 > 0)
+        has, cols = self.trade_has, self.trade_cols
         if has.any() and np.any(P.trade_elasticity > 0) and P.tie_model != "inertia":
-            s = self.s[:, np.maximum(e, 0)]
-            ratio = np.divide(s, self.trade_s0, out=np.ones_like(s), where=has)
-            vol = np.where(has, vol * np.minimum(ratio**P.trade_elasticity, 2.0), vol)
+            if cols is not None:  # the same columns in every row: scale those only
+                ratio = self.s[:, e[cols]] / self.trade_s0[:, cols]
+                scaled = vol[:, cols] * np.minimum(ratio**P.trade_elasticity, 2.0)
+                vol = np.array(vol, dtype=float)
+                vol[:, cols] = scaled
+            else:
+                s = self.s[:, np.maximum(e, 0)]
+                ratio = np.divide(s, self.trade_s0, out=np.ones_like(s), where=has)
+                vol = np.where(has, vol * np.minimum(ratio**P.trade_elasticity, 2.0), vol)
         return vol + self.surge if surge else np.array(vol, dtype=float)
 
     def _update_surges(self) -> None:
@@ -754,7 +862,7 @@ class Engine:
         )
         if net.n_ties == 0 or not rows.any():
             return
-        planned = self._planned_imports()
+        planned = self._planned_imports(self._vol_nominal)
         gap = np.maximum(self.imports0 - planned - SURGE_DEADBAND * self.need_volume, 0.0)
         e = self.supply_tie_e
         if self.E:
@@ -768,16 +876,16 @@ class Engine:
         n_c = self.output.shape[2]
         cell = net.supplier * n_c + net.commodity
         shipped = row_bincount(cell, self.dispatched, self.n * n_c).reshape(self.output.shape)
-        spare = np.maximum(self.output - shipped, 0.0) + _rows3(P.surge_capacity) * (
-            self.domestic_out
-        )
+        domestic_out = self.domestic * self._own_use()[:, :, None]
+        spare = np.maximum(self.output - shipped, 0.0) + _rows3(P.surge_capacity) * domestic_out
         target = surge_targets_rows(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
         new = self.surge + P.substitution_rate * (target - self.surge)
         new[~eligible] = 0.0
         self.surge = np.where(rows[:, None], new, self.surge)
 
-    def _planned_imports(self) -> np.ndarray:
-        """Imports of each need this month without noise or surges (the planner's view)."""
+    def _planned_imports(self, volume: np.ndarray | None = None) -> np.ndarray:
+        """Imports of each need this month without noise or surges (the planner's view);
+        `volume` is this month's nominal volumes if already computed."""
         P = self.P
         ratio = np.divide(self.cap, self.cap0, out=np.ones((self.R, self.n)), where=self.cap0 > 0)
         scale = self.prod_mult * self.alive * ratio**P.production_elasticity
@@ -787,7 +895,7 @@ class Engine:
             tie_open=self.tie_open,
             passable=self.alive & (self.blocking == 0),
             route_open=self.route_closed == 0,
-            volume=self._volumes(surge=False),
+            volume=self._volumes(surge=False) if volume is None else volume,
         )
         return self._imports(delivered)
 
@@ -804,7 +912,7 @@ class Engine:
         m = net.tie_need
         ok = m >= 0
         recv = self._imports(delivered)
-        recv = recv + self.domestic_out[:, net.need_actor, net.need_commodity]
+        recv = recv + self.domestic_need * self._own_use()[:, net.need_actor]
         share = capped_share(recv, self.need_volume)
         w = self.need_weight
         f = row_bincount(net.need_actor, w * share, self.n)
@@ -847,24 +955,34 @@ class Engine:
         stab_target = np.clip(self.stab0 * (1.0 + P.stability_sensitivity * x), 0.0, 1.0)
         z = np.empty((R, n))
         u = np.empty((R, n))
-        for r in range(R):
-            self.rng_state[r].standard_normal(out=z[r])
-            self.rng_state[r].random(out=u[r])
+        for g, zr, ur in zip(self.rng_state, z, u, strict=True):
+            g.standard_normal(out=zr)
+            g.random(out=ur)
         self.cap += P.capability_rate * (cap_target - self.cap)
         self.stab += P.stability_rate * (stab_target - self.stab) + P.stability_noise * z
         np.clip(self.stab, 0.0, 1.0, out=self.stab)
         self.cap[~alive] = 0.0
         self.stab[~alive] = 0.0
         falling = alive & (self.stab < P.collapse_threshold) & (u < P.collapse_prob)
+        falling &= ~self.failed[:, None]
         if falling.any():
             for r, i in zip(*np.nonzero(falling), strict=True):
-                if self.rows[r].failed is None:
+                if self.failed[r]:
+                    continue  # an earlier collapse of this row raised this month
+                try:
                     self.collapse(int(r), int(i))
+                except Exception:  # this row's failure, not the batch's
+                    if not self.isolate_failures:
+                        raise
+                    self.mark_failed(
+                        int(r), f"collapse of {self.ids[i]} raised:\n{traceback.format_exc()}"
+                    )
 
     def collapse(self, r: int, i: int) -> None:
         """A regime collapse of actor `i` in row `r`; its fate is ``params.collapse_fate``."""
         row = self.rows[r]
         row.collapses += 1
+        self.collapses[r] += 1
         row.disturbed = True
         fate = self.P.collapse_fate
         if fate == "removed":
@@ -888,21 +1006,28 @@ class Engine:
         return self.bloc_names[int(np.argmax(pull))] if pull.max() > 0 else NEUTRAL
 
     # -- phase 4: tie update ------------------------------------------------------------------
-    def _drivers(self, sl=slice(None)):
-        """The three drivers of every tie in rows `sl` (and support and pressure now)."""
-        lay = _Layer(self, sl)
-        cap = self.cap[sl]
+    def _drivers(self, sl=None, *, upto: int | None = None):
+        """The three drivers of every tie in rows `sl` (an index array; all rows if None),
+        and, for all rows, support and pressure now.
+
+        ``upto``: the first `upto` tie slots only, when no other slot is in force (at
+        construction, the world's ties): the others would add only zeros to the sums."""
+        rows = slice(None) if sl is None else sl
+        lay = _Layer(self, rows, upto)
+        cap = self.cap[rows]
         support = allied_support(lay, cap)
-        pressure = rival_pressure(self.ra, self.rb, self.ri[sl], cap)
-        cover_a, cover_b = self._covers(sl)
-        if sl == slice(None):
+        pressure = rival_pressure(self.ra, self.rb, self.ri[rows], cap)
+        cover_a, cover_b = self._covers(rows)
+        if upto is not None:
+            cover_a, cover_b = cover_a[:, :upto], cover_b[:, :upto]
+        if sl is None and upto is None:
             self.support_now, self.pressure_now = support, pressure
         return tie_drivers(
             lay,
             cap=cap,
             support=support,
             pressure=pressure,
-            fulfilment=self.fulfil[sl],
+            fulfilment=self.fulfil[rows],
             cover_a=cover_a,
             cover_b=cover_b,
         )
@@ -932,12 +1057,11 @@ class Engine:
         else:
             gone = relax_strengths(lay, P, logodds_targets(lay, P, log_drivers(P, *drivers)))
         if gone.any():
-            for changed in np.flatnonzero(gone.any(axis=1)):
-                self.rows[changed].topo_version += 1
+            self.topo += gone.any(axis=1)
         nc = len(self.cand_i)
         u = np.empty((self.R, nc))
-        for r in range(self.R):
-            self.rng_ties[r].random(out=u[r])
+        for g, ur in zip(self.rng_ties, u, strict=True):
+            g.random(out=ur)
         if nc == 0 or not np.any(P.formation_rate > 0):
             return
         ci, cj, slot = self.cand_i, self.cand_j, self.cand_slot
@@ -945,10 +1069,7 @@ class Engine:
         free = self.alive[:, ci] & self.alive[:, cj] & ~tied
         sup, prs, cap = self.support_now, self.pressure_now, self.cap
         x = (prs[:, ci] + prs[:, cj]) / (cap[:, ci] + cap[:, cj] + sup[:, ci] + sup[:, cj] + 1e-9)
-        new = free & (u < P.formation_rate * x / (1.0 + x))
-        for r in range(self.R):
-            if self.rows[r].failed is not None:
-                new[r] = False
+        new = free & (u < P.formation_rate * x / (1.0 + x)) & ~self.failed[:, None]
         if not new.any():
             return
         formed = np.zeros((self.R, self.E), dtype=bool)
@@ -966,7 +1087,7 @@ class Engine:
         self.created[r, e] = True
         for k in self.slot_supply[e]:
             self.supply_tie_e[r, k] = e
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
 
     def add_slots(self, pairs: Iterable[tuple[int, int]]) -> list[int]:
         """Tie slots for `pairs` (existing ones reused), e.g. for a Formalize scheduled on a
@@ -997,19 +1118,23 @@ class Engine:
 
     def _baseline_ties(self, mask: np.ndarray) -> None:
         """Make the current strengths of the ties in `mask` (R, E) their steady state under
-        today's drivers (a new tie, like an observed one, starts at a steady state)."""
+        today's drivers (a new tie, like an observed one, starts at a steady state).
+
+        Only the rows with a tie in `mask` are computed (every operation is row-wise, so a
+        row's numbers do not depend on which other rows are computed with it)."""
         rows = np.flatnonzero(mask.any(axis=1))
-        sl = slice(rows[0], rows[-1] + 1) if len(rows) else slice(0, 0)
+        if not len(rows):
+            return
         P = self.P
-        drivers = self._drivers(sl)
-        d = drive(_params_rows(P, sl), *drivers)
-        ld = log_drivers(_params_rows(P, sl), *drivers)
-        for r in rows:
-            ties = np.flatnonzero(mask[r])
-            k = r - sl.start
-            self.base[r, ties] = anchor(P.row(r), self.s[r, ties], d[k, ties])
-            self.ell0[r, ties] = ld[k, ties]
-            self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
+        drivers = self._drivers(rows)
+        Pr = _params_rows(P, rows)
+        d = drive(Pr, *drivers)
+        ld = log_drivers(Pr, *drivers)
+        k, ties = np.nonzero(mask[rows])  # by row, then tie: the order of the one-row calls
+        r = rows[k]
+        self.base[r, ties] = _anchor_ties(P, r, k, self.s[r, ties], d[k, ties])
+        self.ell0[r, ties] = ld[k, ties]
+        self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
 
     # =====================================================================================
     # reporters
@@ -1047,7 +1172,7 @@ class Engine:
             (n_alive[:, :nb], fulfil[:, :nb], cohesion[:, :nb], mean_s[:, :nb], giant[:, :nb]),
             axis=2,
         ).reshape(R, 5 * nb)
-        out[:, -1] = [row.collapses for row in self.rows]
+        out[:, -1] = self.collapses
         return out
 
     def _giant_rows(self) -> np.ndarray:
@@ -1058,14 +1183,10 @@ class Engine:
         are computed together, as one graph of R x N nodes (rows are disconnected blocks of
         it), in one connected-components call.
         """
-        R, n, ng = self.R, self.n, len(self.bloc_names)
-        stale = [
-            r
-            for r in range(R)
-            if (cache := self.rows[r].giant_cache) is None or cache[0] != self.rows[r].topo_version
-        ]
-        if stale:
-            rows = np.array(stale, dtype=np.intp)
+        n, ng = self.n, len(self.bloc_names)
+        stale = np.flatnonzero(self.topo != self.giant_version)
+        if len(stale):
+            rows = stale
             alive, bloc = self.alive[rows], self.bloc[rows]
             a, b = self.a, self.b
             keep = self.active[rows] & alive[:, a] & alive[:, b] & (bloc[:, a] == bloc[:, b])
@@ -1087,21 +1208,17 @@ class Engine:
                 out=np.zeros((len(rows), ng)),
                 where=size0 > 0,
             )
-            for k, r in enumerate(stale):
-                self.rows[r].giant_cache = (self.rows[r].topo_version, frac[k])
-        if R == 1:
-            return self.rows[0].giant()[None, :]
-        return np.stack([self.rows[r].giant() for r in range(R)])
+            self.giant[stale] = frac
+            self.giant_version[stale] = self.topo[stale]
+        return self.giant
 
     def agent_state(self) -> tuple[np.ndarray, ...]:
         """Copies of ``bloc, alive, capability, stability, fulfilment``, each (R, N)."""
-        return (
-            self.bloc.copy(),
-            self.alive.copy(),
-            self.cap.copy(),
-            self.stab.copy(),
-            self.fulfil.copy(),
-        )
+        return tuple(x.copy() for x in self.agent_arrays())
+
+    def agent_arrays(self) -> tuple[np.ndarray, ...]:
+        """``bloc, alive, capability, stability, fulfilment`` themselves (not copies)."""
+        return (self.bloc, self.alive, self.cap, self.stab, self.fulfil)
 
     # =====================================================================================
     # inspection, vectorised over rows (the names of AllianceModel's methods)
@@ -1178,7 +1295,7 @@ class Engine:
         self.alive[r, i] = False
         self.cap[r, i] = 0.0
         self.stab[r, i] = 0.0
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         return [rec]
 
     def realign(self, r: int, i: int, to_bloc: str) -> list[Undo]:
@@ -1208,9 +1325,9 @@ class Engine:
             self.tie_cut[r, cut] += 1
             recs.append(CutUndo(np.flatnonzero(cut)))
         self.bloc[r, i] = new
-        self.rows[r].realigned = True
+        self.realigned[r] = True
         self.reanchor[r, i] = True
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         recs.append(BlocUndo(i, old))
         return recs
 
@@ -1289,7 +1406,7 @@ class Engine:
         ties = np.array([e], dtype=np.intp)
         rec = TiesUndo(ties, self.s[r, ties])
         self._dissolve(r, ties)
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
         return [rec]
 
     def block_transit(self, r: int, i: int) -> list[Undo]:
@@ -1329,7 +1446,15 @@ class Engine:
             raise ShockError(f"cannot restore {shock!r}: it has not been applied yet")
         for rec in reversed(stack.pop()):
             rec.revert(self, r)
-        self.rows[r].topo_version += 1
+        self.topo[r] += 1
+
+    def mark_failed(self, r: int, reason: str) -> None:
+        """Mark row `r` failed (once; the first reason is kept): it gets no more shocks,
+        collapses or formations, and :func:`run_batch` gives no frames for it."""
+        if not self.failed[r]:
+            self.failed[r] = True
+            self.rows[r].failed = reason
+            self.failures.append((r, reason))
 
     def check_finite(self) -> np.ndarray:
         """Rows whose state went non-finite (NaN or inf) this step."""
@@ -1343,8 +1468,9 @@ class Engine:
         return bad
 
 
-def _params_rows(P: BatchParams, sl: slice):
-    """`P` restricted to rows `sl` (per-row arrays sliced, numbers as they are)."""
+def _params_rows(P: BatchParams, sl: slice | np.ndarray):
+    """`P` restricted to rows `sl` (a slice or an index array; per-row arrays indexed,
+    numbers as they are)."""
     out = object.__new__(BatchParams)
     out.__dict__.update(
         {
@@ -1353,8 +1479,74 @@ def _params_rows(P: BatchParams, sl: slice):
             if k != "rows"
         }
     )
-    out.rows = P.rows[sl]
+    out.rows = P.rows[sl] if isinstance(sl, slice) else [P.rows[r] for r in sl]
     return out
+
+
+def _copy_generator(g: np.random.Generator) -> np.random.Generator:
+    """A generator in `g`'s state (sharing its SeedSequence, from which nothing is spawned
+    after construction); cheaper than ``copy.deepcopy``."""
+    bg = g.bit_generator
+    new = type(bg)(bg.seed_seq)  # type: ignore[arg-type]  # a SeedSequence in practice
+    new.state = bg.state
+    return np.random.Generator(new)
+
+
+def _anchor_ties(
+    P: BatchParams, r: np.ndarray, group: np.ndarray, s0: np.ndarray, d0: np.ndarray
+) -> np.ndarray:
+    """:func:`sim.ties.anchor` with one drive per tie, for ties of several rows at once.
+
+    Tie ``m`` is in row ``r[m]``; ``group`` numbers the rows 0, 1, ... (sorted). Each row's
+    ties iterate until that row's ties all converge, as the one-row call does, so every
+    anchor equals the one-row result bit for bit.
+    """
+    decay = P.tie_decay[r, 0] if isinstance(P.tie_decay, np.ndarray) else P.tie_decay
+    gain = P.tie_gain[r, 0] if isinstance(P.tie_gain, np.ndarray) else P.tie_gain
+    s0 = np.minimum(s0, STEADY_MAX)
+    p0 = decay * s0 / (gain * (1.0 - s0))
+    d = d0[None, :]
+    b = p0 - d.min(axis=0)
+    going = np.ones(int(group[-1]) + 1 if len(group) else 0, dtype=bool)
+    for _ in range(2):  # one draw: at most two passes, as in the one-row call
+        pos = d + b > 0.0
+        excess = np.where(pos, d + b, 0.0).mean(axis=0) - p0
+        off = ~(np.abs(excess) <= 1e-12 * (1.0 + p0))
+        going &= np.bincount(group, weights=off, minlength=len(going)) > 0
+        if not going.any():
+            break
+        upd = going[group]
+        b[upd] -= (excess / np.maximum(pos.mean(axis=0), 1.0))[upd]
+    return b
+
+
+def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:func:`sim.ties.anchor` of every row at once: `s0` (R, E), drives `d` (draws, R, E).
+
+    Each row runs Newton's iteration until its own ties converge, exactly as the one-row call
+    does (a converged row is frozen, not iterated further), so a row's anchors equal the
+    single model's bit for bit.
+    """
+    s0 = np.minimum(s0, STEADY_MAX)
+    p0 = P.tie_decay * s0 / (P.tie_gain * (1.0 - s0))
+    draws = d.shape[0]
+    p0 = np.broadcast_to(p0, s0.shape)
+    b = p0 - d.min(axis=0)
+    rows = np.arange(s0.shape[0])  # the rows still iterating
+    for _ in range(draws + 1):
+        if len(rows) == len(b):
+            dr, br, pr = d, b, p0
+        else:
+            dr, br, pr = d[:, rows], b[rows], p0[rows]
+        pos = dr + br > 0.0
+        excess = np.where(pos, dr + br, 0.0).mean(axis=0) - pr
+        going = ~np.all(np.abs(excess) <= 1e-12 * (1.0 + pr), axis=1)
+        if not going.any():
+            break
+        step = excess[going] / np.maximum(pos[:, going].mean(axis=0), 1.0 / draws)
+        rows = rows[going]
+        b[rows] = br[going] - step
+    return b
 
 
 def _per_row(value, R: int, what: str, kind: type) -> list:
@@ -1494,6 +1686,29 @@ class RowView(RowOps):
 
     Offers the read interface and operations of :class:`RowOps`, and the few attributes a
     shock's validation reads (``world``, ``time``, ``shocks``, ``partners.index``).
+
+    Parameters
+    ----------
+    engine : Engine
+        The batch.
+    r : int
+        The row.
+    time : float
+        The model time the shock sees.
+    shocks : sequence of shocks
+        The row's scheduled shocks (a ``Restore`` validates against them).
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> from sim.shocks import RemoveState
+    >>> eng = Engine(synthetic(20, rng=1), None, [1, 2])
+    >>> view = RowView(eng, 0, time=0.0, shocks=())
+    >>> shock = RemoveState("A00003", at=0)
+    >>> shock.validate(view)
+    >>> eng.apply_shock(0, shock, view)
+    >>> eng.alive[:, 3].tolist()
+    [False, True]
     """
 
     def __init__(self, engine: Engine, r: int, *, time: float, shocks: Sequence[Any]):
@@ -1574,8 +1789,30 @@ class LayerRow:
 def inspect(model: Any, outcomes: Sequence[str]) -> dict[str, Any]:
     """Read outcomes that are not model reporters through the inspection API.
 
-    `model` is an :class:`sim.model.AllianceModel` (floats) or an :class:`Engine` (arrays
-    over rows): ``strength:A-B``, ``delivered:A->B[:COMMODITY]``, ``capability:A``.
+    Parameters
+    ----------
+    model : AllianceModel or Engine
+        A single model (values are floats) or a batch (values are arrays over its rows).
+    outcomes : sequence of str
+        ``strength:A-B``, ``delivered:A->B[:COMMODITY]``, ``capability:A``.
+
+    Returns
+    -------
+    dict
+        Outcome name to its value now.
+
+    Raises
+    ------
+    UnknownNameError
+        An actor or commodity the world does not have (with a suggestion).
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> eng = Engine(synthetic(20, rng=1), None, [1, 2])
+    >>> got = inspect(eng, ["strength:A00000-A00002", "capability:A00000"])
+    >>> {k: v.round(3).tolist() for k, v in got.items()}
+    {'strength:A00000-A00002': [0.723, 0.723], 'capability:A00000': [0.116, 0.116]}
     """
     batch = isinstance(model, Engine)
     out = read_outcomes(model, outcomes)  # the registry: one parser, one method per kind
@@ -1598,8 +1835,22 @@ class BatchFrames:
         Every collect (T = steps + 1) of every row.
     agents : tuple of arrays, each (T, R, N), or None
         ``bloc, alive, capability, stability, fulfilment`` (when ``agent_frames``).
+    ids : tuple of str
+        The actors, in the engine's order.
+    bloc_names : list of str
+        The blocs (``bloc`` in ``agents`` indexes them).
     failed : list of (row, seed, reason)
-        Rows that went non-finite or whose shock raised; their frames are not given.
+        Rows that went non-finite or whose shock or collapse raised, in the order they
+        failed; their frames are not given (see :attr:`ok`).
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> b = run_batch(synthetic(20, rng=1), None, (), [1, 2], steps=2)
+    >>> b.ok, b.failed, b.final("alive:axis").tolist()
+    ([0, 1], [], [8.0, 8.0])
+    >>> b.model_frame(1).columns[:3].tolist(), b.agent_frame(1).shape
+    (['step', 'alive:axis', 'fulfilment:axis'], (60, 7))
     """
 
     seeds: list
@@ -1715,14 +1966,106 @@ def run_batch(
     ((5, 3), 5)
     """
     R = len(seeds)
+    row_shocks = _row_shocks(shocks, R)
+    eng = Engine(
+        worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, [row_shocks])
+    )
+    return _run_engine(
+        eng, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
+    )
+
+
+def run_arms(
+    worlds: World | Sequence[World],
+    params: ModelParams | Sequence[ModelParams] | None,
+    arms: Sequence[Sequence[Any] | Sequence[Sequence[Any]]],
+    seeds: Sequence[Any],
+    *,
+    steps: int,
+    outcomes: Sequence[str] = (),
+    agent_frames: bool = True,
+) -> list[BatchFrames]:
+    """Run the same R rows under several shock sets (the arms of a scenario), building the
+    engine once.
+
+    Each arm's frames equal :func:`run_batch` with that arm's shocks: the rows start from
+    the same seeds, so the construction (the 32 noisy anchor months) is the same for every
+    arm; it is done once and the built engine, generators included, is copied for each arm.
+    The engine has a tie slot for every pair a ``Formalize`` of any arm may create; slots
+    an arm never fills stay empty and change none of its numbers.
+
+    Parameters
+    ----------
+    worlds, params, seeds, steps, outcomes, agent_frames
+        As for :func:`run_batch`.
+    arms : sequence of shock sets
+        Each a flat sequence of shocks (every row) or one sequence per row.
+
+    Returns
+    -------
+    list of BatchFrames
+        One per arm, in the order of `arms`.
+
+    Raises
+    ------
+    SimError, ShockError
+        As :func:`run_batch`.
+
+    Examples
+    --------
+    >>> from sim.worlds import synthetic
+    >>> from sim.shocks import RandomFailure
+    >>> w = synthetic(20, rng=1)
+    >>> shocked, base = run_arms(w, None, [(RandomFailure(k=2, at=1),), ()], [1, 2], steps=3)
+    >>> alone = run_batch(w, None, (RandomFailure(k=2, at=1),), [1, 2], steps=3)
+    >>> np.array_equal(shocked.values, alone.values, equal_nan=True), base.values.shape
+    (True, (4, 2, 16))
+    """
+    R = len(seeds)
+    arm_shocks = [_row_shocks(shocks, R) for shocks in arms]
+    if not arm_shocks:
+        return []
+    eng = Engine(
+        worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, arm_shocks)
+    )
+    out = []
+    for k, row_shocks in enumerate(arm_shocks):
+        run = eng if k == len(arm_shocks) - 1 else eng._fork()
+        out.append(
+            _run_engine(
+                run, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
+            )
+        )
+    return out
+
+
+def _row_shocks(shocks: Sequence[Any] | Sequence[Sequence[Any]], R: int) -> list[tuple]:
+    """One tuple of shocks per row (a flat sequence is for every row)."""
     flat = len(shocks) == 0 or not isinstance(shocks[0], list | tuple)
     row_shocks = [tuple(shocks)] * R if flat else [tuple(s) for s in shocks]
     if len(row_shocks) != R:
         raise SimError(f"shocks: give one tuple for every row or one per row ({R})")
+    return row_shocks
+
+
+def _formalize_pairs_of(worlds: World | Sequence[World], arms: Sequence[Sequence[tuple]]):
     w0 = worlds if isinstance(worlds, World) else worlds[0]
     pos = {a.id: i for i, a in enumerate(w0.actors)}
-    pairs = formalize_pairs(pos, (s for row in row_shocks for s in row))
-    eng = Engine(worlds, params, list(seeds), formalize_pairs=pairs)
+    return formalize_pairs(pos, (s for rows in arms for row in rows for s in row))
+
+
+def _run_engine(
+    eng: Engine,
+    row_shocks: Sequence[tuple],
+    seeds: Sequence[Any],
+    *,
+    steps: int,
+    outcomes: Sequence[str],
+    agent_frames: bool,
+) -> BatchFrames:
+    """Step a freshly built engine `steps` months under `row_shocks`; its frames."""
+    R = eng.R
+    eng.isolate_failures = True
     inspected = [o for o in outcomes if o.split(":")[0] not in REPORTED]
     names = [*eng.model_variables(), *inspected]
     # validate every row's shocks up front (a bad shock is the user's mistake, not a failure)
@@ -1734,8 +2077,9 @@ def run_batch(
             view.shocks.append(s)
         views.append(view)
     values = np.empty((steps + 1, R, len(names)))
-    agents: list[tuple[np.ndarray, ...]] | None = [] if agent_frames else None
-    failed: list[tuple[int, Any, str]] = []
+    agents: tuple[np.ndarray, ...] | None = None
+    if agent_frames:  # filled in place at every collect (no per-step copies to stack)
+        agents = tuple(np.empty((steps + 1, *x.shape), dtype=x.dtype) for x in eng.agent_state())
 
     def collect(t: int) -> None:
         values[t, :, : len(names) - len(inspected)] = eng.reports()
@@ -1743,12 +2087,8 @@ def run_batch(
         for k, name in enumerate(inspected):
             values[t, :, len(names) - len(inspected) + k] = got[name]
         if agents is not None:
-            agents.append(eng.agent_state())
-
-    def fail(r: int, reason: str) -> None:
-        if eng.rows[r].failed is None:
-            eng.rows[r].failed = reason
-            failed.append((r, seeds[r], reason))
+            for out, x in zip(agents, eng.agent_arrays(), strict=True):
+                out[t] = x
 
     due: dict[int, list[tuple[int, Any]]] = {}
     for r in range(R):
@@ -1757,27 +2097,24 @@ def run_batch(
     collect(0)
     for t in range(steps):
         for r, s in sorted(due.get(t, ()), key=lambda x: x[0]):
-            if eng.rows[r].failed is not None:
+            if eng.failed[r]:
                 continue
             views[r].time = float(t)
             try:
                 eng.apply_shock(r, s, views[r])
-            except Exception:
-                fail(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
+            except Exception:  # this row's failure, not the batch's
+                eng.mark_failed(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
         with np.errstate(all="ignore"):
             eng.step()
         for bad in np.flatnonzero(eng.check_finite()):
-            fail(int(bad), f"non-finite state after step {t + 1}")
+            eng.mark_failed(int(bad), f"non-finite state after step {t + 1}")
         collect(t + 1)
-    agent_arrays = None
-    if agents is not None:
-        agent_arrays = tuple(np.stack(x) for x in zip(*agents, strict=True))
     return BatchFrames(
         seeds=list(seeds),
         model_vars=names,
         values=values,
-        agents=agent_arrays,
+        agents=agents,
         ids=eng.ids,
         bloc_names=eng.bloc_names,
-        failed=failed,
+        failed=[(r, seeds[r], why) for r, why in eng.failures],
     )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from distributed import LocalCluster
 
 __all__ = [
+    "ENSEMBLE_CHUNK",
     "EXECUTORS",
     "DaskExecutor",
     "Executor",
@@ -398,10 +399,12 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
     """Items per chunk: the one rule for every kind of run.
 
     About :data:`CHUNKS_PER_WORKER` chunks per worker (load balance; a killed worker or
-    process loses little), and never more than `max_size` items, which a caller sets from
-    what one item costs: an ensemble's replicate takes seconds, far above any per-task
-    overhead, so it passes 1 (each replicate is stored the moment it completes); a design's
-    sample points may take microseconds, so they share a chunk of up to 1000.
+    process loses little, and a resumed run redoes little), and never more than `max_size`
+    items, which a caller sets from what batching saves and what a chunk holds in memory: an
+    ensemble's replicates run together as rows of one batched engine
+    (:func:`sim.engine.run_arms`), so it passes :data:`ENSEMBLE_CHUNK` (up to 64 replicates,
+    each stored when its chunk completes); a design's sample points share a chunk of up to
+    1000.
 
     Parameters
     ----------
@@ -423,8 +426,15 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
     (1000, 1000, 1)
     >>> chunk_size(320, 2)
     20
+    >>> [chunk_size(n, 2, **ENSEMBLE_CHUNK) for n in (20, 1000, 100_000)]
+    [2, 63, 64]
     """
     return int(min(max_size, max(1, math.ceil(n / (CHUNKS_PER_WORKER * max(1, workers))))))
+
+
+#: The chunk bound of an ensemble's replicates (see :func:`chunk_size`): the batch's cost per
+#: replicate levels off by a few dozen rows, and 64 rows of the default world hold a few MiB.
+ENSEMBLE_CHUNK = {"max_size": 64}
 
 
 def split(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

@@ -43,6 +43,28 @@ def row_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     elif idx.shape[0] == 1 and weights.shape[0] == 1:
         return np.bincount(idx[0], weights=weights[0], minlength=n)[None, :]
     rows = weights.shape[0] if weights.ndim == 2 else idx.shape[0]
-    shifted = idx + (np.arange(rows, dtype=np.intp) * n)[:, None]
-    w = np.broadcast_to(weights, shifted.shape)
-    return np.bincount(shifted.ravel(), weights=w.ravel(), minlength=rows * n).reshape(rows, n)
+    if idx.ndim == 1:
+        shifted = _shifted(idx, rows, n)
+    else:
+        shifted = (idx + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
+    w = np.broadcast_to(weights, (rows, idx.shape[-1]))
+    return np.bincount(shifted, weights=w.ravel(), minlength=rows * n).reshape(rows, n)
+
+
+#: Shifted bins of shared index arrays, by (rows, n, bins): the engine sums over the same few
+#: index arrays (tie ends, needs, cells) every month.
+_SHIFTED: dict[tuple, np.ndarray] = {}
+_SHIFTED_BYTES = 32 * 2**20  # cleared when it holds more
+
+
+def _shifted(idx: np.ndarray, rows: int, n: int) -> np.ndarray:
+    """``(idx + row * n)`` for every row, raveled, for a bin array `idx` shared by the rows."""
+    key = (rows, n, idx.dtype.str, idx.tobytes())
+    got = _SHIFTED.get(key)
+    if got is None:
+        if sum(v.nbytes for v in _SHIFTED.values()) > _SHIFTED_BYTES:
+            _SHIFTED.clear()
+        got = (idx.astype(np.intp) + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
+        got.flags.writeable = False
+        _SHIFTED[key] = got
+    return got

@@ -14,6 +14,8 @@ import contextlib
 import functools
 import shutil
 import tempfile
+import traceback
+import warnings
 import weakref
 from collections.abc import Sequence
 from functools import cached_property
@@ -24,7 +26,14 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import SimError
-from sim.executors import Executor, chunk_size, progress, resolve_executor, split
+from sim.executors import (
+    ENSEMBLE_CHUNK,
+    Executor,
+    chunk_size,
+    progress,
+    resolve_executor,
+    split,
+)
 from sim.outcomes import outcome_name
 from sim.scenario import ScenarioSpec, load_scenario
 from sim.store import ResultsStore
@@ -117,15 +126,42 @@ def run_replicate(
     >>> agent.shape  # 8 actors x 4 steps x 2 arms
     (64, 11)
     """
-    ((_, mf, af),) = run_replicates(spec, [(replicate, seed)])
+    failures: list[dict[str, Any]] = []
+    done = run_replicates(spec, [(replicate, seed)], failures=failures)
+    if not done:
+        raise SimError(
+            f"scenario {spec.name!r}: "
+            + "; ".join(
+                f"replicate {f['replicate']} (seed {f['seed']}, arm {f['arm']}) failed: "
+                f"{f['reason']}"
+                for f in failures
+            )
+        )
+    ((_, mf, af),) = done
     assert af is not None  # agent frames are on by default
     return mf, af
 
 
 def run_replicates(
-    spec: ScenarioSpec, tasks: Sequence[tuple[int, int]], *, agent_frames: bool = True
+    spec: ScenarioSpec,
+    tasks: Sequence[tuple[int, int]],
+    *,
+    agent_frames: bool = True,
+    failures: list[dict[str, Any]] | None = None,
 ) -> list[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
-    """Run many replicates as one batch per arm (:func:`sim.engine.run_batch`).
+    """Run many replicates as one batch, both arms from one construction
+    (:func:`sim.engine.run_arms`).
+
+    A replicate whose model fails never sinks the others. The policy:
+
+    - a replicate fails when either arm's row goes non-finite (NaN or inf), or a shock or a
+      collapse applied to it raises; the other rows run on, untouched (rows never mix);
+    - if the batch as a whole raises (an error no row can be blamed for), its replicates are
+      run again one by one, so that only those that fail alone are lost;
+    - a failed replicate gives no frames (a paired difference needs both arms); it is
+      recorded in `failures` with its seed, arm and the reason (with the traceback when an
+      exception was raised). Every other replicate's frames are exactly those of a run
+      without the failure.
 
     Parameters
     ----------
@@ -133,17 +169,20 @@ def run_replicates(
     tasks : sequence of (replicate, seed)
     agent_frames : bool
         Build the agent frames (None in their place otherwise).
+    failures : list, optional
+        Receives one dict per failed arm of a replicate: ``replicate, seed, arm, reason``.
 
     Returns
     -------
     list of (replicate, model frame, agent frame)
-        In the order of `tasks`; each equal to :func:`run_replicate` for that replicate.
+        The replicates that ran to the end, in the order of `tasks`; each equal to
+        :func:`run_replicate` for that replicate.
 
     Raises
     ------
-    SimError
-        A replicate whose numbers went non-finite or whose shock raised (every such
-        replicate, its seed and the reason); the other rows of the batch still ran.
+    SimError, ShockError
+        A scenario that cannot run at all (a shock invalid for the world, parameters that
+        cannot share a batch): the user's mistake, not a failed replicate.
 
     Examples
     --------
@@ -161,21 +200,43 @@ def run_replicates(
     True
     """
     seeds = [s for _, s in tasks]
-    arms = [
-        (arm, _run_arm_batch(spec, shocks, seeds, agent_frames=agent_frames))
-        for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks))
-    ]
-    failed = [(arm, f) for arm, b in arms for f in b.failed]
-    if failed:
-        raise SimError(
-            f"scenario {spec.name!r}: "
-            + "; ".join(
-                f"replicate {tasks[r][0]} (seed {seed}, arm {arm}) failed: {why}"
-                for arm, (r, seed, why) in failed
-            )
+    names = ("shock", "baseline")
+    try:
+        batches = _run_arm_batches(
+            spec, (spec.shocks, spec.baseline_shocks), seeds, agent_frames=agent_frames
         )
+    except SimError:  # ShockError included: the scenario cannot run, whatever the seed
+        raise
+    except Exception:
+        if len(tasks) == 1:
+            if failures is not None:
+                failures.append(
+                    {
+                        "replicate": int(tasks[0][0]),
+                        "seed": tasks[0][1],
+                        "arm": "shock, baseline",
+                        "reason": f"the model raised:\n{traceback.format_exc()}",
+                    }
+                )
+            return []
+        # no row can be blamed: run the replicates one by one, keeping those that succeed
+        out = []
+        for task in tasks:
+            out += run_replicates(spec, [task], agent_frames=agent_frames, failures=failures)
+        return out
+    arms = list(zip(names, batches, strict=True))
+    bad = set()
+    for arm, b in arms:
+        for r, seed, why in b.failed:
+            bad.add(r)
+            if failures is not None:
+                failures.append(
+                    {"replicate": int(tasks[r][0]), "seed": seed, "arm": arm, "reason": why}
+                )
     out = []
     for k, (rep, seed) in enumerate(tasks):
+        if k in bad:
+            continue
         models, agents = [], []
         ids = {"scenario": spec.name, "replicate": rep, "seed": seed}
         for arm, b in arms:
@@ -192,25 +253,39 @@ def run_replicates(
     return out
 
 
-def _run_arm_batch(
-    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
+def _run_arm_batches(
+    spec: ScenarioSpec,
+    arms: Sequence[Sequence[Any]],
+    seeds: Sequence[int],
+    *,
+    agent_frames: bool = True,
 ):
-    from sim.engine import run_batch
+    """Every arm of `spec` for `seeds`, one engine built for all (:func:`sim.engine.run_arms`)."""
+    from sim.engine import run_arms
 
-    batch = run_batch(
+    batches = run_arms(
         spec.world,
         spec.model_params(),
-        tuple(shocks),
+        [tuple(shocks) for shocks in arms],
         list(seeds),
         steps=spec.steps,
         outcomes=spec.outcomes,
         agent_frames=agent_frames,
     )
-    if batch.values.shape[0] != spec.steps + 1:
-        raise SimError(
-            f"the model collected {batch.values.shape[0]} rows for {spec.steps} steps; "
-            f"expected {spec.steps + 1} (time 0 and after every step, see docs/architecture.md)"
-        )
+    for batch in batches:
+        if batch.values.shape[0] != spec.steps + 1:
+            raise SimError(
+                f"the model collected {batch.values.shape[0]} rows for {spec.steps} steps; "
+                f"expected {spec.steps + 1} (time 0 and after every step, see "
+                "docs/architecture.md)"
+            )
+    return batches
+
+
+def _run_arm_batch(
+    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
+):
+    (batch,) = _run_arm_batches(spec, (shocks,), seeds, agent_frames=agent_frames)
     return batch
 
 
@@ -284,7 +359,9 @@ def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = Non
 
 
 def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):
-    return run_replicates(spec, tasks)
+    """A chunk's replicates and its failures (both picklable, for any executor)."""
+    failures: list[dict[str, Any]] = []
+    return run_replicates(spec, tasks, failures=failures), failures
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -353,6 +430,12 @@ class EnsembleResults:
         return sorted(stored)
 
     @property
+    def failed(self) -> list[dict[str, Any]]:
+        """Replicates that failed (``replicate, seed, arm, reason``): not stored, left out of
+        every analysis (see :func:`run_scenario`)."""
+        return list(self.manifest.get("failed", []))
+
+    @property
     def shock_time(self) -> float:
         """When the first shock strikes (0 when the scenario has none)."""
         times = [s.get("at", 0) for s in self.manifest["scenario"]["shocks"]]
@@ -401,9 +484,15 @@ class EnsembleResults:
             f"{'outcome':<24} {'shocked':>9} {'baseline':>9} {'difference':>11} "
             f"{f'{pct}% CI':>21} {'robust.':>8} {'loss':>8} {'dropped':>8} {'recovery':>11}"
         )
+        n_failed = len({f["replicate"] for f in self.failed})
         lines = [
             f"{self.scenario}: {len(self.replicates)} replicates x 2 arms, "
-            f"{int(self.model_frame['step'].max())} steps (values at the horizon)",
+            f"{int(self.model_frame['step'].max())} steps (values at the horizon)"
+            + (
+                f"; {n_failed} failed replicates left out (see the manifest's 'failed')"
+                if n_failed
+                else ""
+            ),
             head,
             "-" * len(head),
         ]
@@ -531,6 +620,20 @@ def run_scenario(
     StoreLockedError
         Another process is writing to `out`.
 
+    Warns
+    -----
+    RuntimeWarning
+        Some replicates failed (see Notes).
+
+    Notes
+    -----
+    A replicate whose model fails (a NaN or inf, or an exception in a shock or a collapse)
+    never sinks the run (:func:`run_replicates` gives the policy): every other replicate is
+    stored as usual, and the failed one is recorded in the manifest's ``failed`` list
+    (:attr:`EnsembleResults.failed`) with its seed, arm and reason, traceback included. It has
+    no part on disk, so the summary and every analysis are over the replicates that ran (the
+    summary's heading says how many failed), and ``resume=True`` tries it again.
+
     Examples
     --------
     >>> res = run_scenario("syria_loss", replicates=4, executor="serial")  # doctest: +SKIP
@@ -564,8 +667,9 @@ def run_scenario(
         )
         todo = [(i, s) for i, s in enumerate(seeds) if i not in store.stored()]
         if todo:
-            # a replicate takes seconds: each is a task of its own, stored as it completes
-            chunks = split(todo, chunk_size(len(todo), exe.workers, max_size=1))
+            # replicates run as rows of one batch per chunk (up to 64 of them), each stored
+            # when its chunk completes
+            chunks = split(todo, chunk_size(len(todo), exe.workers, **ENSEMBLE_CHUNK))
             bar = stack.enter_context(
                 progress(
                     len(seeds),
@@ -575,12 +679,27 @@ def run_scenario(
                     unit="rep",
                 )
             )
-            for results in exe.imap_unordered(functools.partial(_run_chunk, spec), chunks):
+            for results, failures in exe.imap_unordered(
+                functools.partial(_run_chunk, spec), chunks
+            ):
                 for rep, mf, af in results:
                     store.write_replicate(rep, mf, af)
                     bar.update(1)
+                if failures:
+                    store.record_failures(failures)
+                    bar.update(len({f["replicate"] for f in failures}))
         store.finish()
     res = EnsembleResults(out)
+    if res.failed:
+        reps = sorted({f["replicate"] for f in res.failed})
+        warnings.warn(
+            f"scenario {spec.name!r}: {len(reps)} of {len(seeds)} replicates failed "
+            f"({', '.join(map(str, reps[:10]))}{' ...' if len(reps) > 10 else ''}) and are "
+            "left out of the results; their seeds and reasons are in EnsembleResults.failed "
+            "(the manifest's 'failed')",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     if tmp is not None:
         weakref.finalize(res, shutil.rmtree, tmp, ignore_errors=True)
     return res

@@ -520,7 +520,7 @@ class Store:
                     "status": "running",
                 }
             )
-            for stale in ("finished", "replicates_stored"):
+            for stale in ("finished", "replicates_stored", "failed"):
                 manifest.pop(stale, None)
             store.write_manifest(manifest)
         except BaseException:
@@ -854,6 +854,21 @@ class ResultsStore(Store):
     def write_replicate(self, replicate: int, model: pd.DataFrame, agent: pd.DataFrame) -> None:
         """Store one replicate (both arms): the agent part first, then the model part."""
         self.write_part(_rkey(replicate), {"agent": agent, "model": model})
+
+    def record_failures(self, failures: Iterable[Mapping[str, Any]]) -> None:
+        """Add failed replicates to the manifest's ``failed`` list (atomically).
+
+        Each is a mapping ``replicate, seed, arm, reason`` (the reason holds the traceback
+        when an exception was raised). A failed replicate has no part, so a resumed run
+        tries it again (and, its seed being the same, records the same failure).
+        """
+        new = [dict(f) for f in failures]
+        again = {int(f["replicate"]) for f in new}
+        manifest = self.manifest()
+        failed = [f for f in manifest.get("failed", []) if f["replicate"] not in again]
+        failed += new
+        failed.sort(key=lambda f: (f["replicate"], f["arm"]))
+        self.write_manifest({**manifest, "failed": failed})
 
     def finish(self, **info: Any) -> None:
         """Mark the run complete, listing the replicates it holds, and release the lock."""

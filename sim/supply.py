@@ -532,18 +532,41 @@ def deliver_rows(
     hop_ok = passable[:, net.hop_actor]
     if tie_passable is not None:
         hop_ok &= tie_passable
-    n_routes = len(net.route_tie)
-    blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
-    usable = route_open & (blocked == 0)
-    taken = route_taken_rows(net, usable)
-    ok = taken >= 0
-    t = np.where(ok, taken, 0)
-    capacity = np.where(ok, net.route_capacity[t], 0.0)
-    hops = np.where(ok, net.route_hops[t], 0)
+    # The routes taken change only with shocks and collapses: reuse the last choice while
+    # the open hops and routes are the same (a cache keyed by their values).
+    last = net._taken.get("rows")
+    if (
+        last is not None
+        and last[0].shape == hop_ok.shape
+        and np.array_equal(last[0], hop_ok)
+        and np.array_equal(last[1], route_open)
+    ):
+        taken = last[2]
+    else:
+        n_routes = len(net.route_tie)
+        blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
+        usable = route_open & (blocked == 0)
+        taken = route_taken_rows(net, usable)
+        net._taken["rows"] = (hop_ok, np.array(route_open, dtype=bool), taken)
+    # capacity and hops of the route taken, and the expected share lost on it, change only
+    # with the routes taken: kept with them (the loss while the rates are shared by the rows)
+    last = net._taken.get("route_terms")
+    if last is None or last[0] is not taken:
+        ok = taken >= 0
+        t = np.where(ok, taken, 0)
+        capacity = np.where(ok, net.route_capacity[t], 0.0)
+        hops = np.where(ok, net.route_hops[t], 0)
+        no_losses: dict[tuple[float, float], np.ndarray] = {}
+        last = net._taken["route_terms"] = (taken, capacity, hops, no_losses)
+    _, capacity, hops, losses = last
     delivered = dispatched * capacity
     if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
-        # expected share lost on the route taken
-        q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
+        shared = np.ndim(direct_rate) == 0 and np.ndim(interdiction_rate) == 0
+        q = losses.get((float(direct_rate), float(interdiction_rate))) if shared else None
+        if q is None:
+            q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
+            if shared:
+                losses[(float(direct_rate), float(interdiction_rate))] = q
         lost = np.minimum(1.0, -q * np.log(np.maximum(uniform, 1e-300)))
         delivered *= 1.0 - lost
     return delivered, dispatched, taken

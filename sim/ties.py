@@ -390,13 +390,15 @@ def tie_drivers(
     """
     a, b, s = layer.a, layer.b, layer.s
     ca, cb = cap[..., a], cap[..., b]
+    sa, sb = support[..., a], support[..., b]  # gathered once, used twice
+    s_cb, s_ca = s * cb, s * ca
     sup = 0.5 * (cover_a + cover_b)
     alt_a = np.clip(fulfilment[..., a] - cover_a, 0.0, 1.0)
     alt_b = np.clip(fulfilment[..., b] - cover_b, 0.0, 1.0)
-    sec_a = s * cb / (ca + support[..., a] + _EPS)
-    sec_b = s * ca / (cb + support[..., b] + _EPS)
+    sec_a = s_cb / (ca + sa + _EPS)
+    sec_b = s_ca / (cb + sb + _EPS)
     dep = 0.25 * (cover_a * (1.0 - alt_a) + sec_a + cover_b * (1.0 - alt_b) + sec_b)
-    own = ca + cb + (support[..., a] - s * cb) + (support[..., b] - s * ca)
+    own = ca + cb + (sa - s_cb) + (sb - s_ca)
     x = (pressure[..., a] + pressure[..., b]) / (own + _EPS)
     threat = x / (1.0 + x)
     return sup, dep, threat

@@ -194,3 +194,109 @@ def test_the_summary_footer_defines_p_and_the_recovery_columns():
     assert "dropped = share of replicates with P < 1 - 5%" in text
     row = next(line for line in text.splitlines() if line.startswith("capability:BBB"))
     assert row.split()[-2:] == ["100%", "never"]  # BBB is gone for good
+
+
+# -- failure isolation: a failed replicate never sinks the run ----------------------------------
+
+
+def _stored_frames_equal(res, ref, replicates):
+    for kind in ("model_frame", "agent_frame"):
+        got, want = getattr(res, kind), getattr(ref, kind)
+        assert_frame_equal(
+            got[got["replicate"].isin(replicates)].reset_index(drop=True),
+            want[want["replicate"].isin(replicates)].reset_index(drop=True),
+        )
+
+
+def _row_of_seed(engine, seed):
+    """The row of `engine` whose streams were spawned from `seed` (or None)."""
+    for r, g in enumerate(engine.rng_state):
+        if g.bit_generator.seed_seq.entropy == seed:
+            return r
+    return None
+
+
+def test_a_replicate_whose_shock_raises_is_recorded_and_the_others_stored_unchanged(
+    tmp_path, monkeypatch
+):
+    from sim.shocks import RemoveState
+
+    # 16 replicates on one worker run in batches of 2: replicate 5 shares its batch with 4
+    kw = {"replicates": 16, "steps": 4, "executor": "serial", "quiet": True}
+    clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
+    seeds = replicate_seeds(load_scenario("syria_loss").seed, 16)
+    apply = RemoveState.apply
+
+    def failing_apply(self, model):
+        if model.shock_rng.bit_generator.seed_seq.entropy == seeds[5]:
+            raise RuntimeError("injected for replicate 5")
+        return apply(self, model)
+
+    monkeypatch.setattr(RemoveState, "apply", failing_apply)
+    with pytest.warns(RuntimeWarning, match="1 of 16 replicates failed"):
+        res = run_scenario("syria_loss", out=tmp_path / "failing", **kw)
+    others = [r for r in range(16) if r != 5]
+    assert res.replicates == others
+    _stored_frames_equal(res, clean, others)
+    (failure,) = load_results(tmp_path / "failing").failed
+    assert failure["replicate"] == 5 and failure["seed"] == seeds[5]
+    assert failure["arm"] == "shock"
+    assert "Traceback" in failure["reason"]
+    assert "RuntimeError: injected for replicate 5" in failure["reason"]
+    assert "1 failed replicates left out" in res.format_summary()
+    assert res.summary()["n"].eq(15).all()  # the analysis is over the replicates that ran
+
+
+def test_a_replicate_that_goes_nan_is_recorded_for_both_arms(tmp_path, monkeypatch):
+    from sim.engine import Engine
+
+    kw = {"replicates": 16, "steps": 4, "executor": "serial", "quiet": True}
+    clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
+    seeds = replicate_seeds(load_scenario("syria_loss").seed, 16)
+    update = Engine._update_states
+
+    def poisoned(self):
+        update(self)
+        r = _row_of_seed(self, seeds[8])
+        if r is not None:
+            self.stab[r, 3] = np.nan
+
+    monkeypatch.setattr(Engine, "_update_states", poisoned)
+    with pytest.warns(RuntimeWarning, match="1 of 16 replicates failed"):
+        res = run_scenario("syria_loss", out=tmp_path / "nan", **kw)
+    others = [r for r in range(16) if r != 8]
+    assert res.replicates == others
+    _stored_frames_equal(res, clean, others)
+    failed = res.failed
+    assert [(f["replicate"], f["seed"], f["arm"]) for f in failed] == [
+        (8, seeds[8], "baseline"),
+        (8, seeds[8], "shock"),
+    ]
+    assert all("non-finite state after step 1" in f["reason"] for f in failed)
+
+
+def test_a_batch_that_raises_as_a_whole_is_rerun_one_replicate_at_a_time(monkeypatch):
+    from sim.engine import Engine
+    from sim.runner import run_replicate, run_replicates
+
+    spec = load_scenario("syria_loss").with_overrides(steps=4)
+    tasks = list(enumerate(replicate_seeds(spec.seed, 4)))
+    clean = {rep: run_replicate(spec, rep, seed) for rep, seed in tasks}
+    step = Engine.step
+
+    def fragile(self):
+        # a batch with replicate 3 in it raises; so does replicate 3 alone
+        if _row_of_seed(self, tasks[3][1]) is not None:
+            raise FloatingPointError("no row to blame")
+        step(self)
+
+    monkeypatch.setattr(Engine, "step", fragile)
+    failures = []
+    done = run_replicates(spec, tasks, failures=failures)
+    assert [rep for rep, _, _ in done] == [0, 1, 2]
+    for rep, mf, af in done:
+        assert_frame_equal(mf, clean[rep][0])
+        assert_frame_equal(af, clean[rep][1])
+    (failure,) = failures
+    assert (failure["replicate"], failure["seed"]) == tasks[3]
+    assert "FloatingPointError: no row to blame" in failure["reason"]

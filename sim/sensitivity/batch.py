@@ -2,8 +2,9 @@
 
 A design (Sobol', Morris, LHS) asks for the same scenario at thousands of sample points, each
 run for the scenario's replicates with paired baselines. :func:`evaluate_points` runs a chunk of
-points x replicates as rows of one :func:`sim.engine.run_batch` per arm (each row its point's
-world values and parameters from :func:`sim.sensitivity.uncertain.apply_values`), and returns per
+points x replicates as rows of one engine, built once and run for each arm
+(:func:`sim.engine.run_arms`; each row its point's world values and parameters from
+:func:`sim.sensitivity.uncertain.apply_values`), and returns per
 point exactly what :class:`sim.sensitivity.uncertain.ScenarioEvaluator` returns for it.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine import run_batch
+from sim.engine import run_arms
 
 __all__ = ["evaluate_points"]
 
@@ -93,16 +94,17 @@ def evaluate_points(
     outcomes = list(spec.outcomes)
     finals = {}
     bad: set[int] = set()
-    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
-        frames = run_batch(
-            worlds,
-            params,
-            tuple(shocks),
-            row_seeds,
-            steps=spec.steps,
-            outcomes=outcomes,
-            agent_frames=False,
-        )
+    arm_names = ("shock", "baseline")
+    batches = run_arms(
+        worlds,
+        params,
+        [tuple(spec.shocks), tuple(spec.baseline_shocks)],
+        row_seeds,
+        steps=spec.steps,
+        outcomes=outcomes,
+        agent_frames=False,
+    )
+    for arm, frames in zip(arm_names, batches, strict=True):
         finals[arm] = {o: frames.final(o) for o in outcomes}
         for r, seed, why in frames.failed:
             bad.add(r // n_rep)
