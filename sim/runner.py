@@ -452,12 +452,12 @@ class EnsembleResults:
     @cached_property
     def model_frame(self) -> pd.DataFrame:
         """Model variables: ``scenario, replicate, seed, arm, step`` and one column per variable."""
-        return self._store.read("model", self.replicates)
+        return self._store.read_frame("model", self.replicates)
 
     @cached_property
     def agent_frame(self) -> pd.DataFrame:
         """Agent variables: ``scenario, replicate, seed, arm, step, actor`` and the variables."""
-        return self._store.read("agent", self.replicates)
+        return self._store.read_frame("agent", self.replicates)
 
     def summary(
         self, outcomes: Sequence[str] | None = None, *, level: float = 0.95, eps: float = 0.05

@@ -63,6 +63,7 @@ import re
 import socket
 import sys
 import time
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -822,7 +823,7 @@ class ResultsStore(Store):
     >>> with ResultsStore.open_for_run(root, {"scenario": {"seed": 1}, "replicates": 1}) as s:
     ...     s.write_replicate(0, model=frame, agent=frame)
     ...     s.finish()
-    >>> ResultsStore(root).stored(), ResultsStore(root).read("model")["x"].tolist()
+    >>> ResultsStore(root).stored(), ResultsStore(root).read_frame("model")["x"].tolist()
     ({0}, [1.5])
     >>> ResultsStore(root).manifest()["status"]
     'complete'
@@ -882,12 +883,31 @@ class ResultsStore(Store):
         """Replicates whose parts are complete on disk."""
         return {int(k[1:]) for k in self.keys() if re.fullmatch(r"r\d{6}", k)}
 
-    # A different signature from Store.read (parts by key): frames by kind, as EnsembleResults
-    # has always read them.
-    def read(  # type: ignore[override]
-        self, kind: str, replicates: Iterable[int] | None = None
-    ) -> pd.DataFrame:
-        """The ``model`` or ``agent`` frame of the stored replicates, in replicate order."""
+    def read_frame(self, kind: str, replicates: Iterable[int] | None = None) -> pd.DataFrame:
+        """The ``model`` or ``agent`` frame of the stored replicates, in replicate order.
+
+        Parameters
+        ----------
+        kind : {"model", "agent"}
+        replicates : iterable of int, optional
+            Default: every stored replicate.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from sim.store import ResultsStore
+        >>> root = tempfile.mkdtemp()
+        >>> frame = pd.DataFrame({"replicate": [0], "step": [0], "x": [1.5]})
+        >>> with ResultsStore.open_for_run(root, {"scenario": {"seed": 1}, "replicates": 1}) as s:
+        ...     s.write_replicate(0, model=frame, agent=frame)
+        ...     s.finish()
+        >>> ResultsStore(root).read_frame("model")["x"].tolist()
+        [1.5]
+        """
         if kind not in ("model", "agent"):
             raise SimError(f"unknown frame kind {kind!r}; use 'model' or 'agent'")
         reps = sorted(self.stored() if replicates is None else replicates)
@@ -897,6 +917,44 @@ class ResultsStore(Store):
                 what="results",
             )
         return super().read([_rkey(r) for r in reps], kind)
+
+    def read(
+        self, keys: Iterable[str] | None = None, table: str | None = None, **read: Any
+    ) -> pd.DataFrame:
+        """:meth:`Store.read` (parts by key); ``read("model")``, the frame by kind as in
+        version 0.1, still works with a ``DeprecationWarning`` (use :meth:`read_frame`).
+
+        Parameters
+        ----------
+        keys, table, read
+            As for :meth:`Store.read`; or `keys` ``"model"``/``"agent"`` and `table` the
+            replicates (deprecated).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from sim.store import ResultsStore
+        >>> root = tempfile.mkdtemp()
+        >>> frame = pd.DataFrame({"replicate": [0], "step": [0], "x": [1.5]})
+        >>> with ResultsStore.open_for_run(root, {"scenario": {"seed": 1}, "replicates": 1}) as s:
+        ...     s.write_replicate(0, model=frame, agent=frame)
+        ...     s.finish()
+        >>> ResultsStore(root).read(["r000000"], "model")["x"].tolist()
+        [1.5]
+        """
+        if isinstance(keys, str):
+            warnings.warn(
+                "ResultsStore.read(kind) is deprecated: use ResultsStore.read_frame(kind)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            replicates: Any = table
+            return self.read_frame(keys, replicates)
+        return super().read(keys, table, **read)
 
     def _part(self, replicate: int, kind: str) -> Path:
         return self._path(_rkey(replicate), kind)

@@ -198,10 +198,23 @@ def test_store_round_trip_and_only_complete_replicates_count(tmp_path):
     (store.parts / "r000002.model.parquet").unlink()
     (store.parts / ".r000003.model.parquet.xyz.tmp").write_bytes(b"partial")
     assert store.stored() == {0, 1}
-    back = store.read("model")
+    back = store.read_frame("model")
     assert_frame_equal(back, pd.concat([_parts(0)[0], _parts(1)[0]], ignore_index=True))
     store.finish()
     assert store.manifest()["status"] == "complete"
+
+
+def test_results_store_reads_parts_like_any_store_and_frames_by_kind(tmp_path):
+    store = ResultsStore.open_for_run(tmp_path / "r", {"scenario": {"name": "x", "seed": 1}})
+    for rep in (0, 1):
+        store.write_replicate(rep, *_parts(rep))
+    # Store.read's own signature (parts by key) holds for a ResultsStore too
+    assert_frame_equal(store.read(["r000001"], "agent"), _parts(1)[1])
+    assert_frame_equal(store.read_frame("agent", [1]), _parts(1)[1])
+    # version 0.1's read(kind[, replicates]) still answers, with a warning
+    with pytest.warns(DeprecationWarning, match="use ResultsStore.read_frame"):
+        old = store.read("model", [0])
+    assert_frame_equal(old, _parts(0)[0])
 
 
 def test_store_refuses_to_mix_runs(tmp_path):

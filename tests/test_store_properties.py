@@ -66,7 +66,7 @@ def test_parts_read_back_equal(data, scratch):
     assert store.stored() == set(data)
     for kind, k in (("model", 0), ("agent", 1)):
         expected = pd.concat([data[r][k] for r in sorted(data)], ignore_index=True)
-        got = store.read(kind)
+        got = store.read_frame(kind)
         assert_frame_equal(got, expected)
         # NaN, +inf and -inf survive bit for bit where they were written
         for col in expected.select_dtypes("float").columns:
