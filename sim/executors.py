@@ -20,7 +20,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sim.errors import Problem, SimError, ValidationError, suggest
 
@@ -426,7 +426,7 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
     (1000, 1000, 1)
     >>> chunk_size(320, 2)
     20
-    >>> [chunk_size(n, 2, **ENSEMBLE_CHUNK) for n in (20, 1000, 100_000)]
+    >>> [chunk_size(n, 2, max_size=ENSEMBLE_CHUNK) for n in (20, 1000, 100_000)]
     [2, 63, 64]
     """
     return int(min(max_size, max(1, math.ceil(n / (CHUNKS_PER_WORKER * max(1, workers))))))
@@ -434,7 +434,7 @@ def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
 
 #: The chunk bound of an ensemble's replicates (see :func:`chunk_size`): the batch's cost per
 #: replicate levels off by a few dozen rows, and 64 rows of the default world hold a few MiB.
-ENSEMBLE_CHUNK = {"max_size": 64}
+ENSEMBLE_CHUNK: Final = 64
 
 
 def split(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

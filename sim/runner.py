@@ -17,7 +17,7 @@ import tempfile
 import traceback
 import warnings
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -126,18 +126,7 @@ def run_replicate(
     >>> agent.shape  # 8 actors x 4 steps x 2 arms
     (64, 11)
     """
-    failures: list[dict[str, Any]] = []
-    done = run_replicates(spec, [(replicate, seed)], failures=failures)
-    if not done:
-        raise SimError(
-            f"scenario {spec.name!r}: "
-            + "; ".join(
-                f"replicate {f['replicate']} (seed {f['seed']}, arm {f['arm']}) failed: "
-                f"{f['reason']}"
-                for f in failures
-            )
-        )
-    ((_, mf, af),) = done
+    ((_, mf, af),) = run_replicates(spec, [(replicate, seed)])  # a failure raises
     assert af is not None  # agent frames are on by default
     return mf, af
 
@@ -170,7 +159,10 @@ def run_replicates(
     agent_frames : bool
         Build the agent frames (None in their place otherwise).
     failures : list, optional
-        Receives one dict per failed arm of a replicate: ``replicate, seed, arm, reason``.
+        Receives one dict per failed arm of a replicate: ``replicate, seed, arm, reason``,
+        and the replicates that ran are returned. Without it, a failed replicate raises
+        :class:`~sim.errors.SimError` naming it, its seed and the reason (nothing is dropped
+        silently).
 
     Returns
     -------
@@ -182,7 +174,8 @@ def run_replicates(
     ------
     SimError, ShockError
         A scenario that cannot run at all (a shock invalid for the world, parameters that
-        cannot share a batch): the user's mistake, not a failed replicate.
+        cannot share a batch): the user's mistake, not a failed replicate. Also a failed
+        replicate when `failures` is not given.
 
     Examples
     --------
@@ -199,6 +192,27 @@ def run_replicates(
     >>> batch[0][1].equals(run_replicate(spec, 0, 42)[0])
     True
     """
+    got: list[dict[str, Any]] = [] if failures is None else failures
+    out = _run_replicates(spec, tasks, agent_frames, got)
+    if failures is None and got:
+        raise SimError(_failed_message(spec, got))
+    return out
+
+
+def _failed_message(spec: ScenarioSpec, failures: Sequence[Mapping[str, Any]]) -> str:
+    return f"scenario {spec.name!r}: " + "; ".join(
+        f"replicate {f['replicate']} (seed {f['seed']}, arm {f['arm']}) failed: {f['reason']}"
+        for f in failures
+    )
+
+
+def _run_replicates(
+    spec: ScenarioSpec,
+    tasks: Sequence[tuple[int, int]],
+    agent_frames: bool,
+    failures: list[dict[str, Any]],
+) -> list[tuple[int, pd.DataFrame, pd.DataFrame | None]]:
+    """:func:`run_replicates`, failures recorded in `failures`."""
     seeds = [s for _, s in tasks]
     names = ("shock", "baseline")
     try:
@@ -209,30 +223,28 @@ def run_replicates(
         raise
     except Exception:
         if len(tasks) == 1:
-            if failures is not None:
-                failures.append(
-                    {
-                        "replicate": int(tasks[0][0]),
-                        "seed": tasks[0][1],
-                        "arm": "shock, baseline",
-                        "reason": f"the model raised:\n{traceback.format_exc()}",
-                    }
-                )
+            failures.append(
+                {
+                    "replicate": int(tasks[0][0]),
+                    "seed": tasks[0][1],
+                    "arm": "shock, baseline",
+                    "reason": f"the model raised:\n{traceback.format_exc()}",
+                }
+            )
             return []
         # no row can be blamed: run the replicates one by one, keeping those that succeed
         out = []
         for task in tasks:
-            out += run_replicates(spec, [task], agent_frames=agent_frames, failures=failures)
+            out += _run_replicates(spec, [task], agent_frames, failures)
         return out
     arms = list(zip(names, batches, strict=True))
     bad = set()
     for arm, b in arms:
         for r, seed, why in b.failed:
             bad.add(r)
-            if failures is not None:
-                failures.append(
-                    {"replicate": int(tasks[r][0]), "seed": seed, "arm": arm, "reason": why}
-                )
+            failures.append(
+                {"replicate": int(tasks[r][0]), "seed": seed, "arm": arm, "reason": why}
+            )
     out = []
     for k, (rep, seed) in enumerate(tasks):
         if k in bad:
@@ -669,7 +681,7 @@ def run_scenario(
         if todo:
             # replicates run as rows of one batch per chunk (up to 64 of them), each stored
             # when its chunk completes
-            chunks = split(todo, chunk_size(len(todo), exe.workers, **ENSEMBLE_CHUNK))
+            chunks = split(todo, chunk_size(len(todo), exe.workers, max_size=ENSEMBLE_CHUNK))
             bar = stack.enter_context(
                 progress(
                     len(seeds),
@@ -688,6 +700,16 @@ def run_scenario(
                 if failures:
                     store.record_failures(failures)
                     bar.update(len({f["replicate"] for f in failures}))
+        if not store.stored():
+            # nothing to analyse: an error, not an empty "complete" run (the store stays
+            # "running" with its failures recorded, so a resume tries them again)
+            failed = store.manifest().get("failed", [])
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            raise SimError(
+                f"every replicate of scenario {spec.name!r} failed ({len(seeds)}); the first: "
+                + _failed_message(spec, failed[:1]).split(": ", 1)[1]
+            )
         store.finish()
     res = EnsembleResults(out)
     if res.failed:

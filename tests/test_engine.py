@@ -431,3 +431,33 @@ def test_batch_reporters_are_the_metrics_definitions_row_by_row():
             (eng.alive[r] & (eng.bloc[r] == 0)).sum()
         )
     assert len({tuple(got[r]) for r in range(3)}) == 3
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_engines_batched_anchor_fits_equal_the_one_row_anchor_bit_for_bit(seed):
+    # the engine fits the anchors of many rows (construction) and of new ties in several rows
+    # (formation) in one call each; both must give sim.ties.anchor's numbers, row by row
+    from sim.engine import BatchParams, _anchor_rows, _anchor_ties
+    from sim.params import ModelParams
+    from sim.ties import anchor
+
+    rng = np.random.default_rng(seed)
+    R, E, draws = 7, 30, 32
+    ps = [
+        ModelParams(tie_decay=float(rng.uniform(0.02, 0.1)), tie_gain=float(rng.uniform(0.3, 0.8)))
+        for _ in range(R)
+    ]
+    P = BatchParams(ps)
+    s0 = rng.uniform(0.01, 0.999, (R, E))
+    d = rng.normal(0.0, 0.3, (draws, R, E))
+    want = np.array([anchor(ps[r], s0[r], d[:, r]) for r in range(R)])
+    np.testing.assert_array_equal(_anchor_rows(P, s0, d), want)
+
+    rows = np.array([1, 3, 4])
+    k, ties = np.nonzero(rng.random((3, E)) < 0.4)
+    r = rows[k]
+    got = _anchor_ties(P, r, k, s0[r, ties], d[0][r, ties])
+    want = np.concatenate(
+        [anchor(ps[rr], s0[rr, ties[k == g]], d[0][rr, ties[k == g]]) for g, rr in enumerate(rows)]
+    )
+    np.testing.assert_array_equal(got, want)

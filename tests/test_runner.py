@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
 
-from sim.errors import ValidationError
+from sim.errors import SimError, ValidationError
 from sim.runner import load_results, replicate_seeds, run_scenario
 from sim.scenario import list_scenarios, load_scenario
 from sim.shocks import Restore
@@ -219,9 +219,12 @@ def _row_of_seed(engine, seed):
 def test_a_replicate_whose_shock_raises_is_recorded_and_the_others_stored_unchanged(
     tmp_path, monkeypatch
 ):
+    from sim.executors import ENSEMBLE_CHUNK, chunk_size
     from sim.shocks import RemoveState
 
-    # 16 replicates on one worker run in batches of 2: replicate 5 shares its batch with 4
+    # 16 replicates on one worker run in batches: replicate 5 shares its batch with another
+    size = chunk_size(16, 1, max_size=ENSEMBLE_CHUNK)
+    assert size >= 2 and 5 // size == (5 - 1) // size
     kw = {"replicates": 16, "steps": 4, "executor": "serial", "quiet": True}
     clean = run_scenario("syria_loss", out=tmp_path / "clean", **kw)
     seeds = replicate_seeds(load_scenario("syria_loss").seed, 16)
@@ -300,3 +303,48 @@ def test_a_batch_that_raises_as_a_whole_is_rerun_one_replicate_at_a_time(monkeyp
     (failure,) = failures
     assert (failure["replicate"], failure["seed"]) == tasks[3]
     assert "FloatingPointError: no row to blame" in failure["reason"]
+
+
+def test_run_replicates_without_a_failures_list_raises_rather_than_drop_a_replicate(monkeypatch):
+    from sim.engine import Engine
+    from sim.runner import run_replicate, run_replicates
+
+    spec = load_scenario("syria_loss").with_overrides(steps=3)
+    tasks = list(enumerate(replicate_seeds(spec.seed, 3)))
+    update = Engine._update_states
+
+    def poisoned(self):
+        update(self)
+        r = _row_of_seed(self, tasks[1][1])
+        if r is not None:
+            self.stab[r, 0] = np.nan
+
+    monkeypatch.setattr(Engine, "_update_states", poisoned)
+    with pytest.raises(SimError, match=rf"replicate 1 \(seed {tasks[1][1]}, arm baseline\)"):
+        run_replicates(spec, tasks)  # nothing dropped silently
+    with pytest.raises(SimError, match="non-finite state"):
+        run_replicate(spec, *tasks[1])
+    failures = []
+    assert [rep for rep, _, _ in run_replicates(spec, tasks, failures=failures)] == [0, 2]
+    assert {f["replicate"] for f in failures} == {1}
+
+
+def test_a_run_whose_every_replicate_fails_raises_and_a_resume_retries_them(tmp_path, monkeypatch):
+    from sim.shocks import RemoveState
+
+    apply = RemoveState.apply
+
+    def broken(self, model):
+        raise RuntimeError("every shock breaks")
+
+    kw = {"replicates": 3, "steps": 3, "executor": "serial", "quiet": True, "out": tmp_path / "r"}
+    monkeypatch.setattr(RemoveState, "apply", broken)
+    with pytest.raises(SimError, match=r"every replicate of scenario 'syria_loss' failed \(3\)"):
+        run_scenario("syria_loss", **kw)
+    manifest = ResultsStore(tmp_path / "r").manifest()
+    assert manifest["status"] == "running"  # not an empty "complete" run
+    assert sorted({f["replicate"] for f in manifest["failed"]}) == [0, 1, 2]
+    monkeypatch.setattr(RemoveState, "apply", apply)  # the cause fixed, a resume runs them all
+    res = run_scenario("syria_loss", resume=True, **kw)
+    assert res.replicates == [0, 1, 2] and res.failed == []
+    assert res.manifest["status"] == "complete"
