@@ -410,9 +410,7 @@ class _RowState:
     dormant: dict = field(default_factory=dict)  # ties waiting for a dead partner
     kinds: dict = field(default_factory=dict)  # kind of each tie, by slot
     applied: dict = field(default_factory=dict)  # undo stacks by shock
-    collapses: int = 0
     disturbed: bool = False
-    failed: str | None = None
 
     def copy(self) -> _RowState:
         """An independent copy (its generator copied; dict values are immutable or copied)."""
@@ -423,9 +421,7 @@ class _RowState:
             dormant={k: list(v) for k, v in self.dormant.items()},
             kinds=dict(self.kinds),
             applied={k: [list(u) for u in v] for k, v in self.applied.items()},
-            collapses=self.collapses,
             disturbed=self.disturbed,
-            failed=self.failed,
         )
 
 
@@ -981,7 +977,6 @@ class Engine:
     def collapse(self, r: int, i: int) -> None:
         """A regime collapse of actor `i` in row `r`; its fate is ``params.collapse_fate``."""
         row = self.rows[r]
-        row.collapses += 1
         self.collapses[r] += 1
         row.disturbed = True
         fate = self.P.collapse_fate
@@ -1453,7 +1448,6 @@ class Engine:
         collapses or formations, and :func:`run_batch` gives no frames for it."""
         if not self.failed[r]:
             self.failed[r] = True
-            self.rows[r].failed = reason
             self.failures.append((r, reason))
 
     def check_finite(self) -> np.ndarray:

@@ -151,7 +151,7 @@ class AllianceModel(mesa.Model, RowOps):
     @property
     def collapses(self) -> int:
         """Endogenous collapses so far (shocks not counted)."""
-        return self._engine.rows[0].collapses
+        return int(self._engine.collapses[0])
 
     @property
     def partners(self) -> LayerRow:
