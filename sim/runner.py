@@ -294,26 +294,6 @@ def _run_arm_batches(
     return batches
 
 
-def _run_arm_batch(
-    spec: ScenarioSpec, shocks: Sequence[Any], seeds: Sequence[int], *, agent_frames: bool = True
-):
-    (batch,) = _run_arm_batches(spec, (shocks,), seeds, agent_frames=agent_frames)
-    return batch
-
-
-def _run_arm(spec: ScenarioSpec, shocks: Sequence[Any], seed: int):
-    """One arm of one replicate: its model and agent frames (``step`` first, no ids).
-
-    Inspected outcomes (``strength:A-B``, ``delivered:A->B``, ``capability:A``) are read as
-    part of collection, in the same state as the reporters: row t + 1 is the first to show a
-    shock at t (docs/architecture.md, *Model*).
-    """
-    b = _run_arm_batch(spec, shocks, [seed])
-    if b.failed:
-        raise SimError(f"scenario {spec.name!r}, seed {seed}: {b.failed[0][2]}")
-    return b.model_frame(0), b.agent_frame(0)
-
-
 def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = None) -> pd.DataFrame:
     """Every partnership's strength over time in one replicate, both arms.
 
@@ -360,14 +340,9 @@ def trace_ties(spec: ScenarioSpec, *, replicate: int = 0, bloc: str | None = Non
     outcomes = tuple(dict.fromkeys(outcome_name("strength", a, b) for a, b in ties))
     seed = replicate_seeds(spec.seed, replicate + 1)[replicate]
     traced = dataclasses.replace(spec, outcomes=outcomes)
-    frames = []
-    for arm, shocks in (("shock", spec.shocks), ("baseline", spec.baseline_shocks)):
-        mf, _ = _run_arm(traced, shocks, seed)
-        ids = {"scenario": spec.name, "replicate": replicate, "seed": seed, "arm": arm}
-        frames.append(
-            pd.concat([pd.DataFrame(ids, index=mf.index), mf[["step", *outcomes]]], axis=1)
-        )
-    return pd.concat(frames, ignore_index=True)
+    # both arms from one construction, as the stored run; a failed replicate raises
+    ((_, mf, _),) = run_replicates(traced, [(replicate, seed)], agent_frames=False)
+    return mf[["scenario", "replicate", "seed", "arm", "step", *outcomes]]
 
 
 def _run_chunk(spec: ScenarioSpec, tasks: Sequence[tuple[int, int]]):
