@@ -8,6 +8,8 @@ row's sums equal the single-model ones bit for bit.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = ["row_bincount"]
@@ -52,19 +54,26 @@ def row_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
 
 
 #: Shifted bins of shared index arrays, by (rows, n, bins): the engine sums over the same few
-#: index arrays (tie ends, needs, cells) every month.
+#: index arrays (tie ends, needs, cells) every month. Guarded by a lock: a threaded Dask
+#: worker runs several batches in one process.
 _SHIFTED: dict[tuple, np.ndarray] = {}
-_SHIFTED_BYTES = 32 * 2**20  # cleared when it holds more
+_SHIFTED_BYTES = 32 * 2**20  # cleared when it would hold more
+_SHIFTED_LOCK = threading.Lock()
+_shifted_held = 0  # bytes in _SHIFTED
 
 
 def _shifted(idx: np.ndarray, rows: int, n: int) -> np.ndarray:
     """``(idx + row * n)`` for every row, raveled, for a bin array `idx` shared by the rows."""
+    global _shifted_held
     key = (rows, n, idx.dtype.str, idx.tobytes())
-    got = _SHIFTED.get(key)
-    if got is None:
-        if sum(v.nbytes for v in _SHIFTED.values()) > _SHIFTED_BYTES:
-            _SHIFTED.clear()
-        got = (idx.astype(np.intp) + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
-        got.flags.writeable = False
-        _SHIFTED[key] = got
+    with _SHIFTED_LOCK:
+        got = _SHIFTED.get(key)
+        if got is None:
+            got = (idx.astype(np.intp) + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
+            got.flags.writeable = False
+            if _shifted_held + got.nbytes > _SHIFTED_BYTES:
+                _SHIFTED.clear()
+                _shifted_held = 0
+            _SHIFTED[key] = got
+            _shifted_held += got.nbytes
     return got

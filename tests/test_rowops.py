@@ -57,3 +57,32 @@ def test_rows_sum_what_they_were_given_and_empty_bins_are_zero():
     got = row_bincount(idx, weights, 4)
     np.testing.assert_array_equal(got, [[3.0, 0.0, 3.0, 0.0], [0.0, 0.0, 1.0, 0.0]])
     np.testing.assert_array_equal(got.sum(axis=1), weights.sum(axis=1))
+
+
+def test_shared_bins_are_shifted_once_reused_and_safe_from_many_threads(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sim.rowops as rowops
+
+    monkeypatch.setattr(rowops, "_SHIFTED", {})
+    monkeypatch.setattr(rowops, "_shifted_held", 0)
+    idx = np.array([2, 0, 2, 1])
+    w = np.arange(12, dtype=float).reshape(3, 4)
+    first = row_bincount(idx, w, 3)
+    again = row_bincount(idx, w + 1.0, 3)  # a cache hit: the same shifted bins
+    assert len(rowops._SHIFTED) == 1
+    for got, weights in ((first, w), (again, w + 1.0)):
+        want = np.stack([np.bincount(idx, weights=row, minlength=3) for row in weights])
+        np.testing.assert_array_equal(got, want)
+    # many threads, many keys (a threaded Dask worker), with the cache cleared under them
+    monkeypatch.setattr(rowops, "_SHIFTED_BYTES", 4096)
+
+    def one(k: int) -> bool:
+        bins = (np.arange(40) * (k % 7 + 1)) % 11
+        weights = np.full((k % 5 + 2, 40), float(k))
+        want = np.stack([np.bincount(bins, weights=row, minlength=11) for row in weights])
+        return bool(np.array_equal(row_bincount(bins, weights, 11), want))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(one, range(400)))
+    assert rowops._shifted_held <= 4096

@@ -755,7 +755,7 @@ def _draw_partnerships(ax, view: _MapView, pos, *, faint: bool = False) -> list[
             LineCollection(
                 [[pos[a], pos[b]] for a, b, _ in ties],
                 colors=KIND_COLOURS.get(kind, _GREY),
-                linestyles=KIND_LINESTYLES.get(kind, "solid"),
+                linestyles=KIND_LINESTYLES.get(kind, "-"),
                 linewidths=[0.6 + 3.4 * s for *_, s in ties],
                 alpha=0.5 if faint else 0.75,  # under the supply arrows in "all"
                 capstyle="round",
