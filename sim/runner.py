@@ -3,9 +3,11 @@
 Every replicate ``i`` gets a child seed from ``numpy.random.SeedSequence(seed).spawn(n)[i]``
 (it depends only on the root seed and ``i``, not on ``n``). Its shocked arm and its baseline arm
 (no shocks) both start from that seed, so their difference is paired: the same random draws up to
-the first shock. Replicates run in chunks on an executor (``serial``, ``processes`` or ``dask``)
-and each is written to the results store the moment it completes, so an interrupted run loses
-nothing finished and ``resume=True`` picks up where it stopped.
+the first shock. Replicates run in chunks on an executor (``serial``, ``processes`` or ``dask``),
+a chunk's replicates as rows of one batched engine (up to 64), and each chunk's replicates are
+written to the results store the moment the chunk completes, so an interrupted run loses at most
+the chunks in flight and ``resume=True`` picks up where it stopped. A replicate that fails is
+recorded, not stored (:func:`run_replicates`).
 """
 
 from __future__ import annotations
@@ -405,7 +407,8 @@ class EnsembleResults:
 
     @property
     def replicates(self) -> list[int]:
-        """The stored replicates of this run: ``0 .. manifest["replicates"] - 1``.
+        """The stored replicates of this run: those of ``0 .. manifest["replicates"] - 1``
+        that completed (a failed one is in :attr:`failed` instead).
 
         A run resumed with fewer replicates than an earlier one leaves the extra parts on disk
         (a later resume with more reuses them); they are not part of this run.
