@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.errors import Problem, ValidationError, suggest
+from sim.errors import Problem, UnknownNameError, ValidationError, suggest
 from sim.world import World, read_toml_text
 
 __all__ = [
@@ -323,9 +323,11 @@ def load_episode(path: str | Path) -> Episode:
     """
     from sim.worlds import resolve, resolve_problem
 
-    if (problem := resolve_problem(path, "episode", where=str(path))) is not None:
-        raise ValidationError([problem], what=str(path))
-    p = Path(resolve(path, "episode"))
+    try:
+        p = Path(resolve(path, "episode"))
+    except UnknownNameError:  # the same words, as a problem hindcast lists with the others
+        problem = resolve_problem(path, "episode", where=str(path))
+        raise ValidationError([problem] if problem else [], what=str(path)) from None
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:

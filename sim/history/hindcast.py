@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from sim.errors import Problem, ValidationError
+from sim.errors import Problem, SimError, ValidationError
 from sim.history.episode import Episode, episode_shocks, load_episode, shocked_actors
 from sim.history.world import arms_flows, build_world, sipri_years
 from sim.io import ImportReport, read_sipri_records
@@ -674,12 +674,15 @@ def _scored(
 
 
 def _peek(path: str | Path) -> tuple[int | None, int]:
-    """The year and window a broken episode file names, if it names them readably."""
+    """The year and window a broken episode file (or shipped episode) names, if readably."""
     import tomllib
 
+    from sim.worlds import resolve
+
     try:
-        meta = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("episode", {})
-    except (OSError, ValueError):
+        file = Path(resolve(path, "episode"))
+        meta = tomllib.loads(file.read_text(encoding="utf-8")).get("episode", {})
+    except (OSError, ValueError, SimError):
         return None, 5
     year, window = meta.get("year"), meta.get("window", 5)
     ok = isinstance(year, int) and not isinstance(year, bool) and year > 0
