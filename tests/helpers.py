@@ -120,3 +120,57 @@ def write_atop(
     path = tmp_path / name
     path.write_text("\n".join([header, *rows]) + "\n")
     return path
+
+
+#: A world file with six problems at once (a duplicate id, an unknown actor, a strength out of
+#: range, an unknown commodity, a self-supply, an empty source): every reader must list them all.
+BROKEN_WORLD = """\
+[world]
+name = "broken"
+as_of = 2024-11-26
+
+[[states]]
+id = "IRN"
+name = "Iran"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[states]]
+id = "IRN"
+name = "Iran again"
+bloc = "axis"
+lat = 35.7
+lon = 51.4
+
+[[ties]]
+layer = "partnership"
+between = ["IRN", "SYX"]
+kind = "strategic_partnership"
+strength = 1.5
+since = 2001-03-12
+source = "x"
+
+[[ties]]
+layer = "supply"
+from = "IRN"
+to = "IRN"
+commodity = "drone"
+volume = 10
+since = 2022-08-01
+source = ""
+"""
+
+
+def two_report_runs(root: Path):
+    """Two small stored runs for the report tests: syria_loss (3 replicates) and dprk_stops (2),
+    six months each, in `root`/a and `root`/b."""
+    from sim.runner import run_scenario
+
+    a = run_scenario(
+        "syria_loss", replicates=3, steps=6, executor="serial", out=root / "a", quiet=True
+    )
+    b = run_scenario(
+        "dprk_stops", replicates=2, steps=6, executor="serial", out=root / "b", quiet=True
+    )
+    return a, b

@@ -20,7 +20,7 @@ from sim.io import (
 from sim.robustness import criticality
 from sim.runner import load_results
 from sim.worlds import load_world, world_path
-from tests.helpers import NATO_1990, run_cli, write_cow
+from tests.helpers import BROKEN_WORLD, NATO_1990, run_cli, write_cow
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
@@ -461,44 +461,6 @@ def test_cli_run_prints_a_summary_and_writes_a_figure(tmp_path, capsys):
     assert "syria_loss" in capsys.readouterr().out
 
 
-BROKEN = """\
-[world]
-name = "broken"
-as_of = 2024-11-26
-
-[[states]]
-id = "IRN"
-name = "Iran"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[states]]
-id = "IRN"
-name = "Iran again"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[ties]]
-layer = "partnership"
-between = ["IRN", "SYX"]
-kind = "strategic_partnership"
-strength = 1.5
-since = 2001-03-12
-source = "x"
-
-[[ties]]
-layer = "supply"
-from = "IRN"
-to = "IRN"
-commodity = "drone"
-volume = 10
-since = 2022-08-01
-source = ""
-"""
-
-
 def test_cli_list_show_validate(capsys):
     assert main(["world", "list"]) == 0
     out = capsys.readouterr().out
@@ -512,7 +474,7 @@ def test_cli_list_show_validate(capsys):
 
 def test_cli_validate_lists_every_problem(tmp_path, capsys):
     bad = tmp_path / "broken.toml"
-    bad.write_text(BROKEN, encoding="utf-8")
+    bad.write_text(BROKEN_WORLD, encoding="utf-8")
     assert main(["world", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err

@@ -5,19 +5,12 @@ import shutil
 import pytest
 
 from sim.cli import main
-from sim.runner import run_scenario
+from tests.helpers import two_report_runs
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report")
-    a = run_scenario(
-        "syria_loss", replicates=3, steps=6, executor="serial", out=root / "a", quiet=True
-    )
-    b = run_scenario(
-        "dprk_stops", replicates=2, steps=6, executor="serial", out=root / "b", quiet=True
-    )
-    return a, b
+    return two_report_runs(tmp_path_factory.mktemp("report"))
 
 
 def test_report_defaults_to_the_first_run_dir_and_refuses_bad_outputs(runs, tmp_path, capsys):

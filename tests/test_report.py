@@ -10,21 +10,14 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.runner import run_scenario
+from tests.helpers import two_report_runs
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("report")
-    a = run_scenario(
-        "syria_loss", replicates=3, steps=6, executor="serial", out=root / "a", quiet=True
-    )
-    b = run_scenario(
-        "dprk_stops", replicates=2, steps=6, executor="serial", out=root / "b", quiet=True
-    )
-    return a, b
+    return two_report_runs(tmp_path_factory.mktemp("report"))
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from sim.world import World
 from sim.worlds import load_world, world_path
 from sim.worlds.docgen import changes, header_comment, removed_ties, render
+from tests.helpers import BROKEN_WORLD
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,44 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def world() -> World:
     return load_world()
-
-
-BROKEN = """\
-[world]
-name = "broken"
-as_of = 2024-11-26
-
-[[states]]
-id = "IRN"
-name = "Iran"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[states]]
-id = "IRN"
-name = "Iran again"
-bloc = "axis"
-lat = 35.7
-lon = 51.4
-
-[[ties]]
-layer = "partnership"
-between = ["IRN", "SYX"]
-kind = "strategic_partnership"
-strength = 1.5
-since = 2001-03-12
-source = "x"
-
-[[ties]]
-layer = "supply"
-from = "IRN"
-to = "IRN"
-commodity = "drone"
-volume = 10
-since = 2022-08-01
-source = ""
-"""
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +69,7 @@ def test_docgen_command_on_other_files(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "# Data: the `tiny` world" in out and "### Supply (2)" in out
     bad = tmp_path / "broken.toml"
-    bad.write_text(BROKEN, encoding="utf-8")
+    bad.write_text(BROKEN_WORLD, encoding="utf-8")
     assert docgen.main([str(bad)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "has 6 problems" in captured.err
