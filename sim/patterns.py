@@ -1797,7 +1797,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     1 patterns, 2 seeds: ... s
     0
     """
-    ap = argparse.ArgumentParser(prog="python -m sim.patterns", description=main.__doc__)
+    summary = (main.__doc__ or "").split("\n\n")[0]  # not the numpydoc sections
+    ap = argparse.ArgumentParser(prog="python -m sim.patterns", description=summary)
     ap.add_argument("--seeds", type=int, default=20, help="paired seeds per pattern (20)")
     ap.add_argument(
         "--tie-models",

@@ -363,3 +363,14 @@ def test_out_of_sample_cli(capsys):
     assert main(["--out-of-sample", "--seeds", "2", "--tie-models", "inertia"]) == 0
     out = capsys.readouterr().out
     assert "ven26-cuba-oil" in out and "iran26-no-rescue" in out and "logodds" not in out
+
+
+def test_the_pattern_commands_help_is_its_summary_not_its_numpydoc_sections(capsys):
+    from sim.patterns import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "print the pattern table" in out
+    assert "----------" not in out and ">>>" not in out
