@@ -197,15 +197,13 @@ def run_replicates(
     got: list[dict[str, Any]] = [] if failures is None else failures
     out = _run_replicates(spec, tasks, agent_frames, got)
     if failures is None and got:
-        raise SimError(_failed_message(spec, got))
+        raise SimError(f"scenario {spec.name!r}: " + "; ".join(map(_failure_text, got)))
     return out
 
 
-def _failed_message(spec: ScenarioSpec, failures: Sequence[Mapping[str, Any]]) -> str:
-    return f"scenario {spec.name!r}: " + "; ".join(
-        f"replicate {f['replicate']} (seed {f['seed']}, arm {f['arm']}) failed: {f['reason']}"
-        for f in failures
-    )
+def _failure_text(failure: Mapping[str, Any]) -> str:
+    f = failure
+    return f"replicate {f['replicate']} (seed {f['seed']}, arm {f['arm']}) failed: {f['reason']}"
 
 
 def _run_replicates(
@@ -678,15 +676,15 @@ def run_scenario(
                 if failures:
                     store.record_failures(failures)
                     bar.update(len({f["replicate"] for f in failures}))
-        if not store.stored():
+        failed = store.manifest().get("failed", [])
+        if failed and not store.stored():
             # nothing to analyse: an error, not an empty "complete" run (the store stays
             # "running" with its failures recorded, so a resume tries them again)
-            failed = store.manifest().get("failed", [])
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
             raise SimError(
                 f"every replicate of scenario {spec.name!r} failed ({len(seeds)}); the first: "
-                + _failed_message(spec, failed[:1]).split(": ", 1)[1]
+                + _failure_text(failed[0])
             )
         store.finish()
     res = EnsembleResults(out)
