@@ -1,6 +1,6 @@
 """The Solara dashboard: the alliance model live in a browser (``solara run sim/app.py``).
 
-The page (:func:`Page`) is a Solara component, rendered once per browser session: every tab
+The page (``Page``) is a Solara component, rendered once per browser session: every tab
 has its own model, its own settings and its own figures (Solara keeps component state per
 session; nothing mutable lives at module level).
 
@@ -193,7 +193,7 @@ class DashboardModel(AllianceModel):
         own.)
     rng : int or str or None
         The seed (the page's text box gives a string); ``None`` or ``""`` draws a fresh one,
-        kept in :attr:`seed`.
+        kept in ``seed``.
     baseline : bool
         Also build and step the paired baseline: the same world, parameters and seed, with the
         scenario's baseline shocks (none unless it has ``[[baseline_shocks]]``).
@@ -209,7 +209,7 @@ class DashboardModel(AllianceModel):
         Stepped with this model; interventions on this model do not touch it.
     horizon : int
         The months the play button runs for: the scenario's ``steps``, or
-        :data:`DEFAULT_HORIZON`.
+        ``DEFAULT_HORIZON``.
     build : int
         A number unique to this model in this process (the page keys its figures on it).
 

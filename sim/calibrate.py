@@ -347,7 +347,7 @@ def criterion_distance(value: float, lo: float, hi: float) -> float:
 class EpisodeTarget:
     """One episode prepared for repeated scoring: its world, shocks and observed changes.
 
-    Built once per run by :meth:`from_files` (which calls :func:`sim.history.hindcast` with
+    Built once per run by ``from_files`` (which calls :func:`sim.history.hindcast` with
     one replicate to choose the dyads exactly as the hindcast does); :meth:`rho` then runs
     the paired ensemble with given parameters and returns the model's Spearman ρ
     (:meth:`rho_batch`: of several parameter vectors as rows of one engine batch).
@@ -573,7 +573,7 @@ class PatternEpisodeSimulator:
         Parameters
         ----------
         theta : numpy.ndarray
-            One value per name of :attr:`names`.
+            One value per name of ``names``.
         seed : int
             The candidate's seed: its paired pattern and episode seeds are spawned from it.
 

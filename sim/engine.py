@@ -24,7 +24,7 @@ Rows are independent replicates:
   operations (the :class:`sim.shocks.Shock` protocol); each operation returns typed undo
   records (:class:`Undo`);
 - a row whose numbers go non-finite, or whose shock raises, is marked failed (its seed and
-  the reason are kept) and the other rows run on (:attr:`BatchFrames.failed`).
+  the reason are kept) and the other rows run on (``BatchFrames.failed``).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class BatchParams:
     Parameters
     ----------
     params : sequence of ModelParams
-        One per row. Structural fields (:data:`STRUCTURAL_PARAMS`) must be equal.
+        One per row. Structural fields (``STRUCTURAL_PARAMS``) must be equal.
 
     Attributes
     ----------
@@ -214,7 +214,7 @@ def _anchor_draws(p: ModelParams) -> int:
 class Undo:
     """What one model operation changed in one row, and how to put it back (base class).
 
-    Every operation of :class:`RowOps` (``kill``, ``realign``, ``degrade``...) returns a list
+    Every operation of ``RowOps`` (``kill``, ``realign``, ``degrade``...) returns a list
     of records of a subclass (``KillUndo``, ``BlocUndo``, ``FactorUndo``...); a ``Restore``
     shock reverts them in reverse order through ``revert(engine, row)``.
 
@@ -1360,7 +1360,7 @@ class Engine:
         return [HostilityUndo(ties)]
 
     def formalize(self, r: int, i: int, j: int, kind: str, strength: float | None) -> list[Undo]:
-        """Sign a treaty between `i` and `j` (see :meth:`sim.model.AllianceModel.formalize`)."""
+        """Sign a treaty between `i` and `j` (the operation a ``Formalize`` shock uses)."""
         P = self.P.row(r)
         new_s = min(KIND_STRENGTH[kind] if strength is None else float(strength), STEADY_MAX)
         e = self.index.get(_pair_key(i, j))
@@ -1678,7 +1678,7 @@ class RowOps:
 class RowView(RowOps):
     """Row `r` of a batch as the model a shock validates against and applies to.
 
-    Offers the read interface and operations of :class:`RowOps`, and the few attributes a
+    Offers the read interface and operations of ``RowOps``, and the few attributes a
     shock's validation reads (``world``, ``time``, ``shocks``, ``partners.index``).
 
     Parameters

@@ -398,7 +398,7 @@ CHUNKS_PER_WORKER = 8
 def chunk_size(n: int, workers: int, *, max_size: int = 1000) -> int:
     """Items per chunk: the one rule for every kind of run.
 
-    About :data:`CHUNKS_PER_WORKER` chunks per worker (load balance; a killed worker or
+    About ``CHUNKS_PER_WORKER`` chunks per worker (load balance; a killed worker or
     process loses little, and a resumed run redoes little), and never more than `max_size`
     items, which a caller sets from what batching saves and what a chunk holds in memory: an
     ensemble's replicates run together as rows of one batched engine

@@ -493,7 +493,7 @@ def attack_order(
     rng : numpy.random.Generator, int or None
         Breaks ties uniformly at random; draws the random order and betweenness pivots.
     betweenness_samples : int
-        Above :data:`BETWEENNESS_EXACT_MAX` (500) nodes, betweenness is estimated from this
+        Above ``BETWEENNESS_EXACT_MAX`` (500) nodes, betweenness is estimated from this
         many random pivots (Brandes & Pich 2007), in both betweenness strategies. Once the
         remaining graph has no edges, the rest is removed in random order.
 
@@ -636,7 +636,7 @@ def attack_curve(
     order : iterable, optional
         An explicit removal order (every node once); overrides `strategy`.
     threshold : float
-        Giant fraction below which the graph counts as fragmented (:attr:`critical_fraction`).
+        Giant fraction below which the graph counts as fragmented (``critical_fraction``).
     betweenness_samples : int
         Pivots of the betweenness estimate on large graphs (see :func:`attack_order`).
 

@@ -225,7 +225,7 @@ class ScenarioSpec:
         """A copy with the replicate count, seed, horizon or parameters replaced (validated).
 
         `params` are merged over the scenario's own ``[params]`` overrides (see
-        :func:`parse_param_settings` for reading them from ``NAME=VALUE`` text).
+        ``parse_param_settings`` for reading them from ``NAME=VALUE`` text).
         """
         problems = []
         if params:

@@ -85,7 +85,7 @@ __all__ = [
 
 #: The tie layers of a world: an undirected partnership, a directed supply, an undirected rivalry.
 LAYERS = ("partnership", "supply", "rivalry")
-#: What an actor can be: a state or an armed non-state actor (:attr:`Actor.kind`).
+#: What an actor can be: a state or an armed non-state actor (``Actor.kind``).
 ACTOR_KINDS = ("state", "non_state")
 #: The kinds of partnership a tie can record, roughly from the tightest to the loosest.
 PARTNERSHIP_KINDS = (

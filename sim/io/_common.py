@@ -522,7 +522,7 @@ def year_columns(dataset: str, cols: Iterable[str]) -> tuple[str, ...]:
 
 def alliance_file(path: str | Path) -> tuple[str, tuple[int, int] | None]:
     """Which alliance data set a file holds (``"COW"``, ``"ATOP"``, or ``""`` for neither)
-    and the years it covers (see :func:`coverage`)."""
+    and the years it covers (see ``coverage``)."""
     rep = ImportReport()
     header, rows = read_csv_rows(read_data_text(path, rep), str(path))
     cols = set(header)

@@ -258,7 +258,7 @@ def read_sipri_records(path: str | Path, *, report: ImportReport | None = None) 
     The header is the first line naming both ``Recipient`` and ``Supplier`` (so the preamble
     may have any length). A record with fewer fields than the header (a raw line break inside
     *Comments*) is joined with the following line(s). ``?`` flags and bracketed years
-    (``(2025)``, read as estimates) become :attr:`SipriDeal.uncertain`.
+    (``(2025)``, read as estimates) become ``SipriDeal.uncertain``.
 
     Examples
     --------
