@@ -50,16 +50,13 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 # Every cross-reference must resolve (a renamed function breaks the build, not a link): except
-# other packages' names, which cannot link in an offline build (no intersphinx), and the row
-# operations mixed into RowView and AllianceModel (sim.engine.RowOps, internal: the named
-# operations are listed in docs/architecture.md).
+# other packages' names, which cannot link in an offline build (no intersphinx).
 nitpicky = True
 nitpick_ignore_regex = [
     (
         r"py:.*",
         r"(mesa|numpy|scipy|networkx|pyarrow|pyabc|distributed|os|difflib|pathlib)(\..*)?",
     ),
-    (r"py:class", r"sim\.engine\.RowOps"),
 ]
 templates_path = ["docs/api/_templates"]
 

@@ -74,6 +74,7 @@ __all__ = [
     "BatchFrames",
     "BatchParams",
     "Engine",
+    "RowOps",
     "RowView",
     "Undo",
     "inspect",
@@ -214,7 +215,7 @@ def _anchor_draws(p: ModelParams) -> int:
 class Undo:
     """What one model operation changed in one row, and how to put it back (base class).
 
-    Every operation of ``RowOps`` (``kill``, ``realign``, ``degrade``...) returns a list
+    Every operation of :class:`RowOps` (``kill``, ``realign``, ``degrade``...) returns a list
     of records of a subclass (``KillUndo``, ``BlocUndo``, ``FactorUndo``...); a ``Restore``
     shock reverts them in reverse order through ``revert(engine, row)``.
 
@@ -1559,7 +1560,31 @@ class RowOps:
     """The named model operations and read interface shocks use, on one row of an engine.
 
     Mixed into :class:`RowView` (a row of a batch) and :class:`sim.model.AllianceModel` (its
-    engine's only row), so a shock acts on either through the same calls.
+    engine's only row), so a shock acts on either through the same calls: this is the model
+    side of the :class:`sim.shocks.Shock` protocol, and what a new shock's ``apply`` calls.
+
+    Notes
+    -----
+    A mixin: the engine row comes from the class it is mixed into. Reading: ``ids``, ``n``, ``bloc_names``, ``supply``, ``shock_rng``, :meth:`position`,
+    :meth:`alive_mask`, :meth:`bloc_index`, :meth:`capabilities`, :meth:`supply_ties`,
+    :meth:`active_partnerships`, :meth:`open_supply`, :meth:`defect_target`,
+    :meth:`transit_victims`. Operations, each changing the row at once and returning the
+    typed :class:`Undo` records that put it back: :meth:`kill`, :meth:`realign`,
+    :meth:`degrade`, :meth:`mark_hostile`, :meth:`formalize`, :meth:`cut_supply`,
+    :meth:`dissolve_partnership`, :meth:`block_transit`, :meth:`close_routes`;
+    :meth:`undo` reverts a shock's records.
+
+    Examples
+    --------
+    >>> from sim import AllianceModel
+    >>> from sim.engine import RowOps
+    >>> from sim.worlds import synthetic
+    >>> m = AllianceModel(synthetic(6, rng=1), rng=0)
+    >>> isinstance(m, RowOps)
+    True
+    >>> records = m.kill(m.position("A00001"))
+    >>> [type(u).__name__ for u in records], m.alive_mask().tolist()
+    (['KillUndo'], [True, False, True, True, True, True])
     """
 
     _engine: Engine
@@ -1678,7 +1703,7 @@ class RowOps:
 class RowView(RowOps):
     """Row `r` of a batch as the model a shock validates against and applies to.
 
-    Offers the read interface and operations of ``RowOps``, and the few attributes a
+    Offers the read interface and operations of :class:`RowOps`, and the few attributes a
     shock's validation reads (``world``, ``time``, ``shocks``, ``partners.index``).
 
     Parameters

@@ -66,7 +66,7 @@ class ShockTarget(Protocol):
     """What a shock's ``apply`` may use: the model's read interface and named operations.
 
     :class:`sim.model.AllianceModel` and a batch row (:class:`sim.engine.RowView`) both offer
-    it (``sim.engine.RowOps``). Each operation changes the model at once and returns
+    it (:class:`sim.engine.RowOps`). Each operation changes the model at once and returns
     typed undo records (:class:`sim.engine.Undo`), which ``Restore`` reverts in reverse
     order; a shock never touches the model's arrays itself.
 
