@@ -1565,7 +1565,9 @@ class RowOps:
 
     Notes
     -----
-    A mixin: the engine row comes from the class it is mixed into. Reading: ``ids``, ``n``, ``bloc_names``, ``supply``, ``shock_rng``, :meth:`position`,
+    A mixin: the engine row comes from the class it is mixed into.
+
+    Reading: ``ids``, ``n``, ``bloc_names``, ``supply``, ``shock_rng``, :meth:`position`,
     :meth:`alive_mask`, :meth:`bloc_index`, :meth:`capabilities`, :meth:`supply_ties`,
     :meth:`active_partnerships`, :meth:`open_supply`, :meth:`defect_target`,
     :meth:`transit_victims`. Operations, each changing the row at once and returning the
