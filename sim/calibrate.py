@@ -471,11 +471,9 @@ class EpisodeTarget:
         rows_s = [int(x) for s in seeds for x in s]
         if not rows_s:
             return [self.rho(p, ()) for p in params]
-        from sim.history.hindcast import _run_arm_rows
+        from sim.history.hindcast import _run_arms_rows
 
-        arms = [
-            _run_arm_rows(self.world, sh, self.months, rows_s, rows_p) for sh in (self.shocks, [])
-        ]
+        arms = _run_arms_rows(self.world, (self.shocks, []), self.months, rows_s, rows_p)
         out, r = [], 0
         for s in seeds:
             shocked, base = (np.zeros(arms[0].shape[2]) for _ in range(2))

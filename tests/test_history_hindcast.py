@@ -141,3 +141,23 @@ def test_shipped_episode_hindcast_real(path):
     assert len(h.dyads) >= 30
     for p in ("model", "direct"):
         assert -1 <= h.metrics[p]["spearman"] <= 1 or math.isnan(h.metrics[p]["spearman"])
+
+
+def test_the_arms_of_a_hindcast_built_once_equal_one_model_per_seed_and_arm():
+    # both arms come from one construction (forked); each row must still be the one-row model
+    import sim.worlds
+    from sim import AllianceModel
+    from sim.history.hindcast import _run_arms_rows
+    from sim.shocks import Formalize, RemoveState
+
+    world = sim.worlds.load_world("axis-2024")
+    arms = ([RemoveState("SYR", at=1), Formalize(("RUS", "IRN"), at=2)], [])
+    seeds, months = [5, 6], 4
+    got = _run_arms_rows(world, arms, months, seeds)
+    for arm, rows in zip(arms, got, strict=True):
+        assert rows.shape == (len(seeds), months, len(world.ties_in("supply")))
+        for r, seed in enumerate(seeds):
+            model = AllianceModel(world, shocks=arm, rng=seed)
+            for t in range(months):
+                model.step()
+                np.testing.assert_array_equal(rows[r, t], model.delivered_array)

@@ -260,8 +260,7 @@ def _run_ensemble(
     todo = [rep for rep, key in enumerate(keys) if key not in stored]
     if todo:
         run_seeds = [seeds[rep] for rep in todo]
-        shocked_rows = _run_arm_rows(world, shocks, months, run_seeds)
-        base_rows = _run_arm_rows(world, [], months, run_seeds)
+        shocked_rows, base_rows = _run_arms_rows(world, (shocks, []), months, run_seeds)
         fresh = {rep: (shocked_rows[k], base_rows[k]) for k, rep in enumerate(todo)}
     with progress(episode.replicates, quiet=quiet, desc=episode.name, unit="rep") as bar:
         for rep, key in enumerate(keys):
@@ -278,19 +277,35 @@ def _run_ensemble(
     return shocked_steps, base_steps
 
 
-def _run_arm_rows(
-    world: World, arm_shocks: list[Any], months: int, seeds: list[int], params: Any = None
-):
-    """Deliveries per row, month and supply tie (R, months, ties) of one arm, as one batch.
+def _run_arms_rows(
+    world: World,
+    arms: Sequence[Sequence[Any]],
+    months: int,
+    seeds: list[int],
+    params: Any = None,
+) -> list[np.ndarray]:
+    """Deliveries per row, month and supply tie (R, months, ties) of each arm (shock set).
 
-    `params`: ``None`` (the defaults), one ``ModelParams`` or one per row (calibration).
+    The engine is built once for every arm and forked (as :func:`sim.engine.run_arms`): the
+    arms start from the same seeds, so their construction is the same. `params`: ``None``
+    (the defaults), one ``ModelParams`` or one per row (calibration).
     """
-    from sim.engine import Engine, RowView, formalize_pairs
+    from sim.engine import Engine, formalize_pairs
 
-    n = len(world.ties_in("supply"))
     pos = {a.id: i for i, a in enumerate(world.actors)}
-    eng = Engine(world, params, seeds, formalize_pairs=formalize_pairs(pos, arm_shocks))
-    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(len(seeds))]
+    every = [shock for arm in arms for shock in arm]
+    eng = Engine(world, params, seeds, formalize_pairs=formalize_pairs(pos, every))
+    return [
+        _step_arm(eng if k == len(arms) - 1 else eng._fork(), arm, months)
+        for k, arm in enumerate(arms)
+    ]
+
+
+def _step_arm(eng: Any, arm_shocks: Sequence[Any], months: int) -> np.ndarray:
+    """Step a freshly built (or forked) engine `months` months under `arm_shocks`."""
+    from sim.engine import RowView
+
+    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(eng.R)]
     for view in views:
         for shock in arm_shocks:
             shock.validate(view)
@@ -298,7 +313,7 @@ def _run_arm_rows(
     due: dict[int, list[Any]] = {}
     for shock in arm_shocks:
         due.setdefault(int(shock.at), []).append(shock)
-    out = np.zeros((len(seeds), months, n))
+    out = np.zeros((eng.R, months, len(eng.supply.supplier)))
     for t in range(months + 1):
         if t:
             eng.step()
