@@ -48,7 +48,7 @@ from sim.app_figures import (
 )
 from sim.errors import Problem, SimError, ValidationError
 from sim.model import AllianceModel
-from sim.outcomes import outcome_name
+from sim.outcomes import OUTCOME_KINDS, outcome_name
 from sim.params import ModelParams
 from sim.scenario import list_scenarios, load_scenario
 from sim.shocks import CutTie, RemoveState, Restore
@@ -622,17 +622,12 @@ def metrics(model: AllianceModel) -> list[tuple[str, str, float, float | None]]:
     out = []
     for bloc in model.world.blocs:
         name = bloc.capitalize()
-        for var, label in (
-            ("fulfilment", "needs met (share)"),
-            ("cohesion", "cohesion (strength kept)"),
-            ("giant", "giant component (share)"),
-            ("alive", "actors alive"),
-        ):
+        for var in ("fulfilment", "cohesion", "giant", "alive"):
             col = outcome_name(var, bloc)
             out.append(
                 (
                     f"{var}-{bloc}",
-                    f"{name} {label}",
+                    f"{name} {OUTCOME_KINDS[var].short_label()}",
                     last(model, col),
                     None if base is None else last(base, col),
                 )

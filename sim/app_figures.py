@@ -33,7 +33,7 @@ import plotly.graph_objects as go
 from sim.errors import UnknownNameError, suggest
 from sim.labels import month_dates
 from sim.labels import shock_label as _shock_label
-from sim.outcomes import of_kind, outcome_name
+from sim.outcomes import OUTCOME_KINDS, of_kind, outcome_name
 from sim.plotting import BLOC_COLOURS, OKABE_ITO
 
 __all__ = [
@@ -53,11 +53,7 @@ __all__ = [
 #: The map's layer choices: every layer, or one.
 LAYERS = ("all", "partnership", "supply", "rivalry")
 #: The charted bloc reporters, with their human names.
-SERIES = {
-    "fulfilment": "needs met",
-    "cohesion": "cohesion",
-    "giant": "giant component",
-}
+SERIES = {k: OUTCOME_KINDS[k].short for k in ("fulfilment", "cohesion", "giant")}
 _SERIES_COLOURS = {
     "fulfilment": OKABE_ITO["blue"],
     "cohesion": OKABE_ITO["vermillion"],

@@ -132,6 +132,9 @@ class OutcomeKind:
         Label template (``{a}``, ``{b}``: actor or bloc names) and unit.
     worse_when_higher : bool
         More of it is damage (``collapses``): no resilience figures.
+    short, short_unit : str
+        A compact name and unit for dashboards and legends (``"needs met"``, ``"share"``),
+        where the title's bloc or actor is given by the place it appears in.
 
     Examples
     --------
@@ -150,48 +153,68 @@ class OutcomeKind:
     title: str
     unit: str
     worse_when_higher: bool = False
+    short: str = ""
+    short_unit: str = ""
+
+    def short_label(self) -> str:
+        """``"short (short_unit)"``, or the short name alone when it has no unit.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> OUTCOME_KINDS["fulfilment"].short_label(), OUTCOME_KINDS["alive"].short_label()
+        ('needs met (share)', 'actors alive')
+        """
+        return f"{self.short} ({self.short_unit})" if self.short_unit else self.short
 
 
 _KINDS = (
     OutcomeKind(
         "alive", "bloc", "alive:<bloc> (number of the bloc's actors alive)", True, "",
-        "{a}: actors alive", "count",
+        "{a}: actors alive", "count", short="actors alive",
     ),
     OutcomeKind(
         "fulfilment", "bloc", "fulfilment:<bloc> (share of the bloc's needs delivered)", True,
         "", "{a}: need fulfilment", "share of needs delivered, 0–1",
+        short="needs met", short_unit="share",
     ),
     OutcomeKind(
         "cohesion", "bloc",
         "cohesion:<bloc> (share of the bloc's initial partnership strength kept)", True, "",
         "{a}: cohesion", "share of the initial partnership strength kept, 0–1",
+        short="cohesion", short_unit="strength kept",
     ),
     OutcomeKind(
         "mean_strength", "bloc",
         "mean_strength:<bloc> (mean strength of the bloc's ties in force)", True, "",
-        "{a}: mean partnership strength", "0–1",
+        "{a}: mean partnership strength", "0–1", short="mean strength",
     ),
     OutcomeKind(
         "giant", "bloc", "giant:<bloc> (giant-component fraction of the bloc's partnerships)",
         True, "", "{a}: largest connected share", "giant-component fraction, 0–1",
+        short="giant component", short_unit="share",
     ),
     OutcomeKind(
         "collapses", "none", "collapses (actors collapsed so far)", True, "",
-        "Collapsed actors", "count, cumulative", worse_when_higher=True,
+        "Collapsed actors", "count, cumulative", worse_when_higher=True, short="collapses",
     ),
     OutcomeKind(
         "strength", "pair", "strength:<A>-<B> (partnership strength between two actors)", False,
-        "strength", "{a}–{b} partnership strength", "0–1",
+        "strength", "{a}–{b} partnership strength", "0–1", short="strength",
     ),
     OutcomeKind(
         "delivered", "arrow",
         "delivered:<A>-><B> (value delivered from A to B last step, USD million) "
         "or delivered:<A>-><B>:<commodity> (volume in the commodity's unit)", False,
-        "delivered", "{a} → {b} deliveries", "USD million per month",
+        "delivered", "{a} → {b} deliveries", "USD million per month", short="deliveries",
+        short_unit="USD million",
     ),
     OutcomeKind(
         "capability", "actor", "capability:<A> (an actor's capability)", False, "capability",
-        "{a}: capability", "0–1",
+        "{a}: capability", "0–1", short="capability",
     ),
 )  # fmt: skip
 

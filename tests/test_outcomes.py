@@ -136,3 +136,17 @@ def test_bloc_reporters_name_supply_fulfilment_apart_from_the_model_reporter(tin
         f"supply_fulfilment:{b}" for b in tiny.blocs
     }
     assert not any(n.startswith("fulfilment:") for n in names)
+
+
+def test_every_outcome_kind_has_a_short_name_and_the_dashboard_takes_its_words_from_them():
+    from sim.app import DashboardModel, metrics
+    from sim.app_figures import SERIES
+    from sim.outcomes import OUTCOME_KINDS
+
+    assert all(k.short for k in OUTCOME_KINDS.values())
+    assert {k: OUTCOME_KINDS[k].short for k in SERIES} == SERIES
+    m = DashboardModel(rng=7, baseline=False)
+    labels = {key: label for key, label, *_ in metrics(m)}
+    assert labels["fulfilment-axis"] == "Axis " + OUTCOME_KINDS["fulfilment"].short_label()
+    assert labels["fulfilment-axis"] == "Axis needs met (share)"  # the words users know
+    assert labels["alive-west"] == "West actors alive"
