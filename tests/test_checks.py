@@ -25,11 +25,6 @@ from sim.world import Actor, PartnershipTie, Route, SupplyTie, World
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def tiny() -> World:
-    return World.from_toml(DATA / "tiny.toml")
-
-
 # -- the kit ----------------------------------------------------------------------------------
 
 

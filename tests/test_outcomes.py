@@ -21,14 +21,8 @@ from sim.outcomes import (
     reporter_names,
     worse_when_higher,
 )
-from sim.world import World
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def tiny() -> World:
-    return World.from_toml(DATA / "tiny.toml")
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,7 @@ import datetime as dt
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 from matplotlib.text import Text
 
 from sim.plotting import (
@@ -21,12 +19,6 @@ from sim.world import Actor, PartnershipTie, World
 from tests.helpers import actor_points, by_gid, label_texts
 
 DAY = dt.date(2020, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def dense_world(seed: int = 7) -> World:

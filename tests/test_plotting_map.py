@@ -34,17 +34,6 @@ DATA = Path(__file__).parent / "data"
 DAY = dt.date(2020, 1, 1)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def tiny() -> World:
-    return World.from_toml(DATA / "tiny.toml")
-
-
 #: No noise: a model's deliveries are exact, so drawn widths can be checked to the digit.
 QUIET = EXACT_SUPPLY
 

@@ -52,12 +52,6 @@ def test_plot_of_a_real_run_draws_its_shock_lines():
     plt.close(ax.figure)
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def bars(ax) -> list[BarContainer]:
     return [c for c in ax.containers if isinstance(c, BarContainer)]
 

@@ -14,20 +14,8 @@ from sim.plotting import (
     plot_world,
     save_figure,
 )
-from sim.world import World
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def tiny() -> World:
-    return World.from_toml(DATA / "tiny.toml")
 
 
 def test_save_figure_writes_each_format_atomically(tiny, tmp_path):

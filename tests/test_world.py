@@ -11,11 +11,6 @@ from sim.world import World, layer_view
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def tiny() -> World:
-    return World.from_toml(DATA / "tiny.toml")
-
-
 def test_tiny_world_reads(tiny):
     assert tiny.ids == ("AAA", "BBB", "TRN", "CLI", "RIV")
     assert tiny.actor("CLI").kind == "non_state"
