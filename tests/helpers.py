@@ -174,3 +174,13 @@ def two_report_runs(root: Path):
         "dprk_stops", replicates=2, steps=6, executor="serial", out=root / "b", quiet=True
     )
     return a, b
+
+
+#: The real COW, ATOP, SIPRI and NMC files, beside the project (never copied into it); tests
+#: that read them skip, naming the absent file, when they are not there.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def tie_pairs(ties) -> set[frozenset[str]]:
+    """The unordered actor pairs of some ties."""
+    return {frozenset((t.a, t.b)) for t in ties}

@@ -32,6 +32,7 @@ from sim.executors import ProcessExecutor, SerialExecutor
 from sim.params import ModelParams
 from sim.patterns import CATALOGUE, OUT_OF_SAMPLE_2026
 from sim.store import LOCK, Store
+from tests.helpers import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -299,7 +300,7 @@ def test_a_batch_of_candidates_equals_each_candidate_run_alone():
     assert len({round(v, 9) for v in stats[:3, 1]}) == 3
 
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = SHARED_DATA
 
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="needs the real data in ../shared/data")

@@ -20,7 +20,7 @@ from sim.io import (
 from sim.robustness import criticality
 from sim.runner import load_results
 from sim.worlds import load_world, world_path
-from tests.helpers import BROKEN_WORLD, NATO_1990, run_cli, write_cow
+from tests.helpers import BROKEN_WORLD, NATO_1990, SHARED_DATA, run_cli, write_cow
 
 TINY = str(Path(__file__).parent / "data" / "tiny.toml")
 
@@ -494,7 +494,7 @@ def test_cli_validate_lists_every_problem(tmp_path, capsys):
     assert "broken.toml:12 states[1].id" in err and "broken.toml:19 ties[0].strength" in err
 
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = SHARED_DATA
 SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
 FIXTURES = Path(__file__).parent / "data" / "io"
 needs_sipri = pytest.mark.skipif(not SIPRI.exists(), reason=f"real SIPRI export absent: {SIPRI}")

@@ -16,6 +16,7 @@ from sim.history import (
 )
 from sim.history.hindcast import FLOW_FLOOR, direction, log_change, spearman
 from sim.store import Store
+from tests.helpers import SHARED_DATA
 
 DATA = Path(__file__).parent / "data" / "history"
 SIPRI, COW, NMC = DATA / "sipri.csv", DATA / "cow_member.csv", DATA / "nmc.csv"
@@ -59,7 +60,7 @@ def test_resuming_another_episode_lists_what_changed(tmp_path):
 
 
 HERE = Path(__file__).parent
-REAL = HERE.resolve().parents[1] / "shared" / "data"
+REAL = SHARED_DATA
 REAL_SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
 REAL_COW = REAL / "alliance_v4.1_by_member.csv"
 REAL_ATOP = REAL / "atop5_1m.csv"

@@ -16,11 +16,12 @@ from sim.history import (
     rivalries,
 )
 from sim.world import Actor, PartnershipTie, SupplyTie, World
+from tests.helpers import SHARED_DATA
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "history"
 SIPRI, COW, NMC = DATA / "sipri.csv", DATA / "cow_member.csv", DATA / "nmc.csv"
-REAL = HERE.resolve().parents[1] / "shared" / "data"
+REAL = SHARED_DATA
 REAL_SIPRI = REAL / "sipri-trade-register-2025-03-13.csv"
 REAL_COW = REAL / "alliance_v4.1_by_member.csv"
 REAL_ATOP = REAL / "atop5_1m.csv"

@@ -11,7 +11,7 @@ from sim.io import (
     read_atop,
     world_from_atop,
 )
-from tests.helpers import ATOP_HEADER, write_atop
+from tests.helpers import ATOP_HEADER, SHARED_DATA, tie_pairs, write_atop
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -99,13 +99,9 @@ def test_wrong_atop_files_are_explained(tmp_path):
         read_atop(p)
 
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = SHARED_DATA
 ATOP = REAL / "atop5_1m.csv"
 needs_atop = pytest.mark.skipif(not ATOP.exists(), reason=f"real ATOP member file absent: {ATOP}")
-
-
-def _pairs(ties):
-    return {frozenset((t.a, t.b)) for t in ties}
 
 
 def test_exit_day_atop_fixture(tmp_path):
@@ -118,10 +114,12 @@ def test_exit_day_atop_fixture(tmp_path):
     path = write_atop(tmp_path, rows)
     ties = read_atop(path, year=1992)
     # they overlap from 30 Jan to 8 Jul 1992: real members together, so tied in 1992
-    assert frozenset(("YUG", "UKR")) in _pairs(ties)
+    assert frozenset(("YUG", "UKR")) in tie_pairs(ties)
     late = [r.replace("1992,1,30", "1992,7,9") for r in rows]
-    assert frozenset(("YUG", "UKR")) not in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
-    assert frozenset(("USA", "UKR")) in _pairs(read_atop(write_atop(tmp_path, late), year=1992))
+    assert frozenset(("YUG", "UKR")) not in tie_pairs(
+        read_atop(write_atop(tmp_path, late), year=1992)
+    )
+    assert frozenset(("USA", "UKR")) in tie_pairs(read_atop(write_atop(tmp_path, late), year=1992))
 
 
 @needs_atop

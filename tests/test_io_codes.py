@@ -1,7 +1,5 @@
 """The country-code table (sim.io.codes): COW codes and SIPRI names to ISO ids, gaps filled."""
 
-from pathlib import Path
-
 import pytest
 
 from sim.io import (
@@ -10,8 +8,9 @@ from sim.io import (
     sipri_party,
     world_from_atop,
 )
+from tests.helpers import SHARED_DATA
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = SHARED_DATA
 ATOP = REAL / "atop5_1m.csv"
 needs_atop = pytest.mark.skipif(not ATOP.exists(), reason=f"real ATOP member file absent: {ATOP}")
 

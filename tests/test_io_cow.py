@@ -15,7 +15,7 @@ from sim.io import (
     world_from_cow,
 )
 from sim.world import PARTNERSHIP_KINDS, World
-from tests.helpers import NATO_1990, write_cow
+from tests.helpers import NATO_1990, SHARED_DATA, tie_pairs, write_cow
 
 DATA = Path(__file__).parent / "data" / "io"
 D = dt.date
@@ -197,33 +197,29 @@ def test_members_who_were_never_in_the_alliance_together_make_no_tie(tmp_path):
     assert report.skipped["member pair never in the alliance together in the range"] == 1
 
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = SHARED_DATA
 COW = REAL / "alliance_v4.1_by_member.csv"
 needs_cow = pytest.mark.skipif(not COW.exists(), reason=f"real COW member file absent: {COW}")
 
 
-def _pairs(ties):
-    return {frozenset((t.a, t.b)) for t in ties}
-
-
 def test_exit_day_counts_fixture(tmp_path):
     ties = read_cow(write_cow(tmp_path, NATO_1990), year=1990)
-    pairs = _pairs(ties)
+    pairs = tie_pairs(ties)
     assert frozenset(("DEU", "GFR")) not in pairs  # never members on the same day
     assert {frozenset(("USA", "GFR")), frozenset(("USA", "DEU"))} <= pairs  # both in 1990
     assert not {frozenset(("YEM", "YAR")), frozenset(("YEM", "YPR"))} & pairs
     assert frozenset(("YAR", "YPR")) in pairs
     # on a single day only the members of that day are paired
-    dec = _pairs(read_cow(write_cow(tmp_path, NATO_1990), on=D(1990, 12, 31)))
+    dec = tie_pairs(read_cow(write_cow(tmp_path, NATO_1990), on=D(1990, 12, 31)))
     assert dec == {frozenset(("USA", "DEU")), frozenset(("EGY", "YEM"))}
     # an unknown exit day keeps the whole month: 260 then overlaps 255's first days
     rows = [r.replace("9,5,1955,2,10,1990", "9,5,1955,-9,10,1990") for r in NATO_1990]
-    assert frozenset(("DEU", "GFR")) in _pairs(read_cow(write_cow(tmp_path, rows), year=1990))
+    assert frozenset(("DEU", "GFR")) in tie_pairs(read_cow(write_cow(tmp_path, rows), year=1990))
 
 
 @needs_cow
 def test_exit_day_counts_real_cow():
-    pairs = _pairs(read_cow(COW, year=1990))
+    pairs = tie_pairs(read_cow(COW, year=1990))
     assert frozenset(("DEU", "GFR")) not in pairs
     assert {frozenset(("USA", "GFR")), frozenset(("USA", "DEU"))} <= pairs
     assert not {frozenset(("YEM", "YAR")), frozenset(("YEM", "YPR"))} & pairs

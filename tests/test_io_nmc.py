@@ -7,10 +7,11 @@ import pytest
 
 from sim.errors import ValidationError
 from sim.io import ImportReport, read_nmc
+from tests.helpers import SHARED_DATA
 
 NMC = Path(__file__).parent / "data" / "history" / "nmc.csv"
 HEADER = "stateabb,ccode,year,milex,milper,irst,pec,tpop,upop,cinc,version"
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "NMC-60-abridged.csv"
+REAL = SHARED_DATA / "NMC-60-abridged.csv"
 
 
 def _write(tmp_path, *rows, header=HEADER):

@@ -16,11 +16,12 @@ from sim.io import (
     world_from_sipri,
 )
 from sim.world import World
+from tests.helpers import SHARED_DATA
 
 DATA = Path(__file__).parent / "data" / "io"
 REGISTER = DATA / "sipri_register.csv"
 PER_YEAR = DATA / "sipri_per_year.csv"
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REAL = SHARED_DATA
 REAL_EXPORT = REAL / "sipri-trade-register-2025-03-13.csv"
 
 
