@@ -718,17 +718,21 @@ class Engine:
         self.pressure0 = rival_pressure(self.ra, self.rb, self.ri, self.cap)
         rng_anchor = [g.spawn(1)[0] for g in gens]
         draws = _anchor_draws(P.row(0))
-        f_sum, d_draws = np.zeros((R, n)), np.empty((draws, R, e0))
+        # the anchors (`base`) are read only by the "anchor" tie model; the others leave them 0
+        anchored = P.tie_model == "anchor"
+        f_sum, d_draws = np.zeros((R, n)), np.empty((draws if anchored else 0, R, e0))
         ld_sum = np.zeros((R, e0, 3))
         delivered_sum = np.zeros((R, net.n_ties))
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, rngs=rng_anchor)
             f_sum += self.fulfil
             drivers = self._drivers(upto=e0)  # only the world's ties exist yet
-            d_draws[k] = drive(P, *drivers)
+            if anchored:
+                d_draws[k] = drive(P, *drivers)
             ld_sum += log_drivers(P, *drivers)
         self.fulfil0 = f_sum / draws
-        self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws)
+        if anchored:
+            self.base[:, :e0] = _anchor_rows(P, self.s[:, :e0], d_draws)
         # slots not yet created keep the values a freshly created tie starts from
         self.ell0[:, :e0] = ld_sum / draws
         self.imports0 = self._planned_imports()
@@ -1124,11 +1128,12 @@ class Engine:
         P = self.P
         drivers = self._drivers(rows)
         Pr = _params_rows(P, rows)
-        d = drive(Pr, *drivers)
         ld = log_drivers(Pr, *drivers)
         k, ties = np.nonzero(mask[rows])  # by row, then tie: the order of the one-row calls
         r = rows[k]
-        self.base[r, ties] = _anchor_ties(P, r, k, self.s[r, ties], d[k, ties])
+        if P.tie_model == "anchor":  # the anchors are read by that tie model only
+            d = drive(Pr, *drivers)
+            self.base[r, ties] = _anchor_ties(P, r, k, self.s[r, ties], d[k, ties])
         self.ell0[r, ties] = ld[k, ties]
         self.logit0[r, ties] = _logit(np.minimum(self.s[r, ties], STEADY_MAX))
 
@@ -1770,7 +1775,9 @@ class LayerRow:
 
     Only the ties that exist in the row (the world's, and those formed or signed since, in
     force or dissolved) are shown, as copies: the engine's other pre-allocated slots are not
-    ties of this row. ``index`` maps a pair to its position in these arrays.
+    ties of this row. ``index`` maps a pair to its position in these arrays. ``base`` (the
+    anchors) is fitted only under the ``"anchor"`` tie model, the one that reads it; under
+    the others it is 0.
     """
 
     def __init__(self, engine: Engine, r: int):
