@@ -1,9 +1,15 @@
-"""Sums over a leading replicate axis: one ``bincount`` for every row at once.
+"""Sums over a leading replicate axis: per-row ``bincount`` for every row at once.
 
 The batched engine (:mod:`sim.engine`) holds state as arrays of shape (R, ...), one row per
-replicate. A per-row ``np.bincount`` becomes one ``bincount`` over indices shifted by
-``row * n``; within a row the entries are added in the same order as the one-row call, so a
-row's sums equal the single-model ones bit for bit.
+replicate. Its per-actor sums are ``np.bincount(idx, weights)`` for each row. Both ways of
+doing them for every row at once add a row's entries in the same order as the one-row call
+(ascending position, starting from 0.0), so a row's sums equal the single model's bit for bit:
+
+- bins shared by the rows (tie ends, needs, cells: the usual case) are a product with a 0/1
+  sparse matrix whose row ``j`` lists bin ``j``'s positions in ascending order: scipy adds
+  ``1.0 * w`` for each in that order, and ``1.0 * w`` is exact. At R = 1000 it takes half
+  the time of one ``bincount`` over shifted bins, or less;
+- bins that differ per row are shifted by ``row * n`` into one ``bincount``.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["row_bincount"]
 
@@ -30,6 +37,8 @@ def row_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     Returns
     -------
     float array, shape (n,) or (R, n)
+        Each row's sums, bit for bit those of its own ``np.bincount`` (with shared bins the
+        array may be Fortran-ordered).
 
     Examples
     --------
@@ -40,40 +49,38 @@ def row_bincount(idx: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     if idx.ndim == 1:
         if weights.ndim == 1:
             return np.bincount(idx, weights=weights, minlength=n)
-        if weights.shape[0] == 1:  # the single model: one row, no shifting
+        if weights.shape[0] == 1:  # the single model: one row
             return np.bincount(idx, weights=weights[0], minlength=n)[None, :]
-    elif idx.shape[0] == 1 and weights.shape[0] == 1:
-        return np.bincount(idx[0], weights=weights[0], minlength=n)[None, :]
-    rows = weights.shape[0] if weights.ndim == 2 else idx.shape[0]
-    if idx.ndim == 1:
-        shifted = _shifted(idx, rows, n)
-    else:
-        shifted = (idx + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
-    w = np.broadcast_to(weights, (rows, idx.shape[-1]))
+        return (_summing(idx, n) @ weights.T).T
+    if idx.shape[0] == 1 and (weights.ndim == 1 or weights.shape[0] == 1):
+        return np.bincount(idx[0], weights=weights.reshape(-1), minlength=n)[None, :]
+    rows = idx.shape[0]
+    shifted = (idx + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
+    w = np.broadcast_to(weights, idx.shape)
     return np.bincount(shifted, weights=w.ravel(), minlength=rows * n).reshape(rows, n)
 
 
-#: Shifted bins of shared index arrays, by (rows, n, bins): the engine sums over the same few
+#: The summing matrices of shared bin arrays, by (n, bins): the engine sums over the same few
 #: index arrays (tie ends, needs, cells) every month. Guarded by a lock: a threaded Dask
 #: worker runs several batches in one process.
-_SHIFTED: dict[tuple, np.ndarray] = {}
-_SHIFTED_BYTES = 32 * 2**20  # cleared when it would hold more
-_SHIFTED_LOCK = threading.Lock()
-_shifted_held = 0  # bytes in _SHIFTED
+_SUMMING: dict[tuple, sp.csr_array] = {}
+_SUMMING_MAX = 256  # cleared when it would hold more
+_SUMMING_LOCK = threading.Lock()
 
 
-def _shifted(idx: np.ndarray, rows: int, n: int) -> np.ndarray:
-    """``(idx + row * n)`` for every row, raveled, for a bin array `idx` shared by the rows."""
-    global _shifted_held
-    key = (rows, n, idx.dtype.str, idx.tobytes())
-    with _SHIFTED_LOCK:
-        got = _SHIFTED.get(key)
+def _summing(idx: np.ndarray, n: int) -> sp.csr_array:
+    """The (n, L) 0/1 matrix whose row ``j`` holds bin ``j``'s positions in ascending order."""
+    key = (n, idx.dtype.str, idx.tobytes())
+    with _SUMMING_LOCK:
+        got = _SUMMING.get(key)
         if got is None:
-            got = (idx.astype(np.intp) + (np.arange(rows, dtype=np.intp) * n)[:, None]).ravel()
-            got.flags.writeable = False
-            if _shifted_held + got.nbytes > _SHIFTED_BYTES:
-                _SHIFTED.clear()
-                _shifted_held = 0
-            _SHIFTED[key] = got
-            _shifted_held += got.nbytes
+            counts = np.bincount(idx, minlength=n)  # raises on a negative bin, like bincount
+            if len(counts) > n:
+                raise ValueError(f"bins must be below n = {n}; got {int(idx.max())}")
+            indptr = np.concatenate([[0], np.cumsum(counts)])
+            order = np.argsort(idx, kind="stable")  # ascending position within each bin
+            got = sp.csr_array((np.ones(len(idx)), order, indptr), shape=(n, len(idx)))
+            if len(_SUMMING) >= _SUMMING_MAX:
+                _SUMMING.clear()
+            _SUMMING[key] = got
     return got

@@ -59,23 +59,24 @@ def test_rows_sum_what_they_were_given_and_empty_bins_are_zero():
     np.testing.assert_array_equal(got.sum(axis=1), weights.sum(axis=1))
 
 
-def test_shared_bins_are_shifted_once_reused_and_safe_from_many_threads(monkeypatch):
+def test_shared_bins_build_their_summing_matrix_once_and_are_safe_from_many_threads(
+    monkeypatch,
+):
     from concurrent.futures import ThreadPoolExecutor
 
     import sim.rowops as rowops
 
-    monkeypatch.setattr(rowops, "_SHIFTED", {})
-    monkeypatch.setattr(rowops, "_shifted_held", 0)
+    monkeypatch.setattr(rowops, "_SUMMING", {})
     idx = np.array([2, 0, 2, 1])
     w = np.arange(12, dtype=float).reshape(3, 4)
     first = row_bincount(idx, w, 3)
-    again = row_bincount(idx, w + 1.0, 3)  # a cache hit: the same shifted bins
-    assert len(rowops._SHIFTED) == 1
+    again = row_bincount(idx, w + 1.0, 3)  # a cache hit: the same matrix
+    assert len(rowops._SUMMING) == 1
     for got, weights in ((first, w), (again, w + 1.0)):
         want = np.stack([np.bincount(idx, weights=row, minlength=3) for row in weights])
         np.testing.assert_array_equal(got, want)
     # many threads, many keys (a threaded Dask worker), with the cache cleared under them
-    monkeypatch.setattr(rowops, "_SHIFTED_BYTES", 4096)
+    monkeypatch.setattr(rowops, "_SUMMING_MAX", 4)
 
     def one(k: int) -> bool:
         bins = (np.arange(40) * (k % 7 + 1)) % 11
@@ -85,4 +86,27 @@ def test_shared_bins_are_shifted_once_reused_and_safe_from_many_threads(monkeypa
 
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(one, range(400)))
-    assert rowops._shifted_held <= 4096
+    assert len(rowops._SUMMING) <= 4
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_special_values_and_signed_zeros_sum_as_bincount_sums_them(shared):
+    # NaN, infinities of both signs, -0.0 alone in a bin, a bin that cancels to zero, an
+    # empty bin and many terms of mixed magnitude in one bin: the order of the additions
+    # decides every one of these
+    rng = np.random.default_rng(7)
+    idx = np.array([0, 1, 2, 2, 3, 4, 4, 5, 5, 5] + [6] * 30)
+    weights = np.tile([np.nan, -0.0, np.inf, -np.inf, -0.0, 1e16, -1e16, 1.0, 1e-16, -1.0], 3)
+    weights = np.concatenate([weights.reshape(3, 10), rng.standard_normal((3, 30)) * 1e8], 1)
+    i = idx if shared else np.tile(idx, (3, 1))
+    got = row_bincount(i, weights, 8)
+    want = _per_row(np.broadcast_to(idx, weights.shape), weights, 8)
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all()
+
+
+def test_a_bin_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="below n"):
+        row_bincount(np.array([0, 3]), np.ones((2, 2)), 3)
+    with pytest.raises(ValueError):
+        row_bincount(np.array([0, -1]), np.ones((2, 2)), 3)
