@@ -29,6 +29,7 @@ Rows are independent replicates:
 
 from __future__ import annotations
 
+import collections
 import copy
 import math
 import traceback
@@ -689,14 +690,10 @@ class Engine:
 
         # -- random streams: the spawn structure of a single AllianceModel, per row -----------
         gens = [g if isinstance(g, np.random.Generator) else np.random.default_rng(g) for g in rngs]
-        self.rng_supply, self.rng_state, self.rng_ties = [], [], []
-        self.rows: list[_RowState] = []
-        for g in gens:
-            sup, state, ties, shock = g.spawn(4)
-            self.rng_supply.append(sup)
-            self.rng_state.append(state)
-            self.rng_ties.append(ties)
-            self.rows.append(_RowState(shock_rng=shock))
+        spawned = [g.spawn(4) for g in gens]  # supply, state, ties, shocks
+        self.draws = _SharedDraws([[c[k] for c in spawned] for k in range(3)])
+        self.draw_pos = [0, 0, 0]  # draws taken from each stream
+        self.rows: list[_RowState] = [_RowState(shock_rng=c[3]) for c in spawned]
         for r in range(R):
             self.rows[r].kinds = {e: t.kind for e, t in enumerate(par)}
 
@@ -724,7 +721,7 @@ class Engine:
         ld_sum = np.zeros((R, e0, 3))
         delivered_sum = np.zeros((R, net.n_ties))
         for k in range(draws):
-            delivered_sum += self._supply(noise=draws > 1, rngs=rng_anchor)
+            delivered_sum += self._supply(noise=draws > 1, anchor=rng_anchor)
             f_sum += self.fulfil
             drivers = self._drivers(upto=e0)  # only the world's ties exist yet
             if anchored:
@@ -751,8 +748,10 @@ class Engine:
                 pass
             elif isinstance(v, np.ndarray):
                 v = v.copy() if v.flags.writeable else v  # broadcast views are read-only
-            elif k in ("rng_supply", "rng_state", "rng_ties"):
-                v = [_copy_generator(g) for g in v]
+            elif k == "draws":
+                v.join()  # the arms draw the same numbers: drawn once, shared
+            elif k == "draw_pos":
+                v = list(v)
             elif k == "rows":
                 v = [row.copy() for row in v]
             else:
@@ -771,20 +770,21 @@ class Engine:
         self._update_ties()
 
     # -- phase 2: supply ----------------------------------------------------------------------
-    def _supply(self, *, noise: bool, rngs: Sequence[np.random.Generator] | None = None):
+    def _supply(self, *, noise: bool, anchor: Sequence[np.random.Generator] | None = None):
+        """The month's supply; with `anchor`, the noise of a construction month is drawn
+        from those generators (one per row) instead of the supply stream."""
         P, net, R = self.P, self.supply, self.R
-        rngs = self.rng_supply if rngs is None else rngs
         alive = self.alive
         ratio = np.divide(self.cap, self.cap0, out=np.ones((R, self.n)), where=self.cap0 > 0)
         scale = self.prod_mult * alive * ratio**P.production_elasticity
         n_c = net.production.shape[1]
         vals = self.production[:, self.prod_i, self.prod_c] * scale[:, self.prod_i]
         if noise:
-            z = np.empty(vals.shape)
-            uniform = np.empty((R, net.n_ties))
-            for g, zr, ur in zip(rngs, z, uniform, strict=True):  # each row's own stream,
-                g.standard_normal(out=zr)  # in the single model's order
-                g.random(out=ur)
+            sizes = (("normal", vals.shape[1]), ("uniform", net.n_ties))
+            if anchor is None:
+                z, uniform = self.draws.take(self.draw_pos, _SUPPLY, sizes)
+            else:
+                z, uniform = _draw_rows(anchor, sizes)
             sd = P.volume_noise
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
         else:
@@ -930,7 +930,7 @@ class Engine:
 
     # -- phase 3: state update ----------------------------------------------------------------
     def _update_states(self) -> None:
-        P, R, n = self.P, self.R, self.n
+        P, n = self.P, self.n
         alive = self.alive
         lay = _Layer(self, slice(None))
         support = allied_support(lay, self.cap)
@@ -954,11 +954,7 @@ class Engine:
         )
         cap_target = np.clip(self.cap0 * self.cap_mult * (1.0 + materiel), 0.0, 1.0)
         stab_target = np.clip(self.stab0 * (1.0 + P.stability_sensitivity * x), 0.0, 1.0)
-        z = np.empty((R, n))
-        u = np.empty((R, n))
-        for g, zr, ur in zip(self.rng_state, z, u, strict=True):
-            g.standard_normal(out=zr)
-            g.random(out=ur)
+        z, u = self.draws.take(self.draw_pos, _STATE, (("normal", n), ("uniform", n)))
         self.cap += P.capability_rate * (cap_target - self.cap)
         self.stab += P.stability_rate * (stab_target - self.stab) + P.stability_noise * z
         np.clip(self.stab, 0.0, 1.0, out=self.stab)
@@ -1059,9 +1055,7 @@ class Engine:
         if gone.any():
             self.topo += gone.any(axis=1)
         nc = len(self.cand_i)
-        u = np.empty((self.R, nc))
-        for g, ur in zip(self.rng_ties, u, strict=True):
-            g.random(out=ur)
+        (u,) = self.draws.take(self.draw_pos, _TIES, (("uniform", nc),))
         if nc == 0 or not np.any(P.formation_rate > 0):
             return
         ci, cj, slot = self.cand_i, self.cand_j, self.cand_slot
@@ -1481,6 +1475,74 @@ def _params_rows(P: BatchParams, sl: slice | np.ndarray):
     )
     out.rows = P.rows[sl] if isinstance(sl, slice) else [P.rows[r] for r in sl]
     return out
+
+
+_SUPPLY, _STATE, _TIES = 0, 1, 2  # the rows' streams drawn every month, in spawn order
+
+
+def _draw_rows(gens: Sequence[np.random.Generator], sizes) -> tuple[np.ndarray, ...]:
+    """Each row's next draws from its own generator, in order: per ``(kind, k)`` of `sizes`,
+    ``standard_normal(k)`` (kind ``"normal"``) or ``random(k)`` (``"uniform"``); one
+    (R, k) array each."""
+    out = tuple(np.empty((len(gens), k)) for _, k in sizes)
+    kinds = tuple(kind for kind, _ in sizes)
+    if kinds == ("normal", "uniform"):  # the supply and state streams: one loop, no lookups
+        for g, z, u in zip(gens, *out, strict=True):
+            g.standard_normal(out=z)
+            g.random(out=u)
+    elif kinds == ("uniform",):
+        for g, u in zip(gens, out[0], strict=True):
+            g.random(out=u)
+    else:
+        for r, g in enumerate(gens):
+            for kind, arr in zip(kinds, out, strict=True):
+                (g.standard_normal if kind == "normal" else g.random)(out=arr[r])
+    return out
+
+
+class _SharedDraws:
+    """The rows' monthly random streams, shared by the engines forked from one construction.
+
+    What a stream draws in a month depends only on its generator and the sizes drawn, never
+    on the state: the supply stream always draws one normal per producing cell and one
+    uniform per supply tie, the state stream a normal and a uniform per actor, the ties
+    stream a uniform per formation candidate. The arms of a scenario start from the same
+    generators (one construction, forked), so every arm draws the same numbers, month by
+    month. They are drawn once (one generator call per row) by the first engine to reach a
+    month, and kept until every engine sharing them has taken them; the arrays are
+    read-only. An engine alone (a model, one arm) keeps nothing.
+    """
+
+    def __init__(self, gens: Sequence[Sequence[np.random.Generator]]):
+        self.gens = [list(g) for g in gens]
+        self.kept: list[collections.deque] = [collections.deque() for _ in gens]
+        self.first = [0] * len(gens)  # the draw number of each stream's first kept draw
+        self.users = 1
+
+    def join(self) -> None:
+        """One more engine draws from these streams (a fork, before any draw)."""
+        if any(self.kept) or any(self.first):
+            raise SimError("an engine can be forked only before its first step")
+        self.users += 1
+
+    def take(self, pos: list[int], stream: int, sizes) -> tuple[np.ndarray, ...]:
+        """The next draws of `stream` for the engine at positions `pos` (advanced)."""
+        kept, i = self.kept[stream], pos[stream] - self.first[stream]
+        pos[stream] += 1
+        if self.users == 1:
+            self.first[stream] += 1
+            return _draw_rows(self.gens[stream], sizes)
+        if i == len(kept):
+            arrays = _draw_rows(self.gens[stream], sizes)
+            for a in arrays:
+                a.flags.writeable = False
+            kept.append([arrays, self.users])
+        entry = kept[i]
+        entry[1] -= 1
+        while kept and kept[0][1] == 0:
+            kept.popleft()
+            self.first[stream] += 1
+        return entry[0]
 
 
 def _copy_generator(g: np.random.Generator) -> np.random.Generator:
@@ -2056,15 +2118,21 @@ def run_arms(
     eng = Engine(
         worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, arm_shocks)
     )
-    out = []
-    for k, row_shocks in enumerate(arm_shocks):
-        run = eng if k == len(arm_shocks) - 1 else eng._fork()
-        out.append(
-            _run_engine(
-                run, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
-            )
+    runs = [
+        _ArmRun(
+            eng if k == len(arm_shocks) - 1 else eng._fork(),
+            row_shocks,
+            seeds,
+            steps=steps,
+            outcomes=outcomes,
+            agent_frames=agent_frames,
         )
-    return out
+        for k, row_shocks in enumerate(arm_shocks)
+    ]
+    for t in range(steps):  # the arms month by month: each month's draws are made once
+        for run in runs:
+            run.step(t)
+    return [run.frames() for run in runs]
 
 
 def _row_shocks(shocks: Sequence[Any] | Sequence[Sequence[Any]], R: int) -> list[tuple]:
@@ -2092,57 +2160,86 @@ def _run_engine(
     agent_frames: bool,
 ) -> BatchFrames:
     """Step a freshly built engine `steps` months under `row_shocks`; its frames."""
-    R = eng.R
-    eng.isolate_failures = True
-    inspected = [o for o in outcomes if o.split(":")[0] not in REPORTED]
-    names = [*eng.model_variables(), *inspected]
-    # validate every row's shocks up front (a bad shock is the user's mistake, not a failure)
-    views = []
-    for r in range(R):
-        view = RowView(eng, r, time=0.0, shocks=())
-        for s in row_shocks[r]:
-            s.validate(view)
-            view.shocks.append(s)
-        views.append(view)
-    values = np.empty((steps + 1, R, len(names)))
-    agents: tuple[np.ndarray, ...] | None = None
-    if agent_frames:  # filled in place at every collect (no per-step copies to stack)
-        agents = tuple(np.empty((steps + 1, *x.shape), dtype=x.dtype) for x in eng.agent_state())
+    run = _ArmRun(eng, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames)
+    for t in range(steps):
+        run.step(t)
+    return run.frames()
 
-    def collect(t: int) -> None:
-        values[t, :, : len(names) - len(inspected)] = eng.reports()
+
+class _ArmRun:
+    """One arm of a batch stepped month by month, its frames collected as it goes (so that
+    the arms forked from one construction can be stepped together, see :func:`run_arms`)."""
+
+    def __init__(
+        self,
+        eng: Engine,
+        row_shocks: Sequence[tuple],
+        seeds: Sequence[Any],
+        *,
+        steps: int,
+        outcomes: Sequence[str],
+        agent_frames: bool,
+    ):
+        R = eng.R
+        eng.isolate_failures = True
+        self.eng, self.seeds = eng, seeds
+        self.inspected = [o for o in outcomes if o.split(":")[0] not in REPORTED]
+        self.names = [*eng.model_variables(), *self.inspected]
+        # validate every row's shocks up front (a bad shock is the user's mistake, not a failure)
+        self.views = []
+        for r in range(R):
+            view = RowView(eng, r, time=0.0, shocks=())
+            for s in row_shocks[r]:
+                s.validate(view)
+                view.shocks.append(s)
+            self.views.append(view)
+        self.values = np.empty((steps + 1, R, len(self.names)))
+        self.agents: tuple[np.ndarray, ...] | None = None
+        if agent_frames:  # filled in place at every collect (no per-step copies to stack)
+            self.agents = tuple(
+                np.empty((steps + 1, *x.shape), dtype=x.dtype) for x in eng.agent_state()
+            )
+        self.due: dict[int, list[tuple[int, Any]]] = {}
+        for r in range(R):
+            for s in row_shocks[r]:
+                self.due.setdefault(int(s.at), []).append((r, s))
+        self.collect(0)
+
+    def collect(self, t: int) -> None:
+        eng, inspected, names = self.eng, self.inspected, self.names
+        self.values[t, :, : len(names) - len(inspected)] = eng.reports()
         got = inspect(eng, inspected)
         for k, name in enumerate(inspected):
-            values[t, :, len(names) - len(inspected) + k] = got[name]
-        if agents is not None:
-            for out, x in zip(agents, eng.agent_arrays(), strict=True):
+            self.values[t, :, len(names) - len(inspected) + k] = got[name]
+        if self.agents is not None:
+            for out, x in zip(self.agents, eng.agent_arrays(), strict=True):
                 out[t] = x
 
-    due: dict[int, list[tuple[int, Any]]] = {}
-    for r in range(R):
-        for s in row_shocks[r]:
-            due.setdefault(int(s.at), []).append((r, s))
-    collect(0)
-    for t in range(steps):
-        for r, s in sorted(due.get(t, ()), key=lambda x: x[0]):
+    def step(self, t: int) -> None:
+        """Month `t`: its shocks, one step, the failure check, and the frames at ``t + 1``."""
+        eng = self.eng
+        for r, s in sorted(self.due.get(t, ()), key=lambda x: x[0]):
             if eng.failed[r]:
                 continue
-            views[r].time = float(t)
+            self.views[r].time = float(t)
             try:
-                eng.apply_shock(r, s, views[r])
+                eng.apply_shock(r, s, self.views[r])
             except Exception:  # this row's failure, not the batch's
                 eng.mark_failed(r, f"shock {s!r} raised at t={t}:\n{traceback.format_exc()}")
         with np.errstate(all="ignore"):
             eng.step()
         for bad in np.flatnonzero(eng.check_finite()):
             eng.mark_failed(int(bad), f"non-finite state after step {t + 1}")
-        collect(t + 1)
-    return BatchFrames(
-        seeds=list(seeds),
-        model_vars=names,
-        values=values,
-        agents=agents,
-        ids=eng.ids,
-        bloc_names=eng.bloc_names,
-        failed=[(r, seeds[r], why) for r, why in eng.failures],
-    )
+        self.collect(t + 1)
+
+    def frames(self) -> BatchFrames:
+        eng, seeds = self.eng, self.seeds
+        return BatchFrames(
+            seeds=list(seeds),
+            model_vars=self.names,
+            values=self.values,
+            agents=self.agents,
+            ids=eng.ids,
+            bloc_names=eng.bloc_names,
+            failed=[(r, seeds[r], why) for r, why in eng.failures],
+        )

@@ -461,3 +461,73 @@ def test_the_engines_batched_anchor_fits_equal_the_one_row_anchor_bit_for_bit(se
         [anchor(ps[rr], s0[rr, ties[k == g]], d[0][rr, ties[k == g]]) for g, rr in enumerate(rows)]
     )
     np.testing.assert_array_equal(got, want)
+
+
+# -- the arms' shared random draws -----------------------------------------------------------
+
+
+def _arm_frames(eng: Engine, steps: int) -> list[np.ndarray]:
+    out = []
+    for _ in range(steps):
+        eng.step()
+        out.append(np.concatenate([eng.cap, eng.stab, eng.s, eng.deliveries], axis=1))
+    return out
+
+
+def test_forked_arms_draw_once_keep_one_month_and_equal_engines_built_apart():
+    from sim.engine import run_arms
+
+    world = synthetic(20, rng=3)
+    arms = [(RandomFailure(k=2, at=1),), (Degrade(world.actors[0].id, at=2, factor=0.5),), ()]
+    seeds = [5, 6, 7, 8]
+    eng = Engine(world, None, seeds)
+    forks = [eng._fork(), eng._fork(), eng]
+    assert eng.draws.users == 3 and all(f.draws is eng.draws for f in forks)
+    forks[0].step()
+    with pytest.raises(SimError, match="forked only before"):
+        eng._fork()
+    # the first arm's month is kept for the others, and dropped once all have taken it
+    assert [len(k) for k in eng.draws.kept] == [1, 1, 1]
+    for f in forks[1:]:
+        f.step()
+    assert [len(k) for k in eng.draws.kept] == [0, 0, 0]
+    batches = run_arms(world, None, arms, seeds, steps=5)
+    for arm, got in zip(arms, batches, strict=True):
+        alone = run_batch(world, None, arm, seeds, steps=5)
+        np.testing.assert_array_equal(got.values, alone.values)
+        for x, y in zip(got.agents, alone.agents, strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_arms_stepped_one_after_the_other_still_draw_the_same_numbers():
+    # run_arms steps the arms together (one month kept); stepped apart, the second arm
+    # reads every month the first kept, and the numbers are the same
+    world = synthetic(15, rng=4)
+    eng = Engine(world, None, [1, 2, 3])
+    fork = eng._fork()
+    first = _arm_frames(fork, 6)
+    assert [len(k) for k in eng.draws.kept] == [6, 6, 6]
+    second = _arm_frames(eng, 6)
+    assert [len(k) for k in eng.draws.kept] == [0, 0, 0]
+    apart = _arm_frames(Engine(world, None, [1, 2, 3]), 6)
+    for a, b, c in zip(first, second, apart, strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, c)
+
+
+def test_shared_draws_are_each_rows_own_generator_and_read_only():
+    from sim.engine import _SharedDraws
+
+    sizes = (("normal", 4), ("uniform", 3))
+    shared = _SharedDraws([[np.random.default_rng(s) for s in (1, 2)]])
+    shared.join()
+    pos_a, pos_b = [0], [0]
+    z, u = shared.take(pos_a, 0, sizes)
+    z2, u2 = shared.take(pos_b, 0, sizes)
+    assert u is u2
+    assert z is z2 and not z.flags.writeable and not u.flags.writeable
+    for r, seed in enumerate((1, 2)):
+        g = np.random.default_rng(seed)
+        np.testing.assert_array_equal(z[r], g.standard_normal(4))
+        np.testing.assert_array_equal(u[r], g.random(3))
+    assert not shared.kept[0] and pos_a == pos_b == [1]

@@ -210,7 +210,7 @@ def _stored_frames_equal(res, ref, replicates):
 
 def _row_of_seed(engine, seed):
     """The row of `engine` whose streams were spawned from `seed` (or None)."""
-    for r, g in enumerate(engine.rng_state):
+    for r, g in enumerate(engine.draws.gens[1]):
         if g.bit_generator.seed_seq.entropy == seed:
             return r
     return None

@@ -295,34 +295,38 @@ def _run_arms_rows(
     pos = {a.id: i for i, a in enumerate(world.actors)}
     every = [shock for arm in arms for shock in arm]
     eng = Engine(world, params, seeds, formalize_pairs=formalize_pairs(pos, every))
-    return [
-        _step_arm(eng if k == len(arms) - 1 else eng._fork(), arm, months)
-        for k, arm in enumerate(arms)
-    ]
+    engines = [eng if k == len(arms) - 1 else eng._fork() for k in range(len(arms))]
+    return _step_arms(engines, arms, months)
 
 
-def _step_arm(eng: Any, arm_shocks: Sequence[Any], months: int) -> np.ndarray:
-    """Step a freshly built (or forked) engine `months` months under `arm_shocks`."""
+def _step_arms(engines: Sequence[Any], arms: Sequence[Sequence[Any]], months: int):
+    """Step freshly built (or forked) engines `months` months, each under its arm's shocks,
+    month by month together (forked arms share each month's random draws, so they are
+    stepped in step); each arm's deliveries (R, months, ties)."""
     from sim.engine import RowView
 
-    views = [RowView(eng, r, time=0.0, shocks=()) for r in range(eng.R)]
-    for view in views:
+    runs = []
+    for eng, arm_shocks in zip(engines, arms, strict=True):
+        views = [RowView(eng, r, time=0.0, shocks=()) for r in range(eng.R)]
+        for view in views:
+            for shock in arm_shocks:
+                shock.validate(view)
+                view.shocks.append(shock)
+        due: dict[int, list[Any]] = {}
         for shock in arm_shocks:
-            shock.validate(view)
-            view.shocks.append(shock)
-    due: dict[int, list[Any]] = {}
-    for shock in arm_shocks:
-        due.setdefault(int(shock.at), []).append(shock)
-    out = np.zeros((eng.R, months, len(eng.supply.supplier)))
+            due.setdefault(int(shock.at), []).append(shock)
+        out = np.zeros((eng.R, months, len(eng.supply.supplier)))
+        runs.append((eng, views, due, out))
     for t in range(months + 1):
-        if t:
-            eng.step()
-            out[:, t - 1] = eng.deliveries
-        for shock in due.get(t, ()):  # Mesa fires the shocks at t after the step to t
-            for r, view in enumerate(views):
-                view.time = float(t)
-                eng.apply_shock(r, shock, view)
-    return out
+        for eng, views, due, out in runs:
+            if t:
+                eng.step()
+                out[:, t - 1] = eng.deliveries
+            for shock in due.get(t, ()):  # Mesa fires the shocks at t after the step to t
+                for r, view in enumerate(views):
+                    view.time = float(t)
+                    eng.apply_shock(r, shock, view)
+    return [out for *_, out in runs]
 
 
 def _replicate_frame(shocked: np.ndarray, base: np.ndarray) -> pd.DataFrame:
