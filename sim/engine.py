@@ -723,7 +723,8 @@ class Engine:
         for k in range(draws):
             delivered_sum += self._supply(noise=draws > 1, anchor=rng_anchor)
             f_sum += self.fulfil
-            drivers = self._drivers(upto=e0)  # only the world's ties exist yet
+            # only the world's ties exist yet; capability and strengths do not move
+            drivers = self._drivers(upto=e0, support=self.support0, pressure=self.pressure0)
             if anchored:
                 d_draws[k] = drive(P, *drivers)
             ld_sum += log_drivers(P, *drivers)
@@ -1002,17 +1003,21 @@ class Engine:
         return self.bloc_names[int(np.argmax(pull))] if pull.max() > 0 else NEUTRAL
 
     # -- phase 4: tie update ------------------------------------------------------------------
-    def _drivers(self, sl=None, *, upto: int | None = None):
+    def _drivers(self, sl=None, *, upto: int | None = None, support=None, pressure=None):
         """The three drivers of every tie in rows `sl` (an index array; all rows if None),
         and, for all rows, support and pressure now.
 
         ``upto``: the first `upto` tie slots only, when no other slot is in force (at
-        construction, the world's ties): the others would add only zeros to the sums."""
+        construction, the world's ties): the others would add only zeros to the sums.
+        ``support``, ``pressure``: the rows' allied support and rival pressure when the
+        caller has them (at construction they do not change between the anchor months)."""
         rows = slice(None) if sl is None else sl
         lay = _Layer(self, rows, upto)
         cap = self.cap[rows]
-        support = allied_support(lay, cap)
-        pressure = rival_pressure(self.ra, self.rb, self.ri[rows], cap)
+        if support is None:
+            support = allied_support(lay, cap)
+        if pressure is None:
+            pressure = rival_pressure(self.ra, self.rb, self.ri[rows], cap)
         cover_a, cover_b = self._covers(rows)
         if upto is not None:
             cover_a, cover_b = cover_a[:, :upto], cover_b[:, :upto]
