@@ -247,7 +247,10 @@ def capped_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     subnormal and `num` is not, e.g. a volume of 5e-324 against an output of 1. Here the
     division runs only where ``num < den``, where the quotient is below 1 and cannot
     overflow; everywhere else the share is 1 by the cap (it may underflow to 0, which numpy
-    does silently and which is the right answer to the precision of a float).
+    does silently and which is the right answer to the precision of a float). The division
+    is computed everywhere, its warnings silenced, and the other entries overwritten: a
+    masked ``np.divide(..., where=)`` is several times slower. ``np.fmin`` caps an overflow
+    at 1 and turns a NaN quotient (``inf / inf``) into 1, as ``num >= den`` requires.
 
     Examples
     --------
@@ -258,9 +261,10 @@ def capped_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
-    positive = den > 0
-    out = np.where(positive, 1.0, 0.0)
-    np.divide(num, den, out=out, where=positive & (num < den))
+    with np.errstate(all="ignore"):  # quotients of den <= 0 or num >= den are replaced
+        out = np.divide(num, den)
+    np.fmin(out, 1.0, out=out)
+    np.copyto(out, 0.0, where=~(den > 0))
     return out
 
 
