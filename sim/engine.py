@@ -48,7 +48,6 @@ from sim.params import ModelParams
 from sim.rowops import row_bincount
 from sim.supply import (
     SupplyNetwork,
-    _rows3,
     capped_share,
     deliver_rows,
     surge_targets_rows,
@@ -875,12 +874,18 @@ class Engine:
             partnered = s_e = np.zeros(e.shape, dtype=bool)
         eligible = self.tie_open & (self.route_rank == 0) & partnered
         pull = np.where(partnered, s_e * self.volume, 0.0)
-        n_c = self.output.shape[2]
-        cell = net.supplier * n_c + net.commodity
-        shipped = row_bincount(cell, self.dispatched, self.n * n_c).reshape(self.output.shape)
-        domestic_out = self.domestic * self._own_use()[:, :, None]
-        spare = np.maximum(self.output - shipped, 0.0) + _rows3(P.surge_capacity) * domestic_out
-        target = surge_targets_rows(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
+        # surge_targets_rows reads the spare output only in the (supplier, commodity) cells
+        # the ties ship from: it is computed there, and the other cells are left at 0
+        R, n_c = self.R, self.output.shape[2]
+        cells, at = net._cells()
+        shipped = row_bincount(at, self.dispatched, len(cells))
+        output = self.output.reshape(R, -1)[:, cells]
+        domestic_out = self.domestic.reshape(R, -1)[:, cells] * self._own_use()[:, cells // n_c]
+        spare = np.zeros((R, self.n * n_c))
+        spare[:, cells] = np.maximum(output - shipped, 0.0) + P.surge_capacity * domestic_out
+        target = surge_targets_rows(
+            net, shortfall=gap, eligible=eligible, pull=pull, spare=spare.reshape(self.output.shape)
+        )
         new = self.surge + P.substitution_rate * (target - self.surge)
         new[~eligible] = 0.0
         self.surge = np.where(rows[:, None], new, self.surge)

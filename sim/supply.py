@@ -133,6 +133,16 @@ class SupplyNetwork:
             got = self._taken["by_tie"] = (order, starts, ties)
         return got
 
+    def _cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (supplier, commodity) cells the ties ship from, as flat indices into an
+        (N, C) array: the distinct cells in increasing order, and each tie's position
+        among them. Sums over a tie's cell then need one bin per cell used, not N x C."""
+        got = self._taken.get("cells")
+        if got is None:
+            cell = self.supplier * self.production.shape[1] + self.commodity
+            got = self._taken["cells"] = np.unique(cell, return_inverse=True)
+        return got
+
     @classmethod
     def from_world(cls, world: World) -> SupplyNetwork:
         """Compile the supply layer of `world` (linear in ties, routes and hops).
@@ -393,12 +403,6 @@ def deliver(
     return delivered[0], dispatched[0]
 
 
-def _rows3(x):
-    """A per-row parameter, shape (R, 1), made to broadcast against (R, N, C) arrays."""
-    x = np.asarray(x)
-    return x[..., None] if x.ndim else x
-
-
 def route_taken_rows(net: SupplyNetwork, usable: np.ndarray) -> np.ndarray:
     """:func:`sim.metrics.route_taken` for every row of `usable` (R, routes) at once.
 
@@ -526,11 +530,10 @@ def deliver_rows(
         return z, z.copy(), np.zeros((n_rows, 0), dtype=np.intp)
     n, n_c = output.shape[1], output.shape[2]
     vol = np.where(tie_open, volume, 0.0)
-    cell = net.supplier * n_c + net.commodity
-    committed = row_bincount(cell, vol, n * n_c)
-    flat = output.reshape(n_rows, n * n_c)
-    avail = flat[:, cell]
-    comm = committed[:, cell]
+    cells, at = net._cells()  # a tie's cell is cells[at]: its supplier's output of it
+    committed = row_bincount(at, vol, len(cells))
+    avail = output.reshape(n_rows, n * n_c)[:, cells[at]]
+    comm = committed[:, at]
     dispatched = vol * capped_share(avail, comm)
 
     hop_ok = passable[:, net.hop_actor]
@@ -686,7 +689,8 @@ def surge_targets_rows(
     rows, ties = np.nonzero(ok)
     ask[rows, ties] = shortfall[rows, mc[ties]] * w[rows, ties] / tot[rows, mc[ties]]
     n, n_c = spare.shape[1], spare.shape[2]
-    cell = net.supplier * n_c + net.commodity
-    claims = row_bincount(cell, ask, n * n_c)
-    scale = capped_share(spare.reshape(n_rows, n * n_c), claims)  # 1 where the spare covers
-    return ask * np.where(claims[:, cell] > 0, scale[:, cell], 0.0)
+    cells, at = net._cells()  # only the cells the ties ship from are claimed
+    claims = row_bincount(at, ask, len(cells))
+    # 1 where the spare covers
+    scale = capped_share(spare.reshape(n_rows, n * n_c)[:, cells], claims)
+    return ask * np.where(claims[:, at] > 0, scale[:, at], 0.0)
