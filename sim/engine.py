@@ -671,6 +671,7 @@ class Engine:
         same = self.bloc0[self.a[:e0]] == self.bloc0[self.b[:e0]]
         self.coh_group0 = np.where(same, self.bloc0[self.a[:e0]], -1)
         self.coh_s0 = self.s[:, :e0].copy()
+        self._map_supply_slots()
         self.supply_tie_e = np.full((R, net.n_ties), -1, dtype=np.intp)
         for e in range(e0):
             for k in self.slot_supply[e]:
@@ -867,9 +868,9 @@ class Engine:
         gap = np.maximum(self.imports0 - planned - SURGE_DEADBAND * self.need_volume, 0.0)
         e = self.supply_tie_e
         if self.E:
-            ec = np.maximum(e, 0)
-            partnered = (e >= 0) & np.take_along_axis(self.active, ec, axis=1)
-            s_e = np.take_along_axis(self.s, ec, axis=1)
+            ec = np.maximum(self.supply_slot, 0)  # e where e >= 0 (the slot is shared)
+            partnered = (e >= 0) & self.active[:, ec]
+            s_e = self.s[:, ec]
         else:
             partnered = s_e = np.zeros(e.shape, dtype=bool)
         eligible = self.tie_open & (self.route_rank == 0) & partnered
@@ -1038,18 +1039,30 @@ class Engine:
             cover_b=cover_b,
         )
 
+    def _map_supply_slots(self) -> None:
+        """The partnership slot of each supply tie (-1 where its ends have none), the same
+        in every row: a row's ``supply_tie_e`` is this slot once the row has created the
+        partnership, else -1. Also the ties that have a slot, and whether each goes to the
+        slot's end ``a``."""
+        slot = np.full(self.supply.n_ties, -1, dtype=np.intp)
+        for e, ks in enumerate(self.slot_supply):
+            slot[list(ks)] = e
+        self.supply_slot = slot
+        self.slot_ties = np.flatnonzero(slot >= 0)
+        self.slot_ties_to_a = self.supply.recipient[self.slot_ties] == self.a[slot[self.slot_ties]]
+
     def _covers(self, sl=slice(None)) -> tuple[np.ndarray, np.ndarray]:
-        net = self.supply
-        e = self.supply_tie_e[sl]
+        """Per tie slot, the share of end ``a``'s (``b``'s) needs the other end delivered."""
+        k = self.slot_ties
+        made = self.supply_tie_e[sl][:, k] >= 0
         if self.E == 0:
-            return np.zeros((e.shape[0], 0)), np.zeros((e.shape[0], 0))
-        ok = e >= 0
-        ec = np.maximum(e, 0)
-        to_a = ok & (net.recipient == self.a[ec])
-        to_b = ok & ~to_a
-        contrib = self.contrib[sl]
-        cover_a = row_bincount(ec, np.where(to_a, contrib, 0.0), self.E)
-        cover_b = row_bincount(ec, np.where(to_b, contrib, 0.0), self.E)
+            return np.zeros((made.shape[0], 0)), np.zeros((made.shape[0], 0))
+        # Summed over the supply ties that have a slot, with the slots shared by the rows
+        # (ties without one, or not yet created in a row, would add only zeros).
+        slot, to_a = self.supply_slot[k], self.slot_ties_to_a
+        contrib = self.contrib[sl][:, k]
+        cover_a = row_bincount(slot, np.where(made & to_a, contrib, 0.0), self.E)
+        cover_b = row_bincount(slot, np.where(made & ~to_a, contrib, 0.0), self.E)
         return cover_a, cover_b
 
     def _update_ties(self) -> None:
@@ -1117,6 +1130,7 @@ class Engine:
                     (*self.pair_ties.get(key, ()), *self.pair_ties.get(key[::-1], ()))
                 )
                 self.E += 1
+                self._map_supply_slots()
             out.append(e)
         return out
 
