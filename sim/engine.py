@@ -671,6 +671,11 @@ class Engine:
         same = self.bloc0[self.a[:e0]] == self.bloc0[self.b[:e0]]
         self.coh_group0 = np.where(same, self.bloc0[self.a[:e0]], -1)
         self.coh_s0 = self.s[:, :e0].copy()
+        # cohesion's denominator, fixed at t = 0: the world's ties inside a bloc, by bloc
+        self.coh_inner = np.flatnonzero(self.coh_group0 >= 0)
+        self.coh_den = row_bincount(
+            self.coh_group0[self.coh_inner], self.coh_s0[:, self.coh_inner], len(self.bloc_names)
+        )
         self._map_supply_slots()
         self.supply_tie_e = np.full((R, net.n_ties), -1, dtype=np.intp)
         for e in range(e0):
@@ -1166,24 +1171,33 @@ class Engine:
     def reports(self) -> np.ndarray:
         """The model reporters of every row, shape (R, V), in :meth:`model_variables` order."""
         R, nb, ng = self.R, len(self.world_blocs), len(self.bloc_names)
-        bloc, alive = self.bloc, self.alive
+        alive = self.alive
+        # While no row has realigned an actor, every row's blocs are the first ones: the
+        # sums take bins shared by the rows, and only the ties inside a bloc (the others
+        # would add only zeros).
+        if self.realigned.any():
+            bloc = self.bloc
+            gu = bloc[:, self.a]
+            inside = (gu == bloc[:, self.b]) & self.active
+            s_inside = self.s
+        else:
+            bloc = self.bloc0
+            cols = np.flatnonzero(bloc[self.a] == bloc[self.b])
+            gu = bloc[self.a[cols]]
+            inside = self.active[:, cols]
+            s_inside = self.s[:, cols]
         n_alive = row_bincount(bloc, alive.astype(float), ng)
         mask = alive & self.has_needs
         count = row_bincount(bloc, mask.astype(float), ng)
         fulfil = row_bincount(bloc, np.where(mask, self.fulfil, 0.0), ng) / np.maximum(count, 1)
         fulfil[count == 0] = math.nan
-        gu = bloc[:, self.a]
-        inside = (gu == bloc[:, self.b]) & self.active
         cnt_s = row_bincount(gu, inside.astype(float), ng)
-        mean_s = row_bincount(gu, np.where(inside, self.s, 0.0), ng) / np.maximum(cnt_s, 1)
+        mean_s = row_bincount(gu, np.where(inside, s_inside, 0.0), ng) / np.maximum(cnt_s, 1)
         mean_s[cnt_s == 0] = 0.0
-        e0 = self.e0
-        g = self.coh_group0
-        inner = g >= 0
-        gi = g[inner]
-        now = np.where(self.active[:, :e0], self.s[:, :e0], 0.0)[:, inner]
-        num = row_bincount(gi, now, ng)
-        den = row_bincount(gi, self.coh_s0[:, inner], ng)
+        inner = self.coh_inner
+        now = np.where(self.active[:, inner], self.s[:, inner], 0.0)
+        num = row_bincount(self.coh_group0[inner], now, ng)
+        den = self.coh_den
         cohesion = np.divide(num, den, out=np.ones((R, ng)), where=den > 0)
         giant = self._giant_rows()
         out = np.empty((R, 5 * nb + 1))
