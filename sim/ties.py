@@ -388,20 +388,42 @@ def tie_drivers(
     >>> sup.tolist(), dep.round(3).tolist(), threat.round(3).tolist()
     ([0.25, 0.1], [0.229, 0.252], [0.067, 0.077])
     """
+    # Every expression keeps its operands and their order (so its floats); the work is
+    # done in place on the gathered copies, and ``c + S + eps`` per actor before gathering.
     a, b, s = layer.a, layer.b, layer.s
+    cap, support, pressure, fulfilment, cover_a, cover_b = (
+        np.asarray(v, dtype=float) for v in (cap, support, pressure, fulfilment, cover_a, cover_b)
+    )  # in place needs float arrays (integer inputs are exact as floats)
     ca, cb = cap[..., a], cap[..., b]
-    sa, sb = support[..., a], support[..., b]  # gathered once, used twice
     s_cb, s_ca = s * cb, s * ca
-    sup = 0.5 * (cover_a + cover_b)
-    alt_a = np.clip(fulfilment[..., a] - cover_a, 0.0, 1.0)
-    alt_b = np.clip(fulfilment[..., b] - cover_b, 0.0, 1.0)
-    sec_a = s_cb / (ca + sa + _EPS)
-    sec_b = s_ca / (cb + sb + _EPS)
-    dep = 0.25 * (cover_a * (1.0 - alt_a) + sec_a + cover_b * (1.0 - alt_b) + sec_b)
-    own = ca + cb + (sa - s_cb) + (sb - s_ca)
-    x = (pressure[..., a] + pressure[..., b]) / (own + _EPS)
-    threat = x / (1.0 + x)
+    sup = np.add(cover_a, cover_b)
+    sup *= 0.5
+    power = cap + support + _EPS
+    sec_a = np.divide(s_cb, power[..., a])
+    sec_b = np.divide(s_ca, power[..., b])
+    dep = _uncovered(fulfilment[..., a], cover_a)  # cover_a (1 - alt_a)
+    dep += sec_a
+    dep += _uncovered(fulfilment[..., b], cover_b)
+    dep += sec_b
+    dep *= 0.25
+    own = ca  # c_a + c_b + (S_a - s c_b) + (S_b - s c_a)
+    own += cb
+    own += np.subtract(support[..., a], s_cb, out=sec_a)
+    own += np.subtract(support[..., b], s_ca, out=sec_b)
+    own += _EPS
+    x = pressure[..., a]
+    x += pressure[..., b]
+    x /= own
+    threat = np.divide(x, np.add(1.0, x, out=own), out=own)
     return sup, dep, threat
+
+
+def _uncovered(f: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """``cover * (1 - clip(f - cover, 0, 1))``, computed in `f` (a copy the caller gives)."""
+    f -= cover
+    np.clip(f, 0.0, 1.0, out=f)
+    np.subtract(1.0, f, out=f)
+    return np.multiply(cover, f, out=f)
 
 
 def drive(params: TieParams, sup, dep, threat) -> np.ndarray:
