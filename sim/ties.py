@@ -642,10 +642,12 @@ def log_drivers(params: TieParams, sup, dep, threat) -> np.ndarray:
     >>> log_drivers(ModelParams(), np.array([0.5]), np.array([0.2]), np.array([0.0])).round(3)
     array([[-0.654, -1.514, -3.912]])
     """
-    eps = np.asarray(params.driver_floor)
-    if eps.ndim:  # one value per replicate row, shape (R, 1)
-        eps = eps[..., None]
-    return np.log(np.stack([sup, dep, threat], axis=-1) + eps)
+    eps = params.driver_floor  # a number, or one per replicate row, shape (R, 1)
+    drivers = (sup, dep, threat)
+    out = np.empty((*np.broadcast_shapes(np.shape(eps), *(np.shape(x) for x in drivers)), 3))
+    for k, x in enumerate(drivers):  # stacked in place, then one log
+        np.add(x, eps, out=out[..., k])
+    return np.log(out, out=out)
 
 
 def logodds_targets(layer: TieArrays, params: TieParams, ld: np.ndarray) -> np.ndarray:
@@ -692,15 +694,15 @@ def logodds_targets(layer: TieArrays, params: TieParams, ld: np.ndarray) -> np.n
     >>> logodds_targets(layer, params, np.zeros((2, 3))).round(3).tolist()
     [0.269, 0.99]
     """
-    d = ld - layer.ell0
-    shift = (
-        params.support_elasticity * d[..., 0]
-        + params.dependence_elasticity * d[..., 1]
-        + params.threat_elasticity * d[..., 2]
-        - params.hostility_weight * layer.hostility
-    )
-    z = layer.logit0 + layer.damp * shift
-    return 1.0 / (1.0 + np.exp(-z))
+    # the terms in this order, in place (no (E, 3) difference array)
+    ell0 = layer.ell0
+    shift = params.support_elasticity * (ld[..., 0] - ell0[..., 0])
+    shift += params.dependence_elasticity * (ld[..., 1] - ell0[..., 1])
+    shift += params.threat_elasticity * (ld[..., 2] - ell0[..., 2])
+    shift -= params.hostility_weight * layer.hostility
+    z = np.add(layer.logit0, np.multiply(layer.damp, shift, out=shift), out=shift)
+    np.exp(np.negative(z, out=z), out=z)
+    return np.divide(1.0, np.add(1.0, z, out=z), out=z)
 
 
 def relax_strengths(layer: TieArrays, params: TieParams, target: np.ndarray) -> np.ndarray:
