@@ -48,9 +48,10 @@ from sim.params import ModelParams
 from sim.rowops import row_bincount
 from sim.supply import (
     SupplyNetwork,
+    _deliver_from,
+    _surge_targets_from,
     capped_share,
     deliver_rows,
-    surge_targets_rows,
 )
 from sim.ties import (
     DEFENCE_KINDS,
@@ -880,18 +881,15 @@ class Engine:
             partnered = s_e = np.zeros(e.shape, dtype=bool)
         eligible = self.tie_open & (self.route_rank == 0) & partnered
         pull = np.where(partnered, s_e * self.volume, 0.0)
-        # surge_targets_rows reads the spare output only in the (supplier, commodity) cells
-        # the ties ship from: it is computed there, and the other cells are left at 0
+        # the spare output, only in the (supplier, commodity) cells the ties ship from (all
+        # that surge_targets_rows reads of it)
         R, n_c = self.R, self.output.shape[2]
         cells, at = net._cells()
         shipped = row_bincount(at, self.dispatched, len(cells))
         output = self.output.reshape(R, -1)[:, cells]
         domestic_out = self.domestic.reshape(R, -1)[:, cells] * self._own_use()[:, cells // n_c]
-        spare = np.zeros((R, self.n * n_c))
-        spare[:, cells] = np.maximum(output - shipped, 0.0) + P.surge_capacity * domestic_out
-        target = surge_targets_rows(
-            net, shortfall=gap, eligible=eligible, pull=pull, spare=spare.reshape(self.output.shape)
-        )
+        spare = np.maximum(output - shipped, 0.0) + P.surge_capacity * domestic_out
+        target = _surge_targets_from(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
         new = self.surge + P.substitution_rate * (target - self.surge)
         new[~eligible] = 0.0
         self.surge = np.where(rows[:, None], new, self.surge)
@@ -902,9 +900,12 @@ class Engine:
         P = self.P
         ratio = np.divide(self.cap, self.cap0, out=np.ones((self.R, self.n)), where=self.cap0 > 0)
         scale = self.prod_mult * self.alive * ratio**P.production_elasticity
-        delivered, _, _ = deliver_rows(
-            self.supply,
-            output=self.production * scale[:, :, None],
+        net = self.supply
+        # each tie's supplier's output of its commodity: all the deliveries read of it
+        avail = self.production[:, net.supplier, net.commodity] * scale[:, net.supplier]
+        delivered, _, _ = _deliver_from(
+            net,
+            avail,
             tie_open=self.tie_open,
             passable=self.alive & (self.blocking == 0),
             route_open=self.route_closed == 0,

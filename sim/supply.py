@@ -524,15 +524,43 @@ def deliver_rows(
     >>> delivered.tolist(), dispatched.tolist(), taken.tolist()
     ([[10.0], [5.0]], [[10.0], [10.0]], [[0], [1]])
     """
-    n_rows, k = output.shape[0], net.n_ties
+    cells, at = net._cells()  # a tie's cell is cells[at]: its supplier's output of it
+    return _deliver_from(
+        net,
+        output.reshape(output.shape[0], -1)[:, cells[at]],
+        tie_open=tie_open,
+        passable=passable,
+        route_open=route_open,
+        volume=volume,
+        tie_passable=tie_passable,
+        uniform=uniform,
+        interdiction_rate=interdiction_rate,
+        direct_rate=direct_rate,
+    )
+
+
+def _deliver_from(
+    net: SupplyNetwork,
+    avail: np.ndarray,
+    *,
+    tie_open: np.ndarray,
+    passable: np.ndarray,
+    route_open: np.ndarray,
+    volume: np.ndarray,
+    tie_passable: np.ndarray | None = None,
+    uniform: np.ndarray | None = None,
+    interdiction_rate=0.0,
+    direct_rate=0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`deliver_rows` given, instead of the whole output, each tie's supplier's
+    output of its commodity, `avail` (R, K): all that the deliveries read of it."""
+    n_rows, k = avail.shape[0], net.n_ties
     if k == 0:
         z = np.zeros((n_rows, 0))
         return z, z.copy(), np.zeros((n_rows, 0), dtype=np.intp)
-    n, n_c = output.shape[1], output.shape[2]
     vol = np.where(tie_open, volume, 0.0)
-    cells, at = net._cells()  # a tie's cell is cells[at]: its supplier's output of it
+    cells, at = net._cells()
     committed = row_bincount(at, vol, len(cells))
-    avail = output.reshape(n_rows, n * n_c)[:, cells[at]]
     comm = committed[:, at]
     dispatched = vol * capped_share(avail, comm)
 
@@ -677,6 +705,26 @@ def surge_targets_rows(
     ...                    pull=np.ones((2, 1)), spare=spare).tolist()
     [[3.0], [4.0]]
     """
+    cells, _ = net._cells()  # only the cells the ties ship from are claimed
+    return _surge_targets_from(
+        net,
+        shortfall=shortfall,
+        eligible=eligible,
+        pull=pull,
+        spare=spare.reshape(spare.shape[0], -1)[:, cells],
+    )
+
+
+def _surge_targets_from(
+    net: SupplyNetwork,
+    *,
+    shortfall: np.ndarray,
+    eligible: np.ndarray,
+    pull: np.ndarray,
+    spare: np.ndarray,
+) -> np.ndarray:
+    """:func:`surge_targets_rows` given the spare output only in the cells the ties ship
+    from, `spare` (R, cells) in the order of ``SupplyNetwork._cells``: all it reads of it."""
     n_rows, k = eligible.shape[0], net.n_ties
     m = net.tie_need
     ok = eligible & (m >= 0) & (pull > 0)
@@ -688,9 +736,7 @@ def surge_targets_rows(
     ask = np.zeros((n_rows, k))
     rows, ties = np.nonzero(ok)
     ask[rows, ties] = shortfall[rows, mc[ties]] * w[rows, ties] / tot[rows, mc[ties]]
-    n, n_c = spare.shape[1], spare.shape[2]
-    cells, at = net._cells()  # only the cells the ties ship from are claimed
+    cells, at = net._cells()
     claims = row_bincount(at, ask, len(cells))
-    # 1 where the spare covers
-    scale = capped_share(spare.reshape(n_rows, n * n_c)[:, cells], claims)
+    scale = capped_share(spare, claims)  # 1 where the spare covers
     return ask * np.where(claims[:, at] > 0, scale[:, at], 0.0)
