@@ -733,9 +733,8 @@ def _surge_targets_from(
     mc = np.where(m >= 0, m, 0)
     w = np.where(ok, pull, 0.0)
     tot = row_bincount(mc, w, shortfall.shape[1])
-    ask = np.zeros((n_rows, k))
-    rows, ties = np.nonzero(ok)
-    ask[rows, ties] = shortfall[rows, mc[ties]] * w[rows, ties] / tot[rows, mc[ties]]
+    with np.errstate(all="ignore"):  # 0 / 0 where no tie of the need may surge: not kept
+        ask = np.where(ok, shortfall[:, mc] * w / tot[:, mc], 0.0)
     cells, at = net._cells()
     claims = row_bincount(at, ask, len(cells))
     scale = capped_share(spare, claims)  # 1 where the spare covers
