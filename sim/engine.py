@@ -617,6 +617,15 @@ class Engine:
         self.n_needs = np.bincount(net.need_actor, minlength=n)
         self.need_w = row_bincount(net.need_actor, self.need_weight, n)
         self.has_needs = (self.n_needs > 0) & (self.need_w > 0)
+        # fixed per row, read every month by _received_share: the fulfilment's denominator,
+        # and for each supply tie serving a need, that need's volume, weight and actor's
+        # fulfilment denominator
+        self.need_w_floor = np.maximum(self.need_w, 1e-300)
+        self.need_ties = np.flatnonzero(net.tie_need >= 0)
+        tie_need = net.tie_need[self.need_ties]
+        self.need_ties_volume = _columns(self.need_volume, tie_need)
+        self.need_ties_weight = _columns(self.need_weight, tie_need)
+        self.need_ties_w_floor = self.need_w_floor[:, net.recipient[self.need_ties]]
         self.pair_ties: dict[tuple[int, int], list[int]] = {}
         for k, (i, j) in enumerate(zip(net.supplier, net.recipient, strict=True)):
             self.pair_ties.setdefault((int(i), int(j)), []).append(k)
@@ -914,31 +923,26 @@ class Engine:
         return self._imports(delivered)
 
     def _imports(self, delivered: np.ndarray) -> np.ndarray:
-        net = self.supply
-        m = net.tie_need
-        ok = m >= 0
-        return row_bincount(m[ok], delivered[:, ok], len(net.need_actor))
+        net, k = self.supply, self.need_ties
+        return row_bincount(net.tie_need[k], delivered[:, k], len(net.need_actor))
 
     def _received_share(self, delivered: np.ndarray) -> None:
         """Fulfilment per actor (needs weighted by value times importance) and the per-tie
         share of the recipient's needs it covers."""
-        net = self.supply
-        m = net.tie_need
-        ok = m >= 0
+        net, k = self.supply, self.need_ties
         recv = self._imports(delivered)
         recv = recv + self.domestic_need * self._own_use()[:, net.need_actor]
         share = capped_share(recv, self.need_volume)
-        w = self.need_weight
-        f = row_bincount(net.need_actor, w * share, self.n)
-        self.fulfil = np.where(self.has_needs, f / np.maximum(self.need_w, 1e-300), 1.0)
-        contrib = np.zeros((self.R, net.n_ties))
-        if ok.any():
-            mo = m[ok]
-            contrib[:, ok] = (
-                capped_share(delivered[:, ok], self.need_volume[:, mo])
-                * w[:, mo]
-                / np.maximum(self.need_w[:, net.recipient[ok]], 1e-300)
-            )
+        f = row_bincount(net.need_actor, self.need_weight * share, self.n)
+        self.fulfil = np.where(self.has_needs, f / self.need_w_floor, 1.0)
+        contrib = (
+            capped_share(delivered[:, k], self.need_ties_volume)
+            * self.need_ties_weight
+            / self.need_ties_w_floor
+        )
+        if len(k) < net.n_ties:  # ties serving no need of their recipient cover nothing
+            contrib, cover = np.zeros((self.R, net.n_ties)), contrib
+            contrib[:, k] = cover
         self.contrib = contrib
 
     # -- phase 3: state update ----------------------------------------------------------------
@@ -1648,6 +1652,13 @@ def _anchor_rows(P: BatchParams, s0: np.ndarray, d: np.ndarray) -> np.ndarray:
         rows = rows[going]
         b[rows] = br[going] - step
     return b
+
+
+def _columns(x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``x[:, cols]``, still a read-only broadcast view when `x` is one (shared by the rows)."""
+    if x.strides[0] == 0:
+        return np.broadcast_to(x[0, cols], (x.shape[0], len(cols)))
+    return x[:, cols]
 
 
 def _per_row(value, R: int, what: str, kind: type) -> list:
