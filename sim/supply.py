@@ -584,7 +584,8 @@ def _deliver_from(
         taken = route_taken_rows(net, usable)
         net._taken["rows"] = (hop_ok, np.array(route_open, dtype=bool), taken)
     # capacity and hops of the route taken, and the expected share lost on it, change only
-    # with the routes taken: kept with them (the loss while the rates are shared by the rows)
+    # with the routes taken: kept with them (the loss, negated, while the rates are shared by
+    # the rows)
     last = net._taken.get("route_terms")
     if last is None or last[0] is not taken:
         ok = taken >= 0
@@ -597,13 +598,15 @@ def _deliver_from(
     delivered = dispatched * capacity
     if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
         shared = np.ndim(direct_rate) == 0 and np.ndim(interdiction_rate) == 0
-        q = losses.get((float(direct_rate), float(interdiction_rate))) if shared else None
-        if q is None:
-            q = 1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops
+        neg_q = losses.get((float(direct_rate), float(interdiction_rate))) if shared else None
+        if neg_q is None:  # -q, kept negated: the loss is (-q) log u
+            neg_q = -(1.0 - (1.0 - direct_rate) * (1.0 - interdiction_rate) ** hops)
             if shared:
-                losses[(float(direct_rate), float(interdiction_rate))] = q
-        lost = np.minimum(1.0, -q * np.log(np.maximum(uniform, 1e-300)))
-        delivered *= 1.0 - lost
+                losses[(float(direct_rate), float(interdiction_rate))] = neg_q
+        # min(1, -q log u), then 1 - lost, in one array
+        kept = np.log(np.maximum(uniform, 1e-300))
+        np.minimum(1.0, np.multiply(neg_q, kept, out=kept), out=kept)
+        delivered *= np.subtract(1.0, kept, out=kept)
     return delivered, dispatched, taken
 
 
