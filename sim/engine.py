@@ -1099,12 +1099,9 @@ class Engine:
         new = free & (u < P.formation_rate * x / (1.0 + x)) & ~self.failed[:, None]
         if not new.any():
             return
-        formed = np.zeros((self.R, self.E), dtype=bool)
-        for r, c in zip(*np.nonzero(new), strict=True):
-            e = int(slot[c])
-            fs = P.formation_strength
-            self._add_tie(int(r), e, float(fs[r, 0] if isinstance(fs, np.ndarray) else fs))
-            formed[r, e] = True
+        r, c = np.nonzero(new)
+        fs = P.formation_strength
+        formed = self._add_ties(r, slot[c], fs[r, 0] if isinstance(fs, np.ndarray) else fs)
         self._baseline_ties(formed)
 
     def _add_tie(self, r: int, e: int, s: float) -> None:
@@ -1115,6 +1112,20 @@ class Engine:
         for k in self.slot_supply[e]:
             self.supply_tie_e[r, k] = e
         self.topo[r] += 1
+
+    def _add_ties(self, r: np.ndarray, e: np.ndarray, s: np.ndarray | float) -> np.ndarray:
+        """:meth:`_add_tie` for many (row, slot) pairs at once (each pair once); returns
+        them as an (R, E) mask."""
+        self.s[r, e], self.active[r, e], self.base[r, e] = s, True, 0.0
+        self.logit0[r, e] = _logit(np.minimum(s, STEADY_MAX))
+        self.created[r, e] = True
+        made = np.zeros((self.R, self.E), dtype=bool)
+        made[r, e] = True
+        k = self.slot_ties  # the supply ties between the new partners now follow them
+        rk, kk = np.nonzero(made[:, self.supply_slot[k]])
+        self.supply_tie_e[rk, k[kk]] = self.supply_slot[k[kk]]
+        self.topo += np.bincount(r, minlength=self.R)
+        return made
 
     def add_slots(self, pairs: Iterable[tuple[int, int]]) -> list[int]:
         """Tie slots for `pairs` (existing ones reused), e.g. for a Formalize scheduled on a
