@@ -176,9 +176,11 @@ class BatchParams:
     def __init__(self, params: Sequence[ModelParams]):
         self.rows = list(params)
         first = self.rows[0]
+        # the rows often share one object (a batch of replicates): compare each once
+        distinct = list({id(p): p for p in self.rows}.values())
         problems = []
         for f in fields(ModelParams):
-            vals = [getattr(p, f.name) for p in self.rows]
+            vals = [getattr(p, f.name) for p in distinct]
             if f.name in STRUCTURAL_PARAMS:
                 if any(v != vals[0] for v in vals):
                     problems.append(f"{f.name}: {sorted(set(map(repr, vals)))}")
@@ -186,8 +188,9 @@ class BatchParams:
             elif all(v == vals[0] for v in vals):
                 setattr(self, f.name, getattr(first, f.name))
             else:
-                setattr(self, f.name, np.array(vals, dtype=float)[:, None])
-        draws = {_anchor_draws(p) for p in self.rows}
+                per_row = [getattr(p, f.name) for p in self.rows]
+                setattr(self, f.name, np.array(per_row, dtype=float)[:, None])
+        draws = {_anchor_draws(p) for p in distinct}
         if len(draws) > 1:
             problems.append(
                 "anchor draws (anchor_draws when volume_noise or interdiction_rate > 0, else 1): "
