@@ -703,8 +703,13 @@ class Engine:
         self.trade_has = (te >= 0) & (self.trade_s0 > 0)
         uniform = (self.trade_has == self.trade_has[0]).all()
         self.trade_cols = np.flatnonzero(self.trade_has[0]) if uniform else None
+        if self.trade_cols is not None:  # what _volumes reads of those columns, fixed
+            self.trade_slots = te[self.trade_cols]
+            self.trade_s0_cols = self.trade_s0[:, self.trade_cols]
+            self.volume_cols = _columns(self.volume, self.trade_cols)
         self.surge = np.zeros((R, net.n_ties))
         self.dispatched = np.zeros((R, net.n_ties))
+        self._ranked: tuple[np.ndarray, np.ndarray] | None = None  # see _supply
 
         # -- random streams: the spawn structure of a single AllianceModel, per row -----------
         gens = [g if isinstance(g, np.random.Generator) else np.random.default_rng(g) for g in rngs]
@@ -842,7 +847,11 @@ class Engine:
             direct_rate=P.direct_interdiction_rate if noise else 0.0,
             volume=volume,
         )
-        self.route_rank = np.where(taken >= 0, net.route_rank[np.maximum(taken, 0)], -1)
+        # the routes taken change only with shocks and collapses (deliver_rows then gives
+        # the same array again): their ranks are kept with them
+        if self._ranked is None or self._ranked[0] is not taken:
+            self._ranked = (taken, np.where(taken >= 0, net.route_rank[np.maximum(taken, 0)], -1))
+        self.route_rank = self._ranked[1]
         self.tie_open = tie_open
         self.dispatched = dispatched
         self._received_share(delivered)
@@ -863,8 +872,8 @@ class Engine:
         has, cols = self.trade_has, self.trade_cols
         if has.any() and np.any(P.trade_elasticity > 0) and P.tie_model != "inertia":
             if cols is not None:  # the same columns in every row: scale those only
-                ratio = self.s[:, e[cols]] / self.trade_s0[:, cols]
-                scaled = vol[:, cols] * np.minimum(ratio**P.trade_elasticity, 2.0)
+                ratio = self.s[:, self.trade_slots] / self.trade_s0_cols
+                scaled = self.volume_cols * np.minimum(ratio**P.trade_elasticity, 2.0)
                 vol = np.array(vol, dtype=float)
                 vol[:, cols] = scaled
             else:
