@@ -51,7 +51,6 @@ from sim.supply import (
     _deliver_from,
     _surge_targets_from,
     capped_share,
-    deliver_rows,
 )
 from sim.ties import (
     DEFENCE_KINDS,
@@ -617,6 +616,14 @@ class Engine:
         self.tie_cut = np.zeros((R, net.n_ties), dtype=np.intp)
         self.route_closed = np.zeros((R, len(net.route_tie)), dtype=np.intp)
         self.prod_i, self.prod_c = np.nonzero(net.production > 0)
+        # the cells the supply ties ship from (SupplyNetwork._cells) that produce, and the
+        # position of each among the producing cells: the month's output there
+        prod_cells = self.prod_i * net.production.shape[1] + self.prod_c
+        prod_at = {c: p for p, c in enumerate(prod_cells.tolist())}
+        cells = net._cells()[0].tolist()
+        self.cells_producing = np.array([j for j, c in enumerate(cells) if c in prod_at], np.intp)
+        self.cells_prod = np.array([prod_at[c] for c in cells if c in prod_at], dtype=np.intp)
+        self._output: np.ndarray | None = None  # see the output property
         self.n_needs = np.bincount(net.need_actor, minlength=n)
         self.need_w = row_bincount(net.need_actor, self.need_weight, n)
         self.has_needs = (self.n_needs > 0) & (self.need_w > 0)
@@ -801,7 +808,6 @@ class Engine:
         alive = self.alive
         ratio = np.divide(self.cap, self.cap0, out=np.ones((R, self.n)), where=self.cap0 > 0)
         scale = self.prod_mult * alive * ratio**P.production_elasticity
-        n_c = net.production.shape[1]
         vals = self.production[:, self.prod_i, self.prod_c] * scale[:, self.prod_i]
         if noise:
             sizes = (("normal", vals.shape[1]), ("uniform", net.n_ties))
@@ -813,8 +819,6 @@ class Engine:
             vals = vals * np.exp(sd * z - 0.5 * sd * sd)  # mean-preserving lognormal
         else:
             uniform = None
-        output = np.zeros((R, self.n, n_c))
-        output[:, self.prod_i, self.prod_c] = vals
         tie_open = alive[:, net.supplier] & alive[:, net.recipient] & (self.tie_cut == 0)
         passable = alive & (self.blocking == 0)
         tie_passable = None
@@ -828,16 +832,21 @@ class Engine:
             )
         self._vol_nominal = self._volumes(surge=False)
         volume = self._vol_nominal + self.surge
+        # The month's output in the cells the ties ship from (all that the deliveries and
+        # the surges read); the whole (R, N, C) array is built on demand (`output`).
+        cells, at = net._cells()
+        out = np.zeros((R, len(cells)))
+        out[:, self.cells_producing] = vals[:, self.cells_prod]
         # A surge draws on spare output beyond the supplier's nominal exports.
-        if self.surge.any():
-            cell = net.supplier * n_c + net.commodity
-            output = output.reshape(R, -1)
-            output += row_bincount(cell, np.where(tie_open, self.surge, 0.0), output.shape[1])
-            output = output.reshape(R, self.n, n_c)
-        self.output = output
-        delivered, dispatched, taken = deliver_rows(
+        surged = np.where(tie_open, self.surge, 0.0) if self.surge.any() else None
+        if surged is not None:
+            out += row_bincount(at, surged, len(cells))
+        self.output_cells = out
+        self._output_parts = (vals, surged)
+        self._output = None
+        delivered, dispatched, taken = _deliver_from(
             net,
-            output=output,
+            out[:, at],
             tie_open=tie_open,
             passable=passable,
             route_open=self.route_closed == 0,
@@ -847,7 +856,7 @@ class Engine:
             direct_rate=P.direct_interdiction_rate if noise else 0.0,
             volume=volume,
         )
-        # the routes taken change only with shocks and collapses (deliver_rows then gives
+        # the routes taken change only with shocks and collapses (the deliveries then give
         # the same array again): their ranks are kept with them
         if self._ranked is None or self._ranked[0] is not taken:
             self._ranked = (taken, np.where(taken >= 0, net.route_rank[np.maximum(taken, 0)], -1))
@@ -856,6 +865,25 @@ class Engine:
         self.dispatched = dispatched
         self._received_share(delivered)
         return delivered
+
+    @property
+    def output(self) -> np.ndarray:
+        """Last month's output for export per actor and commodity (R, N, C), surges
+        included: the produced volumes in their cells, plus each cell's surges summed over
+        its open ties (built on first use after each month)."""
+        if self._output is None:
+            vals, surged = self._output_parts
+            R, n_c = self.R, self.supply.production.shape[1]
+            output = np.zeros((R, self.n, n_c))
+            output[:, self.prod_i, self.prod_c] = vals
+            if surged is not None:
+                net = self.supply
+                cell = net.supplier * n_c + net.commodity
+                output = output.reshape(R, -1)
+                output += row_bincount(cell, surged, output.shape[1])
+                output = output.reshape(R, self.n, n_c)
+            self._output = output
+        return self._output
 
     def _own_use(self) -> np.ndarray:
         """Multiplier of own output for own use (R, N): it follows the production multiplier
@@ -904,10 +932,10 @@ class Engine:
         pull = np.where(partnered, s_e * self.volume, 0.0)
         # the spare output, only in the (supplier, commodity) cells the ties ship from (all
         # that surge_targets_rows reads of it)
-        R, n_c = self.R, self.output.shape[2]
+        R, n_c = self.R, net.production.shape[1]
         cells, at = net._cells()
         shipped = row_bincount(at, self.dispatched, len(cells))
-        output = self.output.reshape(R, -1)[:, cells]
+        output = self.output_cells
         domestic_out = self.domestic.reshape(R, -1)[:, cells] * self._own_use()[:, cells // n_c]
         spare = np.maximum(output - shipped, 0.0) + P.surge_capacity * domestic_out
         target = _surge_targets_from(net, shortfall=gap, eligible=eligible, pull=pull, spare=spare)
