@@ -607,6 +607,7 @@ class Engine:
 
         # -- state ----------------------------------------------------------------------------
         self.cap = np.array(self.cap0, dtype=float)
+        self.cap0_positive = bool((self.cap0 > 0).all())  # see _cap_ratio
         self.stab = np.array(self.stab0, dtype=float)
         self.alive = np.ones((R, n), dtype=bool)
         self.cap_mult = np.ones((R, n))
@@ -806,8 +807,7 @@ class Engine:
         from those generators (one per row) instead of the supply stream."""
         P, net, R = self.P, self.supply, self.R
         alive = self.alive
-        ratio = np.divide(self.cap, self.cap0, out=np.ones((R, self.n)), where=self.cap0 > 0)
-        scale = self.prod_mult * alive * ratio**P.production_elasticity
+        scale = self.prod_mult * alive * self._cap_ratio() ** P.production_elasticity
         vals = self.production[:, self.prod_i, self.prod_c] * scale[:, self.prod_i]
         if noise:
             sizes = (("normal", vals.shape[1]), ("uniform", net.n_ties))
@@ -865,6 +865,12 @@ class Engine:
         self.dispatched = dispatched
         self._received_share(delivered)
         return delivered
+
+    def _cap_ratio(self) -> np.ndarray:
+        """Capability relative to t = 0, (R, N); 1 for an actor that had none."""
+        if self.cap0_positive:  # a plain division: a masked one is several times slower
+            return self.cap / self.cap0
+        return np.divide(self.cap, self.cap0, out=np.ones((self.R, self.n)), where=self.cap0 > 0)
 
     @property
     def output(self) -> np.ndarray:
@@ -947,8 +953,7 @@ class Engine:
         """Imports of each need this month without noise or surges (the planner's view);
         `volume` is this month's nominal volumes if already computed."""
         P = self.P
-        ratio = np.divide(self.cap, self.cap0, out=np.ones((self.R, self.n)), where=self.cap0 > 0)
-        scale = self.prod_mult * self.alive * ratio**P.production_elasticity
+        scale = self.prod_mult * self.alive * self._cap_ratio() ** P.production_elasticity
         net = self.supply
         # each tie's supplier's output of its commodity: all the deliveries read of it
         avail = self.production[:, net.supplier, net.commodity] * scale[:, net.supplier]
