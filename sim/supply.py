@@ -539,6 +539,11 @@ def deliver_rows(
     )
 
 
+#: Routes-taken choices kept per network (and their route terms): one per arm of a scenario
+#: stepping together is enough; a few more for designs with several shocked arms.
+_RECENT = 4
+
+
 def _deliver_from(
     net: SupplyNetwork,
     avail: np.ndarray,
@@ -567,34 +572,44 @@ def _deliver_from(
     hop_ok = passable[:, net.hop_actor]
     if tie_passable is not None:
         hop_ok &= tie_passable
-    # The routes taken change only with shocks and collapses: reuse the last choice while
-    # the open hops and routes are the same (a cache keyed by their values).
-    last = net._taken.get("rows")
-    if (
-        last is not None
-        and last[0].shape == hop_ok.shape
-        and np.array_equal(last[0], hop_ok)
-        and np.array_equal(last[1], route_open)
-    ):
-        taken = last[2]
+    # The routes taken change only with shocks and collapses: reuse a recent choice while
+    # the open hops and routes are the same (a cache keyed by their values). A few are kept,
+    # most recent first: the arms of a scenario share the network and step together.
+    recent = net._taken.setdefault("rows", [])
+    for k, (hop_then, open_then, got) in enumerate(recent):
+        if (
+            hop_then.shape == hop_ok.shape
+            and np.array_equal(hop_then, hop_ok)
+            and np.array_equal(open_then, route_open)
+        ):
+            taken = got
+            recent.insert(0, recent.pop(k))
+            break
     else:
         n_routes = len(net.route_tie)
         blocked = row_bincount(net.hop_route, (~hop_ok).astype(float), n_routes)
         usable = route_open & (blocked == 0)
         taken = route_taken_rows(net, usable)
-        net._taken["rows"] = (hop_ok, np.array(route_open, dtype=bool), taken)
+        recent.insert(0, (hop_ok, np.array(route_open, dtype=bool), taken))
+        del recent[_RECENT:]
     # capacity and hops of the route taken, and the expected share lost on it, change only
     # with the routes taken: kept with them (the loss, negated, while the rates are shared by
     # the rows)
-    last = net._taken.get("route_terms")
-    if last is None or last[0] is not taken:
+    terms = net._taken.setdefault("route_terms", [])
+    for k, entry in enumerate(terms):
+        if entry[0] is taken:
+            terms.insert(0, terms.pop(k))
+            break
+    else:
         ok = taken >= 0
         t = np.where(ok, taken, 0)
         capacity = np.where(ok, net.route_capacity[t], 0.0)
         hops = np.where(ok, net.route_hops[t], 0)
         no_losses: dict[tuple[float, float], np.ndarray] = {}
-        last = net._taken["route_terms"] = (taken, capacity, hops, no_losses)
-    _, capacity, hops, losses = last
+        entry = (taken, capacity, hops, no_losses)
+        terms.insert(0, entry)
+        del terms[_RECENT:]
+    _, capacity, hops, losses = entry
     delivered = dispatched * capacity
     if uniform is not None and (np.any(interdiction_rate > 0) or np.any(direct_rate > 0)):
         shared = np.ndim(direct_rate) == 0 and np.ndim(interdiction_rate) == 0
