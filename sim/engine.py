@@ -666,6 +666,7 @@ class Engine:
         self.index = index
         E = self.E = len(a)
         self.cand_i, self.cand_j = ci, cj
+        self._incident: list[np.ndarray] | None = None  # see _ties_of
         self.cand_slot = np.array(
             [index[_pair_key(i, j)] for i, j in zip(ci, cj, strict=True)], dtype=np.intp
         )
@@ -1197,6 +1198,7 @@ class Engine:
                 )
                 self.E += 1
                 self._map_supply_slots()
+                self._incident = None
             out.append(e)
         return out
 
@@ -1378,12 +1380,19 @@ class Engine:
             else:
                 self.rows[r].dormant.setdefault(b if alive[a] else a, []).append((e, se))
 
+    def _ties_of(self, i: int) -> np.ndarray:
+        """The tie slots with actor `i` at an end, in slot order (kept until slots are
+        added: a shock such as RemoveState kills in every row)."""
+        if self._incident is None:
+            self._incident = [np.flatnonzero((self.a == j) | (self.b == j)) for j in range(self.n)]
+        return self._incident[i]
+
     def kill(self, r: int, i: int) -> list[Undo]:
         """Remove actor `i`: it produces, transits and delivers nothing; its ties dissolve."""
         if not self.alive[r, i]:
             return []
-        mask = self.active[r] & ((self.a == i) | (self.b == i))
-        ties = np.flatnonzero(mask)
+        ends = self._ties_of(i)
+        ties = ends[self.active[r, ends]]
         rec = KillUndo(i, float(self.cap[r, i]), float(self.stab[r, i]), ties, self.s[r, ties])
         self._dissolve(r, ties)
         self.alive[r, i] = False
