@@ -2170,14 +2170,10 @@ def run_batch(
     >>> b.values.shape[:2], len(b.model_frame(0))
     ((5, 3), 5)
     """
-    R = len(seeds)
-    row_shocks = _row_shocks(shocks, R)
-    eng = Engine(
-        worlds, params, list(seeds), formalize_pairs=_formalize_pairs_of(worlds, [row_shocks])
+    arms = run_arms(
+        worlds, params, [shocks], seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
     )
-    return _run_engine(
-        eng, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames
-    )
+    return arms[0]  # one arm: the engine is built and stepped, never forked
 
 
 def run_arms(
@@ -2263,22 +2259,6 @@ def _formalize_pairs_of(worlds: World | Sequence[World], arms: Sequence[Sequence
     w0 = worlds if isinstance(worlds, World) else worlds[0]
     pos = {a.id: i for i, a in enumerate(w0.actors)}
     return formalize_pairs(pos, (s for rows in arms for row in rows for s in row))
-
-
-def _run_engine(
-    eng: Engine,
-    row_shocks: Sequence[tuple],
-    seeds: Sequence[Any],
-    *,
-    steps: int,
-    outcomes: Sequence[str],
-    agent_frames: bool,
-) -> BatchFrames:
-    """Step a freshly built engine `steps` months under `row_shocks`; its frames."""
-    run = _ArmRun(eng, row_shocks, seeds, steps=steps, outcomes=outcomes, agent_frames=agent_frames)
-    for t in range(steps):
-        run.step(t)
-    return run.frames()
 
 
 class _ArmRun:
